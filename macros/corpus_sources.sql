@@ -1,0 +1,148 @@
+{#-
+  Raw corpora are listed in seeds/corpus_sources.csv. These macros read that seed when a model
+  runs, check every listed source before anything reads it (python_udfs.corpus_flavours does the
+  checking through the winnow_check_corpus_source UDF), and generate the staging select.
+-#}
+
+{% macro corpus_sources() %}
+  {#- Every row of the corpus_sources seed, as a list of dicts. Empty at parse time. -#}
+  {#- ref() before the execute guard, so dbt records the dependency at parse time. -#}
+  {% set seed = ref('corpus_sources') %}
+  {% if not execute %}{{ return([]) }}{% endif %}
+  {% if load_relation(seed) is none %}
+    {{ exceptions.raise_compiler_error(
+        "The corpus_sources seed is not loaded. Run `dbt build` (which seeds first) or `dbt seed`.") }}
+  {% endif %}
+  {% set result = run_query(
+      "select source_name, parquet_glob, flavour, tier, default_license from " ~ seed ~ " order by source_name") %}
+  {% set rows = [] %}
+  {% for row in result.rows %}
+    {% do rows.append({
+        'name': row[0], 'glob': row[1], 'flavour': row[2], 'tier': row[3], 'default_license': row[4]}) %}
+  {% endfor %}
+  {{ return(rows) }}
+{% endmacro %}
+
+{% macro validated_corpus_sources(flavour) %}
+  {#- The sources of one flavour, each checked; stops the build on any bad row of the seed. -#}
+  {% set sources = corpus_sources() %}
+  {% if not execute %}{{ return([]) }}{% endif %}
+  {% set known_flavours = run_query("select winnow_known_flavours()").rows[0][0] %}
+  {% set names = [] %}
+  {% for source in sources %}
+    {% if source.name is none or source.name | trim == '' %}
+      {{ exceptions.raise_compiler_error(
+          "seeds/corpus_sources.csv: a row has an empty source_name. Give every corpus a name.") }}
+    {% endif %}
+    {% if source.name in names %}
+      {{ exceptions.raise_compiler_error(
+          "seeds/corpus_sources.csv: source_name '" ~ source.name ~ "' is listed twice. Names must be unique.") }}
+    {% endif %}
+    {% do names.append(source.name) %}
+    {% if source.flavour not in known_flavours %}
+      {{ exceptions.raise_compiler_error(
+          "corpus source '" ~ source.name ~ "': unknown flavour '" ~ source.flavour
+          ~ "'. Known flavours: " ~ known_flavours | join(', ') ~ ". Fix its row in seeds/corpus_sources.csv.") }}
+    {% endif %}
+  {% endfor %}
+  {% set checked = [] %}
+  {% for source in sources if source.flavour == flavour %}
+    {% set result = run_query(
+        "select winnow_check_corpus_source(" ~ dbt.string_literal(source.name) ~ ", "
+        ~ dbt.string_literal(source.glob or '') ~ ", " ~ dbt.string_literal(source.flavour) ~ ")") %}
+    {% set check = fromjson(result.rows[0][0]) %}
+    {% if not check.ok %}
+      {{ exceptions.raise_compiler_error(check.error) }}
+    {% endif %}
+    {% do checked.append({'source': source, 'columns': check.columns}) %}
+  {% endfor %}
+  {{ return(checked) }}
+{% endmacro %}
+
+{% macro _coalesced_text(candidates) -%}
+  {%- if candidates | length == 0 -%}
+    cast(null as varchar)
+  {%- else -%}
+    coalesce({% for c in candidates %}cast(raw."{{ c.name }}" as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro _licenses_list(candidates) -%}
+  {#- Every license column as a VARCHAR[]: lists kept, a single string wrapped, blanks dropped. -#}
+  {%- if candidates | length == 0 -%}
+    cast([] as varchar[])
+  {%- else -%}
+    coalesce(
+      {%- for c in candidates %}
+      {%- if c.is_list %}
+      nullif(list_filter(cast(raw."{{ c.name }}" as varchar[]), lambda l: nullif(trim(l), '') is not null), []),
+      {%- else %}
+      case when nullif(trim(raw."{{ c.name }}"), '') is not null then [trim(raw."{{ c.name }}")] end,
+      {%- endif %}
+      {%- endfor %}
+      cast([] as varchar[])
+    )
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro stage_corpus_files(flavour) %}
+  {#-
+    The staging select for every source of one flavour: one row per raw row, contract columns
+    renamed and cast, plus where it came from (file, row) and how many bytes were not valid UTF-8.
+    DuckDB refuses a whole file on one invalid UTF-8 value, so content is read with
+    utf8_validation='replace' (one '?' per bad byte) and measured again with 'ignore' (bad bytes
+    dropped); the difference counts the bad bytes and the row is dropped downstream, with a reason.
+  -#}
+  {% set checked = validated_corpus_sources(flavour) %}
+  {% if checked | length == 0 %}
+    select
+      cast(null as varchar) as source,
+      cast(null as varchar) as source_file,
+      cast(null as bigint) as source_row,
+      cast(null as varchar) as repo,
+      cast(null as varchar) as path,
+      cast(null as varchar) as declared_language,
+      cast(null as varchar[]) as licenses,
+      cast(null as varchar) as content,
+      cast(null as bigint) as n_invalid_utf8_bytes
+    where false
+  {% endif %}
+  {% for item in checked %}
+    {% set source = item.source %}
+    {% set columns = item.columns %}
+    {% set content_column = columns.content[0].name %}
+    {% set glob = dbt.string_literal(source.glob) %}
+    {% if not loop.first %}union all{% endif %}
+    select
+      {{ dbt.string_literal(source.name) }} as source,
+      raw.filename as source_file,
+      raw.file_row_number as source_row,
+      {{ _coalesced_text(columns.repo) }} as repo,
+      {{ _coalesced_text(columns.path) }} as path,
+      lower({{ _coalesced_text(columns.language) }}) as declared_language,
+      {{ _licenses_list(columns.licenses) }} as licenses,
+      cast(raw."{{ content_column }}" as varchar) as content,
+      strlen(raw."{{ content_column }}") - lenient.n_valid_bytes as n_invalid_utf8_bytes
+    from read_parquet({{ glob }}, union_by_name = true, filename = true, file_row_number = true,
+                      utf8_validation = 'replace') as raw
+    left join (
+      select filename, file_row_number, strlen("{{ content_column }}") as n_valid_bytes
+      from read_parquet({{ glob }}, union_by_name = true, filename = true, file_row_number = true,
+                        utf8_validation = 'ignore')
+    ) as lenient
+      using (filename, file_row_number)
+  {% endfor %}
+{% endmacro %}
+
+{% macro raw_row_counts() %}
+  {#- Rows per source straight from the Parquet footers: the reconciliation's independent count. -#}
+  {% set sources = corpus_sources() %}
+  {% if sources | length == 0 %}
+    select cast(null as varchar) as source, cast(0 as bigint) as raw_rows where false
+  {% endif %}
+  {% for source in sources %}
+    {% if not loop.first %}union all{% endif %}
+    select {{ dbt.string_literal(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
+    from parquet_file_metadata({{ dbt.string_literal(source.glob) }})
+  {% endfor %}
+{% endmacro %}

@@ -1,0 +1,19 @@
+{#-
+  The only way winnow hashes in SQL: the first 16 hex digits (64 bits) of SHA-256 over the
+  arguments joined with a unit separator, NULL spelled out so (NULL, 'a') and ('a', NULL) differ.
+  SHA-256 is specified and identical on every engine, unlike DuckDB's hash().
+  stable_hash_int gives the same 64 bits... as a UBIGINT for arithmetic (sampling, FIM rates).
+-#}
+{% macro stable_hash(args) -%}
+  {%- if args is string %}{% set args = [args] %}{% endif -%}
+  substr(sha256(concat_ws(chr(31){% for arg in args %}, coalesce(cast({{ arg }} as varchar), chr(0)){% endfor %})), 1, 16)
+{%- endmacro %}
+
+{% macro stable_hash_int(args) -%}
+  cast(('0x' || {{ stable_hash(args) }}) as ubigint)
+{%- endmacro %}
+
+{#- A uniform draw in [0, 1) from stable_hash_int: top 53 bits, so the double is exact. -#}
+{% macro stable_uniform(args) -%}
+  (cast({{ stable_hash_int(args) }} >> 11 as double) / 9007199254740992.0)
+{%- endmacro %}

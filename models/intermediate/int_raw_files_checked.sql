@@ -1,0 +1,111 @@
+-- Every raw row of every source, typed, identified and judged: staging_rule is NULL for a row
+-- that goes on, or the reason it stops here (it then appears in fct_drop_ledger). Content is kept
+-- only for rows that go on, so the corpus is stored once.
+with
+
+staged as (
+    select * from {{ ref('stg_winnow__files') }}
+    union all by name
+    select * from {{ ref('stg_the_stack__files') }}
+    union all by name
+    select * from {{ ref('stg_codeparrot__files') }}
+),
+
+corpus_sources as (
+    select * from {{ ref('corpus_sources') }}
+),
+
+languages as (
+    select * from {{ ref('languages') }}
+),
+
+typed as (
+    select
+        staged.source,
+        staged.source_file,
+        staged.source_row,
+        staged.repo,
+        staged.path,
+        coalesce(
+            staged.declared_language,
+            languages.language,
+            'unknown'
+        ) as language,
+        case
+            when len(staged.licenses) > 0 then staged.licenses
+            else [coalesce(nullif(trim(corpus_sources.default_license), ''), 'unknown')]
+        end as licenses,
+        staged.content,
+        strlen(staged.content) as n_bytes,
+        sha256(staged.content) as content_hash,
+        staged.n_invalid_utf8_bytes,
+        corpus_sources.tier as source_tier
+    from staged
+    left join corpus_sources
+        on staged.source = corpus_sources.source_name
+    left join languages
+        on languages.extension = lower(regexp_extract(staged.path, '(\.[^./]+)$', 1))
+),
+
+numbered as (
+    -- A source can hold the same (repo, path, content) twice (re-crawls, concatenated dumps);
+    -- the first occurrence in file order keeps the plain doc_id, the others are dropped.
+    select
+        *,
+        row_number() over (
+            partition by source, repo, path, content_hash
+            order by source_file, source_row
+        ) as occurrence
+    from typed
+),
+
+identified as (
+    select
+        *,
+        {{ stable_hash(['source', 'repo', 'path', 'content_hash']) }} as first_doc_id,
+        case
+            when occurrence = 1 then {{ stable_hash(['source', 'repo', 'path', 'content_hash']) }}
+            else {{ stable_hash(['source', 'repo', 'path', 'content_hash', 'occurrence']) }}
+        end as doc_id
+    from numbered
+),
+
+judged as (
+    select
+        *,
+        case
+            when content is null then 'null_content'
+            when n_invalid_utf8_bytes > 0 then 'invalid_utf8'
+            when n_bytes = 0 then 'empty_content'
+            when repo is null or path is null then 'missing_repo_or_path'
+            when occurrence > 1 then 'duplicate_row'
+        end as staging_rule
+    from identified
+)
+
+select
+    doc_id,
+    source,
+    repo,
+    path,
+    language,
+    licenses,
+    case when staging_rule is null then content end as content,
+    n_bytes,
+    content_hash,
+    source_tier,
+    source_file,
+    source_row,
+    staging_rule,
+    case
+        when staging_rule = 'invalid_utf8' then n_invalid_utf8_bytes
+        when staging_rule = 'empty_content' then 0
+        when staging_rule = 'duplicate_row' then occurrence
+    end as staging_value,
+    case
+        when staging_rule = 'invalid_utf8' then 0
+        when staging_rule = 'empty_content' then 1
+        when staging_rule = 'duplicate_row' then 1
+    end as staging_threshold,
+    case when staging_rule = 'duplicate_row' then first_doc_id end as duplicate_of
+from judged

@@ -1,0 +1,59 @@
+"""Per-document line statistics over a whole Arrow vector at once.
+
+Lines are the segments between ``\\n`` characters; a final newline does not start another line
+(``"a\\nb\\n"`` has 2 lines), and an empty document has 0 lines. Lengths count characters (code
+points), as codeparrot's ``line_mean``/``line_max`` and StarCoder's line-length filters do with
+Python's ``len``. Everything is computed with pyarrow kernels and numpy segment reductions: no
+Python loop over documents or lines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .utils import as_array
+
+__all__ = ["LINE_STATS_TYPE", "line_stats"]
+
+LINE_STATS_TYPE = pa.struct(
+    [
+        ("n_lines", pa.int64()),
+        ("max_line_length", pa.int64()),
+        ("mean_line_length", pa.float64()),
+    ]
+)
+
+
+def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
+    """Struct of ``n_lines``, ``max_line_length``, ``mean_line_length`` per document.
+
+    NULL content gives a NULL struct. ``mean_line_length`` is characters excluding newlines
+    divided by ``n_lines`` (0.0 for an empty document).
+    """
+    content = as_array(content)
+    valid = pc.is_valid(content)
+    filled = pc.fill_null(content, "")
+    # Drop one trailing newline so it does not count as an extra, empty line.
+    trimmed = pc.replace_substring_regex(filled, pattern=r"\n\z", replacement="")
+    lines = pc.split_pattern(trimmed, pattern="\n")
+    line_lengths = pc.utf8_length(lines.flatten()).to_numpy(zero_copy_only=False).astype(np.int64)
+    offsets = lines.offsets.to_numpy()
+    counts = np.diff(offsets)
+    # Every list has at least one element ("" splits to [""]), so reduceat's segments are non-empty.
+    max_lengths = np.maximum.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
+    total_chars = np.add.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
+    is_empty = pc.equal(pc.utf8_length(filled), 0).to_numpy(zero_copy_only=False)
+    n_lines = np.where(is_empty, 0, counts)
+    mean = np.divide(total_chars, n_lines, out=np.zeros(len(n_lines), dtype=np.float64), where=n_lines > 0)
+    mask = ~valid.to_numpy(zero_copy_only=False)
+    return pa.StructArray.from_arrays(
+        [
+            pa.array(n_lines, pa.int64()),
+            pa.array(np.where(is_empty, 0, max_lengths), pa.int64()),
+            pa.array(mean, pa.float64()),
+        ],
+        fields=list(LINE_STATS_TYPE),
+        mask=pa.array(mask, pa.bool_()),
+    )

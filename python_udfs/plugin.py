@@ -1,0 +1,71 @@
+"""The dbt-duckdb plugin: registers winnow's Python functions on every DuckDB connection dbt opens.
+
+This is the only module that knows about DuckDB. profiles.yml loads it with
+``plugins: [{module: python_udfs.plugin}]``; each registration names the SQL function, its
+argument and return types, and the pure function from this package that implements it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+from .corpus_flavours import check_corpus_source, known_flavours
+from .line_stats import line_stats
+
+
+@dataclass(frozen=True)
+class Udf:
+    name: str
+    function: Callable
+    parameters: tuple[str, ...]
+    return_type: str
+    # 'arrow' functions receive a whole vector (2048 rows); 'native' ones one row at a time and
+    # are only for per-source checks, never per document.
+    kind: str = "arrow"
+
+
+UDFS: tuple[Udf, ...] = (
+    Udf(
+        "winnow_line_stats",
+        line_stats,
+        ("VARCHAR",),
+        "STRUCT(n_lines BIGINT, max_line_length BIGINT, mean_line_length DOUBLE)",
+    ),
+    Udf(
+        "winnow_check_corpus_source",
+        check_corpus_source,
+        ("VARCHAR", "VARCHAR", "VARCHAR"),
+        "VARCHAR",
+        kind="native",
+    ),
+    Udf("winnow_known_flavours", known_flavours, (), "VARCHAR[]", kind="native"),
+)
+
+
+def register_udfs(conn) -> None:
+    """Register every function in ``UDFS`` on a DuckDB connection (idempotent)."""
+    registered = {
+        row[0]
+        for row in conn.execute(
+            "select function_name from duckdb_functions() where function_name like 'winnow_%'"
+        ).fetchall()
+    }
+    for udf in UDFS:
+        if udf.name in registered:
+            continue
+        conn.create_function(
+            udf.name,
+            udf.function,
+            list(udf.parameters),
+            udf.return_type,
+            type=udf.kind,
+            null_handling="special",
+        )
+
+
+class Plugin(BasePlugin):
+    def configure_connection(self, conn) -> None:
+        register_udfs(conn)

@@ -27,7 +27,7 @@
   {#- The sources of one flavour, each checked; stops the build on any bad row of the seed. -#}
   {% set sources = corpus_sources() %}
   {% if not execute %}{{ return([]) }}{% endif %}
-  {% set known_flavours = run_query("select winnow_known_flavours()").rows[0][0] %}
+  {% set known_flavours = run_query("select unnest(winnow_known_flavours()) as flavour").columns[0].values() | list %}
   {% set names = [] %}
   {% for source in sources %}
     {% if source.name is none or source.name | trim == '' %}

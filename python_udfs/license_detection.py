@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from email.parser import HeaderParser
 
+from .languages import language_for_path
+
 __all__ = [
     "LicenseEvidence",
     "detect_from_metadata",
@@ -188,9 +190,16 @@ _SUBSUMED_BY: dict[str, tuple[str, ...]] = {
 _LICENSE_FILE = re.compile(r"^(licen[cs]e|copying|copyright|notice)([._\-].*)?$", re.IGNORECASE)
 
 
+_TEXT_LANGUAGES = {None, "text", "markdown", "restructuredtext"}
+
+
 def is_license_file_name(name: str) -> bool:
-    """True for ``LICENSE``, ``LICENSE.txt``, ``COPYING``, ``LICENCE-MIT`` and similar."""
-    return bool(_LICENSE_FILE.match(name.rsplit("/", 1)[-1]))
+    """True for ``LICENSE``, ``LICENSE.txt``, ``COPYING``, ``LICENCE-MIT`` and similar.
+
+    Source files such as ``license_detection.py`` are not license files, whatever their name.
+    """
+    base = name.rsplit("/", 1)[-1]
+    return bool(_LICENSE_FILE.match(base)) and language_for_path(base) in _TEXT_LANGUAGES
 
 
 def parse_spdx_expression(expression: str) -> tuple[str, ...]:

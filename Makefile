@@ -1,0 +1,43 @@
+# The two commands of the README:
+#   make run    install, ingest the default corpus (first time only), dbt build, dbt docs generate
+#   make test   install, run the whole test suite
+# Everything runs from the project root, where profiles.yml's relative paths resolve.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: run test install ingest build docs clean
+
+$(BIN)/.winnow-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.winnow-installed
+
+# The embedded default corpus: this interpreter's standard library and installed packages.
+data/raw/default/_ingest/summary.json: | install
+	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
+
+ingest: install
+	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
+
+build: install
+	$(BIN)/dbt build
+
+docs: install
+	$(BIN)/dbt docs generate
+
+run: install data/raw/default/_ingest/summary.json
+	$(BIN)/dbt build
+	$(BIN)/dbt docs generate
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf target logs data/winnow.duckdb data/tmp

@@ -1,0 +1,269 @@
+"""MinHash signatures of code documents for near-deduplication, bit-exact with datasketch.
+
+The recipe is BigCode's near-deduplication (``near_deduplication/minhash_deduplication.py`` in
+bigcode-project/bigcode-dataset, used for The Stack and StarCoder): tokens are the pieces of the
+text between characters outside ``[A-Za-z_0-9]``, shingles are windows of 5 consecutive tokens
+joined by one space, each shingle is hashed with ``datasketch.hashfunc.sha1_hash32`` (the first 4
+bytes of its SHA-1, little-endian), and a signature has 256 permutations; near-duplicates are
+pairs above Jaccard 0.7, found with LSH bands chosen by datasketch's ``_optimal_param``.
+
+One deliberate difference from BigCode: its ``re.split`` keeps the empty strings produced between
+two consecutive separators (``"a  b"`` gives ``["a", "", "b"]``), so its shingles change with runs
+of spaces and punctuation. Here empty tokens are dropped, so a shingle is always 5 real tokens.
+
+datasketch's ``MinHash`` is the oracle (the tests compare every signature with it):
+
+- ``scheme="legacy"`` (the default, and the only scheme datasketch had before 2.0, which BigCode
+  used): ``a, b`` drawn in pairs from ``np.random.RandomState(seed)`` below the Mersenne prime
+  ``2**61 - 1``, value ``((h * a + b) mod 2**64) mod (2**61 - 1)`` truncated to 32 bits;
+- ``scheme="affine32"`` (datasketch 2.0's default): ``h`` pre-mixed with the MurmurHash3 32-bit
+  finaliser, then ``a * h + b mod 2**32`` with odd ``a``; about 3 times faster to compute.
+
+A signature is the element-wise minimum over the document's distinct shingles, as
+``MinHash.update_batch`` computes it. Documents with fewer tokens than the shingle size (and NULL
+documents) get a NULL signature: the caller records them as skipped (``too_few_tokens``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .utils import as_array
+
+__all__ = [
+    "DEFAULT_NUM_PERM",
+    "DEFAULT_SEED",
+    "DEFAULT_SHINGLE_SIZE",
+    "DEFAULT_THRESHOLD",
+    "MINHASH_SIGNATURE_TYPE",
+    "Scheme",
+    "estimated_jaccard",
+    "minhash_signatures",
+    "optimal_lsh_params",
+    "shingle_tokens",
+]
+
+# BigCode near-dedup defaults (minhash_deduplication.py: ngram_size, num_perm, threshold, SEED).
+DEFAULT_SHINGLE_SIZE = 5
+DEFAULT_NUM_PERM = 256
+DEFAULT_THRESHOLD = 0.7
+DEFAULT_SEED = 42
+
+MINHASH_SIGNATURE_TYPE = pa.list_(pa.uint32())
+
+Scheme = Literal["legacy", "affine32"]
+
+_SEPARATOR = "[^A-Za-z_0-9]"
+_SEPARATOR_RE = re.compile(_SEPARATOR)
+
+# datasketch.minhash: _mersenne_prime, _max_hash and the 32-bit MurmurHash3 finaliser constants.
+_MERSENNE_PRIME = np.uint64((1 << 61) - 1)
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+# Shingles hashed per round: bounds the Python bytes objects alive at once (~5 MB).
+_HASH_CHUNK = 1 << 16
+# (shingle, permutation) cells per arithmetic round: 2 MB per uint64 buffer, which fits in cache
+# and keeps the temporaries of a call to a few MB whatever the batch size.
+_PERMUTE_CHUNK_CELLS = 1 << 18
+
+
+def shingle_tokens(text: str, shingle_size: int = DEFAULT_SHINGLE_SIZE) -> list[str]:
+    """The shingles of one document, in order (with repeats): the scalar reference.
+
+    Tokens are the non-empty pieces of ``re.split("[^A-Za-z_0-9]", text)``; a shingle is
+    ``shingle_size`` consecutive tokens joined by one space. Fewer tokens than ``shingle_size``
+    give no shingle. ``minhash_signatures`` computes the same set with Arrow kernels.
+    """
+    tokens = [token for token in _SEPARATOR_RE.split(text) if token]
+    return [" ".join(tokens[i : i + shingle_size]) for i in range(len(tokens) - shingle_size + 1)]
+
+
+def minhash_signatures(
+    content: pa.Array | pa.ChunkedArray,
+    *,
+    num_perm: int = DEFAULT_NUM_PERM,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    seed: int = DEFAULT_SEED,
+    scheme: Scheme = "legacy",
+) -> pa.ListArray:
+    """MinHash signature of every document, as ``list<uint32>`` of length ``num_perm``.
+
+    Equal to ``datasketch.MinHash(num_perm, seed, scheme=scheme).hashvalues`` after
+    ``update_batch`` with the document's shingles encoded as UTF-8. NULL content, and content
+    with fewer than ``shingle_size`` tokens, give NULL.
+
+    Each shingle of the batch is hashed once with SHA-1 (the only per-shingle Python step);
+    shingles repeated inside a document are then dropped by hash value, and the permutations are
+    applied with numpy over bounded chunks of (shingle, permutation) cells.
+    """
+    if num_perm < 1 or shingle_size < 1:
+        raise ValueError("num_perm and shingle_size must be positive")
+    content = as_array(content)
+    n_docs = len(content)
+    docs, hashes = _distinct_shingle_hashes(content, shingle_size)
+    has_signature = np.zeros(n_docs, dtype=bool)
+    has_signature[docs] = True
+    signatures = np.full((n_docs, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    a, b = _permutations(num_perm, seed, scheme)
+    if scheme == "affine32":
+        hashes = _fmix32(hashes.astype(np.uint32))
+    rows = max(1, _PERMUTE_CHUNK_CELLS // num_perm)
+    scratch = np.empty((min(rows, len(hashes)), num_perm), dtype=a.dtype)
+    for start in range(0, len(hashes), rows):
+        chunk_docs = docs[start : start + rows]
+        permuted = _permute(hashes[start : start + rows], a, b, scratch[: len(chunk_docs)])
+        # Pairs are sorted by document: reduce each run of one document, then fold the minima in
+        # (a document's shingles may span two rounds).
+        run_starts = np.flatnonzero(np.r_[True, chunk_docs[1:] != chunk_docs[:-1]])
+        run_docs = chunk_docs[run_starts]
+        minima = np.minimum.reduceat(permuted, run_starts, axis=0)
+        signatures[run_docs] = np.minimum(signatures[run_docs], minima)
+    offsets = np.zeros(n_docs + 1, dtype=np.int32)
+    np.cumsum(has_signature * num_perm, out=offsets[1:])
+    return pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()),
+        pa.array(signatures[has_signature].ravel(), pa.uint32()),
+        type=MINHASH_SIGNATURE_TYPE,
+        mask=pa.array(~has_signature, pa.bool_()),
+    )
+
+
+def estimated_jaccard(sig_a: npt.ArrayLike, sig_b: npt.ArrayLike) -> float:
+    """Jaccard similarity estimated from two signatures: the fraction of equal positions."""
+    a, b = np.asarray(sig_a), np.asarray(sig_b)
+    if a.shape != b.shape or a.ndim != 1 or len(a) == 0:
+        raise ValueError("signatures must be non-empty and of equal length")
+    return float(np.count_nonzero(a == b) / len(a))
+
+
+def optimal_lsh_params(
+    threshold: float = DEFAULT_THRESHOLD,
+    num_perm: int = DEFAULT_NUM_PERM,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
+    """``(bands, rows)`` minimising the weighted false-positive and false-negative areas.
+
+    Same search as ``datasketch.lsh._optimal_param`` (copied into BigCode's near-dedup script):
+    over every ``bands * rows <= num_perm``, in the order ``bands`` then ``rows`` ascending and
+    keeping the first minimum, minimise ``fp_weight * integral_0^t P(s) ds + fn_weight *
+    integral_t^1 (1 - P(s)) ds`` with ``P(s) = 1 - (1 - s**rows)**bands``, the probability that
+    a pair of Jaccard ``s`` shares a band. datasketch integrates with ``scipy.integrate.quad``;
+    ``P`` is a polynomial of degree ``bands * rows <= num_perm``, so Gauss-Legendre quadrature
+    with ``num_perm // 2 + 1`` nodes integrates it exactly (up to rounding) without scipy.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError("threshold must be in [0, 1]")
+    if num_perm < 1:
+        raise ValueError("num_perm must be positive")
+    bands = np.concatenate([np.full(num_perm // b, b) for b in range(1, num_perm + 1)])
+    rows = np.concatenate([np.arange(1, num_perm // b + 1) for b in range(1, num_perm + 1)])
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def band_hit_areas(low: float, high: float) -> np.ndarray:
+        s = (high - low) / 2 * nodes + (high + low) / 2
+        hit = 1.0 - (1.0 - s[None, :] ** rows[:, None]) ** bands[:, None]
+        return (high - low) / 2 * (hit @ weights)
+
+    false_positive = band_hit_areas(0.0, threshold)
+    false_negative = (1.0 - threshold) - band_hit_areas(threshold, 1.0)
+    error = false_positive_weight * false_positive + false_negative_weight * false_negative
+    best = int(np.argmin(error))
+    return int(bands[best]), int(rows[best])
+
+
+def _distinct_shingle_hashes(content: pa.Array, shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(doc, sha1_hash32)`` of every distinct shingle hash of every document, sorted by doc.
+
+    Dropping repeats by hash value rather than by text is exact: equal hashes permute equally.
+    """
+    pieces = pc.split_pattern_regex(content, pattern=_SEPARATOR + "+")
+    tokens = pc.list_flatten(pieces)
+    token_docs = pc.list_parent_indices(pieces)
+    non_empty = pc.greater(pc.binary_length(tokens), 0)
+    tokens = tokens.filter(non_empty)
+    token_docs = token_docs.filter(non_empty).to_numpy().astype(np.int64)
+    doc_ends = np.cumsum(np.bincount(token_docs, minlength=len(content)))
+    # A shingle starts at every token with shingle_size - 1 more tokens in the same document.
+    starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= doc_ends[token_docs])
+    hashes = np.empty(len(starts), dtype=np.uint64)
+    for lo in range(0, len(starts), _HASH_CHUNK):
+        window = starts[lo : lo + _HASH_CHUNK]
+        shingles = pc.binary_join_element_wise(*(tokens.take(window + k) for k in range(shingle_size)), " ")
+        hashes[lo : lo + len(window)] = _sha1_hash32(shingles)
+    keys = np.sort((token_docs[starts].astype(np.uint64) << np.uint64(32)) | hashes)
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
+    return (keys >> np.uint64(32)).astype(np.int64), keys & np.uint64(0xFFFFFFFF)
+
+
+def _sha1_hash32(shingles: pa.Array) -> np.ndarray:
+    """``datasketch.hashfunc.sha1_hash32`` of each string: SHA-1's first 4 bytes, little-endian."""
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s).digest() for s in shingles.cast(pa.binary()).to_pylist()])
+    prefixes = np.frombuffer(digests, dtype=np.uint8).reshape(-1, 20)[:, :4]
+    return np.ascontiguousarray(prefixes).view("<u4").ravel().astype(np.uint64)
+
+
+@lru_cache(maxsize=16)
+def _permutations(num_perm: int, seed: int, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
+    """``(a, b)`` drawn exactly as ``datasketch.MinHash._init_permutations``; read-only, shared."""
+    gen = np.random.RandomState(seed)
+    if scheme == "legacy":
+        pairs = np.array(
+            [
+                (
+                    gen.randint(1, _MERSENNE_PRIME, dtype=np.uint64),
+                    gen.randint(0, _MERSENNE_PRIME, dtype=np.uint64),
+                )
+                for _ in range(num_perm)
+            ],
+            dtype=np.uint64,
+        )
+        a, b = pairs[:, 0].copy(), pairs[:, 1].copy()
+    elif scheme == "affine32":
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    else:
+        raise ValueError(f"unknown MinHash scheme {scheme!r}; expected 'legacy' or 'affine32'")
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (``datasketch.minhash._fmix``), wrapping as uint32."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    h = h ^ (h >> s1)
+    h = h * m1
+    h = h ^ (h >> s2)
+    h = h * m2
+    return h ^ (h >> s3)
+
+
+def _permute(hashes: np.ndarray, a: np.ndarray, b: np.ndarray, cells: np.ndarray) -> np.ndarray:
+    """``(len(hashes), num_perm)`` uint32 permuted hash values, computed in ``cells``.
+
+    The scheme follows from the dtype of the permutations: uint32 for affine32, uint64 for legacy.
+    """
+    np.multiply(hashes[:, None], a, out=cells)
+    np.add(cells, b, out=cells)
+    if a.dtype == np.uint32:
+        # uint32 arithmetic wraps: this is affine32's a * h + b mod 2**32.
+        return cells
+    # uint64 arithmetic wrapped like legacy's (h * a + b); now reduce modulo the Mersenne prime
+    # p = 2**61 - 1 without a division: x = hi * 2**61 + lo is congruent to hi + lo, which is
+    # below 2p, so at most one subtraction of p remains.
+    high = cells >> np.uint64(61)
+    np.bitwise_and(cells, _MERSENNE_PRIME, out=cells)
+    np.add(cells, high, out=cells)
+    np.subtract(cells, _MERSENNE_PRIME, out=cells, where=cells >= _MERSENNE_PRIME)
+    # Casting keeps the low 32 bits: datasketch's "& _max_hash".
+    return cells.astype(np.uint32)

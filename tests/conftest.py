@@ -1,0 +1,84 @@
+"""Shared fixtures: real source files from this interpreter, and dbt runs in a scratch project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+DBT = Path(sys.executable).parent / "dbt"
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/data")
+
+
+def stdlib_files(package: str, limit: int | None = None) -> list[Path]:
+    """Sorted .py files of one standard-library package (real code every machine has)."""
+    files = sorted((STDLIB / package).rglob("*.py"))
+    return files[:limit] if limit else files
+
+
+@dataclass
+class DbtProject:
+    """A scratch copy of the dbt project with its own DuckDB file and corpus_sources seed."""
+
+    root: Path
+
+    def write_sources(self, rows: list[dict]) -> None:
+        header = "source_name,parquet_glob,flavour,weight,epochs,tier,default_license"
+        lines = [header] + [
+            ",".join(
+                str(row.get(k, "") if row.get(k) is not None else "")
+                for k in ("source_name", "parquet_glob", "flavour", "weight", "epochs", "tier", "default_license")
+            )
+            for row in rows
+        ]
+        (self.root / "seeds" / "corpus_sources.csv").write_text("\n".join(lines) + "\n")
+
+    def dbt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        environment = {
+            **os.environ,
+            "WINNOW_DB": str(self.root / "winnow.duckdb"),
+            "WINNOW_TEMP_DIR": str(self.root / "tmp"),
+            "WINNOW_THREADS": "2",
+            "WINNOW_MEMORY_LIMIT": "2GB",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            **(env or {}),
+        }
+        return subprocess.run(
+            [str(DBT), *args, "--profiles-dir", str(self.root), "--project-dir", str(self.root)],
+            cwd=self.root,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        import duckdb
+
+        with duckdb.connect(str(self.root / "winnow.duckdb"), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+
+def make_dbt_project(directory: Path) -> DbtProject:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        target = directory / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+        else:
+            shutil.copy(source, target)
+    return DbtProject(directory)
+
+
+@pytest.fixture
+def dbt_project(tmp_path: Path) -> DbtProject:
+    return make_dbt_project(tmp_path / "project")

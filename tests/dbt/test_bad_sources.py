@@ -1,0 +1,69 @@
+"""Each way a raw source can be unusable stops `dbt build` with a message naming it."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import stdlib_files
+
+pytestmark = pytest.mark.dbt
+
+
+def good_codeparrot_file(path):
+    files = stdlib_files("json")
+    pq.write_table(
+        pa.table(
+            {
+                "repo_name": ["python/json"] * len(files),
+                "path": [p.name for p in files],
+                "content": [p.read_text() for p in files],
+                "license": ["mit"] * len(files),
+            }
+        ),
+        path,
+    )
+
+
+def build_fails_with(project, *fragments):
+    result = project.dbt("build")
+    assert result.returncode != 0
+    for fragment in fragments:
+        assert fragment in result.stdout, result.stdout[-3000:]
+
+
+def test_glob_matching_nothing_names_the_source_and_what_to_do(dbt_project, tmp_path):
+    dbt_project.write_sources([{"source_name": "empty", "parquet_glob": f"{tmp_path}/none/*.parquet",
+                                "flavour": "winnow", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'empty'", "matches no files", "python -m python_udfs.ingest")
+
+
+def test_missing_required_column_names_file_and_column(dbt_project, tmp_path):
+    pq.write_table(pa.table({"repo_name": ["a/b"], "path": ["x.py"], "content": ["pass\n"]}), tmp_path / "nolicense.parquet")
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "codeparrot", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'cp'", "nolicense.parquet", "missing required column for 'licenses'")
+
+
+def test_file_that_is_not_parquet_is_named(dbt_project, tmp_path):
+    good_codeparrot_file(tmp_path / "a.parquet")
+    (tmp_path / "b.parquet").write_text("this is a CSV file,really\n")
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "codeparrot", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'cp'", "b.parquet", "not a readable Parquet file")
+
+
+def test_unknown_flavour_lists_the_known_ones(dbt_project, tmp_path):
+    good_codeparrot_file(tmp_path / "a.parquet")
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "starcoder", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'cp'", "unknown flavour 'starcoder'", "codeparrot, the_stack, winnow")
+
+
+def test_wrong_column_type_names_the_column(dbt_project, tmp_path):
+    pq.write_table(pa.table({"repo_name": ["a/b"], "path": ["x.py"], "content": [b"pass\n"], "license": ["mit"]}),
+                   tmp_path / "binary.parquet")
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "codeparrot", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'cp'", "column 'content'", "expected a string")

@@ -1,0 +1,50 @@
+"""Source checks: every way a raw corpus can be unusable gives one clear message."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from python_udfs.corpus_flavours import check_corpus_source
+
+
+def check(*args) -> dict:
+    return json.loads(check_corpus_source(*args))
+
+
+def write(file, **columns):
+    pq.write_table(pa.table(columns), file)
+    return file
+
+
+def test_stack_v1_and_v2_column_names_are_both_accepted_and_coalesced(tmp_path):
+    write(tmp_path / "v1.parquet", content=["x"], max_stars_repo_name=["a/b"], max_stars_repo_path=["p.py"],
+          max_stars_repo_licenses=[["MIT"]], lang=["Python"])
+    write(tmp_path / "v2.parquet", content=["y"], repository_name=["c/d"], path=["q.py"], licenses=[["MIT"]])
+    result = check("stack", str(tmp_path / "*.parquet"), "the_stack")
+    assert result["ok"]
+    assert [c["name"] for c in result["columns"]["repo"]] == ["max_stars_repo_name", "repository_name"]
+    assert [c["name"] for c in result["columns"]["path"]] == ["max_stars_repo_path", "path"]
+    assert all(c["is_list"] for c in result["columns"]["licenses"])
+
+
+def test_codeparrot_license_string_is_not_a_list(tmp_path):
+    write(tmp_path / "cp.parquet", repo_name=["a/b"], path=["p.py"], content=["x"], license=["mit"])
+    result = check("cp", str(tmp_path / "cp.parquet"), "codeparrot")
+    assert result["columns"]["licenses"] == [{"name": "license", "is_list": False}]
+
+
+def test_wrong_column_type_names_the_column(tmp_path):
+    write(tmp_path / "bad.parquet", repo_name=["a/b"], path=["p.py"], content=[123], license=["mit"])
+    result = check("cp", str(tmp_path / "bad.parquet"), "codeparrot")
+    assert not result["ok"]
+    assert "column 'content'" in result["error"] and "int64" in result["error"]
+
+
+def test_one_bad_file_among_good_ones_is_named(tmp_path):
+    write(tmp_path / "a.parquet", repo_name=["a/b"], path=["p.py"], content=["x"], license=["mit"])
+    (tmp_path / "b.parquet").write_bytes(b"PAR1 but truncated")
+    result = check("cp", str(tmp_path / "*.parquet"), "codeparrot")
+    assert "b.parquet" in result["error"] and "not a readable Parquet file" in result["error"]

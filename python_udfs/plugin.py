@@ -12,8 +12,34 @@ from typing import Callable
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from .character_classes import character_classes
 from .corpus_flavours import check_corpus_source, known_flavours
 from .line_stats import line_stats
+from .lsh import band_keys, signature_similarity
+from .minhash import minhash_signatures, optimal_lsh_params
+
+
+def _constant(values) -> object:
+    """DuckDB passes even constant arguments to Arrow UDFs as columns: take the one value."""
+    return values[0].as_py()
+
+
+def _minhash_udf(content, num_perm, shingle_size, seed, scheme):
+    return minhash_signatures(
+        content,
+        num_perm=_constant(num_perm),
+        shingle_size=_constant(shingle_size),
+        seed=_constant(seed),
+        scheme=_constant(scheme),
+    )
+
+
+def _band_keys_udf(signatures, bands, rows):
+    return band_keys(signatures, _constant(bands), _constant(rows))
+
+
+def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
+    return list(optimal_lsh_params(threshold, num_perm))
 
 
 @dataclass(frozen=True)
@@ -35,6 +61,12 @@ UDFS: tuple[Udf, ...] = (
         "STRUCT(n_lines BIGINT, max_line_length BIGINT, mean_line_length DOUBLE)",
     ),
     Udf(
+        "winnow_character_classes",
+        character_classes,
+        ("VARCHAR",),
+        "STRUCT(n_alphanumeric BIGINT, n_alphabetic BIGINT)",
+    ),
+    Udf(
         "winnow_check_corpus_source",
         check_corpus_source,
         ("VARCHAR", "VARCHAR", "VARCHAR"),
@@ -42,6 +74,21 @@ UDFS: tuple[Udf, ...] = (
         kind="native",
     ),
     Udf("winnow_known_flavours", known_flavours, (), "VARCHAR[]", kind="native"),
+    Udf(
+        "winnow_minhash",
+        _minhash_udf,
+        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR"),
+        "UINTEGER[]",
+    ),
+    Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
+    Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
+    Udf(
+        "winnow_optimal_lsh_params",
+        _optimal_lsh_params_udf,
+        ("DOUBLE", "INTEGER"),
+        "INTEGER[]",
+        kind="native",
+    ),
 )
 
 

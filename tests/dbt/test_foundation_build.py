@@ -65,7 +65,8 @@ def test_raw_rows_equal_unioned_plus_staging_drops_per_source(built):
     assert counts["stack"] == stack["rows"]
     assert counts["codeparrot"] == n_codeparrot
     [(unioned, dropped, checked)] = project.query(
-        """select (select count(*) from int_files_unioned), (select count(*) from fct_drop_ledger),
+        """select (select count(*) from int_files_unioned),
+                      (select count(*) from fct_drop_ledger where stage = 'staging'),
                   (select count(*) from int_raw_files_checked)"""
     )
     assert unioned + dropped == checked

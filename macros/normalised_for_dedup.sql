@@ -1,0 +1,23 @@
+{#-
+  Content as exact dedup compares it, per var exact_dedup_normalisation:
+    none                       the exact text
+    strip_trailing_whitespace  trailing spaces/tabs removed from every line
+    collapse_whitespace        every run of whitespace becomes one space, ends trimmed (default)
+    remove_whitespace          all whitespace removed: codeparrot-clean's own hash
+-#}
+{% macro normalised_for_dedup(column) -%}
+  {%- set mode = var('exact_dedup_normalisation') -%}
+  {%- if mode == 'none' -%}
+    {{ column }}
+  {%- elif mode == 'strip_trailing_whitespace' -%}
+    regexp_replace({{ column }}, '[ \t\r\f\v]+(\n|$)', '\1', 'g')
+  {%- elif mode == 'collapse_whitespace' -%}
+    trim(regexp_replace({{ column }}, '\s+', ' ', 'g'))
+  {%- elif mode == 'remove_whitespace' -%}
+    regexp_replace({{ column }}, '\s+', '', 'g')
+  {%- else -%}
+    {{ exceptions.raise_compiler_error(
+        "var exact_dedup_normalisation = '" ~ mode ~ "' is not one of: none, strip_trailing_whitespace, "
+        ~ "collapse_whitespace, remove_whitespace. Set it in dbt_project.yml or with --vars.") }}
+  {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,70 @@
+-- Every distinct license list found in the corpus, normalised to SPDX ids through the alias seed
+-- and classified by family. A list is allowed only if every license in it is in an allowed
+-- family (var license_families_allowed); an unrecognised string is family 'unknown'.
+with
+
+license_lists as (
+    select distinct licenses from {{ ref('int_files_unioned') }}
+),
+
+aliases as (
+    select * from {{ ref('license_aliases') }}
+),
+
+licenses as (
+    select * from {{ ref('licenses') }}
+),
+
+family_ranks as (
+    -- Lower is better: the keeper of a duplicate cluster comes from the best-ranked family.
+    select * from (values
+        ('public_domain', 1),
+        ('permissive', 2),
+        ('weak_copyleft', 3),
+        ('strong_copyleft', 4),
+        ('proprietary', 5),
+        ('unknown', 6)
+    ) as t(family, family_rank)
+),
+
+one_row_per_license as (
+    select
+        license_lists.licenses,
+        raw_license,
+        coalesce(aliases.spdx_id, licenses.spdx_id) as spdx_id
+    from license_lists,
+        unnest(license_lists.licenses) as u(raw_license)
+    left join aliases
+        on aliases.alias = lower(regexp_replace(trim(raw_license), '\s+', ' ', 'g'))
+    left join licenses
+        on licenses.spdx_id = trim(raw_license)
+),
+
+classified as (
+    select
+        one_row_per_license.licenses,
+        one_row_per_license.raw_license,
+        coalesce(one_row_per_license.spdx_id, 'unknown') as spdx_id,
+        coalesce(licenses.family, 'unknown') as family
+    from one_row_per_license
+    left join licenses
+        on licenses.spdx_id = one_row_per_license.spdx_id
+)
+
+select
+    classified.licenses,
+    list_sort(list_distinct(list(classified.spdx_id))) as spdx_ids,
+    list_sort(list_distinct(list(classified.family))) as families,
+    max(family_ranks.family_rank) as worst_family_rank,
+    bool_and(classified.family in (
+        {%- for family in var('license_families_allowed') %}'{{ family }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+    )) as is_allowed,
+    list_sort(list_distinct(list(classified.raw_license) filter (
+        where classified.family not in (
+            {%- for family in var('license_families_allowed') %}'{{ family }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        )
+    ))) as disallowed_licenses
+from classified
+join family_ranks
+    on family_ranks.family = classified.family
+group by classified.licenses

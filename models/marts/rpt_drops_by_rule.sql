@@ -1,0 +1,16 @@
+-- Drops per source, stage and rule, with the range of measured values and the threshold.
+select
+    ledger.source,
+    ledger.stage,
+    ledger.rule,
+    count(*) as files,
+    coalesce(sum(checked.n_bytes), 0) as bytes,
+    min(ledger.value) as min_value,
+    median(ledger.value) as median_value,
+    max(ledger.value) as max_value,
+    any_value(ledger.threshold) as threshold
+from {{ ref('fct_drop_ledger') }} as ledger
+join {{ ref('int_raw_files_checked') }} as checked
+    on checked.doc_id = ledger.doc_id
+group by all
+order by source, files desc, stage, rule

@@ -1,0 +1,24 @@
+-- Exact duplicate clusters by size: how many clusters of each size, the files they hold and the
+-- files removed (all but one keeper per cluster), with one example path.
+with
+
+clusters as (
+    select
+        clusters.dedup_hash,
+        clusters.cluster_size,
+        any_value(files.repo || '/' || files.path) filter (where clusters.is_keeper) as keeper_example
+    from {{ ref('int_exact_dup_clusters') }} as clusters
+    join {{ ref('int_files_unioned') }} as files
+        on files.doc_id = clusters.doc_id
+    group by clusters.dedup_hash, clusters.cluster_size
+)
+
+select
+    cluster_size,
+    count(*) as clusters,
+    sum(cluster_size) as files,
+    sum(cluster_size - 1) as files_removed,
+    min(keeper_example) as example_keeper
+from clusters
+group by cluster_size
+order by cluster_size

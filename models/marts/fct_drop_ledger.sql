@@ -17,6 +17,64 @@ staging_drops as (
         source_file || ':' || source_row as detail
     from {{ ref('int_raw_files_checked') }}
     where staging_rule is not null
+),
+
+filter_drops as (
+    select
+        doc_id,
+        source,
+        repo,
+        path,
+        filter_stage as stage,
+        filter_rule as rule,
+        filter_value as value,
+        filter_threshold as threshold,
+        cast(null as varchar) as duplicate_of,
+        filter_detail as detail
+    from {{ ref('int_files_filtered') }}
+    where filter_rule is not null
+),
+
+exact_duplicate_drops as (
+    select
+        files.doc_id,
+        files.source,
+        files.repo,
+        files.path,
+        'exact_dedup' as stage,
+        'exact_duplicate' as rule,
+        cast(clusters.cluster_size as double) as value,
+        cast(null as double) as threshold,
+        clusters.keeper_doc_id as duplicate_of,
+        'normalisation: {{ var("exact_dedup_normalisation") }}; value = cluster size' as detail
+    from {{ ref('int_exact_dup_clusters') }} as clusters
+    join {{ ref('int_files_unioned') }} as files
+        on files.doc_id = clusters.doc_id
+    where not clusters.is_keeper
+),
+
+near_duplicate_drops as (
+    select
+        files.doc_id,
+        files.source,
+        files.repo,
+        files.path,
+        'near_dedup' as stage,
+        'near_duplicate' as rule,
+        clusters.similarity_to_keeper as value,
+        cast({{ var('near_dedup_threshold') }} as double) as threshold,
+        clusters.keeper_doc_id as duplicate_of,
+        'value = estimated Jaccard to the keeper; cluster size ' || clusters.cluster_size as detail
+    from {{ ref('int_near_dup_clusters') }} as clusters
+    join {{ ref('int_files_unioned') }} as files
+        on files.doc_id = clusters.doc_id
+    where not clusters.is_keeper
 )
 
 select * from staging_drops
+union all
+select * from filter_drops
+union all
+select * from exact_duplicate_drops
+union all
+select * from near_duplicate_drops

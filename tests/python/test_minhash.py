@@ -1,0 +1,192 @@
+"""MinHash signatures against datasketch, on real code: the running interpreter's standard library."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from datasketch import MinHash
+from datasketch.lsh import _optimal_param
+
+from python_udfs import minhash
+from python_udfs.minhash import (
+    MINHASH_SIGNATURE_TYPE,
+    estimated_jaccard,
+    minhash_signatures,
+    optimal_lsh_params,
+    shingle_tokens,
+)
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+N_FILES = 200
+# Files above this size are left out to keep the per-document datasketch oracle quick.
+MAX_FILE_BYTES = 30_000
+
+
+@pytest.fixture(scope="module")
+def stdlib_files() -> list[tuple[Path, str]]:
+    """About 200 standard-library modules, evenly spread over the sorted tree (deterministic)."""
+    paths = [
+        path
+        for path in sorted(STDLIB.rglob("*.py"))
+        if "site-packages" not in path.relative_to(STDLIB).parts and path.stat().st_size <= MAX_FILE_BYTES
+    ]
+    chosen = paths[:: max(1, len(paths) // N_FILES)][:N_FILES]
+    assert len(chosen) >= 100
+    return [(path, path.read_bytes().decode("utf-8", errors="replace")) for path in chosen]
+
+
+@pytest.fixture(scope="module")
+def texts(stdlib_files: list[tuple[Path, str]]) -> list[str]:
+    return [text for _, text in stdlib_files]
+
+
+@pytest.fixture(scope="module")
+def shingle_sets(texts: list[str]) -> list[set[bytes]]:
+    return [{shingle.encode("utf-8") for shingle in shingle_tokens(text)} for text in texts]
+
+
+def datasketch_signature(shingles: set[bytes], num_perm: int, seed: int, scheme: str) -> list[int] | None:
+    """The oracle: datasketch's MinHash over the same shingles; None when there are none."""
+    if not shingles:
+        return None
+    sketch = MinHash(num_perm=num_perm, seed=seed, scheme=scheme)
+    sketch.update_batch(sorted(shingles))
+    return [int(value) for value in sketch.hashvalues]
+
+
+def test_shingle_tokens_splits_on_non_identifier_characters() -> None:
+    text = "def f(x):\n    return x+1  # naïve"
+    assert shingle_tokens(text, 3) == [
+        "def f x",
+        "f x return",
+        "x return x",
+        "return x 1",
+        "x 1 na",
+        "1 na ve",
+    ]
+    assert shingle_tokens("a b c d") == []
+    assert shingle_tokens("a b c d e") == ["a b c d e"]
+
+
+@pytest.mark.parametrize("scheme", ["legacy", "affine32"])
+@pytest.mark.parametrize("num_perm", [256, 128])
+@pytest.mark.parametrize("seed", [42, 1])
+def test_signatures_equal_datasketch(
+    texts: list[str], shingle_sets: list[set[bytes]], scheme: str, num_perm: int, seed: int
+) -> None:
+    signatures = minhash_signatures(pa.array(texts), num_perm=num_perm, seed=seed, scheme=scheme)
+    assert signatures.type == MINHASH_SIGNATURE_TYPE
+    expected = [datasketch_signature(shingles, num_perm, seed, scheme) for shingles in shingle_sets]
+    assert signatures.to_pylist() == expected
+    assert sum(signature is not None for signature in expected) > 150
+
+
+@pytest.mark.parametrize("scheme", ["legacy", "affine32"])
+def test_permutations_are_datasketchs_and_cached(scheme: str) -> None:
+    a, b = minhash._permutations(256, 42, scheme)
+    oracle_a, oracle_b = MinHash(num_perm=256, seed=42, scheme=scheme).permutations
+    np.testing.assert_array_equal(a, oracle_a)
+    np.testing.assert_array_equal(b, oracle_b)
+    assert minhash._permutations(256, 42, scheme)[0] is a
+    assert not a.flags.writeable
+
+
+def test_mersenne_reduction_is_exact_at_the_edges() -> None:
+    """The division-free ``mod 2**61 - 1`` equals numpy's ``%`` where it is easiest to get wrong."""
+    p = (1 << 61) - 1
+    edges = [0, 1, p - 1, p, p + 1, 2 * p - 1, 2 * p, 2 * p + 1, (1 << 61) - 2, 1 << 61, (1 << 62) - 1]
+    edges += [k * p + d for k in (3, 7, 8) for d in (-1, 0, 1, 6, 7)]
+    edges += [(1 << 64) - 1 - d for d in range(10)]
+    rng = np.random.default_rng(0)
+    # Products: h < 2**32 times a < 2**61 wrap around 2**64, as datasketch's do.
+    hashes = np.concatenate([[1], rng.integers(0, 1 << 32, 999, dtype=np.uint64)]).astype(np.uint64)
+    a = np.concatenate([np.array(edges, dtype=np.uint64), rng.integers(1, p, 200, dtype=np.uint64)])
+    b = np.concatenate([np.zeros(len(edges), np.uint64), rng.integers(0, p, 200, dtype=np.uint64)])
+    expected = np.bitwise_and((hashes * a[:, None] + b[:, None]) % np.uint64(p), np.uint64((1 << 32) - 1))
+    cells = np.empty((len(a), len(hashes)), dtype=np.uint64)
+    np.testing.assert_array_equal(minhash._permute(hashes, a, b, cells), expected.astype(np.uint32))
+
+
+def test_null_and_too_few_tokens_give_null(stdlib_files: list[tuple[Path, str]]) -> None:
+    tiny_files = [text for _, text in stdlib_files if len(shingle_tokens(text)) == 0]
+    assert tiny_files, "the sample should hold some near-empty modules (__init__.py files)"
+    content = pa.array([*tiny_files, None, "", " ;; ", "a b c d", "a b c d e"], pa.string())
+    signatures = minhash_signatures(content).to_pylist()
+    assert signatures[:-1] == [None] * (len(content) - 1)
+    assert signatures[-1] is not None and len(signatures[-1]) == minhash.DEFAULT_NUM_PERM
+
+
+def test_chunked_input_and_batching_do_not_change_signatures(texts: list[str]) -> None:
+    whole = minhash_signatures(pa.array(texts))
+    bounds = [0, 1, 37, 38, 120, len(texts)]
+    chunked = pa.chunked_array([pa.array(texts[lo:hi]) for lo, hi in zip(bounds, bounds[1:])])
+    assert minhash_signatures(chunked).equals(whole)
+    per_batch = [minhash_signatures(pa.array(texts[lo:hi])) for lo, hi in zip(bounds, bounds[1:])]
+    assert pa.concat_arrays(per_batch).equals(whole)
+    assert minhash_signatures(pa.array(texts, pa.large_string())).equals(whole)
+
+
+def test_small_rounds_and_blocks_give_the_same_signatures(texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Documents spanning several hashing rounds and permutation blocks fold to the same minima."""
+    whole = minhash_signatures(pa.array(texts), num_perm=64)
+    monkeypatch.setattr(minhash, "_ROUND_SHINGLES", 997)
+    monkeypatch.setattr(minhash, "_PERMUTE_BLOCK_CELLS", 64 * 13)
+    assert minhash_signatures(pa.array(texts), num_perm=64).equals(whole)
+
+
+def test_estimated_jaccard_tracks_exact_jaccard(
+    stdlib_files: list[tuple[Path, str]], shingle_sets: list[set[bytes]]
+) -> None:
+    """Pairs of neighbouring modules of one package, and modules against edited copies."""
+    texts = [text for _, text in stdlib_files]
+    pairs = [
+        (texts[i], texts[i + 1], shingle_sets[i], shingle_sets[i + 1])
+        for i in range(len(texts) - 1)
+        if stdlib_files[i][0].parent == stdlib_files[i + 1][0].parent and shingle_sets[i] and shingle_sets[i + 1]
+    ]
+    for text, shingles in list(zip(texts, shingle_sets))[::10]:
+        lines = text.splitlines()
+        for every in (3, 10):
+            edited = "\n".join(line for n, line in enumerate(lines) if n % every)
+            edited_shingles = {s.encode("utf-8") for s in shingle_tokens(edited)}
+            if shingles and edited_shingles:
+                pairs.append((text, edited, shingles, edited_shingles))
+    left = minhash_signatures(pa.array([pair[0] for pair in pairs])).to_pylist()
+    right = minhash_signatures(pa.array([pair[1] for pair in pairs])).to_pylist()
+    exact = np.array([len(a & b) / len(a | b) for _, _, a, b in pairs])
+    estimated = np.array([estimated_jaccard(a, b) for a, b in zip(left, right)])
+    assert len(pairs) >= 50
+    assert exact.min() < 0.2 and exact.max() > 0.6, "the pairs should cover a range of similarities"
+    assert np.abs(estimated - exact).mean() < 0.05
+
+
+def test_estimated_jaccard() -> None:
+    assert estimated_jaccard([1, 2, 3, 4], [1, 2, 3, 4]) == 1.0
+    assert estimated_jaccard(np.array([1, 2, 3, 4]), [1, 0, 3, 0]) == 0.5
+    with pytest.raises(ValueError):
+        estimated_jaccard([1, 2], [1, 2, 3])
+
+
+@pytest.mark.parametrize("num_perm", [128, 256])
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 0.7, 0.8, 0.85, 0.9])
+def test_optimal_lsh_params_match_datasketch(threshold: float, num_perm: int) -> None:
+    assert optimal_lsh_params(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def test_optimal_lsh_params_with_uneven_weights() -> None:
+    assert optimal_lsh_params(0.7, 256, 0.3, 0.7) == _optimal_param(0.7, 256, 0.3, 0.7)
+    # BigCode's setting: 25 bands of 10 rows.
+    assert optimal_lsh_params() == (25, 10)
+
+
+def test_invalid_arguments_are_rejected() -> None:
+    with pytest.raises(ValueError):
+        minhash_signatures(pa.array(["a b c d e"]), scheme="affine64")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        minhash_signatures(pa.array(["a b c d e"]), num_perm=0)
+    with pytest.raises(ValueError):
+        optimal_lsh_params(1.5)

@@ -13,7 +13,6 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 $(BIN)/.winnow-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 

@@ -229,6 +229,16 @@ def stdlib_input(modules: Iterable[str] | None = None) -> IngestInput:
     return item
 
 
+def _is_own_license_file(rel: PurePosixPath) -> bool:
+    """A license file of the distribution itself: at the top of its .dist-info directory or of
+    .dist-info/licenses/. Deeper ones (pip ships licenses/src/pip/_vendor/*/LICENSE.txt) belong
+    to vendored projects."""
+    parts = rel.parts
+    if not parts or not parts[0].endswith(".dist-info") or not is_license_file_name(rel.name):
+        return False
+    return len(parts) == 2 or (len(parts) == 3 and parts[1] == "licenses")
+
+
 def distribution_inputs(names: Iterable[str] | None = None) -> list[IngestInput]:
     """Installed distributions of the running interpreter, one repo ``pypi/<name>`` each.
 
@@ -268,7 +278,7 @@ def distribution_inputs(names: Iterable[str] | None = None) -> list[IngestInput]
             if "__pycache__" in rel.parts:
                 item.pre_skipped.append((rel_str, "cache_or_vcs_dir", _size(full)))
                 continue
-            if ".dist-info" in rel.parts[0] and is_license_file_name(rel.name):
+            if _is_own_license_file(rel):
                 license_files.append((rel_str, full.read_bytes()))
             item.files.append(SourceFile(rel_str, _size(full), _read_file(full)))
         if not item.license.found:

@@ -49,6 +49,7 @@ __all__ = [
     "estimated_jaccard",
     "minhash_signatures",
     "optimal_lsh_params",
+    "shingle_jaccard",
     "shingle_tokens",
 ]
 
@@ -131,6 +132,46 @@ def minhash_signatures(
         type=MINHASH_SIGNATURE_TYPE,
         mask=pa.array(~has_signature, pa.bool_()),
     )
+
+
+def _distinct_shingle_keys(content: pa.Array, shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ``doc << 32 | sha1_hash32(shingle)`` keys of a batch, and tokens per doc."""
+    tokens, token_docs = _tokens(content)
+    token_counts = np.bincount(token_docs, minlength=len(content))
+    starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
+    keys = [np.zeros(0, np.uint64)]
+    for lo in range(0, len(starts), _ROUND_SHINGLES):
+        window = starts[lo : lo + _ROUND_SHINGLES]
+        docs, hashes = _distinct_pairs(token_docs[window], _shingle_hashes(tokens, window, shingle_size))
+        keys.append((docs.astype(np.uint64) << np.uint64(32)) | hashes)
+    return np.unique(np.concatenate(keys)), token_counts
+
+
+def shingle_jaccard(
+    left: pa.Array | pa.ChunkedArray,
+    right: pa.Array | pa.ChunkedArray,
+    *,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+) -> pa.DoubleArray:
+    """Exact Jaccard similarity of the shingle sets of ``left[i]`` and ``right[i]``, row by row.
+
+    Same shingles as the signatures, compared by their 32-bit ``sha1_hash32`` (a collision inside
+    one pair of files is vanishingly rare). Used to verify LSH candidate pairs, whose MinHash
+    estimate has a standard deviation of ~0.03 at 256 permutations: exact verification keeps
+    pairs just under the threshold out. NULL when either side has fewer tokens than a shingle.
+    """
+    left, right = as_array(left), as_array(right)
+    n = len(left)
+    left_keys, left_tokens = _distinct_shingle_keys(left, shingle_size)
+    right_keys, right_tokens = _distinct_shingle_keys(right, shingle_size)
+    common = np.intersect1d(left_keys, right_keys, assume_unique=True)
+    intersection = np.bincount((common >> np.uint64(32)).astype(np.int64), minlength=n)
+    left_sizes = np.bincount((left_keys >> np.uint64(32)).astype(np.int64), minlength=n)
+    right_sizes = np.bincount((right_keys >> np.uint64(32)).astype(np.int64), minlength=n)
+    union = left_sizes + right_sizes - intersection
+    valid = (left_tokens >= shingle_size) & (right_tokens >= shingle_size)
+    result = np.divide(intersection, union, out=np.zeros(n), where=union > 0)
+    return pa.array(result, pa.float64(), mask=~valid)
 
 
 def estimated_jaccard(sig_a: npt.ArrayLike, sig_b: npt.ArrayLike) -> float:

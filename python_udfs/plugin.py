@@ -16,7 +16,7 @@ from .character_classes import character_classes
 from .corpus_flavours import check_corpus_source, known_flavours
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
-from .minhash import minhash_signatures, optimal_lsh_params
+from .minhash import minhash_signatures, optimal_lsh_params, shingle_jaccard
 
 
 def _constant(values) -> object:
@@ -32,6 +32,10 @@ def _minhash_udf(content, num_perm, shingle_size, seed, scheme):
         seed=_constant(seed),
         scheme=_constant(scheme),
     )
+
+
+def _shingle_jaccard_udf(left, right, shingle_size):
+    return shingle_jaccard(left, right, shingle_size=_constant(shingle_size))
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -82,6 +86,7 @@ UDFS: tuple[Udf, ...] = (
     ),
     Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
     Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
+    Udf("winnow_shingle_jaccard", _shingle_jaccard_udf, ("VARCHAR", "VARCHAR", "INTEGER"), "DOUBLE"),
     Udf(
         "winnow_optimal_lsh_params",
         _optimal_lsh_params_udf,

@@ -1,6 +1,6 @@
 {{ config(materialized='view') }}
--- The exact-deduplicated files without the near duplicates: every file that is in no cluster,
--- plus each cluster's keeper.
+-- The exact-deduplicated files without the near duplicates that were removed (members within
+-- near_dedup_threshold of their cluster's keeper).
 select
     files.*,
     coalesce(clusters.cluster_size, 1) as near_cluster_size
@@ -8,4 +8,4 @@ from {{ ref('int_files_exact_deduped') }} as files
 left join {{ ref('int_near_dup_clusters') }} as clusters
     on clusters.doc_id = files.doc_id
 where clusters.doc_id is null
-    or clusters.is_keeper
+    or not clusters.is_removed

@@ -1,6 +1,7 @@
 -- Near-duplicate clusters: the connected components of verified edges, each with one keeper
--- chosen by the same total order as exact dedup (license family rank, source tier, doc_id), and
--- every member's estimated similarity to its keeper.
+-- chosen by the same total order as exact dedup (license family rank, source tier, doc_id). A
+-- member is removed only if its exact shingle Jaccard to the keeper reaches near_dedup_threshold:
+-- one reached through a chain of verified edges but further from the keeper stays in the corpus.
 with
 
 components as (
@@ -27,17 +28,31 @@ ranked as (
             order by license_family_rank, source_tier, doc_id
         ) as keeper_doc_id
     from members
+),
+
+contents as (
+    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+),
+
+measured as (
+    select
+        ranked.doc_id,
+        ranked.cluster_id,
+        ranked.cluster_size,
+        ranked.keeper_doc_id,
+        ranked.doc_id = ranked.keeper_doc_id as is_keeper,
+        case
+            when ranked.doc_id = ranked.keeper_doc_id then 1.0
+            else winnow_shingle_jaccard(member.content, keeper.content, {{ var('near_dedup_shingle_size') }})
+        end as similarity_to_keeper
+    from ranked
+    join contents as member
+        on member.doc_id = ranked.doc_id
+    join contents as keeper
+        on keeper.doc_id = ranked.keeper_doc_id
 )
 
 select
-    ranked.doc_id,
-    ranked.cluster_id,
-    ranked.cluster_size,
-    ranked.keeper_doc_id,
-    ranked.doc_id = ranked.keeper_doc_id as is_keeper,
-    winnow_signature_similarity(member.signature, keeper.signature) as similarity_to_keeper
-from ranked
-join {{ ref('int_files_minhashed') }} as member
-    on member.doc_id = ranked.doc_id
-join {{ ref('int_files_minhashed') }} as keeper
-    on keeper.doc_id = ranked.keeper_doc_id
+    *,
+    not is_keeper and similarity_to_keeper >= {{ var('near_dedup_threshold') }} as is_removed
+from measured

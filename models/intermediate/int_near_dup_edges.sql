@@ -1,8 +1,11 @@
 -- Verified near-duplicate edges. LSH in SQL: each signature is cut into bands of rows (see the
 -- lsh_params macro); files whose band keys match share a bucket. Instead of all pairs in a
 -- bucket, each member is linked to the bucket's smallest doc_id (star edges). Every candidate edge
--- is then scored with the full signatures, and only edges at or above near_dedup_threshold are
--- verified, so a chain of weak matches cannot merge unrelated files into one cluster.
+-- is scored with the full signatures; those whose estimate comes within
+-- near_dedup_verification_margin of near_dedup_threshold are checked with the exact shingle
+-- Jaccard (the estimate's noise, ~0.03 at 256 permutations, would otherwise let pairs just under
+-- the threshold in), and only edges whose exact similarity reaches the threshold are verified, so
+-- a chain of weak matches cannot merge unrelated files into one cluster.
 {% set bands, rows = lsh_params() %}
 with
 
@@ -41,16 +44,43 @@ candidate_edges as (
         and buckets.band_key = band_keys.band_key
     where band_keys.doc_id != buckets.anchor_doc_id
     group by band_keys.doc_id, buckets.anchor_doc_id
+),
+
+estimated as (
+    select
+        candidate_edges.*,
+        winnow_signature_similarity(member.signature, anchor.signature) as estimated_similarity
+    from candidate_edges
+    join signatures as member
+        on member.doc_id = candidate_edges.doc_id
+    join signatures as anchor
+        on anchor.doc_id = candidate_edges.anchor_doc_id
+),
+
+contents as (
+    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+),
+
+checked as (
+    select
+        estimated.*,
+        case
+            when estimated.estimated_similarity
+                >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }}
+            then winnow_shingle_jaccard(member.content, anchor.content, {{ var('near_dedup_shingle_size') }})
+        end as exact_similarity
+    from estimated
+    join contents as member
+        on member.doc_id = estimated.doc_id
+    join contents as anchor
+        on anchor.doc_id = estimated.anchor_doc_id
 )
 
 select
-    candidate_edges.doc_id,
-    candidate_edges.anchor_doc_id,
-    candidate_edges.shared_bands,
-    winnow_signature_similarity(member.signature, anchor.signature) as estimated_similarity,
-    winnow_signature_similarity(member.signature, anchor.signature) >= {{ var('near_dedup_threshold') }} as is_verified
-from candidate_edges
-join signatures as member
-    on member.doc_id = candidate_edges.doc_id
-join signatures as anchor
-    on anchor.doc_id = candidate_edges.anchor_doc_id
+    doc_id,
+    anchor_doc_id,
+    shared_bands,
+    estimated_similarity,
+    exact_similarity,
+    coalesce(exact_similarity >= {{ var('near_dedup_threshold') }}, false) as is_verified
+from checked

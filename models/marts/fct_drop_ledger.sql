@@ -64,11 +64,11 @@ near_duplicate_drops as (
         clusters.similarity_to_keeper as value,
         cast({{ var('near_dedup_threshold') }} as double) as threshold,
         clusters.keeper_doc_id as duplicate_of,
-        'value = estimated Jaccard to the keeper; cluster size ' || clusters.cluster_size as detail
+        'value = exact shingle Jaccard to the keeper; cluster size ' || clusters.cluster_size as detail
     from {{ ref('int_near_dup_clusters') }} as clusters
     join {{ ref('int_files_unioned') }} as files
         on files.doc_id = clusters.doc_id
-    where not clusters.is_keeper
+    where clusters.is_removed
 )
 
 select * from staging_drops

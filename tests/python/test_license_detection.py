@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -12,6 +13,7 @@ from python_udfs.license_detection import (
     is_license_file_name,
     parse_spdx_expression,
 )
+from python_udfs.ingest import _is_own_license_file
 from tests.conftest import STDLIB
 
 
@@ -52,7 +54,7 @@ def test_license_files_shipped_in_dist_info_are_recognised():
         if from_metadata not in {("MIT",), ("Apache-2.0",), ("BSD-3-Clause",)}:
             continue
         for path in dist.files or []:
-            if ".dist-info" in str(path) and is_license_file_name(path.name):
+            if _is_own_license_file(PurePosixPath(str(path))):
                 text = dist.locate_file(path).read_text(encoding="utf-8", errors="replace")
                 found = detect_from_license_text(text)
                 if found:  # some ship only a copyright line; those are 'not found', never wrong
@@ -72,6 +74,14 @@ def test_spdx_expression_lists_every_license_but_not_exceptions():
         "MIT",
         "Apache-2.0",
         "GPL-2.0-only",
+    )
+
+
+def test_vendored_license_files_in_dist_info_are_not_the_distributions_own():
+    assert _is_own_license_file(PurePosixPath("pip-26.3.dist-info/licenses/LICENSE.txt"))
+    assert _is_own_license_file(PurePosixPath("tqdm-4.70.1.dist-info/LICENCE"))
+    assert not _is_own_license_file(
+        PurePosixPath("pip-26.3.dist-info/licenses/src/pip/_vendor/cachecontrol/LICENSE.txt")
     )
 
 

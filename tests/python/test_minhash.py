@@ -190,3 +190,18 @@ def test_invalid_arguments_are_rejected() -> None:
         minhash_signatures(pa.array(["a b c d e"]), num_perm=0)
     with pytest.raises(ValueError):
         optimal_lsh_params(1.5)
+
+
+def test_shingle_jaccard_equals_exact_set_jaccard_on_real_file_pairs():
+    from python_udfs.minhash import shingle_jaccard
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "email").glob("*.py"))]
+    left = texts + [None, "a b", texts[0]]
+    right = texts[1:] + texts[:1] + [texts[0], texts[0], texts[0] + "\nextra = 1\n"]
+    got = shingle_jaccard(pa.array(left), pa.chunked_array([right[:5], right[5:]])).to_pylist()
+    for l_text, r_text, value in zip(left, right, got):
+        if l_text is None or len(shingle_tokens(l_text)) == 0 or len(shingle_tokens(r_text)) == 0:
+            assert value is None
+            continue
+        a, b = set(shingle_tokens(l_text)), set(shingle_tokens(r_text))
+        assert value == pytest.approx(len(a & b) / len(a | b))

@@ -46,9 +46,11 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "MINHASH_SIGNATURE_TYPE",
     "Scheme",
+    "ShingleHash",
     "estimated_jaccard",
     "minhash_signatures",
     "optimal_lsh_params",
+    "shingle_hash_function",
     "shingle_jaccard",
     "shingle_tokens",
 ]
@@ -62,6 +64,17 @@ DEFAULT_SEED = 42
 MINHASH_SIGNATURE_TYPE = pa.list_(pa.uint32())
 
 Scheme = Literal["legacy", "affine32"]
+# How a shingle becomes the 32-bit value the permutations see:
+#   "sha1":      datasketch's sha1_hash32 of the shingle text (BigCode's choice), one SHA-1 per
+#                distinct shingle;
+#   "token_fnv": sha1_hash32 of each token, folded over the shingle's tokens with 64-bit FNV-1a
+#                and xor-folded to 32 bits: one SHA-1 per distinct token, the rest in numpy.
+#                About twice as fast end to end; as a set hash it is just as good.
+ShingleHash = Literal["sha1", "token_fnv"]
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 _SEPARATOR = "[^A-Za-z_0-9]"
 _SEPARATOR_RE = re.compile(_SEPARATOR)
@@ -95,12 +108,14 @@ def minhash_signatures(
     shingle_size: int = DEFAULT_SHINGLE_SIZE,
     seed: int = DEFAULT_SEED,
     scheme: Scheme = "legacy",
+    shingle_hash: ShingleHash = "sha1",
 ) -> pa.ListArray:
     """MinHash signature of every document, as ``list<uint32>`` of length ``num_perm``.
 
-    Equal to ``datasketch.MinHash(num_perm, seed, scheme=scheme).hashvalues`` after
-    ``update_batch`` with the document's shingles encoded as UTF-8. NULL content, and content
-    with fewer than ``shingle_size`` tokens, give NULL.
+    Equal to ``datasketch.MinHash(num_perm, seed, scheme=scheme,
+    hashfunc=shingle_hash_function(shingle_hash)).hashvalues`` after ``update_batch`` with the
+    document's shingles encoded as UTF-8. NULL content, and content with fewer than
+    ``shingle_size`` tokens, give NULL.
 
     The batch is processed in rounds of shingles: each distinct shingle of a round is hashed
     once with SHA-1 (the only per-shingle Python step), repeats inside a document are dropped,
@@ -117,9 +132,10 @@ def minhash_signatures(
     # A shingle starts at every token followed by shingle_size - 1 more of the same document.
     starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
     signatures = np.full((len(content), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    hash_window = _shingle_hasher(tokens, shingle_size, shingle_hash)
     for lo in range(0, len(starts), _ROUND_SHINGLES):
         window = starts[lo : lo + _ROUND_SHINGLES]
-        docs, hashes = _distinct_pairs(token_docs[window], _shingle_hashes(tokens, window, shingle_size))
+        docs, hashes = _distinct_pairs(token_docs[window], hash_window(window))
         if scheme == "affine32":
             hashes = _fmix32(hashes.astype(np.uint32))
         _fold_minima(signatures, docs, hashes, a, b)
@@ -134,15 +150,18 @@ def minhash_signatures(
     )
 
 
-def _distinct_shingle_keys(content: pa.Array, shingle_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted distinct ``doc << 32 | sha1_hash32(shingle)`` keys of a batch, and tokens per doc."""
+def _distinct_shingle_keys(
+    content: pa.Array, shingle_size: int, shingle_hash: ShingleHash
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct ``doc << 32 | hash32(shingle)`` keys of a batch, and tokens per doc."""
     tokens, token_docs = _tokens(content)
     token_counts = np.bincount(token_docs, minlength=len(content))
     starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
+    hash_window = _shingle_hasher(tokens, shingle_size, shingle_hash)
     keys = [np.zeros(0, np.uint64)]
     for lo in range(0, len(starts), _ROUND_SHINGLES):
         window = starts[lo : lo + _ROUND_SHINGLES]
-        docs, hashes = _distinct_pairs(token_docs[window], _shingle_hashes(tokens, window, shingle_size))
+        docs, hashes = _distinct_pairs(token_docs[window], hash_window(window))
         keys.append((docs.astype(np.uint64) << np.uint64(32)) | hashes)
     return np.unique(np.concatenate(keys)), token_counts
 
@@ -152,18 +171,19 @@ def shingle_jaccard(
     right: pa.Array | pa.ChunkedArray,
     *,
     shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    shingle_hash: ShingleHash = "sha1",
 ) -> pa.DoubleArray:
     """Exact Jaccard similarity of the shingle sets of ``left[i]`` and ``right[i]``, row by row.
 
-    Same shingles as the signatures, compared by their 32-bit ``sha1_hash32`` (a collision inside
-    one pair of files is vanishingly rare). Used to verify LSH candidate pairs, whose MinHash
+    Same shingles and shingle hash as the signatures, compared by their 32-bit hashes (a
+    collision inside one pair of files is vanishingly rare). Used to verify LSH candidate pairs, whose MinHash
     estimate has a standard deviation of ~0.03 at 256 permutations: exact verification keeps
     pairs just under the threshold out. NULL when either side has fewer tokens than a shingle.
     """
     left, right = as_array(left), as_array(right)
     n = len(left)
-    left_keys, left_tokens = _distinct_shingle_keys(left, shingle_size)
-    right_keys, right_tokens = _distinct_shingle_keys(right, shingle_size)
+    left_keys, left_tokens = _distinct_shingle_keys(left, shingle_size, shingle_hash)
+    right_keys, right_tokens = _distinct_shingle_keys(right, shingle_size, shingle_hash)
     common = np.intersect1d(left_keys, right_keys, assume_unique=True)
     intersection = np.bincount((common >> np.uint64(32)).astype(np.int64), minlength=n)
     left_sizes = np.bincount((left_keys >> np.uint64(32)).astype(np.int64), minlength=n)
@@ -234,6 +254,42 @@ def _shingle_hashes(tokens: pa.Array, starts: np.ndarray, shingle_size: int) -> 
     # SHA-1 each distinct shingle once (a fifth fewer calls on CPython's stdlib).
     distinct = shingles.dictionary_encode()
     return _sha1_hash32(distinct.dictionary)[distinct.indices.to_numpy()]
+
+
+def _token_fnv_hashes(token_hashes: np.ndarray, starts: np.ndarray, shingle_size: int) -> np.ndarray:
+    """"token_fnv" shingle hashes: FNV-1a (64-bit) over the shingle's token hashes, xor-folded."""
+    folded = np.full(len(starts), _FNV_OFFSET, dtype=np.uint64)
+    for k in range(shingle_size):
+        folded ^= token_hashes[starts + k]
+        folded *= _FNV_PRIME
+    return (folded >> np.uint64(32)) ^ (folded & _LOW32)
+
+
+def _shingle_hasher(tokens: pa.Array, shingle_size: int, shingle_hash: ShingleHash):
+    """A function from shingle start indices to their 32-bit hashes (as uint64)."""
+    if shingle_hash == "sha1":
+        return lambda window: _shingle_hashes(tokens, window, shingle_size)
+    if shingle_hash == "token_fnv":
+        distinct = tokens.dictionary_encode()
+        token_hashes = _sha1_hash32(distinct.dictionary)[distinct.indices.to_numpy()]
+        return lambda window: _token_fnv_hashes(token_hashes, window, shingle_size)
+    raise ValueError(f"unknown shingle hash {shingle_hash!r}; expected 'sha1' or 'token_fnv'")
+
+
+def shingle_hash_function(shingle_hash: ShingleHash):
+    """The scalar ``bytes -> int`` shingle hash, for ``datasketch.MinHash(hashfunc=...)``."""
+    from datasketch.hashfunc import sha1_hash32
+
+    if shingle_hash == "sha1":
+        return sha1_hash32
+
+    def token_fnv_hash32(shingle: bytes) -> int:
+        folded = int(_FNV_OFFSET)
+        for token in shingle.split(b" "):
+            folded = ((folded ^ sha1_hash32(token)) * int(_FNV_PRIME)) & 0xFFFFFFFFFFFFFFFF
+        return (folded >> 32) ^ (folded & 0xFFFFFFFF)
+
+    return token_fnv_hash32
 
 
 def _distinct_pairs(docs: np.ndarray, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -24,18 +24,21 @@ def _constant(values) -> object:
     return values[0].as_py()
 
 
-def _minhash_udf(content, num_perm, shingle_size, seed, scheme):
+def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash):
     return minhash_signatures(
         content,
         num_perm=_constant(num_perm),
         shingle_size=_constant(shingle_size),
         seed=_constant(seed),
         scheme=_constant(scheme),
+        shingle_hash=_constant(shingle_hash),
     )
 
 
-def _shingle_jaccard_udf(left, right, shingle_size):
-    return shingle_jaccard(left, right, shingle_size=_constant(shingle_size))
+def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash):
+    return shingle_jaccard(
+        left, right, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash)
+    )
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -81,12 +84,17 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_minhash",
         _minhash_udf,
-        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR"),
+        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR"),
         "UINTEGER[]",
     ),
     Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
     Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
-    Udf("winnow_shingle_jaccard", _shingle_jaccard_udf, ("VARCHAR", "VARCHAR", "INTEGER"), "DOUBLE"),
+    Udf(
+        "winnow_shingle_jaccard",
+        _shingle_jaccard_udf,
+        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"),
+        "DOUBLE",
+    ),
     Udf(
         "winnow_optimal_lsh_params",
         _optimal_lsh_params_udf,

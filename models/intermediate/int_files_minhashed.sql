@@ -16,7 +16,8 @@ signed as (
             {{ var('near_dedup_num_perm') }},
             {{ var('near_dedup_shingle_size') }},
             {{ var('near_dedup_seed') }},
-            '{{ var("near_dedup_minhash_scheme") }}'
+            '{{ var("near_dedup_minhash_scheme") }}',
+            '{{ var("near_dedup_shingle_hash") }}'
         ) as signature
     from files
 )

@@ -43,7 +43,7 @@ measured as (
         ranked.doc_id = ranked.keeper_doc_id as is_keeper,
         case
             when ranked.doc_id = ranked.keeper_doc_id then 1.0
-            else winnow_shingle_jaccard(member.content, keeper.content, {{ var('near_dedup_shingle_size') }})
+            else {{ shingle_similarity('member.content', 'keeper.content') }}
         end as similarity_to_keeper
     from ranked
     join contents as member

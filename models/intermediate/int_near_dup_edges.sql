@@ -67,7 +67,7 @@ checked as (
         case
             when estimated.estimated_similarity
                 >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }}
-            then winnow_shingle_jaccard(member.content, anchor.content, {{ var('near_dedup_shingle_size') }})
+            then {{ shingle_similarity('member.content', 'anchor.content') }}
         end as exact_similarity
     from estimated
     join contents as member

@@ -3,7 +3,7 @@ select
     cluster_size,
     count(*) as clusters,
     sum(cluster_size) as files,
-    sum(cluster_size - 1) as files_removed
+    sum(files_removed) as files_removed
 from {{ ref('rpt_near_dup_clusters') }}
 group by cluster_size
 order by cluster_size

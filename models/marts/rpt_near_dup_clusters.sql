@@ -1,5 +1,6 @@
--- Near-duplicate clusters, largest first: size, the keeper and a few member paths, and the
--- lowest estimated similarity of a member to its keeper.
+-- Near-duplicate clusters, largest first: size, the keeper and a few member paths, how many
+-- members were removed, and the lowest exact similarity to the keeper among removed and among all
+-- members (members under the threshold were reached through a chain and stay in the corpus).
 with
 
 members as (
@@ -16,6 +17,8 @@ select
     any_value(cluster_size) as cluster_size,
     any_value(repo_path) filter (where is_keeper) as keeper_path,
     list(repo_path order by repo_path)[1:5] as sample_paths,
+    count(*) filter (where is_removed) as files_removed,
+    min(similarity_to_keeper) filter (where is_removed) as min_removed_similarity,
     min(similarity_to_keeper) as min_similarity_to_keeper,
     count(distinct split_part(repo_path, '/', 1) || '/' || split_part(repo_path, '/', 2)) as repos
 from members

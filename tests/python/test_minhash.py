@@ -205,3 +205,30 @@ def test_shingle_jaccard_equals_exact_set_jaccard_on_real_file_pairs():
             continue
         a, b = set(shingle_tokens(l_text)), set(shingle_tokens(r_text))
         assert value == pytest.approx(len(a & b) / len(a | b))
+
+
+@pytest.mark.parametrize("scheme", ["legacy", "affine32"])
+def test_token_fnv_signatures_equal_datasketch_with_the_same_hashfunc(scheme):
+    from python_udfs.minhash import shingle_hash_function
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
+    got = minhash.minhash_signatures(pa.array(texts), num_perm=128, seed=7, scheme=scheme, shingle_hash="token_fnv")
+    for text, signature in zip(texts, got.to_pylist()):
+        shingles = [s.encode() for s in shingle_tokens(text)]
+        if not shingles:
+            assert signature is None
+            continue
+        reference = MinHash(num_perm=128, seed=7, scheme=scheme, hashfunc=shingle_hash_function("token_fnv"))
+        reference.update_batch(shingles)
+        assert signature == reference.hashvalues.astype(np.uint32).tolist()
+
+
+def test_token_fnv_jaccard_equals_exact_set_jaccard():
+    from python_udfs.minhash import shingle_jaccard
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
+    got = shingle_jaccard(pa.array(texts), pa.array(texts[1:] + texts[:1]), shingle_hash="token_fnv").to_pylist()
+    for left, right, value in zip(texts, texts[1:] + texts[:1], got):
+        a, b = set(shingle_tokens(left)), set(shingle_tokens(right))
+        if a and b:
+            assert value == pytest.approx(len(a & b) / len(a | b))

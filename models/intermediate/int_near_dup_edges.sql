@@ -70,9 +70,9 @@ checked as (
             then {{ shingle_similarity('member.content', 'anchor.content') }}
         end as exact_similarity
     from estimated
-    join contents as member
+    left join contents as member
         on member.doc_id = estimated.doc_id
-    join contents as anchor
+    left join contents as anchor
         on anchor.doc_id = estimated.anchor_doc_id
 )
 

@@ -245,7 +245,8 @@ def distribution_inputs(names: Iterable[str] | None = None) -> list[IngestInput]
     Files come from the distribution's RECORD (paths relative to site-packages); files outside
     site-packages (scripts in bin/) and editable installs without a RECORD are left out.
     """
-    wanted = {n.lower().replace("_", "-") for n in names} if names else None
+    # None means every installed distribution; an empty list means none.
+    wanted = {n.lower().replace("_", "-") for n in names} if names is not None else None
     by_name: dict[str, importlib.metadata.Distribution] = {}
     for dist in importlib.metadata.distributions():
         name = (dist.metadata["Name"] or "").lower().replace("_", "-")

@@ -87,6 +87,10 @@ SKIPPED_SCHEMA = pa.schema(
 DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
 # Parquet part files of about this much content let DuckDB read in parallel.
 DEFAULT_PART_BYTES = 64 * 1024 * 1024
+# DuckDB reads a row group's column chunk whole, per thread and outside memory_limit's spilling,
+# and parallelises a scan by row group: row groups stay small in rows and in bytes.
+ROW_GROUP_MAX_ROWS = 1024
+ROW_GROUP_MAX_BYTES = 8 * 1024 * 1024
 _SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
@@ -371,6 +375,20 @@ def classify_bytes(data: bytes) -> tuple[str | None, str | None]:
     return text.removeprefix("\ufeff"), None
 
 
+def row_group_bounds(n_bytes: list[int], max_rows: int, max_bytes: int) -> list[tuple[int, int]]:
+    """[start, stop) row ranges of at most ``max_rows`` rows and, unless one row is larger by
+    itself, ``max_bytes`` of content each."""
+    bounds, start, size = [], 0, 0
+    for i, n in enumerate(n_bytes):
+        if i > start and (i - start >= max_rows or size + n > max_bytes):
+            bounds.append((start, i))
+            start, size = i, 0
+        size += n
+    if start < len(n_bytes):
+        bounds.append((start, len(n_bytes)))
+    return bounds
+
+
 class _PartWriter:
     def __init__(self, out_dir: Path, part_bytes: int):
         self.out_dir = out_dir
@@ -390,13 +408,9 @@ class _PartWriter:
         if not self.columns["path"]:
             return
         table = pa.table(self.columns, schema=RAW_SCHEMA)
-        # Small row groups: DuckDB parallelises a scan by row group.
-        pq.write_table(
-            table,
-            self.out_dir / f"part-{self.parts:05d}.parquet",
-            compression="zstd",
-            row_group_size=1024,
-        )
+        with pq.ParquetWriter(self.out_dir / f"part-{self.parts:05d}.parquet", RAW_SCHEMA, compression="zstd") as writer:
+            for start, stop in row_group_bounds(self.columns["n_bytes"], ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
+                writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
         self.parts += 1
         self.columns = {name: [] for name in RAW_SCHEMA.names}
         self.buffered = 0

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from python_udfs import ingest as ingest_module
 from python_udfs.ingest import archive_input, distribution_inputs, ingest, main, tree_input
@@ -161,3 +163,27 @@ def test_command_line_reports_and_rejects_missing_paths(tmp_path, capsys):
     assert report["files_written"] == len(list((STDLIB / "json").glob("*.py")))
     with pytest.raises(SystemExit, match="does not exist"):
         main([str(tmp_path / "missing"), "--out", str(tmp_path / "raw2")])
+
+
+@given(st.lists(st.integers(0, 50), max_size=200), st.integers(1, 10), st.integers(1, 100))
+def test_row_groups_cover_every_row_within_both_bounds(n_bytes, max_rows, max_bytes):
+    bounds = ingest_module.row_group_bounds(n_bytes, max_rows, max_bytes)
+    assert [i for start, stop in bounds for i in range(start, stop)] == list(range(len(n_bytes)))
+    for start, stop in bounds:
+        assert stop - start <= max_rows
+        assert sum(n_bytes[start:stop]) <= max_bytes or stop - start == 1
+
+
+def test_ingested_row_groups_are_bounded_in_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest_module, "ROW_GROUP_MAX_BYTES", 64 * 1024)
+    ingest_module.ingest([ingest_module.stdlib_input(["email", "json"])], tmp_path, progress=False)
+    [part] = tmp_path.glob("part-*.parquet")
+    metadata = pq.ParquetFile(part).metadata
+    sizes = pq.read_table(part, columns=["n_bytes"]).column("n_bytes").to_pylist()
+    assert metadata.num_rows == len(sizes) > 0 and metadata.num_row_groups > 1
+    start = 0
+    for i in range(metadata.num_row_groups):
+        rows = metadata.row_group(i).num_rows
+        assert rows <= ingest_module.ROW_GROUP_MAX_ROWS
+        assert sum(sizes[start:start + rows]) <= ingest_module.ROW_GROUP_MAX_BYTES or rows == 1
+        start += rows

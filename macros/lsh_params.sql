@@ -5,6 +5,8 @@
   checked against datasketch). Stops with a message naming the var when the values cannot work.
 -#}
 {% macro lsh_params() %}
+  {#- Parsing needs no values; validate_vars reports bad vars with all the others at run start. -#}
+  {% if not execute %}{{ return([1, 1]) }}{% endif %}
   {% set num_perm = var('near_dedup_num_perm') | int %}
   {% set threshold = var('near_dedup_threshold') | float %}
   {% if num_perm < 2 %}
@@ -25,7 +27,6 @@
     {% endif %}
     {{ return([bands, rows]) }}
   {% endif %}
-  {% if not execute %}{{ return([1, 1]) }}{% endif %}
   {% set result = run_query("select unnest(winnow_optimal_lsh_params(" ~ threshold ~ ", " ~ num_perm ~ "))") %}
   {% set values = result.columns[0].values() | list %}
   {{ return([values[0] | int, values[1] | int]) }}

@@ -15,7 +15,8 @@
     trim(regexp_replace({{ column }}, '\s+', ' ', 'g'))
   {%- elif mode == 'remove_whitespace' -%}
     regexp_replace({{ column }}, '\s+', '', 'g')
-  {%- else -%}
+  {%- elif execute -%}
+    {#- Not at parse time: validate_vars reports it with every other bad var first. -#}
     {{ exceptions.raise_compiler_error(
         "var exact_dedup_normalisation = '" ~ mode ~ "' is not one of: none, strip_trailing_whitespace, "
         ~ "collapse_whitespace, remove_whitespace. Set it in dbt_project.yml or with --vars.") }}

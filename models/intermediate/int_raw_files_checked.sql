@@ -19,7 +19,7 @@ languages as (
     select * from {{ ref('languages') }}
 ),
 
-typed as (
+typed as not materialized (
     select
         staged.source,
         staged.source_file,
@@ -47,16 +47,28 @@ typed as (
         on languages.extension = lower(regexp_extract(staged.path, '(\.[^./]+)$', 1))
 ),
 
-numbered as (
+occurrences as (
     -- A source can hold the same (repo, path, content) twice (re-crawls, concatenated dumps);
     -- the first occurrence in file order keeps the plain doc_id, the others are dropped.
+    -- Numbered over the keys alone and joined back: a window that carries content needs the whole
+    -- corpus in memory at once, while reading the Parquet twice (typed is not materialized) streams.
     select
-        *,
+        source_file,
+        source_row,
         row_number() over (
             partition by source, repo, path, content_hash
             order by source_file, source_row
         ) as occurrence
     from typed
+),
+
+numbered as (
+    select
+        typed.*,
+        occurrences.occurrence
+    from typed
+    join occurrences
+        using (source_file, source_row)
 ),
 
 identified as (
@@ -77,6 +89,8 @@ judged as (
             when content is null then 'null_content'
             when n_invalid_utf8_bytes > 0 then 'invalid_utf8'
             when n_bytes = 0 then 'empty_content'
+            -- A NUL byte marks a binary file, as ingest, git and The Stack's pipeline decide.
+            when contains(content, chr(0)) then 'binary_content'
             when repo is null or path is null then 'missing_repo_or_path'
             when occurrence > 1 then 'duplicate_row'
         end as staging_rule
@@ -100,11 +114,13 @@ select
     case
         when staging_rule = 'invalid_utf8' then n_invalid_utf8_bytes
         when staging_rule = 'empty_content' then 0
+        when staging_rule = 'binary_content' then n_bytes - strlen(replace(content, chr(0), ''))
         when staging_rule = 'duplicate_row' then occurrence
     end as staging_value,
     case
         when staging_rule = 'invalid_utf8' then 0
         when staging_rule = 'empty_content' then 1
+        when staging_rule = 'binary_content' then 0
         when staging_rule = 'duplicate_row' then 1
     end as staging_threshold,
     case when staging_rule = 'duplicate_row' then first_doc_id end as duplicate_of

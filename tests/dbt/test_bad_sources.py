@@ -67,3 +67,25 @@ def test_wrong_column_type_names_the_column(dbt_project, tmp_path):
     dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
                                 "flavour": "codeparrot", "tier": 1}])
     build_fails_with(dbt_project, "corpus source 'cp'", "column 'content'", "expected a string")
+
+
+def test_truncated_parquet_file_is_named(dbt_project, tmp_path):
+    good_codeparrot_file(tmp_path / "a.parquet")
+    good_codeparrot_file(tmp_path / "b.parquet")
+    data = (tmp_path / "b.parquet").read_bytes()
+    (tmp_path / "b.parquet").write_bytes(data[: len(data) // 2])  # an interrupted download
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "codeparrot", "tier": 1}])
+    build_fails_with(dbt_project, "corpus source 'cp'", "b.parquet", "not a readable Parquet file")
+
+
+def test_corrupt_pages_behind_a_good_footer_name_the_file(dbt_project, tmp_path):
+    good_codeparrot_file(tmp_path / "a.parquet")
+    good_codeparrot_file(tmp_path / "b.parquet")
+    data = bytearray((tmp_path / "b.parquet").read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 4096] = b"\xff" * 4096  # bit rot inside the column chunks
+    (tmp_path / "b.parquet").write_bytes(bytes(data))
+    dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
+                                "flavour": "codeparrot", "tier": 1}])
+    build_fails_with(dbt_project, "b.parquet")

@@ -1,0 +1,191 @@
+"""Benchmark: a raw corpus several times larger than DuckDB's memory_limit, built end to end.
+
+    .venv/bin/python bench/larger_than_memory.py [--copies 23] [--memory-limit 1GB] [--work data/bench/ltm]
+
+1. Ingests the default corpus (standard library + installed packages, ~130 MB) once.
+2. Derives `--copies` mutated copies of every file, written as extra raw Parquet parts: each copy
+   of a file is, by a stable hash of (copy, path), an exact copy (10%), a light edit (60%: one
+   identifier renamed everywhere and a few lines dropped) or a heavy edit (30%: half of the lines
+   dropped in runs and identifiers renamed), so exact dedup, near dedup and the filters all have
+   real work. With 23 copies the raw corpus is about 3 GB of real-looking code.
+3. Runs `dbt build` with WINNOW_MEMORY_LIMIT and 2 threads, sampling the temp directory's size,
+   and reports wall time, peak RSS of the dbt process, peak spill and the funnel.
+
+The machine should be otherwise idle: it measures wall time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from python_udfs.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
+from tests.conftest import make_dbt_project  # noqa: E402
+
+IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
+
+
+def _uniform(*parts: object) -> float:
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def mutate(text: str, path: str, copy: int) -> str:
+    """A deterministic variant of one file for one copy (see the module docstring)."""
+    kind = _uniform("kind", copy, path)
+    if kind < 0.1:
+        return text
+    lines = text.split("\n")
+    names = sorted(set(IDENTIFIER.findall(text)))
+    renames = 1 if kind < 0.7 else 4
+    for r in range(min(renames, len(names))):
+        name = names[int(_uniform("name", copy, path, r) * len(names))]
+        text_lines = "\n".join(lines)
+        lines = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v{copy}", text_lines).split("\n")
+    drop_share = 0.03 if kind < 0.7 else 0.5
+    run = 1 if kind < 0.7 else 8
+    kept = [
+        line for i, line in enumerate(lines)
+        if _uniform("drop", copy, path, i // run) >= drop_share
+    ]
+    return "\n".join(kept)
+
+
+def write_mutated_copies(raw: Path, copies: int) -> int:
+    """Writes part files of mutated copies next to the ingested parts; returns bytes written."""
+    originals = sorted(raw.glob("part-*.parquet"))
+    written = 0
+    for copy in range(1, copies + 1):
+        for number, original in enumerate(originals):
+            out = raw / f"mutant-{copy:03d}-{number:05d}.parquet"
+            if out.exists():
+                written += sum(pq.read_table(out, columns=["n_bytes"]).column(0).to_pylist())
+                continue
+            table = pq.read_table(original)
+            contents = [
+                mutate(text, path, copy)
+                for text, path in zip(table.column("content").to_pylist(), table.column("path").to_pylist())
+            ]
+            sizes = [len(c.encode()) for c in contents]
+            table = (
+                table.set_column(table.schema.get_field_index("content"), "content", pa.array(contents, pa.string()))
+                .set_column(table.schema.get_field_index("n_bytes"), "n_bytes", pa.array(sizes, pa.int64()))
+                .set_column(
+                    table.schema.get_field_index("repo"),
+                    "repo",
+                    pa.array([f"mutant-{copy}/{r}" for r in table.column("repo").to_pylist()], pa.string()),
+                )
+            ).cast(RAW_SCHEMA)
+            partial = out.with_suffix(".tmp")
+            with pq.ParquetWriter(partial, RAW_SCHEMA, compression="zstd") as writer:
+                for start, stop in row_group_bounds(sizes, ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
+                    writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
+            partial.rename(out)
+            written += sum(sizes)
+    return written
+
+
+class DirectoryPeak:
+    """Samples a directory's total file size in a background thread and keeps the maximum."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.peak_bytes = directory, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+            except FileNotFoundError:  # a spill file vanished while being listed
+                continue
+            self.peak_bytes = max(self.peak_bytes, size)
+            time.sleep(0.2)
+
+    def __enter__(self) -> DirectoryPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+_PEAK_RSS_LAUNCHER = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "sys.exit(r.returncode)"
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench" / "larger_than_memory")
+    parser.add_argument("--copies", type=int, default=23)
+    parser.add_argument("--memory-limit", default="1GB")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    work = args.work.resolve()
+    raw = work / "raw"
+    if not (raw / "part-00000.parquet").exists():
+        ingest([stdlib_input(), *distribution_inputs()], raw, progress=False)
+    original_bytes = sum(
+        sum(pq.read_table(p, columns=["n_bytes"]).column(0).to_pylist()) for p in raw.glob("part-*.parquet")
+    )
+    mutated_bytes = write_mutated_copies(raw, args.copies)
+
+    shutil.rmtree(work / "project", ignore_errors=True)
+    project = make_dbt_project(work / "project")
+    project.write_sources([{"source_name": "default", "parquet_glob": f"{raw}/*.parquet", "flavour": "winnow", "tier": 1}])
+    dbt = str(Path(sys.executable).parent / "dbt")
+    env = {
+        "WINNOW_DB": str(project.root / "winnow.duckdb"),
+        "WINNOW_TEMP_DIR": str(work / "tmp"),
+        "WINNOW_THREADS": str(args.threads),
+        "WINNOW_MEMORY_LIMIT": args.memory_limit,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+    }
+    start = time.perf_counter()
+    with DirectoryPeak(work / "tmp") as spill:
+        result = subprocess.run(
+            [sys.executable, "-c", _PEAK_RSS_LAUNCHER, dbt, "build",
+             "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
+            cwd=project.root, env=env, capture_output=True, text=True,
+        )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}")
+    peak_rss_mb = int(result.stderr.strip().splitlines()[-1].split()[-1]) / 1024
+    with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
+        funnel = con.sql("select * from rpt_funnel").fetchall()
+        columns = [c[0] for c in con.sql("select * from rpt_funnel limit 0").description]
+    print(json.dumps({
+        "raw_gb": round((original_bytes + mutated_bytes) / 1e9, 2),
+        "memory_limit": args.memory_limit,
+        "threads": args.threads,
+        "build_seconds": round(seconds, 1),
+        "peak_rss_mb": round(peak_rss_mb),
+        "peak_spill_mb": round(spill.peak_bytes / 1e6),
+        "database_mb": round((project.root / "winnow.duckdb").stat().st_size / 1e6),
+        "funnel": [dict(zip(columns, row)) for row in funnel],
+    }, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

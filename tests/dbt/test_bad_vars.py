@@ -1,0 +1,64 @@
+"""Bad vars stop a build before any model runs, each named with what it must be."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = pytest.mark.dbt
+
+
+def build_with_vars(project, bad_vars: dict):
+    result = project.dbt("build", "--vars", json.dumps(bad_vars))
+    assert result.returncode != 0
+    assert "bad vars" in result.stdout, result.stdout[-3000:]
+    built = project.query("select count(*) from duckdb_tables()") if (project.root / "winnow.duckdb").exists() else [(0,)]
+    assert built == [(0,)], "a model or seed was built before the vars were checked"
+    return result.stdout
+
+
+def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
+    output = build_with_vars(dbt_project, {
+        "seed": "forty-two",
+        "max_lines": -1,
+        "min_alphanumeric_fraction": 2,
+        "near_dedup_threshold": 1.0,
+        "near_dedup_num_perm": 128,
+        "near_dedup_bands": 20,
+        "near_dedup_rows": 10,
+        "exact_dedup_normalisation": "lowercase",
+        "license_families_allowed": ["permissive", "copyleft"],
+        "language_allow_list": "python",
+    })
+    for expected in [
+        'var seed = "forty-two" must be an integer',
+        "var max_lines = -1 must be at least 1",
+        "var min_alphanumeric_fraction = 2 must be between 0 and 1",
+        "var near_dedup_threshold = 1.0 must be a number strictly between 0 and 1",
+        "near_dedup_bands x near_dedup_rows = 20 x 10 = 200 do not fit into near_dedup_num_perm = 128",
+        'var exact_dedup_normalisation = "lowercase" is not one of',
+        "unknown license family 'copyleft'",
+        'var language_allow_list = "python" must be a non-empty list',
+    ]:
+        assert expected in output, output[-3000:]
+
+
+def test_bands_without_rows_is_refused(dbt_project):
+    output = build_with_vars(dbt_project, {"near_dedup_bands": 16})
+    assert "near_dedup_bands and near_dedup_rows must be set together" in output
+
+
+def test_license_families_known_to_the_check_are_the_seeds_accepted_values():
+    macro = (PROJECT_ROOT / "macros" / "validate_vars.sql").read_text()
+    in_macro = re.search(r"macro license_families\(\)\s*%}\s*{{ return\((\[.*?\])\) }}", macro).group(1)
+    seeds = yaml.safe_load((PROJECT_ROOT / "seeds" / "_seeds.yml").read_text())
+    [licenses] = [s for s in seeds["seeds"] if s["name"] == "licenses"]
+    [family] = [c for c in licenses["columns"] if c["name"] == "family"]
+    [accepted] = [t["accepted_values"]["arguments"]["values"] for t in family["data_tests"] if isinstance(t, dict)]
+    assert yaml.safe_load(in_macro) == accepted

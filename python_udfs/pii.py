@@ -4,21 +4,26 @@ What is found, by kind (the placeholder each kind gets is the caller's choice):
 
 - ``email``: e-mail addresses, except at domains reserved for documentation (RFC 2606/6761:
   ``example.com``, ``*.test``, ...: the ``example_domains`` policy) and ``git@host:`` remotes.
-- ``ip_address``: IPv4 found with detect-secrets' ``IPPublicDetector`` regex and IPv6 with
-  BigCode's pattern, kept only when ``ipaddress`` calls them global (not private, loopback,
-  link-local, documentation or reserved; IPv6 only in 2000::/3), not a popular public DNS server
-  (BigCode's list) and not a version: BigCode drops dotted quads of single digits unless "dns" or
-  "server" is near, and winnow also drops any preceded by "version", "release" or "v" on its line
+- ``ip_address``: IPv4 (detect-secrets' ``IPPublicDetector`` octets, allowed to end a sentence)
+  and IPv6 candidates in 2000::/3, kept only when ``ipaddress`` calls them global (not private,
+  loopback, link-local, documentation or reserved ranges), not a network (``a.b.c.0``, a CIDR
+  prefix) or broadcast address, not a popular public DNS server (BigCode's list) and not a
+  version: BigCode drops dotted quads of single digits unless "dns" or "server" is near, and
+  winnow also drops any preceded on its line by "version", "release", "v", "section" or "OID"
   (``__version__ = "1.2.3.4"``).
 - ``key``: detect-secrets' plugins' regexes for AWS access key ids and secret keys, GitHub,
-  GitLab, Slack, Stripe, PyPI, OpenAI, SendGrid, Square and Azure storage tokens and JWTs; Google
-  API keys and OAuth tokens (``AIza...``, ``ya29.``: Google's documented formats, which
-  detect-secrets 1.5 lacks); private key blocks from ``-----BEGIN ... PRIVATE KEY-----`` to the
-  matching END line (or to the end of the base64 body when the END is missing), found from
-  detect-secrets' ``PrivateKeyDetector`` markers; and quoted values assigned to names like
-  ``token`` or ``api_key`` that look like secrets (see below).
-- ``password``: passwords in URLs (detect-secrets' ``BasicAuthDetector``) and secret-looking
-  quoted values assigned to names like ``password``, ``passwd``, ``pwd``, ``secret``.
+  GitLab, Slack, Stripe, PyPI, OpenAI, SendGrid, Square and Azure storage tokens and JWTs (the
+  span extended to the whole token where the plugin's pattern stops early, as for JWT
+  signatures and Stripe's longer keys); Google API keys and OAuth tokens (``AIza...``,
+  ``ya29.``: Google's documented formats, which detect-secrets 1.5 lacks); private key blocks
+  from ``-----BEGIN ... PRIVATE KEY-----`` to the matching END line (or to the end of the base64
+  body when the END is missing), found from detect-secrets' ``PrivateKeyDetector`` markers and
+  kept only when the body is key material; and quoted values assigned to names like ``token`` or
+  ``api_key`` that look like secrets (see below).
+- ``password``: passwords in URLs (detect-secrets' ``BasicAuthDetector`` pattern, widened as RFC
+  3986 allows to sub-delimiters such as ``!`` and to an empty user, ``redis://:pw@host``; not for
+  hosts without a dot or port, nor documentation domains) and secret-looking quoted values
+  assigned to names like ``password``, ``passwd``, ``pwd``, ``secret``.
 
 A value assigned to a secret-like name counts only if it is at least ``keyword_min_length``
 characters, has Shannon entropy of at least ``keyword_min_entropy`` bits per character, mixes
@@ -27,12 +32,15 @@ detect-secrets' filters call not a secret (templated ``{x}``, ``<x>``, ``${x}``,
 sequential string) nor a path, URL, dotted name or ``CONSTANT_NAME``. Base64 and hex strings
 without such a name are never findings (test fixtures, hashes, git SHAs).
 
-How it runs over a vector: one RE2 pass (``pyarrow.compute.match_substring_regex``) per detector
-marks the rows that can contain its findings; those rows are joined into one string with a
-separator no pattern can cross, the detector's Python regexes scan it once, and each match is
-mapped back to its row with ``numpy.searchsorted``. Python work is per match, not per row, and
-rows no detector marks are never decoded. Overlapping findings keep the highest-priority one
-(private key > token > URL password > named secret > email > IP).
+How it runs over a vector: one RE2 pass (``pyarrow.compute.match_substring_regex``) with every
+detector's prefilter at once marks the candidate rows (about a fifth of real code); those are
+split into lines with Arrow kernels, and each detector's own RE2 prefilter picks the lines it
+must look at (whole documents for private key blocks, which span lines). The picked lines are
+joined into one string with a separator no pattern can cross, the detector's Python regexes
+scan it once, and each match is mapped back to its document and offset with
+``numpy.searchsorted``. Python work is per match, not per row or line; rows no detector marks
+are never decoded. Overlapping findings keep the highest-priority one (private key > token >
+URL password > named secret > email > IP).
 
 Offsets and lengths are in characters (code points) of the original text, as Python indexes it:
 ``substring(content, char_offset + 1, char_length)`` in SQL. ``value_hash`` is the first 16 hex
@@ -58,10 +66,8 @@ import pyarrow.compute as pc
 from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string, is_templated_secret
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
 from detect_secrets.plugins.github_token import GitHubTokenDetector
 from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.ip_public import IPPublicDetector
 from detect_secrets.plugins.jwt import JwtTokenDetector
 from detect_secrets.plugins.openai import OpenAIDetector
 from detect_secrets.plugins.private_key import PrivateKeyDetector
@@ -200,9 +206,11 @@ def _is_ipv4(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match
     # Networks (a.b.c.0, a CIDR prefix) and broadcast addresses are not anyone's host.
     if value.endswith((".0", ".255")) or re.match(r"/\d", text[end : end + 2]):
         return False
-    # BigCode's filter_versions: x.x.x.x of single digits is a version unless dns/server is near.
+    # BigCode's filter_versions: x.x.x.x of single digits is a version unless "dns" or "server"
+    # is on the same line (BigCode looks 100 characters either way).
     if len(value) == 7:
-        context = text[max(0, start - 100) : end + 100].lower()
+        line_end = text.find("\n", end)
+        context = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end].lower()
         return "dns" in context or "server" in context
     return True
 
@@ -252,7 +260,7 @@ _NOT_A_SECRET_SHAPE = re.compile(
     r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"  # CONSTANT_NAME, ENV_VAR_NAME
     r"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"  # dotted.name
     r"|[a-z]+(?:[-_ :/][a-z]+)+"  # words-joined_by-separators, urn:words:like-this
-    r"|.*://.*|[/.~#].*|.*%[sd(].*|\$.*|.*\{[^}]*\}.*|.*\(.*"  # URL, path, format, $VAR, call()
+    r"|.*://.*|[/.~#].*|.*%[sd(].*|\$.*|.*\{[^}]*\}.*|[\w.]+\(.*\)"  # URL, path, format, $VAR, call()
     r")$"
 )
 
@@ -371,6 +379,15 @@ def _bounded(patterns: Iterable[Pattern[str]]) -> tuple[Pattern[str], ...]:
     return tuple(re.compile(r"(?<![A-Za-z0-9_])(?:" + p.pattern + ")", p.flags) for p in patterns)
 
 
+# detect-secrets' BasicAuthDetector pattern, widened as RFC 3986 allows: sub-delimiters such as
+# "!" or "$" may appear in a password (the plugin excludes them) and the user may be empty
+# ("redis://:password@host").
+_URL_PASSWORD = re.compile(r"://[^\s:/?#\[\]@'\"`]*:([^\s/?#\[\]@'\"`]+)@")
+# detect-secrets' IPPublicDetector octets, with boundaries that let an address end a sentence
+# ("at 52.1.2.33.") but not run on into a longer dotted number; private ranges are left to
+# ``ipaddress`` in the validator.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.[0-9])")
 _PRIVATE_KEY_LABEL = r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
 _EMAIL = re.compile(
     r"(?<![\w.%+\-/])"
@@ -385,6 +402,7 @@ _IPV6 = re.compile(r"(?<![\w:.])[23][0-9a-fA-F]{0,3}:[0-9a-fA-F:]{2,35}(?![\w:.]
 # is found by walking back over name characters (a lazy prefix here is five times slower).
 _KEYWORD_ASSIGNMENT = re.compile(
     r"(?:" + _SECRET_NAME + r")[\w.\-]*"
+    r"(?::\s*[\w.\[\], |]{1,40}?\s*(?==))?"  # a type annotation: api_key: str = "..."
     r"['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?(?P<quote>['\"`])(?P<value>[^'\"`\s\\]{1,256})(?P=quote)",
     re.IGNORECASE,
 )
@@ -437,18 +455,22 @@ _DETECTORS: tuple[Detector, ...] = (
     Detector("sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist)),
     Detector("square_oauth_secret", "key", 1, r"sq0csp-", _bounded(SquareOAuthDetector.denylist)),
     Detector("azure_storage_key", "key", 1, r"AccountKey=", tuple(AzureStorageKeyDetector.denylist)),
-    Detector("jwt", "key", 1, r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.", _bounded(JwtTokenDetector.denylist), _is_jwt),
-    Detector("url_password", "password", 2, r"://[^\s/@]+:[^\s/@]+@", tuple(BasicAuthDetector.denylist), _is_url_password, group=1),
+    # The plugin's pattern ends lazily and stops before the signature: extend over it.
+    Detector(
+        "jwt", "key", 1, r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.", _bounded(JwtTokenDetector.denylist), _is_jwt,
+        extend_token=True,
+    ),
+    Detector("url_password", "password", 2, r"://[^\s/@]*:[^\s/@]+@", (_URL_PASSWORD,), _is_url_password, group=1),
     Detector(
         "named_secret", "key", 3,
         # RE2: a secret-like name, an assignment, a quoted value of 8+ non-space characters.
-        r"(?i)(?:" + _SECRET_NAME + r")[\w.\-]*['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
+        r"(?i)(?:" + _SECRET_NAME + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
         (_KEYWORD_ASSIGNMENT,), _is_keyword_secret, group="value",
     ),
     Detector("email", "email", 4, r"[A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]", (_EMAIL,), _is_email),
     Detector(
         "ipv4", "ip_address", 5, r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
-        tuple(IPPublicDetector.denylist), _is_ipv4, group=1, trim=":",
+        (_IPV4,), _is_ipv4,
     ),
     Detector("ipv6", "ip_address", 5, r"[23][0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:", (_IPV6,), _is_ipv6),
 )

@@ -369,8 +369,8 @@ class Detector:
     # Findings never span lines: the prefilter picks lines, not whole documents, and only those
     # lines are scanned (private key blocks span lines).
     line_level: bool = True
-    # Tokens whose regex fixes a length (Stripe's 24 characters) go on in newer formats: extend
-    # the span over the rest of the token so no tail survives.
+    # Token regexes fix a length (Stripe's 24 characters, GitHub's 36) that newer formats or a
+    # pasted-on character exceed: extend the span over the rest of the token so no tail survives.
     extend_token: bool = False
 
 
@@ -379,10 +379,10 @@ def _bounded(patterns: Iterable[Pattern[str]]) -> tuple[Pattern[str], ...]:
     return tuple(re.compile(r"(?<![A-Za-z0-9_])(?:" + p.pattern + ")", p.flags) for p in patterns)
 
 
-# detect-secrets' BasicAuthDetector pattern, widened as RFC 3986 allows: sub-delimiters such as
-# "!" or "$" may appear in a password (the plugin excludes them) and the user may be empty
-# ("redis://:password@host").
-_URL_PASSWORD = re.compile(r"://[^\s:/?#\[\]@'\"`]*:([^\s/?#\[\]@'\"`]+)@")
+# detect-secrets' BasicAuthDetector pattern, widened: sub-delimiters such as "!" or "$" may
+# appear in a password (RFC 3986 allows them; the plugin excludes them), so may "#" (RFC 3986
+# wants it percent-encoded, people do not), and the user may be empty ("redis://:pw@host").
+_URL_PASSWORD = re.compile(r"://[^\s:/?#\[\]@'\"`]*:([^\s/?\[\]@'\"`]+)@")
 # detect-secrets' IPPublicDetector octets, with boundaries that let an address end a sentence
 # ("at 52.1.2.33.") but not run on into a longer dotted number; private ranges are left to
 # ``ipaddress`` in the validator.
@@ -432,28 +432,29 @@ _DETECTORS: tuple[Detector, ...] = (
     ),
     Detector(
         "aws_access_key_id", "key", 1, r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
-        _bounded(AWSKeyDetector.denylist[:1]),
+        _bounded(AWSKeyDetector.denylist[:1]), extend_token=True,
     ),
     Detector(
         "aws_secret_access_key", "key", 1,
         r"(?i)aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?['\"][0-9a-zA-Z/+]{40}['\"]",
         tuple(AWSKeyDetector.denylist[1:]), _is_aws_secret, group=1,
     ),
-    Detector("github_token", "key", 1, r"gh[pousr]_[A-Za-z0-9_]{36}", _bounded(GitHubTokenDetector.denylist)),
+    Detector("github_token", "key", 1, r"gh[pousr]_[A-Za-z0-9_]{36}", _bounded(GitHubTokenDetector.denylist), extend_token=True),
     Detector(
         "gitlab_token", "key", 1, r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
-        _bounded(GitLabTokenDetector.denylist),
+        _bounded(GitLabTokenDetector.denylist), extend_token=True,
     ),
     Detector("slack_token", "key", 1, r"(?i)xox[abposr]-|hooks\.slack\.com/services/", tuple(SlackDetector.denylist)),
     Detector("stripe_key", "key", 1, r"[rs]k_live_", _bounded(StripeDetector.denylist), extend_token=True),
     Detector(
         "google_api_key", "key", 1, r"AIza[0-9A-Za-z_\-]{35}|ya29\.",
         _bounded([re.compile(r"AIza[0-9A-Za-z_\-]{35}"), re.compile(r"ya29\.[0-9A-Za-z_\-]{20,}")]),
+        extend_token=True,
     ),
-    Detector("pypi_token", "key", 1, r"pypi-AgE", _bounded(PypiTokenDetector.denylist)),
-    Detector("openai_key", "key", 1, r"T3BlbkFJ", _bounded(OpenAIDetector.denylist)),
-    Detector("sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist)),
-    Detector("square_oauth_secret", "key", 1, r"sq0csp-", _bounded(SquareOAuthDetector.denylist)),
+    Detector("pypi_token", "key", 1, r"pypi-AgE", _bounded(PypiTokenDetector.denylist), extend_token=True),
+    Detector("openai_key", "key", 1, r"T3BlbkFJ", _bounded(OpenAIDetector.denylist), extend_token=True),
+    Detector("sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist), extend_token=True),
+    Detector("square_oauth_secret", "key", 1, r"sq0csp-", _bounded(SquareOAuthDetector.denylist), extend_token=True),
     Detector("azure_storage_key", "key", 1, r"AccountKey=", tuple(AzureStorageKeyDetector.denylist)),
     # The plugin's pattern ends lazily and stops before the signature: extend over it.
     Detector(

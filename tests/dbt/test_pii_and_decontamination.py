@@ -124,7 +124,7 @@ def test_findings_report_has_offsets_and_hashes_never_values(built):
     for name, (kind, value) in SECRETS.items():
         digest = hashlib.sha256(value.encode()).hexdigest()[:16]
         assert hashes.get(digest, (None,))[0] == kind, name
-    [(original,)] = [(t,) for t in [(STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG]]
+    original = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
     for kind, _, offset, length, value_hash, _ in rows:
         assert hashlib.sha256(original[offset : offset + length].encode()).hexdigest()[:16] == value_hash
     # stable_hash in SQL gives the same hash, so a known value can be looked up.

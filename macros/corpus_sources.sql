@@ -146,3 +146,12 @@
     from parquet_file_metadata({{ dbt.string_literal(source.glob) }})
   {% endfor %}
 {% endmacro %}
+
+{% macro staged_corpus_files() %}
+  {#- Every staged row of every flavour, one schema: the union of the staging views. -#}
+    select * from {{ ref('stg_winnow__files') }}
+    union all by name
+    select * from {{ ref('stg_the_stack__files') }}
+    union all by name
+    select * from {{ ref('stg_codeparrot__files') }}
+{% endmacro %}

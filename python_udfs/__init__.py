@@ -7,6 +7,7 @@ registered on another engine (a Spark ``pandas_udf``) later.
 from .corpus_flavours import FLAVOURS, check_corpus_source
 from .license_detection import detect_from_license_text, detect_from_metadata
 from .line_stats import line_stats
+from .pii import PiiPolicy, find_pii, redact_pii
 
 __all__ = [
     "FLAVOURS",
@@ -14,4 +15,7 @@ __all__ = [
     "detect_from_license_text",
     "detect_from_metadata",
     "line_stats",
+    "PiiPolicy",
+    "find_pii",
+    "redact_pii",
 ]

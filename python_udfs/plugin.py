@@ -12,11 +12,13 @@ from typing import Callable
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from .benchmarks import check_benchmark
 from .character_classes import character_classes
 from .corpus_flavours import check_corpus_source, known_flavours
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
 from .minhash import minhash_signatures, optimal_lsh_params, shingle_jaccard
+from .pii import policy_from_json, redact_pii
 
 
 def _constant(values) -> object:
@@ -43,6 +45,10 @@ def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash):
 
 def _band_keys_udf(signatures, bands, rows):
     return band_keys(signatures, _constant(bands), _constant(rows))
+
+
+def _redact_pii_udf(content, policy_json):
+    return redact_pii(content, policy_from_json(_constant(policy_json)))
 
 
 def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
@@ -100,6 +106,20 @@ UDFS: tuple[Udf, ...] = (
         _optimal_lsh_params_udf,
         ("DOUBLE", "INTEGER"),
         "INTEGER[]",
+        kind="native",
+    ),
+    Udf(
+        "winnow_redact_pii",
+        _redact_pii_udf,
+        ("VARCHAR", "VARCHAR"),
+        "STRUCT(content VARCHAR, findings STRUCT(kind VARCHAR, detector VARCHAR, char_offset BIGINT, "
+        "char_length BIGINT, value_hash VARCHAR)[])",
+    ),
+    Udf(
+        "winnow_check_benchmark",
+        check_benchmark,
+        ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
+        "VARCHAR",
         kind="native",
     ),
 )

@@ -1,16 +1,31 @@
 {{ config(materialized='view') }}
--- All sources in one contract: every raw row that passed staging checks. A view over
--- int_raw_files_checked, which stores the content once.
+-- All sources in one contract: every raw row that passed staging checks. A view: the metadata
+-- comes from int_raw_files_checked and the text straight from the staging views (the source
+-- Parquet), so no table holds raw text that redaction has not seen.
+with
+
+checked as (
+    select * from {{ ref('int_raw_files_checked') }}
+    where staging_rule is null
+),
+
+staged as (
+    {{ staged_corpus_files() }}
+)
+
 select
-    doc_id,
-    source,
-    repo,
-    path,
-    language,
-    licenses,
-    content,
-    n_bytes,
-    content_hash,
-    source_tier
-from {{ ref('int_raw_files_checked') }}
-where staging_rule is null
+    checked.doc_id,
+    checked.source,
+    checked.repo,
+    checked.path,
+    checked.language,
+    checked.licenses,
+    staged.content,
+    checked.n_bytes,
+    checked.content_hash,
+    checked.source_tier
+from checked
+join staged
+    on staged.source = checked.source
+    and staged.source_file = checked.source_file
+    and staged.source_row = checked.source_row

@@ -1,14 +1,12 @@
 -- Every raw row of every source, typed, identified and judged: staging_rule is NULL for a row
--- that goes on, or the reason it stops here (it then appears in fct_drop_ledger). Content is kept
--- only for rows that go on, so the corpus is stored once.
+-- that goes on, or the reason it stops here (it then appears in fct_drop_ledger). The content is
+-- not stored: raw text may hold secrets and PII, and the first table that stores text is
+-- int_files_redacted. int_files_unioned reads it back from the staging views by
+-- (source, source_file, source_row).
 with
 
 staged as (
-    select * from {{ ref('stg_winnow__files') }}
-    union all by name
-    select * from {{ ref('stg_the_stack__files') }}
-    union all by name
-    select * from {{ ref('stg_codeparrot__files') }}
+    {{ staged_corpus_files() }}
 ),
 
 corpus_sources as (
@@ -104,7 +102,6 @@ select
     path,
     language,
     licenses,
-    case when staging_rule is null then content end as content,
     n_bytes,
     content_hash,
     source_tier,

@@ -1,4 +1,5 @@
--- The curated corpus: one row per kept file, after every filter and deduplication stage, in the
+-- The curated corpus: one row per kept file, after every filter, deduplication, PII redaction and
+-- decontamination stage (the text is redacted), in the
 -- int_files_unioned contract plus the measured signals and normalised licenses.
 select
     doc_id,
@@ -21,4 +22,4 @@ select
     comment_line_fraction,
     exact_cluster_size,
     near_cluster_size
-from {{ ref('int_files_near_deduped') }}
+from {{ ref('int_files_decontaminated') }}

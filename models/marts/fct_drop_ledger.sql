@@ -69,6 +69,35 @@ near_duplicate_drops as (
     join {{ ref('int_files_unioned') }} as files
         on files.doc_id = clusters.doc_id
     where clusters.is_removed
+),
+
+decontamination_drops as (
+    -- One row per contaminated file, naming the task with the most matching n-grams.
+    select
+        files.doc_id,
+        files.source,
+        files.repo,
+        files.path,
+        'decontamination' as stage,
+        'benchmark_ngram_match' as rule,
+        cast(matches.n_matched_ngrams as double) as value,
+        cast(1 as double) as threshold,
+        cast(null as varchar) as duplicate_of,
+        matches.benchmark || ' ' || matches.task_id || ': "' || matches.first_matched_ngram || '"'
+            || ' (' || matches.n_matched_ngrams || ' matching {{ var("decontamination_ngram_size") }}-grams'
+            || case when matches.n_tasks > 1 then '; ' || (matches.n_tasks - 1) || ' more tasks' else '' end
+            || ')' as detail
+    from (
+        select
+            *,
+            count(*) over (partition by doc_id) as n_tasks
+        from {{ ref('int_decontamination_matches') }}
+        qualify row_number() over (
+            partition by doc_id order by n_matched_ngrams desc, benchmark, task_id
+        ) = 1
+    ) as matches
+    join {{ ref('int_raw_files_checked') }} as files
+        on files.doc_id = matches.doc_id
 )
 
 select * from staging_drops
@@ -78,3 +107,5 @@ union all
 select * from exact_duplicate_drops
 union all
 select * from near_duplicate_drops
+union all
+select * from decontamination_drops

@@ -1,0 +1,40 @@
+-- Every PII or secret finding, one row each: where it was (document, character offset and
+-- length in the original text), what kind, which detector, and a hash of the value. Never the
+-- value itself: stable_hash('the value') finds a known value here.
+with
+
+files as (
+    select
+        doc_id,
+        source,
+        repo,
+        path,
+        unnest(pii_findings) as finding,
+        generate_subscripts(pii_findings, 1) as finding_number
+    from {{ ref('int_files_redacted') }}
+    where n_pii_findings > 0
+),
+
+placeholders as (
+    select * from (values
+        {%- for kind, placeholder in var('pii_placeholders').items() %}
+        ('{{ kind }}', '{{ placeholder | replace("'", "''") }}'){% if not loop.last %},{% endif %}
+        {%- endfor %}
+    ) as placeholders(kind, placeholder)
+)
+
+select
+    files.doc_id,
+    files.source,
+    files.repo,
+    files.path,
+    files.finding_number,
+    files.finding.kind as kind,
+    files.finding.detector as detector,
+    files.finding.char_offset as char_offset,
+    files.finding.char_length as char_length,
+    files.finding.value_hash as value_hash,
+    placeholders.placeholder
+from files
+left join placeholders
+    on placeholders.kind = files.finding.kind

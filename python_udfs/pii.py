@@ -1,0 +1,667 @@
+"""PII and secrets: find them in code documents and replace them with typed placeholders.
+
+What is found, by kind (the placeholder each kind gets is the caller's choice):
+
+- ``email``: e-mail addresses, except at domains reserved for documentation (RFC 2606/6761:
+  ``example.com``, ``*.test``, ...: the ``example_domains`` policy) and ``git@host:`` remotes.
+- ``ip_address``: IPv4 (detect-secrets' ``IPPublicDetector`` octets, allowed to end a sentence)
+  and IPv6 candidates in 2000::/3, kept only when ``ipaddress`` calls them global (not private,
+  loopback, link-local, documentation or reserved ranges), not a network (``a.b.c.0``, a CIDR
+  prefix) or broadcast address, not a popular public DNS server (BigCode's list) and not a
+  version: BigCode drops dotted quads of single digits unless "dns" or "server" is near, and
+  winnow also drops any preceded on its line by "version", "release", "v", "section" or "OID"
+  (``__version__ = "1.2.3.4"``).
+- ``key``: detect-secrets' plugins' regexes for AWS access key ids and secret keys, GitHub,
+  GitLab, Slack, Stripe, PyPI, OpenAI, SendGrid, Square and Azure storage tokens and JWTs (the
+  span extended to the whole token where the plugin's pattern stops early, as for JWT
+  signatures and Stripe's longer keys); Google API keys and OAuth tokens (``AIza...``,
+  ``ya29.``: Google's documented formats, which detect-secrets 1.5 lacks); private key blocks
+  from ``-----BEGIN ... PRIVATE KEY-----`` to the matching END line (or to the end of the base64
+  body when the END is missing), found from detect-secrets' ``PrivateKeyDetector`` markers and
+  kept only when the body is key material; and quoted values assigned to names like ``token`` or
+  ``api_key`` that look like secrets (see below).
+- ``password``: passwords in URLs (detect-secrets' ``BasicAuthDetector`` pattern, widened as RFC
+  3986 allows to sub-delimiters such as ``!`` and to an empty user, ``redis://:pw@host``; not for
+  hosts without a dot or port, nor documentation domains) and secret-looking quoted values
+  assigned to names like ``password``, ``passwd``, ``pwd``, ``secret``.
+
+A value assigned to a secret-like name counts only if it is at least ``keyword_min_length``
+characters, has Shannon entropy of at least ``keyword_min_entropy`` bits per character, mixes
+character classes (a digit or symbol besides letters, or both cases), and is none of what
+detect-secrets' filters call not a secret (templated ``{x}``, ``<x>``, ``${x}``, a UUID, a
+sequential string) nor a path, URL, dotted name or ``CONSTANT_NAME``. Base64 and hex strings
+without such a name are never findings (test fixtures, hashes, git SHAs).
+
+How it runs over a vector: one RE2 pass (``pyarrow.compute.match_substring_regex``) with every
+detector's prefilter at once marks the candidate rows (7.5% of the default corpus's Python files); those are
+split into lines with Arrow kernels, and each detector's own RE2 prefilter picks the lines it
+must look at (whole documents for private key blocks, which span lines). The picked lines are
+joined into one string with a separator no pattern can cross, the detector's Python regexes
+scan it once, and each match is mapped back to its document and offset with
+``numpy.searchsorted``. Python work is per match, not per row or line; rows no detector marks
+are never decoded. Overlapping findings keep the highest-priority one (private key > token >
+URL password > named secret > email > IP).
+
+Offsets and lengths are in characters (code points) of the original text, as Python indexes it:
+``substring(content, char_offset + 1, char_length)`` in SQL. ``value_hash`` is the first 16 hex
+digits of the SHA-256 of the value's UTF-8, which is what SQL's ``stable_hash(value)`` gives, so
+a known value can be looked up without the value being stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable, Iterable, Pattern
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from detect_secrets.filters.heuristic import is_potential_uuid, is_sequential_string, is_templated_secret
+from detect_secrets.plugins.aws import AWSKeyDetector
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.private_key import PrivateKeyDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+
+from .utils import as_array
+
+__all__ = [
+    "DEFAULT_EXAMPLE_DOMAINS",
+    "DEFAULT_IP_ALLOW_LIST",
+    "DEFAULT_KEYWORD_MIN_ENTROPY",
+    "DEFAULT_KEYWORD_MIN_LENGTH",
+    "DEFAULT_PLACEHOLDERS",
+    "KINDS",
+    "PII_FINDING_TYPE",
+    "PII_REDACTION_TYPE",
+    "Finding",
+    "PiiPolicy",
+    "find_pii",
+    "redact_pii",
+    "shannon_entropy",
+    "value_hash",
+]
+
+KINDS = ("email", "ip_address", "key", "password")
+
+# StarCoder's PII redaction placeholders (bigcode-dataset pii/, the StarCoder paper section 4).
+DEFAULT_PLACEHOLDERS = {"email": "<EMAIL>", "ip_address": "<IP_ADDRESS>", "key": "<KEY>", "password": "<PASSWORD>"}
+# Domains reserved for examples and documentation: RFC 2606 and RFC 6761.
+DEFAULT_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
+# bigcode-dataset pii/pii_redaction.py POPULAR_DNS_SERVERS: public knowledge, not PII.
+DEFAULT_IP_ALLOW_LIST = (
+    "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "76.76.19.19", "76.223.122.150", "9.9.9.9",
+    "149.112.112.112", "208.67.222.222", "208.67.220.220", "8.26.56.26", "8.20.247.20",
+    "94.140.14.14", "94.140.15.15",
+)
+# detect-secrets' HexHighEntropyString limit (3.0 bits per character). Its Base64 limit (4.5)
+# is for long free-standing strings; a value a secret-like name vouches for is judged on the
+# lower one, and must be at least 8 characters (NIST SP 800-63B's minimum password length).
+DEFAULT_KEYWORD_MIN_ENTROPY = 3.0
+DEFAULT_KEYWORD_MIN_LENGTH = 8
+
+PII_FINDING_TYPE = pa.struct(
+    [
+        ("kind", pa.string()),
+        ("detector", pa.string()),
+        ("char_offset", pa.int64()),
+        ("char_length", pa.int64()),
+        ("value_hash", pa.string()),
+    ]
+)
+PII_REDACTION_TYPE = pa.struct([("content", pa.string()), ("findings", pa.list_(PII_FINDING_TYPE))])
+
+# Joins the candidate documents of a batch: no pattern below matches NUL, so none crosses it.
+_SEPARATOR = "\n\x00\n"
+
+
+@dataclass(frozen=True)
+class PiiPolicy:
+    """What counts as PII and what replaces it; every field is a dbt var (see dbt_project.yml)."""
+
+    placeholders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PLACEHOLDERS))
+    example_domains: tuple[str, ...] = DEFAULT_EXAMPLE_DOMAINS
+    ip_allow_list: tuple[str, ...] = DEFAULT_IP_ALLOW_LIST
+    keyword_min_entropy: float = DEFAULT_KEYWORD_MIN_ENTROPY
+    keyword_min_length: int = DEFAULT_KEYWORD_MIN_LENGTH
+
+    def __post_init__(self) -> None:
+        missing = set(KINDS) - set(self.placeholders)
+        unknown = set(self.placeholders) - set(KINDS)
+        if missing or unknown:
+            raise ValueError(
+                f"placeholders must name exactly the kinds {', '.join(KINDS)}; "
+                f"missing {sorted(missing)}, unknown {sorted(unknown)}"
+            )
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "placeholders": self.placeholders,
+                "example_domains": list(self.example_domains),
+                "ip_allow_list": list(self.ip_allow_list),
+                "keyword_min_entropy": self.keyword_min_entropy,
+                "keyword_min_length": self.keyword_min_length,
+            },
+            sort_keys=True,
+        )
+
+    def is_example_domain(self, domain: str) -> bool:
+        domain = domain.lower().rstrip(".")
+        return any(domain == d or domain.endswith("." + d) for d in self.example_domains)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding in one document: ``text[start:end]`` is the value."""
+
+    doc: int
+    start: int
+    end: int
+    kind: str
+    detector: str
+    priority: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Validators: (text, start, end, policy, match) -> is this match a finding? ``text`` is the joined
+# batch, ``text[start:end]`` the value.
+
+
+def _line_before(text: str, start: int, limit: int = 60) -> str:
+    line_start = text.rfind("\n", max(0, start - limit), start) + 1
+    return text[max(line_start, start - limit) : start]
+
+
+# A version, release, section or OID number rather than an address: "__version__ = ", "v", "Section ".
+_VERSION_CONTEXT = re.compile(
+    r"(?:version|release|\bver|(?<![a-z])v|section|chapter|§|\boid)[\w]*(?:\W{1,4}id)?\W{0,4}$", re.IGNORECASE
+)
+
+
+def _is_ipv4(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    value = text[start:end]
+    try:
+        address = ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    if not address.is_global or address.is_multicast or value in policy.ip_allow_list:
+        return False
+    if _VERSION_CONTEXT.search(_line_before(text, start)):
+        return False
+    # Networks (a.b.c.0, a CIDR prefix) and broadcast addresses are not anyone's host.
+    if value.endswith((".0", ".255")) or re.match(r"/\d", text[end : end + 2]):
+        return False
+    # BigCode's filter_versions: x.x.x.x of single digits is a version unless "dns" or "server"
+    # is on the same line (BigCode looks 100 characters either way).
+    if len(value) == 7:
+        line_end = text.find("\n", end)
+        context = text[text.rfind("\n", 0, start) + 1 : len(text) if line_end < 0 else line_end].lower()
+        return "dns" in context or "server" in context
+    return True
+
+
+_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+
+
+def _is_ipv6(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    value = text[start:end]
+    try:
+        address = ipaddress.IPv6Address(value)
+    except ValueError:
+        return False
+    return (
+        address in _GLOBAL_UNICAST
+        and address.is_global
+        and value.count(":") >= 3
+        and value not in policy.ip_allow_list
+        and not _VERSION_CONTEXT.search(_line_before(text, start))
+    )
+
+
+def _is_email(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    local, _, domain = text[start:end].partition("@")
+    if policy.is_example_domain(domain):
+        return False
+    if local == "git":  # git@github.com:owner/repo.git is a service account, not a person
+        return False
+    # a@self.weights is a matrix product, not an address.
+    return domain.split(".", 1)[0] not in ("self", "cls")
+
+
+# detect-secrets' KeywordDetector list, plus "token" and "access key" that the issue names.
+_SECRET_NAME = (
+    r"api_?key|apikey|api-key|auth_?key|service_?key|account_?key|access_?key|secret_?key|"
+    r"db_?key|database_?key|priv_?key|private_?key|client_?key|client_?secret|"
+    r"db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|token|credentials?"
+)
+_PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
+_PLACEHOLDER_WORDS = re.compile(
+    r"^(?:(?:my|your|the|some|fake|dummy|test)?[_-]?(?:pass(?:word|wd)?|pwd|secret|token|key)\d*|"
+    r"changeme|change_me|xxx+|\*+|\.+|your[_-].*|my[_-].*|.*[_-]here|redacted|dummy|test|example|"
+    r"none|null|undefined|todo)$",
+    re.IGNORECASE,
+)
+_NOT_A_SECRET_SHAPE = re.compile(
+    r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"  # CONSTANT_NAME, ENV_VAR_NAME
+    r"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"  # dotted.name
+    r"|[a-z]+(?:[-_ :/][a-z]+)+"  # words-joined_by-separators, urn:words:like-this
+    r"|.*://.*|[/.~#].*|.*%[sd(].*|\$.*|.*\{[^}]*\}.*|[\w.]+\(.*\)"  # URL, path, format, $VAR, call()
+    r")$"
+)
+
+
+def shannon_entropy(value: str) -> float:
+    """Shannon entropy of the value's characters, in bits per character."""
+    if not value:
+        return 0.0
+    counts = Counter(value)
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _has_mixed_classes(value: str) -> bool:
+    """Letters with digits, or letters of both cases: what generated tokens and passwords mix."""
+    has_lower = any(c.islower() for c in value)
+    has_upper = any(c.isupper() for c in value)
+    return (has_lower or has_upper) and (any(c.isdigit() for c in value) or (has_lower and has_upper))
+
+
+def _looks_like_secret(value: str, policy: PiiPolicy) -> bool:
+    return (
+        len(value) >= policy.keyword_min_length
+        and not is_templated_secret(value)
+        and not is_potential_uuid(value)
+        and not is_sequential_string(value)
+        and not _PLACEHOLDER_WORDS.match(value)
+        and not _NOT_A_SECRET_SHAPE.match(value)
+        and _has_mixed_classes(value)
+        and shannon_entropy(value) >= policy.keyword_min_entropy
+    )
+
+
+# Names that contain a secret-like word but hold something public or descriptive.
+_NOT_SECRET_NAME = re.compile(
+    r"public|type|url|uri|endpoint|header|name|file|path|pattern|regex|prefix|field|label|kind|len|env|format",
+    re.IGNORECASE,
+)
+
+
+def _is_keyword_secret(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    return not _NOT_SECRET_NAME.search(_assigned_name(text, match)) and _looks_like_secret(text[start:end], policy)
+
+
+def _is_url_password(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    value = text[start:end]
+    # A host with a dot or a port: fsspec's "github://org:repo@sha/" is not a credential.
+    host = re.match(r"@([\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)", text[end : end + 256])
+    if host is None or policy.is_example_domain(host.group(1).split(":")[0]):
+        return False
+    return (
+        len(value) >= 3
+        and not is_templated_secret(value)
+        and not value.startswith(("$", "%"))
+        and not _PLACEHOLDER_WORDS.match(value)
+        and len(set(value)) > 1
+    )
+
+
+def _is_aws_secret(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    # 40 hex digits are a SHA-1 (a git commit), not a base64 AWS secret.
+    return not re.fullmatch(r"[0-9a-fA-F]{40}", text[start:end])
+
+
+def _is_jwt(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    return JwtTokenDetector.is_formally_valid(text[start:end])
+
+
+_BASE64_BODY = re.compile(r"[A-Za-z0-9+/=]")
+_PEM_HEADER_LINE = re.compile(r"^[ \t'\"]*[A-Za-z-]+:.*$", re.MULTILINE)
+_PEM_FILLER = re.compile(r"\\n|[\s'\"+,]")
+
+
+def _is_private_key_block(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    # The body must be key material (base64), not code between two marker strings.
+    body = text[start:end].split("-----", 2)[-1].rsplit("-----END", 1)[0]
+    body = _PEM_FILLER.sub("", _PEM_HEADER_LINE.sub("", body))
+    return len(body) >= 64 and len(_BASE64_BODY.findall(body)) >= 0.95 * len(body)
+
+
+def _always(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Detectors
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A kind of finding: an RE2 prefilter for whole rows, Python regexes for the spans.
+
+    A pattern with a capturing group ``value`` (or, for detect-secrets' patterns, group 1)
+    finds that group; otherwise the whole match.
+    """
+
+    name: str
+    kind: str
+    priority: int
+    prefilter: str
+    patterns: tuple[Pattern[str], ...]
+    validate: Callable[[str, int, int, PiiPolicy, re.Match], bool] = _always
+    group: int | str = 0
+    # A span ends before the first match of this regex inside it (an IPv4's ":port").
+    trim: str | None = None
+    # Findings never span lines: the prefilter picks lines, not whole documents, and only those
+    # lines are scanned (private key blocks span lines).
+    line_level: bool = True
+    # Token regexes fix a length (Stripe's 24 characters, GitHub's 36) that newer formats or a
+    # pasted-on character exceed: extend the span over the rest of the token so no tail survives.
+    extend_token: bool = False
+
+
+def _bounded(patterns: Iterable[Pattern[str]]) -> tuple[Pattern[str], ...]:
+    """A library pattern, anchored so it does not start inside a longer token."""
+    return tuple(re.compile(r"(?<![A-Za-z0-9_])(?:" + p.pattern + ")", p.flags) for p in patterns)
+
+
+# detect-secrets' BasicAuthDetector pattern, widened: sub-delimiters such as "!" or "$" may
+# appear in a password (RFC 3986 allows them; the plugin excludes them), so may "#" (RFC 3986
+# wants it percent-encoded, people do not), and the user may be empty ("redis://:pw@host").
+_URL_PASSWORD = re.compile(r"://[^\s:/?#\[\]@'\"`]*:([^\s/?\[\]@'\"`]+)@")
+# detect-secrets' IPPublicDetector octets, with boundaries that let an address end a sentence
+# ("at 52.1.2.33.") but not run on into a longer dotted number; private ranges are left to
+# ``ipaddress`` in the validator.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9][0-9]|[0-9])"
+_IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.[0-9])")
+_PRIVATE_KEY_LABEL = r"-----BEGIN[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
+_EMAIL = re.compile(
+    r"(?<![\w.%+\-/])"
+    r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}"
+    r"(?![\w\-]|\.[A-Za-z0-9])"
+)
+# A run of hex digits and colons that could be a global unicast IPv6 address (2000::/3);
+# ``ipaddress`` decides. (BigCode's alternation of every IPv6 form is ten times slower in ``re``.)
+_IPV6 = re.compile(r"(?<![\w:.])[23][0-9a-fA-F]{0,3}:[0-9a-fA-F:]{2,35}(?![\w:.])")
+# The secret-like word, the rest of the name, an assignment and a quoted value. The name's start
+# is found by walking back over name characters (a lazy prefix here is five times slower).
+_KEYWORD_ASSIGNMENT = re.compile(
+    r"(?:" + _SECRET_NAME + r")[\w.\-]*"
+    r"(?::\s*[\w.\[\], |]{1,40}?\s*(?==))?"  # a type annotation: api_key: str = "..."
+    r"['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?(?P<quote>['\"`])(?P<value>[^'\"`\s\\]{1,256})(?P=quote)",
+    re.IGNORECASE,
+)
+_NAME_CHARACTERS = re.compile(r"[\w.\-]*$")
+
+
+def _assigned_name(text: str, match: re.Match) -> str:
+    """The whole name a keyword match belongs to (``self.db_password`` for ``password``)."""
+    head = _NAME_CHARACTERS.search(text, max(0, match.start() - 128), match.start()).group()
+    return head + match.group().split("'", 1)[0].split('"', 1)[0].split("=", 1)[0].split(":", 1)[0].strip()
+
+_DETECTORS: tuple[Detector, ...] = (
+    Detector(
+        "private_key", "key", 0, r"PRIVATE KEY",
+        (re.compile(_PRIVATE_KEY_LABEL + r"[^\x00]{0,20000}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"),),
+        _is_private_key_block, line_level=False,
+    ),
+    Detector(
+        "private_key_truncated", "key", 0, r"PRIVATE KEY",
+        # detect-secrets' markers, then the base64 body that follows (no END line).
+        tuple(
+            re.compile(r"-----" + p.pattern + r"-----(?:(?:\\n|[\s'\"+])*[A-Za-z0-9+/=]{40,})+")
+            for p in PrivateKeyDetector.denylist
+            if p.pattern.startswith("BEGIN")
+        ),
+        line_level=False,
+    ),
+    Detector(
+        "aws_access_key_id", "key", 1, r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
+        _bounded(AWSKeyDetector.denylist[:1]), extend_token=True,
+    ),
+    Detector(
+        "aws_secret_access_key", "key", 1,
+        r"(?i)aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?['\"][0-9a-zA-Z/+]{40}['\"]",
+        tuple(AWSKeyDetector.denylist[1:]), _is_aws_secret, group=1,
+    ),
+    Detector("github_token", "key", 1, r"gh[pousr]_[A-Za-z0-9_]{36}", _bounded(GitHubTokenDetector.denylist), extend_token=True),
+    Detector(
+        "gitlab_token", "key", 1, r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
+        _bounded(GitLabTokenDetector.denylist), extend_token=True,
+    ),
+    Detector("slack_token", "key", 1, r"(?i)xox[abposr]-|hooks\.slack\.com/services/", tuple(SlackDetector.denylist)),
+    Detector("stripe_key", "key", 1, r"[rs]k_live_", _bounded(StripeDetector.denylist), extend_token=True),
+    Detector(
+        "google_api_key", "key", 1, r"AIza[0-9A-Za-z_\-]{35}|ya29\.",
+        _bounded([re.compile(r"AIza[0-9A-Za-z_\-]{35}"), re.compile(r"ya29\.[0-9A-Za-z_\-]{20,}")]),
+        extend_token=True,
+    ),
+    Detector("pypi_token", "key", 1, r"pypi-AgE", _bounded(PypiTokenDetector.denylist), extend_token=True),
+    Detector("openai_key", "key", 1, r"T3BlbkFJ", _bounded(OpenAIDetector.denylist), extend_token=True),
+    Detector("sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist), extend_token=True),
+    Detector("square_oauth_secret", "key", 1, r"sq0csp-", _bounded(SquareOAuthDetector.denylist), extend_token=True),
+    Detector("azure_storage_key", "key", 1, r"AccountKey=", tuple(AzureStorageKeyDetector.denylist)),
+    # The plugin's pattern ends lazily and stops before the signature: extend over it.
+    Detector(
+        "jwt", "key", 1, r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.", _bounded(JwtTokenDetector.denylist), _is_jwt,
+        extend_token=True,
+    ),
+    Detector("url_password", "password", 2, r"://[^\s/@]*:[^\s/@]+@", (_URL_PASSWORD,), _is_url_password, group=1),
+    Detector(
+        "named_secret", "key", 3,
+        # RE2: a secret-like name, an assignment, a quoted value of 8+ non-space characters.
+        r"(?i)(?:" + _SECRET_NAME + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
+        (_KEYWORD_ASSIGNMENT,), _is_keyword_secret, group="value",
+    ),
+    Detector("email", "email", 4, r"[A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]", (_EMAIL,), _is_email),
+    Detector(
+        "ipv4", "ip_address", 5, r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+        (_IPV4,), _is_ipv4,
+    ),
+    Detector("ipv6", "ip_address", 5, r"[23][0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:", (_IPV6,), _is_ipv6),
+)
+
+
+def _named_secret_kind(text: str, match: re.Match) -> str:
+    return "password" if _PASSWORD_NAME.search(_assigned_name(text, match)) else "key"
+
+
+_TOKEN_CHARACTER = re.compile(r"[A-Za-z0-9_\-]*")
+
+
+def _joined(rows: pa.Array) -> tuple[str, np.ndarray]:
+    """The rows as one string, separated by ``_SEPARATOR``, and each row's start (characters)."""
+    with_separator = pc.binary_join_element_wise(rows, "", _SEPARATOR)
+    lengths = pc.utf8_length(with_separator).to_numpy(zero_copy_only=False).astype(np.int64)
+    starts = np.zeros(len(rows), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    _, offset_buffer, data = with_separator.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int32)[with_separator.offset :]
+    first, last = int(offsets[0]), int(offsets[len(with_separator)])
+    return data.to_pybytes()[first:last].decode("utf-8"), starts
+
+
+def _detect(
+    detector: Detector, rows: pa.Array, row_ids: np.ndarray, row_offsets: np.ndarray, policy: PiiPolicy
+) -> list[Finding]:
+    """Every finding of one detector in ``rows``: row ``i`` is document ``row_ids[i]`` from
+    character ``row_offsets[i]`` on (a whole document, or one of its lines)."""
+    text, starts = _joined(rows)
+    ends = np.append(starts[1:] - len(_SEPARATOR), len(text) - len(_SEPARATOR))
+    found = []
+    for pattern in detector.patterns:
+        group = detector.group if (detector.group == 0 or pattern.groups) else 0
+        for match in pattern.finditer(text):
+            start, end = match.span(group)
+            if start < 0 or start == end:
+                continue
+            if detector.extend_token:
+                end = _TOKEN_CHARACTER.match(text, end).end()
+            if detector.trim is not None and detector.trim in text[start:end]:
+                end = text.index(detector.trim, start, end)
+            row = int(np.searchsorted(starts, start, side="right")) - 1
+            if end > ends[row] or not detector.validate(text, start, end, policy, match):
+                continue
+            kind = _named_secret_kind(text, match) if detector.name == "named_secret" else detector.kind
+            found.append(
+                Finding(
+                    int(row_ids[row]),
+                    start - int(starts[row]) + int(row_offsets[row]),
+                    end - int(starts[row]) + int(row_offsets[row]),
+                    kind,
+                    detector.name,
+                    detector.priority,
+                )
+            )
+    return found
+
+
+def _without_overlaps(findings: list[Finding]) -> list[Finding]:
+    """Per document, the findings left when each claims its span in priority order."""
+    kept: list[Finding] = []
+    by_doc: dict[int, list[tuple[int, int]]] = {}
+    for finding in sorted(findings, key=lambda f: (f.doc, f.priority, f.start, -f.end)):
+        spans = by_doc.setdefault(finding.doc, [])
+        if any(finding.start < end and start < finding.end for start, end in spans):
+            continue
+        spans.append((finding.start, finding.end))
+        kept.append(finding)
+    return sorted(kept, key=lambda f: (f.doc, f.start))
+
+
+@lru_cache(maxsize=16)
+def _prefilters(min_length: int) -> tuple[str, tuple[str, ...]]:
+    """Every detector's RE2 prefilter, and all of them as one alternation."""
+    own = tuple(d.prefilter.replace("MIN", str(max(1, min_length))) for d in _DETECTORS)
+    return "|".join(f"(?:{p})" for p in own), own
+
+
+def _findings(content: pa.Array, policy: PiiPolicy) -> list[Finding]:
+    """Every finding in the batch, sorted by document and offset, without overlaps.
+
+    One RE2 pass of every prefilter at once over the batch picks the candidate rows (7.5% of the
+    default corpus's Python files), then each detector's own prefilter runs over those only.
+    """
+    combined, own = _prefilters(policy.keyword_min_length)
+    filled = pc.fill_null(content, "")
+    candidate_ids = np.flatnonzero(pc.match_substring_regex(filled, pattern=combined).to_numpy(zero_copy_only=False))
+    if not len(candidate_ids):
+        return []
+    candidates = filled.take(pa.array(candidate_ids))
+    lines, line_docs, line_offsets = _lines(candidates)
+    line_docs = candidate_ids[line_docs]
+    findings: list[Finding] = []
+    for detector, prefilter in zip(_DETECTORS, own):
+        if detector.line_level:
+            rows, docs, offsets = lines, line_docs, line_offsets
+        else:
+            rows, docs, offsets = candidates, candidate_ids, np.zeros(len(candidates), np.int64)
+        selected = np.flatnonzero(pc.match_substring_regex(rows, pattern=prefilter).to_numpy(zero_copy_only=False))
+        if len(selected):
+            findings.extend(_detect(detector, rows.take(pa.array(selected)), docs[selected], offsets[selected], policy))
+    return _without_overlaps(findings)
+
+
+def _lines(documents: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """Every line of the documents, the index of its document, and its first character's offset."""
+    split = pc.split_pattern(documents, pattern="\n")
+    lines = split.flatten()
+    docs = pc.list_parent_indices(split).to_numpy()
+    lengths = pc.utf8_length(lines).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    starts = np.cumsum(lengths) - lengths
+    first_line = np.frombuffer(split.buffers()[1], dtype=np.int32)[split.offset : split.offset + len(split)]
+    return lines, docs, starts - starts[first_line][docs]
+
+
+def value_hash(value: str) -> str:
+    """First 16 hex digits of SHA-256 over the UTF-8 value: SQL's ``stable_hash(value)``."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+
+
+def _finding_lists(n: int, findings: list[Finding], values: list[str]) -> pa.ListArray:
+    docs = np.array([f.doc for f in findings], dtype=np.int64)
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
+    structs = pa.StructArray.from_arrays(
+        [
+            pa.array([f.kind for f in findings], pa.string()),
+            pa.array([f.detector for f in findings], pa.string()),
+            pa.array([f.start for f in findings], pa.int64()),
+            pa.array([f.end - f.start for f in findings], pa.int64()),
+            pa.array([value_hash(v) for v in values], pa.string()),
+        ],
+        fields=list(PII_FINDING_TYPE),
+    )
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs, type=pa.list_(PII_FINDING_TYPE))
+
+
+def find_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.ListArray:
+    """The findings of every document, as ``list<struct<kind, detector, char_offset,
+    char_length, value_hash>>`` sorted by offset (empty for NULL content). Never the values."""
+    return redact_pii(content, policy).field("findings")
+
+
+def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+    """Struct of the redacted ``content`` and its ``findings`` (see ``find_pii``) per document.
+
+    Each finding's span is replaced by the placeholder of its kind. Documents without findings
+    come back as they were (NULL stays NULL); only documents with findings are rebuilt.
+    """
+    policy = policy or PiiPolicy()
+    content = as_array(content)
+    if not pa.types.is_string(content.type):
+        content = content.cast(pa.string())
+    findings = _findings(content, policy)
+    changed = sorted({f.doc for f in findings})
+    values: list[str] = []
+    redacted = content
+    if changed:
+        by_doc: dict[int, list[Finding]] = {}
+        for finding in findings:
+            by_doc.setdefault(finding.doc, []).append(finding)
+        new_texts = []
+        for doc in changed:
+            text = content[doc].as_py()
+            pieces, position = [], 0
+            for finding in by_doc[doc]:
+                values.append(text[finding.start : finding.end])
+                pieces.append(text[position : finding.start])
+                pieces.append(policy.placeholders[finding.kind])
+                position = finding.end
+            pieces.append(text[position:])
+            new_texts.append("".join(pieces))
+        mask = np.zeros(len(content), dtype=bool)
+        mask[changed] = True
+        redacted = pc.replace_with_mask(content, pa.array(mask), pa.array(new_texts, pa.string()))
+    return pa.StructArray.from_arrays(
+        [redacted, _finding_lists(len(content), findings, values)],
+        fields=list(PII_REDACTION_TYPE),
+    )
+
+
+@lru_cache(maxsize=16)
+def policy_from_json(text: str) -> PiiPolicy:
+    """A policy from the JSON the dbt model passes (keys as ``PiiPolicy.to_json`` writes)."""
+    raw = json.loads(text)
+    return PiiPolicy(
+        placeholders=dict(raw["placeholders"]),
+        example_domains=tuple(raw["example_domains"]),
+        ip_allow_list=tuple(raw["ip_allow_list"]),
+        keyword_min_entropy=float(raw["keyword_min_entropy"]),
+        keyword_min_length=int(raw["keyword_min_length"]),
+    )

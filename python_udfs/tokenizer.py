@@ -29,6 +29,7 @@ import json
 import os
 import threading
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -259,7 +260,18 @@ def encode(tokenizer: LoadedTokenizer, texts: list[str], engine: Engine) -> tupl
         if tokenizer.tiktoken is None:
             raise TokenizerError(f"{tokenizer.path} has no tiktoken equivalent: {tokenizer.tiktoken_reason}")
         encode_one = tokenizer.tiktoken.encode_to_numpy
-        arrays = [encode_one(text, allowed_special=set(), disallowed_special=()) for text in texts]
+
+        def encode_slice(bounds: tuple[int, int]) -> list[np.ndarray]:
+            return [encode_one(text, allowed_special=set(), disallowed_special=()) for text in texts[slice(*bounds)]]
+
+        # Like encode_batch's thread pool: slices of the vector on every core (the encoder releases
+        # the GIL). DuckDB often hands a small table's vectors to one thread, so this is where the
+        # cores get used; results keep the input order.
+        workers = min(_WORKERS, max(1, len(texts) // 64))
+        step = -(-len(texts) // workers) if texts else 1
+        slices = [(lo, lo + step) for lo in range(0, len(texts), step)]
+        arrays = [a for part in (_pool().map(encode_slice, slices) if workers > 1 else map(encode_slice, slices))
+                  for a in part]
         lengths = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
         values = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros(0, np.int32)
         return lengths, values
@@ -270,6 +282,19 @@ def encode(tokenizer: LoadedTokenizer, texts: list[str], engine: Engine) -> tupl
         values = np.fromiter(_chain(id_lists), np.int32, int(lengths.sum()))
         return lengths, values
     raise ValueError(f"unknown tokenizer engine {engine!r}; expected 'tiktoken' or 'tokenizers'")
+
+
+_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One thread pool per process for tiktoken, made on first use."""
+    global _POOL
+    with _LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(_WORKERS, thread_name_prefix="winnow-tiktoken")
+    return _POOL
 
 
 def _chain(lists: list[list[int]]) -> Iterator[int]:

@@ -3,6 +3,9 @@
   seed when a model runs, check every row against seeds/corpus_sources.csv and the rules below, and
   stop the build with a message naming the mixture, the source and what to change:
 
+  - source '*' stands for every source of corpus_sources.csv that the mixture does not name on
+    another row (the default mixtures use it, so they work whatever the sources are called); it
+    takes epochs, a temperature, or nothing (each source's defaults), never a weight;
   - a row gives a weight (target token share of the mixture) or a number of epochs, not both; a
     row with neither takes the source's weight or epochs from corpus_sources.csv; a mixture with a
     temperature gives neither (its shares are proportional to source tokens^(1/temperature));
@@ -35,9 +38,28 @@
   {% set result = run_query(
       "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate from "
       ~ seed ~ " order by mixture, source") %}
+  {#- Expand source '*' to the sources its mixture does not name. -#}
+  {% set named = {} %}
+  {% for r in result.rows if r[1] != '*' %}
+    {% do named.setdefault(r[0], []).append(r[1]) %}
+  {% endfor %}
+  {% set expanded = [] %}
+  {% for r in result.rows %}
+    {% if r[1] == '*' %}
+      {% if r[2] is not none %}
+        {{ _mixture_error("mixture '" ~ r[0] ~ "', source '*': a weight cannot be shared out over every source. "
+            ~ "Give epochs, a temperature, or nothing (each source's defaults from corpus_sources.csv).") }}
+      {% endif %}
+      {% for source in defaults.keys() | sort if source not in named.get(r[0], []) %}
+        {% do expanded.append([r[0], source] + (r | list)[2:]) %}
+      {% endfor %}
+    {% else %}
+      {% do expanded.append(r | list) %}
+    {% endif %}
+  {% endfor %}
   {% set rows = [] %}
   {% set seen = [] %}
-  {% for r in result.rows %}
+  {% for r in expanded %}
     {% set mixture, source = r[0], r[1] %}
     {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "'" %}
     {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}

@@ -72,11 +72,8 @@ def model(dbt, session):
         [(train_docs, train_bytes)] = samples.filter("purpose = 'train'").aggregate(
             "count(*), coalesce(sum(strlen(content)), 0)"
         ).fetchall()
-        if train_docs == 0:
-            raise TokenizerError(
-                "The tokenizer training sample is empty: var tokenizer_train_bytes is smaller than any curated "
-                "file, or the curated corpus is empty. Raise the var or give a tokenizer with var tokenizer_path."
-            )
+        # An empty curated corpus gives a tokenizer of the 256 bytes and the special tokens:
+        # nothing is left to encode, and the build goes on to its (empty) outputs.
         tokenizer = train_tokenizer(_texts(samples, "train"), vocab_size=vocab_size, special_tokens=special)
         path = os.path.abspath(os.path.join(output_dir, "tokenizer.json"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -88,10 +85,9 @@ def model(dbt, session):
     try:
         ids = check_special_tokens(loaded.hf, special)
     except TokenizerError as error:
-        role = next((r for r in ROLE_VARS if f"the {r} token" in str(error)), None)
         raise TokenizerError(
             f"{path}: {error}. The EOS token and the FIM sentinels must each be one special token: add them to "
-            f"the tokenizer as special tokens, or set var {ROLE_VARS.get(role, 'eos_token')} to the spelling it uses."
+            f"the tokenizer as special tokens, or set var {ROLE_VARS.get(error.role, 'eos_token')} to the spelling it uses."
         ) from None
 
     engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0

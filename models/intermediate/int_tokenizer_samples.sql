@@ -1,7 +1,8 @@
 -- Deterministic samples of the curated corpus for the tokenizer: 'train', the text a trained
 -- tokenizer learns from (var tokenizer_train_bytes), and 'engine_check', where tiktoken must give
 -- the ids of tokenizers before the pipeline encodes with it (var tokenizer_engine_check_bytes).
--- Each takes files in stable_hash(seed, purpose, doc_id) order while the byte budget lasts.
+-- Each takes files in stable_hash(seed, purpose, doc_id) order until the byte budget is spent
+-- (the file that crosses it included, so a sample is empty only when the corpus is).
 with
 
 files as (
@@ -21,6 +22,7 @@ ordered as (
         budgets.budget_bytes,
         files.doc_id,
         files.content,
+        files.n_bytes,
         sum(files.n_bytes) over (
             partition by budgets.purpose
             order by {{ stable_hash([var('seed'), 'budgets.purpose', 'files.doc_id']) }}, files.doc_id
@@ -36,4 +38,4 @@ select
     doc_id,
     content
 from ordered
-where cumulative_bytes <= budget_bytes
+where cumulative_bytes - n_bytes < budget_bytes

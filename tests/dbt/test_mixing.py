@@ -92,6 +92,23 @@ def test_temperature_shares_follow_tokens_to_the_power_one_over_t(project):
         assert share == pytest.approx(tokens ** 0.5 / mass)
 
 
+def test_star_stands_for_every_source_not_named(project):
+    seed = project.root / "seeds" / "mixtures.csv"
+    good = seed.read_text()
+    try:
+        seed.write_text(MIXTURES.splitlines()[0] + "\nm,*,,2,,,,\nm,small,0.1,,,,,\n")
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        result = run(project, "run", "--select", "int_mixture_sources_planned")
+        assert result.returncode == 0, result.stdout[-2000:]
+        rows = project.query("select source, epochs, target_share from int_mixture_sources_planned order by source")
+        assert [(source, epochs) for source, epochs, _ in rows] == [("packages", 2.0), ("small", None), ("stdlib", 2.0)]
+        assert dict((source, share) for source, _, share in rows)["small"] == pytest.approx(0.1)
+    finally:
+        seed.write_text(good)
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
+
+
 def test_total_tokens_sets_the_mixture_size(project):
     [(tokens, largest)] = project.query(
         "select sum(m.n_tokens), max(m.n_tokens) from fct_mixture m where mixture = 'budget'")
@@ -201,6 +218,7 @@ BAD_MIXTURES = {
     "per-mixture value differs": ("m,stdlib,0.5,,,,0.5,\nm,small,0.5,,,,0.1,", "fim_rate differs between its rows"),
     "temperature with a weight": ("m,stdlib,0.5,,2,,,", "leave weight and epochs empty"),
     "rate out of range": ("m,stdlib,1.0,,,,1.5,", "fim_rate = 1.5 must be between 0 and 1"),
+    "weight on every source": ("m,*,0.5,,,,,", "a weight cannot be shared out over every source"),
 }
 
 

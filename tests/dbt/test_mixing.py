@@ -266,3 +266,21 @@ def test_a_user_tokenizer_is_used_as_it_is(project, tmp_path):
         assert (path, user_sha, origin, engine) == (str(user), sha, "user", "tiktoken")
     finally:
         assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0
+
+
+def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_reason(project, tmp_path):
+    [(trained,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
+    spec = json.loads(Path(trained).read_text())
+    spec["normalizer"] = {"type": "NFC"}
+    user = tmp_path / "normalising-tokenizer.json"
+    user.write_text(json.dumps(spec))
+    try:
+        result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
+        assert result.returncode == 0, result.stdout[-2000:]
+        assert project.query("select engine, engine_reason from int_tokenizer_prepared") == [
+            ("tokenizers", "the tokenizer has a normalizer")]
+        forced = run(project, "run", "--select", "int_tokenizer_prepared",
+                     vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"})
+        assert forced.returncode != 0 and "cannot use it: the tokenizer has a normalizer" in forced.stdout
+    finally:
+        assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0

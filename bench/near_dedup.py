@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -30,6 +28,9 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import timed  # noqa: E402
 from python_udfs.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 
@@ -46,28 +47,6 @@ RELAXED = {
     "encoded_data_max_fraction": 1.1,
 }
 NEAR_DEDUP_MODELS = ["int_files_minhashed", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
-
-
-# Runs a command and reports the peak RSS of the largest process it ran (workers included), on
-# its own: the benchmark's own RUSAGE_CHILDREN would mix the two pipelines.
-_PEAK_RSS_LAUNCHER = (
-    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-    "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-    "sys.exit(r.returncode)"
-)
-
-
-def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.CompletedProcess]:
-    """(seconds, peak RSS in MB of the largest process it ran, result)."""
-    start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _PEAK_RSS_LAUNCHER, *command], capture_output=True, text=True, **kwargs
-    )
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{command[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    peak_kb = int(result.stderr.strip().splitlines()[-1].split()[-1])
-    return seconds, peak_kb / 1024, result
 
 
 def main() -> None:

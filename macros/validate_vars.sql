@@ -43,6 +43,15 @@
       'near_dedup_num_perm': ('integer', 2, none, 'BigCode: 256'),
       'near_dedup_seed': ('integer', 0, none, 'BigCode: 42'),
       'near_dedup_verification_margin': ('number', 0, 1, 'default 0.15'),
+      'pii_keyword_min_entropy': ('number', 0, none, 'default 3.0 bits per character'),
+      'pii_keyword_min_length': ('integer', 1, none, 'default 8'),
+      'decontamination_ngram_size': ('integer', 1, none, 'BigCode and datatrove: 10'),
+      'tokenizer_vocab_size': ('integer', 512, none, 'default 32768'),
+      'tokenizer_train_bytes': ('integer', 1, none, 'default 20000000'),
+      'tokenizer_engine_check_bytes': ('integer', 0, none, 'default 4000000'),
+      'fim_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
+      'fim_spm_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
+      'mixture_max_epochs': ('number', 0, none, 'default 5'),
   } %}
   {% for name, (kind, low, high, why) in numeric.items() %}
     {% set value = var(name) %}
@@ -76,6 +85,7 @@
       'exact_dedup_normalisation': ['none', 'strip_trailing_whitespace', 'collapse_whitespace', 'remove_whitespace'],
       'near_dedup_minhash_scheme': ['affine32', 'legacy'],
       'near_dedup_shingle_hash': ['sha1', 'token_fnv'],
+      'tokenizer_engine': ['auto', 'tiktoken', 'tokenizers'],
   } %}
   {% for name, allowed in choices.items() %}
     {% if var(name) not in allowed %}

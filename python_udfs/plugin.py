@@ -15,10 +15,12 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from .benchmarks import check_benchmark
 from .character_classes import character_classes
 from .corpus_flavours import check_corpus_source, known_flavours
+from .fim import Sentinels, fim_transform
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
 from .minhash import minhash_signatures, optimal_lsh_params, shingle_jaccard
 from .pii import policy_from_json, redact_pii
+from .tokenize import fim_token_ids, token_ids
 
 
 def _constant(values) -> object:
@@ -53,6 +55,32 @@ def _redact_pii_udf(content, policy_json):
 
 def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
     return list(optimal_lsh_params(threshold, num_perm))
+
+
+def _sentinels(prefix, middle, suffix) -> Sentinels:
+    return Sentinels(prefix=_constant(prefix), middle=_constant(middle), suffix=_constant(suffix))
+
+
+def _tokenize_udf(content, tokenizer_path, tokenizer_sha256, engine):
+    return token_ids(content, _constant(tokenizer_path), _constant(tokenizer_sha256), _constant(engine))
+
+
+def _tokenize_fim_udf(content, cut_a, cut_b, is_spm, tokenizer_path, tokenizer_sha256, engine,
+                      prefix, middle, suffix, spm_variant):
+    return fim_token_ids(
+        content, cut_a, cut_b, is_spm, _constant(tokenizer_path), _constant(tokenizer_sha256), _constant(engine),
+        sentinels=_sentinels(prefix, middle, suffix), variant=_constant(spm_variant),
+    )
+
+
+def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_variant):
+    return fim_transform(
+        content, is_fim, is_spm, cut_a, cut_b, sentinels=_sentinels(prefix, middle, suffix),
+        variant=_constant(spm_variant),
+    )
+
+
+_TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
 
 
 @dataclass(frozen=True)
@@ -121,6 +149,20 @@ UDFS: tuple[Udf, ...] = (
         ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
         "VARCHAR",
         kind="native",
+    ),
+    Udf("winnow_tokenize", _tokenize_udf, ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"), _TOKENS),
+    Udf(
+        "winnow_tokenize_fim",
+        _tokenize_fim_udf,
+        ("VARCHAR", "DOUBLE", "DOUBLE", "BOOLEAN", "VARCHAR", "VARCHAR", "VARCHAR",
+         "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
+        _TOKENS,
+    ),
+    Udf(
+        "winnow_fim",
+        _fim_udf,
+        ("VARCHAR", "BOOLEAN", "BOOLEAN", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
+        "VARCHAR",
     ),
 )
 

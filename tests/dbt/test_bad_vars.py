@@ -35,6 +35,8 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
         "exact_dedup_normalisation": "lowercase",
         "license_families_allowed": ["permissive", "copyleft"],
         "language_allow_list": "python",
+        "fim_rate": 1.5,
+        "tokenizer_engine": "sentencepiece",
     })
     for expected in [
         'var seed = "forty-two" must be an integer',
@@ -45,6 +47,8 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
         'var exact_dedup_normalisation = "lowercase" is not one of',
         "unknown license family 'copyleft'",
         'var language_allow_list = "python" must be a non-empty list',
+        "var fim_rate = 1.5 must be between 0 and 1",
+        'var tokenizer_engine = "sentencepiece" is not one of',
     ]:
         assert expected in output, output[-3000:]
 

@@ -70,3 +70,32 @@ def test_funnel_is_monotone_and_non_trivial(project):
     assert by_stage["exact_dedup"] < by_stage["quality"]
     [(curated,)] = project.query("select count(*) from fct_curated_files")
     assert curated == by_stage["decontamination"]
+
+
+def test_tiktoken_gives_the_ids_of_tokenizers_on_the_whole_corpus(project):
+    """The pipeline encodes with tiktoken only because its ids equal tokenizers' ids: checked here on
+    every curated file of the default corpus, against tokenizers' own encode_batch."""
+    from python_udfs.tokenizer import load_tokenizer
+
+    [(path, sha, engine)] = project.query("select tokenizer_path, tokenizer_sha256, engine from int_tokenizer_prepared")
+    assert engine == "tiktoken"
+    tokenizer = load_tokenizer(path, sha)
+    rows = project.query(
+        "select f.content, t.input_ids from fct_curated_files f join int_files_tokenized t using (doc_id) order by doc_id")
+    assert len(rows) > 5000
+    for start in range(0, len(rows), 1000):
+        batch = rows[start : start + 1000]
+        reference = tokenizer.hf.encode_batch_fast([content for content, _ in batch], add_special_tokens=False)
+        for (content, ids), expected in zip(batch, reference):
+            assert ids == expected.ids, content[:200]
+
+
+def test_default_mixtures_hit_their_shares_and_fim_rates(project):
+    rows = project.query(
+        "select mixture, share_error_pp, fim_rate, realised_fim_rate, fim_spm_rate, realised_spm_rate from rpt_mixture")
+    assert {row[0] for row in rows} == {"pretrain", "anneal"}
+    for mixture, error, fim_rate, realised_fim, spm_rate, realised_spm in rows:
+        assert abs(error) <= 1.0
+        assert abs(realised_fim - fim_rate) <= 0.01, mixture
+        if fim_rate > 0:
+            assert abs(realised_spm - spm_rate) <= 0.01, mixture

@@ -1,0 +1,168 @@
+{#-
+  Mixtures are listed in seeds/mixtures.csv, one row per (mixture, source). These macros read the
+  seed when a model runs, check every row against seeds/corpus_sources.csv and the rules below, and
+  stop the build with a message naming the mixture, the source and what to change:
+
+  - source '*' stands for every source of corpus_sources.csv that the mixture does not name on
+    another row (the default mixtures use it, so they work whatever the sources are called); it
+    takes epochs, a temperature, or nothing (each source's defaults), never a weight;
+  - a row gives a weight (target token share of the mixture) or a number of epochs, not both; a
+    row with neither takes the source's weight or epochs from corpus_sources.csv; a mixture with a
+    temperature gives neither (its shares are proportional to source tokens^(1/temperature));
+  - without epoch rows the weights of a mixture sum to 1 (within 0.01; they are normalised), and
+    total_tokens may set the mixture's size (default: the tokens of its sources, one pass);
+  - with epoch rows, the weights are shares of the whole mixture and sum to less than 1: the epoch
+    rows fill the rest;
+  - temperature, total_tokens, fim_rate and fim_spm_rate are per mixture: equal on all its rows.
+-#}
+
+{% macro _mixture_error(message) %}
+  {{ exceptions.raise_compiler_error("seeds/mixtures.csv: " ~ message) }}
+{% endmacro %}
+
+{% macro validated_mixtures() %}
+  {#- Every row of the mixtures seed with defaults resolved, as a list of dicts. Empty at parse time. -#}
+  {% set seed = ref('mixtures') %}
+  {% set sources_seed = ref('corpus_sources') %}
+  {% if not execute %}{{ return([]) }}{% endif %}
+  {% for relation, name in [(seed, 'mixtures'), (sources_seed, 'corpus_sources')] %}
+    {% if load_relation(relation) is none %}
+      {{ exceptions.raise_compiler_error(
+          "The " ~ name ~ " seed is not loaded. Run `dbt build` (which seeds first) or `dbt seed`.") }}
+    {% endif %}
+  {% endfor %}
+  {% set defaults = {} %}
+  {% for row in run_query("select source_name, weight, epochs from " ~ sources_seed).rows %}
+    {% do defaults.update({row[0]: {'weight': row[1], 'epochs': row[2]}}) %}
+  {% endfor %}
+  {% set result = run_query(
+      "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate from "
+      ~ seed ~ " order by mixture, source") %}
+  {#- Expand source '*' to the sources its mixture does not name. -#}
+  {% set named = {} %}
+  {% for r in result.rows if r[1] != '*' %}
+    {% do named.setdefault(r[0], []).append(r[1]) %}
+  {% endfor %}
+  {% set expanded = [] %}
+  {% for r in result.rows %}
+    {% if r[1] == '*' %}
+      {% if r[2] is not none %}
+        {{ _mixture_error("mixture '" ~ r[0] ~ "', source '*': a weight cannot be shared out over every source. "
+            ~ "Give epochs, a temperature, or nothing (each source's defaults from corpus_sources.csv).") }}
+      {% endif %}
+      {% for source in defaults.keys() | sort if source not in named.get(r[0], []) %}
+        {% do expanded.append([r[0], source] + (r | list)[2:]) %}
+      {% endfor %}
+    {% else %}
+      {% do expanded.append(r | list) %}
+    {% endif %}
+  {% endfor %}
+  {% set rows = [] %}
+  {% set seen = [] %}
+  {% for r in expanded %}
+    {% set mixture, source = r[0], r[1] %}
+    {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "'" %}
+    {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}
+      {{ _mixture_error("a row has an empty mixture or source. Name both.") }}
+    {% endif %}
+    {% if (mixture, source) in seen %}
+      {{ _mixture_error(where ~ " is listed twice. List each source once per mixture.") }}
+    {% endif %}
+    {% do seen.append((mixture, source)) %}
+    {% if source not in defaults %}
+      {{ _mixture_error(where ~ ": unknown source. Sources are the source_name values of seeds/corpus_sources.csv: "
+          ~ defaults.keys() | sort | join(', ') ~ ".") }}
+    {% endif %}
+    {% set row = {'mixture': mixture, 'source': source, 'weight': r[2], 'epochs': r[3], 'temperature': r[4],
+                  'total_tokens': r[5], 'fim_rate': r[6], 'fim_spm_rate': r[7]} %}
+    {% if row.weight is not none and row.epochs is not none %}
+      {{ _mixture_error(where ~ ": both weight (" ~ row.weight ~ ") and epochs (" ~ row.epochs
+          ~ ") are given. Give a target token share (weight) or a number of epochs, not both.") }}
+    {% endif %}
+    {% if row.temperature is not none %}
+      {% if row.weight is not none or row.epochs is not none %}
+        {{ _mixture_error(where ~ ": the mixture has a temperature (" ~ row.temperature
+            ~ "), which sets every share; leave weight and epochs empty on its rows.") }}
+      {% endif %}
+      {% if row.temperature <= 0 %}
+        {{ _mixture_error(where ~ ": temperature must be positive (1 = shares proportional to source tokens).") }}
+      {% endif %}
+    {% elif row.weight is none and row.epochs is none %}
+      {% do row.update({'weight': defaults[source].weight, 'epochs': defaults[source].epochs}) %}
+      {% if (row.weight is none) == (row.epochs is none) %}
+        {{ _mixture_error(where ~ ": no weight or epochs on the row, and seeds/corpus_sources.csv gives "
+            ~ ("both" if row.weight is not none else "neither") ~ " for the source. Give one of them on the row.") }}
+      {% endif %}
+    {% endif %}
+    {% for name in ['weight', 'epochs'] %}
+      {% if row[name] is not none and row[name] < 0 %}
+        {{ _mixture_error(where ~ ": " ~ name ~ " = " ~ row[name] ~ " is negative.") }}
+      {% endif %}
+    {% endfor %}
+    {% for name in ['fim_rate', 'fim_spm_rate'] %}
+      {% if row[name] is none %}
+        {% do row.update({name: var(name) | float}) %}
+      {% elif row[name] < 0 or row[name] > 1 %}
+        {{ _mixture_error(where ~ ": " ~ name ~ " = " ~ row[name] ~ " must be between 0 and 1.") }}
+      {% endif %}
+    {% endfor %}
+    {% do rows.append(row) %}
+  {% endfor %}
+  {#- Per-mixture checks. -#}
+  {% for mixture in rows | map(attribute='mixture') | unique %}
+    {% set members = rows | selectattr('mixture', 'equalto', mixture) | list %}
+    {% for name in ['temperature', 'total_tokens', 'fim_rate', 'fim_spm_rate'] %}
+      {% if members | map(attribute=name) | unique | list | length > 1 %}
+        {{ _mixture_error("mixture '" ~ mixture ~ "': " ~ name ~ " differs between its rows ("
+            ~ members | map(attribute=name) | unique | join(', ') ~ "). It is per mixture: give the same value on every row.") }}
+      {% endif %}
+    {% endfor %}
+    {% set weights = members | rejectattr('weight', 'none') | map(attribute='weight') | list %}
+    {% set has_epochs = members | rejectattr('epochs', 'none') | list | length > 0 %}
+    {% set weight_sum = weights | sum %}
+    {% if has_epochs %}
+      {% if weight_sum >= 1 %}
+        {{ _mixture_error("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum ~ ", leaving no share for its epoch rows. "
+            ~ "With epoch rows, weights are shares of the whole mixture and must sum to less than 1.") }}
+      {% endif %}
+      {% if members[0].total_tokens is not none %}
+        {{ _mixture_error("mixture '" ~ mixture ~ "': total_tokens cannot be combined with epoch rows, whose tokens fix the size.") }}
+      {% endif %}
+    {% elif members[0].temperature is none and (weight_sum < 0.99 or weight_sum > 1.01) %}
+      {{ _mixture_error("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum
+          ~ ". Weights are target token shares and must sum to 1 (within 0.01).") }}
+    {% endif %}
+    {% if members[0].total_tokens is not none and members[0].total_tokens <= 0 %}
+      {{ _mixture_error("mixture '" ~ mixture ~ "': total_tokens must be positive.") }}
+    {% endif %}
+  {% endfor %}
+  {{ return(rows) }}
+{% endmacro %}
+
+{% macro _sql_value(value, type) -%}
+  {%- if value is none -%}cast(null as {{ type }}){%- else -%}cast({{ value }} as {{ type }}){%- endif -%}
+{%- endmacro %}
+
+{% macro mixture_rows() %}
+  {#- The validated mixture rows as a select (no rows when the seed is empty). -#}
+  {% set rows = validated_mixtures() %}
+  {% if rows | length == 0 %}
+    select
+      cast(null as varchar) as mixture, cast(null as varchar) as source, cast(null as double) as weight,
+      cast(null as double) as epochs, cast(null as double) as temperature, cast(null as bigint) as total_tokens,
+      cast(null as double) as fim_rate, cast(null as double) as fim_spm_rate
+    where false
+  {% endif %}
+  {% for row in rows %}
+    {% if not loop.first %}union all{% endif %}
+    select
+      {{ dbt.string_literal(row.mixture) }} as mixture,
+      {{ dbt.string_literal(row.source) }} as source,
+      {{ _sql_value(row.weight, 'double') }} as weight,
+      {{ _sql_value(row.epochs, 'double') }} as epochs,
+      {{ _sql_value(row.temperature, 'double') }} as temperature,
+      {{ _sql_value(row.total_tokens, 'bigint') }} as total_tokens,
+      {{ _sql_value(row.fim_rate, 'double') }} as fim_rate,
+      {{ _sql_value(row.fim_spm_rate, 'double') }} as fim_spm_rate
+  {% endfor %}
+{% endmacro %}

@@ -1,0 +1,116 @@
+-- The plan of every mixture, one row per (mixture, source) of seeds/mixtures.csv (checked by the
+-- validated_mixtures macro): the source's curated tokens, its target token share and tokens, and
+-- the epochs that realise them as whole copies plus a fractional copy. Shares are in tokens:
+--   temperature T:   share = tokens^(1/T) / sum over the mixture's sources of tokens^(1/T)
+--   weight rows:     share = weight (normalised to sum 1 when the mixture has no epoch rows)
+--   epoch rows:      tokens = epochs x source tokens; weight rows then share the rest
+-- The mixture's size is total_tokens if given, else the epoch rows' tokens / (1 - sum of weights)
+-- when it has epoch rows, else its sources' tokens (one pass, redistributed).
+with
+
+mixture_rows as (
+    {{ mixture_rows() }}
+),
+
+source_tokens as (
+    select
+        source,
+        count(*) as source_files,
+        sum(n_tokens) as source_tokens
+    from {{ ref('int_files_tokenized') }}
+    group by source
+),
+
+sized as (
+    select
+        mixture_rows.*,
+        coalesce(source_tokens.source_files, 0) as source_files,
+        coalesce(source_tokens.source_tokens, 0) as source_tokens
+    from mixture_rows
+    left join source_tokens using (source)
+),
+
+mixture_totals as (
+    select
+        mixture,
+        bool_or(epochs is not null) as has_epoch_rows,
+        coalesce(sum(weight), 0) as weight_sum,
+        coalesce(sum(epochs * source_tokens), 0) as epoch_tokens,
+        sum(power(source_tokens, 1.0 / temperature)) as temperature_mass,
+        sum(source_tokens) as sources_tokens,
+        any_value(total_tokens) as total_tokens
+    from sized
+    group by mixture
+),
+
+sized_mixtures as (
+    select
+        *,
+        case
+            when total_tokens is not null then total_tokens
+            when has_epoch_rows then epoch_tokens / (1 - weight_sum)
+            else sources_tokens
+        end as mixture_tokens
+    from mixture_totals
+),
+
+targets as (
+    select
+        sized.mixture,
+        sized.source,
+        sized.weight,
+        sized.epochs,
+        sized.temperature,
+        sized.fim_rate,
+        sized.fim_spm_rate,
+        sized.source_files,
+        sized.source_tokens,
+        sized_mixtures.mixture_tokens,
+        case
+            when sized.temperature is not null
+                then power(sized.source_tokens, 1.0 / sized.temperature) / nullif(sized_mixtures.temperature_mass, 0)
+            when sized.epochs is not null
+                then sized.epochs * sized.source_tokens / nullif(sized_mixtures.mixture_tokens, 0)
+            when sized_mixtures.has_epoch_rows then sized.weight
+            else sized.weight / nullif(sized_mixtures.weight_sum, 0)
+        end as target_share
+    from sized
+    join sized_mixtures using (mixture)
+),
+
+planned as (
+    select
+        *,
+        coalesce(target_share, 0) * mixture_tokens as target_tokens,
+        case
+            -- Epoch rows keep their epochs exactly; shares are rounded to 1e-9 epochs so that
+            -- floating point does not turn a whole number of epochs into one fewer plus a fraction.
+            when epochs is not null and source_tokens > 0 then epochs
+            when source_tokens > 0 then round(coalesce(target_share, 0) * mixture_tokens / source_tokens, 9)
+            when coalesce(target_share, 0) > 0 then error(
+                'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
+                || ' from source ''' || source || ''', which has no curated tokens. '
+                || 'Remove the row or set its weight to 0.')
+            else 0
+        end as target_epochs
+    from targets
+)
+
+select
+    mixture,
+    source,
+    weight,
+    epochs,
+    temperature,
+    fim_rate,
+    fim_spm_rate,
+    source_files,
+    source_tokens,
+    mixture_tokens,
+    coalesce(target_share, 0) as target_share,
+    target_tokens,
+    target_epochs,
+    cast(floor(target_epochs) as integer) as full_copies,
+    (target_epochs - floor(target_epochs)) * source_tokens as fractional_copy_tokens,
+    target_epochs > {{ var('mixture_max_epochs') }} as exceeds_epoch_cap
+from planned

@@ -1,0 +1,126 @@
+"""The tokenizer every later model encodes with, prepared before anything is tokenised.
+
+With var tokenizer_path empty, trains winnow's byte-level BPE (python_udfs.tokenizer) on the
+'train' sample of int_tokenizer_samples, streamed in batches, and writes it atomically to
+<output_dir>/tokenizer.json; the same sample and settings give a byte-identical file. Otherwise it
+uses the user's tokenizer.json as it is. Either way it checks that the EOS token and the FIM
+sentinels are single special tokens (stopping with a message naming the var otherwise), and
+chooses the encoding engine: tiktoken when the tokenizer converts and tiktoken gives the ids of
+tokenizers on every document of the 'engine_check' sample, else tokenizers, with the reason.
+
+Python models cannot call var(): the vars arrive through model config (as strings), set in
+_intermediate__models.yml.
+"""
+
+import os
+
+import pyarrow as pa
+
+from python_udfs.fim import Sentinels
+from python_udfs.tokenizer import (
+    SpecialTokens,
+    TokenizerError,
+    check_special_tokens,
+    first_engine_mismatch,
+    load_tokenizer,
+    train_tokenizer,
+)
+
+BATCH_ROWS = 512
+ROLE_VARS = {"eos": "eos_token", "fim_prefix": "fim_prefix_token", "fim_middle": "fim_middle_token",
+             "fim_suffix": "fim_suffix_token"}
+
+
+def _texts(samples, purpose):
+    """Batches of sample texts in sample order, one Arrow batch at a time."""
+    relation = samples.filter(f"purpose = '{purpose}'").order("sample_rank").select("content")
+    for batch in relation.to_arrow_reader(BATCH_ROWS):
+        yield batch.column(0).to_pylist()
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # dbt passes only the config keys of plain dbt.config.get("...") calls to a Python model.
+    user_path = dbt.config.get("tokenizer_path")
+    user_path = (user_path or "").strip()
+    output_dir = dbt.config.get("output_dir") or "out"
+    vocab_size = int(dbt.config.get("tokenizer_vocab_size"))
+    engine_choice = dbt.config.get("tokenizer_engine") or "auto"
+    special = SpecialTokens(
+        eos=dbt.config.get("eos_token"),
+        pad=dbt.config.get("pad_token"),
+        fim=Sentinels(
+            prefix=dbt.config.get("fim_prefix_token"),
+            middle=dbt.config.get("fim_middle_token"),
+            suffix=dbt.config.get("fim_suffix_token"),
+        ),
+    )
+    if engine_choice not in ("auto", "tiktoken", "tokenizers"):
+        raise ValueError(f"var tokenizer_engine = {engine_choice!r}: expected auto, tiktoken or tokenizers.")
+    samples = dbt.ref("int_tokenizer_samples")
+
+    train_docs = train_bytes = 0
+    if user_path:
+        path, origin = os.path.abspath(user_path), "user"
+        if not os.path.isfile(path):
+            raise TokenizerError(
+                f"var tokenizer_path = {user_path!r}: no such file ({path}). Give the path of a tokenizers "
+                "tokenizer.json, or leave the var empty to train one on the curated corpus."
+            )
+    else:
+        origin = "trained"
+        [(train_docs, train_bytes)] = samples.filter("purpose = 'train'").aggregate(
+            "count(*), coalesce(sum(strlen(content)), 0)"
+        ).fetchall()
+        # An empty curated corpus gives a tokenizer of the 256 bytes and the special tokens:
+        # nothing is left to encode, and the build goes on to its (empty) outputs.
+        tokenizer = train_tokenizer(_texts(samples, "train"), vocab_size=vocab_size, special_tokens=special)
+        path = os.path.abspath(os.path.join(output_dir, "tokenizer.json"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        tokenizer.save(temporary, pretty=True)
+        os.replace(temporary, path)
+
+    loaded = load_tokenizer(path)
+    try:
+        ids = check_special_tokens(loaded.hf, special)
+    except TokenizerError as error:
+        raise TokenizerError(
+            f"{path}: {error}. The EOS token and the FIM sentinels must each be one special token: add them to "
+            f"the tokenizer as special tokens, or set var {ROLE_VARS.get(error.role, 'eos_token')} to the spelling it uses."
+        ) from None
+
+    engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0
+    if engine_choice == "tokenizers":
+        reason = "var tokenizer_engine = tokenizers"
+    elif loaded.tiktoken is not None:
+        mismatch, offset = None, 0
+        for texts in _texts(samples, "engine_check"):
+            index = first_engine_mismatch(loaded, texts)
+            if index is not None:
+                mismatch = offset + index
+                break
+            offset += len(texts)
+        check_docs = offset
+        if mismatch is None:
+            engine, reason = "tiktoken", f"identical ids on {check_docs} documents of the engine_check sample"
+        else:
+            reason = f"tiktoken ids differ from tokenizers' on engine_check document {mismatch}"
+    if engine_choice == "tiktoken" and engine != "tiktoken":
+        raise TokenizerError(f"var tokenizer_engine = tiktoken, but {path} cannot use it: {reason}.")
+
+    return pa.table({
+        "tokenizer_path": [path],
+        "tokenizer_sha256": [loaded.sha256],
+        "origin": [origin],
+        "vocab_size": pa.array([loaded.hf.get_vocab_size(with_added_tokens=True)], pa.int32()),
+        "eos_token_id": pa.array([ids["eos"]], pa.int32()),
+        "pad_token_id": pa.array([ids["pad"]], pa.int32()),
+        "fim_prefix_token_id": pa.array([ids["fim_prefix"]], pa.int32()),
+        "fim_middle_token_id": pa.array([ids["fim_middle"]], pa.int32()),
+        "fim_suffix_token_id": pa.array([ids["fim_suffix"]], pa.int32()),
+        "engine": [engine],
+        "engine_reason": [reason],
+        "train_docs": pa.array([train_docs], pa.int64()),
+        "train_bytes": pa.array([train_bytes], pa.int64()),
+    })

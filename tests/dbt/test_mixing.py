@@ -1,0 +1,286 @@
+"""Mixing, FIM and tokenisation end to end: `dbt build` on three real sources (parts of the standard
+library and installed packages that contain special-token strings), four mixtures side by side."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from python_udfs.fim import Sentinels, fim_layout
+from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
+from tests.conftest import make_dbt_project
+
+pytestmark = pytest.mark.dbt
+
+VARS = {"tokenizer_train_bytes": 3_000_000, "tokenizer_vocab_size": 8192, "mixture_max_epochs": 2}
+SOURCES = {
+    "stdlib": lambda: [stdlib_input(["email", "json", "logging", "http", "urllib", "unittest", "asyncio",
+                                     "collections", "importlib", "xml", "concurrent"])],
+    # tiktoken and tokenizers contain '<|endoftext|>' and '<pad>' in their source.
+    "packages": lambda: distribution_inputs(["tiktoken", "tokenizers", "sqlglot", "datasketch"]),
+    "small": lambda: [stdlib_input(["tomllib", "zipfile", "sqlite3", "ctypes"])],
+}
+MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate
+weighted,stdlib,0.5,,,,,
+weighted,packages,0.3,,,,,
+weighted,small,0.2,,,,,
+upsampled,stdlib,,1,,,0.0,
+upsampled,small,,3,,,0.0,
+upsampled,packages,0.25,,,,0.0,
+tempered,stdlib,,,2,,0.3,0.7
+tempered,packages,,,2,,0.3,0.7
+tempered,small,,,2,,0.3,0.7
+budget,stdlib,0.6,,,200000,1.0,0.0
+budget,small,0.4,,,200000,1.0,0.0
+"""
+SPECIAL_IDS = {0, 1, 2, 3, 4}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mixing")
+    for name, inputs in SOURCES.items():
+        ingest(inputs(), root / "raw" / name, progress=False)
+    project = make_dbt_project(root / "project")
+    project.write_sources([{"source_name": name, "parquet_glob": f"{root}/raw/{name}/*.parquet",
+                            "flavour": "winnow", "tier": 1} for name in SOURCES])
+    (project.root / "seeds" / "mixtures.csv").write_text(MIXTURES)
+    result = project.dbt("build", "--vars", json.dumps(VARS))
+    assert result.returncode == 0, result.stdout[-4000:]
+    return project, result.stdout
+
+
+@pytest.fixture
+def project(built):
+    return built[0]
+
+
+def run(project, *args, vars: dict | None = None):
+    return project.dbt(*args, "--vars", json.dumps({**VARS, **(vars or {})}))
+
+
+def test_realised_shares_are_within_one_point_of_the_targets(project):
+    rows = project.query("select mixture, source, target_share, realised_share, share_error_pp from rpt_mixture")
+    assert len(rows) == 11
+    for mixture, source, target, realised, error in rows:
+        print(f"{mixture:10} {source:9} target {target:.4f} realised {realised:.4f} error {error:+.3f} pp")
+        assert abs(error) <= 1.0, (mixture, source)
+
+
+def test_epoch_rows_repeat_every_file_and_weights_fill_the_rest(project):
+    copies = dict(project.query(
+        "select source, list(distinct n order by n) from (select source, doc_id, count(*) as n from fct_mixture "
+        "where mixture = 'upsampled' group by all) group by source"))
+    assert copies["small"] == [3] and copies["stdlib"] == [1]
+    [(share, epochs)] = project.query(
+        "select target_share, realised_epochs from rpt_mixture where mixture = 'upsampled' and source = 'small'")
+    assert epochs == pytest.approx(3.0) and 0 < share < 0.75
+    [(packages_share,)] = project.query(
+        "select realised_share from rpt_mixture where mixture = 'upsampled' and source = 'packages'")
+    assert packages_share == pytest.approx(0.25, abs=0.01)
+
+
+def test_temperature_shares_follow_tokens_to_the_power_one_over_t(project):
+    rows = project.query("select source_tokens, target_share from rpt_mixture where mixture = 'tempered'")
+    mass = sum(tokens ** 0.5 for tokens, _ in rows)
+    for tokens, share in rows:
+        assert share == pytest.approx(tokens ** 0.5 / mass)
+
+
+def test_star_stands_for_every_source_not_named(project):
+    seed = project.root / "seeds" / "mixtures.csv"
+    good = seed.read_text()
+    try:
+        seed.write_text(MIXTURES.splitlines()[0] + "\nm,*,,2,,,,\nm,small,0.1,,,,,\n")
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        result = run(project, "run", "--select", "int_mixture_sources_planned")
+        assert result.returncode == 0, result.stdout[-2000:]
+        rows = project.query("select source, epochs, target_share from int_mixture_sources_planned order by source")
+        assert [(source, epochs) for source, epochs, _ in rows] == [("packages", 2.0), ("small", None), ("stdlib", 2.0)]
+        assert dict((source, share) for source, _, share in rows)["small"] == pytest.approx(0.1)
+    finally:
+        seed.write_text(good)
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
+
+
+def test_total_tokens_sets_the_mixture_size(project):
+    [(tokens, largest)] = project.query(
+        "select sum(m.n_tokens), max(m.n_tokens) from fct_mixture m where mixture = 'budget'")
+    assert abs(tokens - 200_000) <= largest
+
+
+def test_sources_beyond_the_epoch_cap_are_warned_about_and_recorded(built):
+    project, stdout = built
+    assert "WARN" in stdout and "warn_sources_repeated_beyond_the_epoch_cap" in stdout
+    capped = project.query("select mixture, source from rpt_mixture where exceeds_epoch_cap order by all")
+    assert ("upsampled", "small") in capped
+
+
+def test_fim_and_spm_rates_are_within_one_point(project):
+    for mixture, fim_rate, realised_fim, spm_rate, realised_spm in project.query(
+        """select mixture, any_value(fim_rate), sum(fim_copies) / sum(copies), any_value(fim_spm_rate),
+                  sum(spm_copies) / nullif(sum(fim_copies), 0)
+           from (select *, realised_fim_rate * copies as fim_copies, realised_spm_rate * realised_fim_rate * copies
+                 as spm_copies from rpt_mixture) group by mixture"""
+    ):
+        assert abs(realised_fim - fim_rate) <= 0.01, mixture
+        if fim_rate > 0:
+            assert abs(realised_spm - spm_rate) <= 0.01, mixture
+
+
+def _tokenizer(project):
+    [(path, sha)] = project.query("select tokenizer_path, tokenizer_sha256 from int_tokenizer_prepared")
+    return load_tokenizer(path, sha)
+
+
+def test_fim_copies_restore_the_document_and_hold_only_the_pipeline_sentinels(project):
+    tokenizer = _tokenizer(project)
+    sentinel_ids = {1: "<prefix>", 2: "<middle>", 3: "<suffix>"}
+    rows = project.query(
+        """select d.is_fim, d.is_spm, d.input_ids, f.content from fct_training_documents d
+           join fct_curated_files f using (doc_id) where d.mixture in ('weighted', 'tempered')""")
+    fim_rows = 0
+    for is_fim, is_spm, ids, content in rows:
+        specials = [i for i, token in enumerate(ids) if token in SPECIAL_IDS]
+        if not is_fim:
+            assert specials == []
+            continue
+        fim_rows += 1
+        assert [sentinel_ids[ids[i]] for i in specials] == [s for s in fim_layout(is_spm) if s.startswith("<")]
+        # Cut the ids at the sentinels: each segment is one piece, encoded on its own.
+        bounds = specials + [len(ids)]
+        first, second, third = (tokenizer.hf.decode(ids[bounds[k] + 1 : bounds[k + 1]]) for k in range(3))
+        if is_spm:  # <prefix><suffix> suffix <middle> prefix middle
+            assert first == "" and third + second == content
+        else:  # <prefix> prefix <suffix> suffix <middle> middle
+            assert first + third + second == content
+    assert fim_rows > 300
+
+
+def test_unchanged_copies_reuse_the_ids_of_their_file(project):
+    [(unchanged, differing)] = project.query(
+        """select count(*), count(*) filter (where d.input_ids != t.input_ids or d.n_tokens != t.n_tokens)
+           from fct_training_documents d join int_files_tokenized t using (doc_id) where not d.is_fim""")
+    assert unchanged > 1000 and differing == 0
+
+
+def test_special_token_strings_in_real_files_are_ordinary_text(project):
+    tokenizer = _tokenizer(project)
+    rows = project.query(
+        """select f.path, f.content, t.input_ids from fct_curated_files f join int_files_tokenized t using (doc_id)
+           where f.content like '%<|endoftext|>%' or f.content like '%<pad>%' or f.content like '%<fim_%'""")
+    paths = {path for path, _, _ in rows}
+    assert {"tiktoken/core.py", "tokenizers/decoders/__init__.pyi"} <= paths
+    for path, content, ids in rows:
+        assert not SPECIAL_IDS & set(ids), path
+        assert tokenizer.hf.decode(ids, skip_special_tokens=False) == content
+
+
+def test_order_is_a_shuffle_of_positions_one_to_n(project):
+    for mixture, n, distinct, lo, hi, sorted_by_doc in project.query(
+        """select mixture, count(*), count(distinct position), min(position), max(position),
+                  bool_and(doc_id = sorted_doc) from (
+             select mixture, position, doc_id,
+                    list(doc_id order by doc_id) over (partition by mixture) [position] as sorted_doc
+             from fct_mixture) group by mixture"""
+    ):
+        assert (distinct, lo, hi) == (n, 1, n), mixture
+        assert not sorted_by_doc
+
+
+def _digest(project) -> tuple[str, str]:
+    rows = project.query(
+        """select mixture, position, doc_id, copy, is_fim, is_spm, n_tokens, input_ids
+           from fct_training_documents order by mixture, position""")
+    [(path, sha)] = project.query("select tokenizer_path, tokenizer_sha256 from int_tokenizer_prepared")
+    return hashlib.sha256(repr(rows).encode()).hexdigest(), hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def test_same_inputs_give_identical_outputs_with_one_thread(project):
+    before = _digest(project)
+    result = project.dbt("build", "--select", "int_tokenizer_samples+", "--vars", json.dumps(VARS),
+                         env={"WINNOW_THREADS": "1"})
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert _digest(project) == before
+
+
+BAD_MIXTURES = {
+    "unknown source": ("m,nowhere,1.0,,,,,", "mixture 'm', source 'nowhere': unknown source"),
+    "weight and epochs": ("m,stdlib,1.0,2,,,,", "both weight (1.0) and epochs (2.0) are given"),
+    "weights do not sum to 1": ("m,stdlib,0.5,,,,,\nm,small,0.3,,,,,", "its weights sum to 0.8"),
+    "no room for epoch rows": ("m,stdlib,1.0,,,,,\nm,small,,2,,,,", "leaving no share for its epoch rows"),
+    "per-mixture value differs": ("m,stdlib,0.5,,,,0.5,\nm,small,0.5,,,,0.1,", "fim_rate differs between its rows"),
+    "temperature with a weight": ("m,stdlib,0.5,,2,,,", "leave weight and epochs empty"),
+    "rate out of range": ("m,stdlib,1.0,,,,1.5,", "fim_rate = 1.5 must be between 0 and 1"),
+    "weight on every source": ("m,*,0.5,,,,,", "a weight cannot be shared out over every source"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_MIXTURES)
+def test_bad_mixture_rows_stop_with_a_message_naming_them(project, case):
+    rows, message = BAD_MIXTURES[case]
+    seed = project.root / "seeds" / "mixtures.csv"
+    good = seed.read_text()
+    try:
+        seed.write_text(MIXTURES.splitlines()[0] + "\n" + rows + "\n")
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        result = run(project, "run", "--select", "int_mixture_sources_planned")
+        assert result.returncode != 0
+        assert "seeds/mixtures.csv" in result.stdout and message in result.stdout, result.stdout[-2000:]
+    finally:
+        seed.write_text(good)
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+
+
+def test_a_missing_tokenizer_file_stops_naming_the_var(project):
+    result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": "missing/tokenizer.json"})
+    assert result.returncode != 0
+    assert "var tokenizer_path = 'missing/tokenizer.json': no such file" in result.stdout
+
+
+def test_a_user_tokenizer_without_the_sentinels_stops_naming_the_var(project, tmp_path):
+    path = tmp_path / "other.json"
+    texts = [row[0] for row in project.query("select content from fct_curated_files order by doc_id limit 50")]
+    train_tokenizer(iter([texts]), vocab_size=600,
+                    special_tokens=SpecialTokens(fim=Sentinels("<PRE>", "<MID>", "<SUF>"))).save(str(path))
+    result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(path)})
+    assert result.returncode != 0
+    assert "'<fim_prefix>' is not a special token" in result.stdout and "var fim_prefix_token" in result.stdout
+
+
+def test_a_user_tokenizer_is_used_as_it_is(project, tmp_path):
+    [(trained, sha)] = project.query("select tokenizer_path, tokenizer_sha256 from int_tokenizer_prepared")
+    user = tmp_path / "user-tokenizer.json"
+    shutil.copy(trained, user)
+    try:
+        result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
+        assert result.returncode == 0, result.stdout[-2000:]
+        [(path, user_sha, origin, engine)] = project.query(
+            "select tokenizer_path, tokenizer_sha256, origin, engine from int_tokenizer_prepared")
+        assert (path, user_sha, origin, engine) == (str(user), sha, "user", "tiktoken")
+    finally:
+        assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0
+
+
+def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_reason(project, tmp_path):
+    [(trained,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
+    spec = json.loads(Path(trained).read_text())
+    spec["normalizer"] = {"type": "NFC"}
+    user = tmp_path / "normalising-tokenizer.json"
+    user.write_text(json.dumps(spec))
+    try:
+        result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
+        assert result.returncode == 0, result.stdout[-2000:]
+        assert project.query("select engine, engine_reason from int_tokenizer_prepared") == [
+            ("tokenizers", "the tokenizer has a normalizer")]
+        forced = run(project, "run", "--select", "int_tokenizer_prepared",
+                     vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"})
+        assert forced.returncode != 0 and "cannot use it: the tokenizer has a normalizer" in forced.stdout
+    finally:
+        assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0

@@ -1,0 +1,155 @@
+"""Tokenizer training, special tokens, the tiktoken engine and the tokenise UDFs, on real code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from python_udfs.fim import Sentinels, fim_split, fim_text
+from python_udfs.plugin import register_udfs
+from python_udfs.tokenize import fim_token_ids, token_ids
+from python_udfs.tokenizer import (
+    SpecialTokens,
+    TokenizerError,
+    check_special_tokens,
+    first_engine_mismatch,
+    load_tokenizer,
+    tiktoken_encoding,
+    train_tokenizer,
+)
+from tests.conftest import stdlib_files
+
+SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
+# Real files of installed packages that contain special-token strings as text.
+FILES_WITH_SPECIAL_STRINGS = {
+    "tiktoken/core.py": "<|endoftext|>",
+    "tokenizers/decoders/__init__.pyi": "<pad>",
+}
+TRAINING_PACKAGES = ("json", "email", "asyncio", "logging")
+SPECIAL_IDS = {0, 1, 2, 3, 4}
+
+
+def _corpus() -> list[str]:
+    return [p.read_text(encoding="utf-8") for package in TRAINING_PACKAGES for p in stdlib_files(package)]
+
+
+@pytest.fixture(scope="module")
+def tokenizer_path(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("tokenizer") / "tokenizer.json"
+    train_tokenizer(iter([_corpus()]), vocab_size=2048).save(str(path), pretty=True)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def real_texts() -> list[str]:
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("unittest") + stdlib_files("http")]
+    texts += [(SITE_PACKAGES / name).read_text(encoding="utf-8") for name in FILES_WITH_SPECIAL_STRINGS]
+    return texts + ["", "x = '<|endoftext|><fim_prefix><fim_middle><fim_suffix><pad>'\n", "日本語 🐍 naïve\n"]
+
+
+def test_training_is_byte_identical_whatever_the_thread_count(tokenizer_path, tmp_path):
+    script = (
+        "import sys; from tests.python.test_tokenizer import _corpus; from python_udfs.tokenizer import train_tokenizer;"
+        "train_tokenizer(iter([_corpus()]), vocab_size=2048).save(sys.argv[1], pretty=True)"
+    )
+    for threads in ("1", "2"):
+        out = tmp_path / f"tokenizer-{threads}.json"
+        env = {**os.environ, "RAYON_NUM_THREADS": threads, "TOKENIZERS_PARALLELISM": "true"}
+        subprocess.run([sys.executable, "-c", script, str(out)], check=True, env=env, cwd=Path(__file__).parents[2])
+        assert out.read_bytes() == Path(tokenizer_path).read_bytes()
+
+
+def test_trained_tokenizer_has_the_special_tokens_first(tokenizer_path):
+    loaded = load_tokenizer(tokenizer_path)
+    ids = check_special_tokens(loaded.hf)
+    assert ids == {"eos": 0, "fim_prefix": 1, "fim_middle": 2, "fim_suffix": 3, "pad": 4}
+    assert loaded.hf.get_vocab_size() == 2048
+
+
+def test_special_token_strings_in_real_files_are_ordinary_text(tokenizer_path, real_texts):
+    loaded = load_tokenizer(tokenizer_path)
+    for name, special in FILES_WITH_SPECIAL_STRINGS.items():
+        assert special in (SITE_PACKAGES / name).read_text(encoding="utf-8"), name
+    for engine in ("tokenizers", "tiktoken"):
+        result = token_ids(pa.array(real_texts), tokenizer_path, None, engine)
+        for text, ids in zip(real_texts, result.field("input_ids").to_pylist()):
+            assert not SPECIAL_IDS & set(ids), (engine, text[:80])
+            assert loaded.hf.decode(ids, skip_special_tokens=False) == text
+    # The library's default would have matched them as special tokens.
+    from tokenizers import Tokenizer
+
+    plain = Tokenizer.from_file(tokenizer_path)
+    assert 0 in plain.encode(real_texts[-2], add_special_tokens=False).ids
+
+
+def test_tiktoken_gives_the_ids_of_tokenizers(tokenizer_path, real_texts):
+    loaded = load_tokenizer(tokenizer_path)
+    assert loaded.tiktoken is not None, loaded.tiktoken_reason
+    assert first_engine_mismatch(loaded, real_texts) is None
+    a = token_ids(pa.array(real_texts), tokenizer_path, None, "tiktoken")
+    b = token_ids(pa.array(real_texts), tokenizer_path, None, "tokenizers")
+    assert a.equals(b)
+
+
+def test_tokenizers_that_tiktoken_cannot_express_are_named(tokenizer_path):
+    spec = json.loads(Path(tokenizer_path).read_text())
+    spec["normalizer"] = {"type": "NFC"}
+    assert tiktoken_encoding(spec) == (None, "the tokenizer has a normalizer")
+    spec["normalizer"] = None
+    spec["pre_tokenizer"] = {"type": "Whitespace"}
+    assert tiktoken_encoding(spec)[1].startswith("pre-tokenizer is not ByteLevel")
+
+
+def test_a_tokenizer_without_the_sentinels_is_refused(tmp_path):
+    other_sentinels = SpecialTokens(fim=Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>"))
+    tokenizer = train_tokenizer(iter([_corpus()[:20]]), vocab_size=512, special_tokens=other_sentinels)
+    with pytest.raises(TokenizerError, match="fim_prefix token '<fim_prefix>' is not a special token"):
+        check_special_tokens(tokenizer)
+
+
+def test_missing_or_changed_tokenizer_files_are_refused(tokenizer_path, tmp_path):
+    with pytest.raises(TokenizerError, match="does not exist"):
+        load_tokenizer(tmp_path / "nope.json")
+    with pytest.raises(TokenizerError, match="changed after the pipeline prepared it"):
+        load_tokenizer(tokenizer_path, "0" * 64)
+
+
+@pytest.mark.parametrize("variant", ["starcoder", "paper"])
+def test_fim_token_ids_are_the_pieces_and_three_sentinels(tokenizer_path, real_texts, variant):
+    loaded = load_tokenizer(tokenizer_path)
+    n = len(real_texts)
+    rng = np.random.default_rng(3)
+    a, b, spm = pa.array(rng.random(n)), pa.array(rng.random(n)), pa.array(rng.random(n) < 0.5)
+    content = pa.array(real_texts)
+    result = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tiktoken", variant=variant)
+    reference = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tokenizers", variant=variant)
+    assert result.equals(reference)
+    pieces = fim_split(content, a, b).to_pylist()
+    for row, piece, is_spm, text in zip(result.to_pylist(), pieces, spm.to_pylist(), real_texts):
+        ids = row["input_ids"]
+        assert row["n_tokens"] == len(ids)
+        assert sorted(t for t in ids if t in SPECIAL_IDS) == [1, 2, 3]  # only the pipeline's sentinels
+        expected = fim_text(piece["prefix"], piece["middle"], piece["suffix"], is_spm, variant=variant)
+        assert loaded.hf.decode(ids, skip_special_tokens=False) == expected
+
+
+def test_tokenize_udf_in_duckdb_matches_direct_encoding_over_many_vectors(tokenizer_path):
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 50  # > 2048 rows
+    with duckdb.connect() as con:
+        register_udfs(con)
+        con.execute("create table files as select unnest(?) as content", [texts])
+        rows = con.execute(
+            "select sum((winnow_tokenize(content, ?, NULL::VARCHAR, 'tiktoken')).n_tokens), count(*) from files",
+            [tokenizer_path],
+        ).fetchall()
+    direct = load_tokenizer(tokenizer_path).hf.encode_batch_fast(texts, add_special_tokens=False)
+    assert rows == [(sum(len(e.ids) for e in direct), len(texts))]

@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -35,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from python_udfs.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
-from tests.conftest import make_dbt_project  # noqa: E402
+from tests.conftest import DirectoryPeak, make_dbt_project  # noqa: E402
 
 IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
 
@@ -98,32 +97,6 @@ def write_mutated_copies(raw: Path, copies: int) -> int:
             partial.rename(out)
             written += sum(sizes)
     return written
-
-
-class DirectoryPeak:
-    """Samples a directory's total file size in a background thread and keeps the maximum."""
-
-    def __init__(self, directory: Path):
-        self.directory, self.peak_bytes = directory, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            try:
-                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
-            except FileNotFoundError:  # a spill file vanished while being listed
-                continue
-            self.peak_bytes = max(self.peak_bytes, size)
-            time.sleep(0.2)
-
-    def __enter__(self) -> DirectoryPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 _PEAK_RSS_LAUNCHER = (

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +66,32 @@ class DbtProject:
 
         with duckdb.connect(str(self.root / "winnow.duckdb"), read_only=True) as con:
             return con.execute(sql).fetchall()
+
+
+class DirectoryPeak:
+    """Samples a directory's total file size in a background thread and keeps the maximum."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.peak_bytes = directory, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            try:
+                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+            except FileNotFoundError:  # a spill file vanished while being listed
+                continue
+            self.peak_bytes = max(self.peak_bytes, size)
+            time.sleep(0.05)
+
+    def __enter__(self) -> DirectoryPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def make_dbt_project(directory: Path) -> DbtProject:

@@ -7,43 +7,16 @@ with DuckDB limited to 100 MB."""
 
 from __future__ import annotations
 
-import threading
-import time
-from pathlib import Path
-
 import duckdb
 import pytest
 
-from tests.conftest import make_dbt_project
+from tests.conftest import DirectoryPeak, make_dbt_project
 from tests.dbt.fixtures import write_winnow_corpus
 
 pytestmark = pytest.mark.dbt
 
 N_SIGNATURES = 100_000
 MEMORY_LIMIT_BYTES = 100 * 1000**2
-
-
-class DirectoryPeak:
-    """Samples a directory's total file size in a background thread and keeps the maximum."""
-
-    def __init__(self, directory: Path):
-        self.directory, self.peak_bytes = directory, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file()) if self.directory.exists() else 0
-            self.peak_bytes = max(self.peak_bytes, size)
-            time.sleep(0.02)
-
-    def __enter__(self) -> DirectoryPeak:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def test_band_join_spills_below_the_band_table_size(tmp_path):

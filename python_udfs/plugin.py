@@ -14,6 +14,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 
 from .benchmarks import check_benchmark
 from .character_classes import character_classes
+from .code_version import code_version
 from .corpus_flavours import check_corpus_source, known_flavours
 from .fim import Sentinels, fim_transform
 from .line_stats import line_stats
@@ -115,6 +116,8 @@ UDFS: tuple[Udf, ...] = (
         kind="native",
     ),
     Udf("winnow_known_flavours", known_flavours, (), "VARCHAR[]", kind="native"),
+    # The digest of this package's code: part of every incremental cache's fingerprint.
+    Udf("winnow_code_version", code_version, (), "VARCHAR", kind="native"),
     Udf(
         "winnow_minhash",
         _minhash_udf,

@@ -43,16 +43,18 @@ class DbtProject:
         ]
         (self.root / "seeds" / "corpus_sources.csv").write_text("\n".join(lines) + "\n")
 
-    def dbt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-        environment = {
-            **os.environ,
+    def environment(self) -> dict[str, str]:
+        """The env vars that point profiles.yml at this project's DuckDB file and temp directory."""
+        return {
             "WINNOW_DB": str(self.root / "winnow.duckdb"),
             "WINNOW_TEMP_DIR": str(self.root / "tmp"),
             "WINNOW_THREADS": "2",
             "WINNOW_MEMORY_LIMIT": "2GB",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            **(env or {}),
         }
+
+    def dbt(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        environment = {**os.environ, **self.environment(), **(env or {})}
         return subprocess.run(
             [str(DBT), *args, "--profiles-dir", str(self.root), "--project-dir", str(self.root)],
             cwd=self.root,

@@ -8,7 +8,7 @@ kept_files as (
         doc_id,
         license_family_rank,
         source_tier,
-        sha256({{ normalised_for_dedup('content') }}) as dedup_hash
+        dedup_hash
     from {{ ref('int_files_filtered') }}
     where filter_rule is null
 ),

@@ -30,7 +30,7 @@ joined as (
         license_lists.is_allowed as license_is_allowed,
         license_lists.disallowed_licenses,
         opt_outs.repo is not null as is_opted_out,
-        signals.* exclude (doc_id, source, repo, path, language, n_bytes)
+        signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes)
     from files
     join signals
         on signals.doc_id = files.doc_id

@@ -1,29 +1,20 @@
--- MinHash signatures of the exact-deduplicated files (winnow_minhash Arrow UDF, bit-exact with
--- datasketch): 5-token shingles over tokens split on [^A-Za-z_0-9], near_dedup_num_perm
--- permutations. A file with fewer tokens than a shingle has no signature and is skipped by near
--- dedup (kept), with minhash_skip_reason saying why.
+-- MinHash signatures of the exact-deduplicated files, from int_minhash_signatures_cache (computed
+-- there once per file and settings). A file with fewer tokens than a shingle has no signature and
+-- is skipped by near dedup (kept), with minhash_skip_reason saying why.
 with
 
 files as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+    select doc_id from {{ ref('int_files_exact_deduped') }}
 ),
 
-signed as (
-    select
-        doc_id,
-        winnow_minhash(
-            content,
-            {{ var('near_dedup_num_perm') }},
-            {{ var('near_dedup_shingle_size') }},
-            {{ var('near_dedup_seed') }},
-            '{{ var("near_dedup_minhash_scheme") }}',
-            '{{ var("near_dedup_shingle_hash") }}'
-        ) as signature
-    from files
+signatures as (
+    select * from {{ ref('int_minhash_signatures_cache') }}
 )
 
 select
-    doc_id,
-    signature,
-    case when signature is null then 'too_few_tokens' end as minhash_skip_reason
-from signed
+    signatures.doc_id,
+    signatures.signature,
+    signatures.minhash_skip_reason
+from signatures
+semi join files
+    on files.doc_id = signatures.doc_id

@@ -1,28 +1,28 @@
--- PII and secrets found and replaced: every near-deduplicated file through the winnow_redact_pii
--- Arrow UDF (python_udfs/pii.py), which returns the redacted text and the findings (kind,
--- detector, character offset and length, and a hash of the value: never the value). This is
--- the first table that stores text, so no raw secret is stored anywhere in the database.
--- n_bytes and content_hash describe the redacted text; the quality signals were measured before.
+{{ config(materialized='view') }}
+-- The near-deduplicated files with PII and secrets replaced, from int_pii_redactions_cache
+-- (redacted there once per file and policy). A view: the redacted text is stored once, in the
+-- cache. n_bytes and content_hash describe the redacted text; the quality signals were measured
+-- before, on the original.
 with
 
 files as (
-    select * from {{ ref('int_files_near_deduped') }}
+    -- Without the original text: it is read from the source Parquet only where needed.
+    select * exclude (content) from {{ ref('int_files_near_deduped') }}
 ),
 
-redacted as (
-    select
-        files.*,
-        files.content_hash as original_content_hash,
-        winnow_redact_pii(files.content, '{{ pii_policy_json() | replace("'", "''") }}') as redaction
-    from files
+redactions as (
+    select * from {{ ref('int_pii_redactions_cache') }}
 )
 
 select
-    * exclude (redaction) replace (
-        redaction.content as content,
-        strlen(redaction.content) as n_bytes,
-        sha256(redaction.content) as content_hash
+    files.* replace (
+        strlen(redactions.content) as n_bytes,
+        sha256(redactions.content) as content_hash
     ),
-    redaction.findings as pii_findings,
-    len(redaction.findings) as n_pii_findings
-from redacted
+    files.content_hash as original_content_hash,
+    redactions.content,
+    redactions.pii_findings,
+    len(redactions.pii_findings) as n_pii_findings
+from files
+join redactions
+    on redactions.doc_id = files.doc_id

@@ -2,10 +2,15 @@
 -- the thresholds. Line statistics and character classes come from Arrow UDFs (a regex with
 -- Unicode classes is ten times slower); the rest is SQL.
 -- Content is not copied here (int_files_filtered joins it back), so the corpus is stored once.
+-- Incremental (macros/incremental_cache.sql): a file is measured once per settings and the rows
+-- are kept between builds, so it may hold files no longer in the corpus; its readers join it from
+-- the current files. It also holds each file's exact-dedup hash (int_exact_dup_clusters).
+{{ cache_config('signals_fingerprint') }}
 with
 
 files as (
-    select * from {{ ref('int_files_unioned') }}
+    select * from {{ ref('int_files_unioned') }} as unioned
+    where {{ not_cached('unioned', signals_fingerprint()) }}
 ),
 
 measured as (
@@ -30,10 +35,10 @@ measured as (
 signals as (
     select
         doc_id,
+        {{ signals_fingerprint() }} as fingerprint,
         source,
         repo,
         path,
-        language,
         n_bytes,
         n_chars,
         line_stats.n_lines as n_lines,
@@ -60,7 +65,9 @@ signals as (
             + coalesce(list_sum(list_transform(hex_runs, lambda r: length(r))), 0)
             + coalesce(list_sum(list_transform(unicode_escape_runs, lambda r: length(r))), 0)
         ) / n_chars as encoded_fraction,
-        contains(left(content, {{ var('xml_header_scan_chars') }}), '<?xml version=') as has_xml_header
+        contains(left(content, {{ var('xml_header_scan_chars') }}), '<?xml version=') as has_xml_header,
+        -- Exact dedup's key: SHA-256 of the content normalised by var exact_dedup_normalisation.
+        sha256({{ normalised_for_dedup('content') }}) as dedup_hash
     from measured
 )
 

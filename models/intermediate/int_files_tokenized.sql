@@ -1,29 +1,22 @@
--- Token ids of every curated file, encoded once (winnow_tokenize Arrow UDF: a whole vector per
--- call, the tokenizer loaded once per process). Mixing counts these tokens, and every copy that
--- FIM leaves unchanged reuses these ids. Special-token strings in a file are ordinary text; no EOS
--- is added here (packing adds it between documents).
+{{ config(materialized='view') }}
+-- Token ids of every curated file, from int_token_ids_cache (encoded there once per file and
+-- tokenizer). Mixing counts these tokens, and every copy that FIM leaves unchanged reuses these
+-- ids. A view: the ids are stored once, in the cache.
 with
 
 files as (
-    select doc_id, source, content from {{ ref('fct_curated_files') }}
+    select doc_id, source from {{ ref('fct_curated_files') }}
 ),
 
-tokenizer as (
-    select tokenizer_path, tokenizer_sha256, engine from {{ ref('int_tokenizer_prepared') }}
-),
-
-tokenized as (
-    select
-        files.doc_id,
-        files.source,
-        winnow_tokenize(files.content, tokenizer.tokenizer_path, tokenizer.tokenizer_sha256, tokenizer.engine) as tokens
-    from files
-    cross join tokenizer
+token_ids as (
+    select * from {{ ref('int_token_ids_cache') }}
 )
 
 select
-    doc_id,
-    source,
-    tokens.n_tokens as n_tokens,
-    tokens.input_ids as input_ids
-from tokenized
+    files.doc_id,
+    files.source,
+    token_ids.n_tokens,
+    token_ids.input_ids
+from files
+join token_ids
+    on token_ids.doc_id = files.doc_id

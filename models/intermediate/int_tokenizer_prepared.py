@@ -8,14 +8,22 @@ sentinels are single special tokens (stopping with a message naming the var othe
 chooses the encoding engine: tiktoken when the tokenizer converts and tiktoken gives the ids of
 tokenizers on every document of the 'engine_check' sample, else tokenizers, with the reason.
 
+Incremental in effect: training and the engine check are each fingerprinted (the SHA-256 of the
+sample's texts in order, the settings, winnow's code version), and a build whose fingerprint
+equals the one recorded in the previous build's row (with tokenizer.json still holding the recorded
+hash) reuses the previous result instead of recomputing it.
+
 Python models cannot call var(): the vars arrive through model config (as strings), set in
 _intermediate__models.yml.
 """
 
+import hashlib
+import json
 import os
 
 import pyarrow as pa
 
+from python_udfs.code_version import code_version
 from python_udfs.fim import Sentinels
 from python_udfs.tokenizer import (
     SpecialTokens,
@@ -38,6 +46,40 @@ def _texts(samples, purpose):
         yield batch.column(0).to_pylist()
 
 
+def _sample_digest(samples, purpose):
+    """SHA-256 of a sample's texts in sample order (each text hashed, the hashes hashed)."""
+    [(digest,)] = samples.filter(f"purpose = '{purpose}'").aggregate(
+        "sha256(coalesce(string_agg(sha256(content), '' order by sample_rank), ''))"
+    ).fetchall()
+    return digest
+
+
+def _fingerprint(**parts):
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def _file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _previous_row(dbt, session):
+    """The row this model wrote in the previous build, as a dict, or None."""
+    this = dbt.this
+    [(exists,)] = session.sql(
+        "select count(*) from information_schema.columns "
+        f"where table_schema = '{this.schema}' and table_name = '{this.identifier}' and column_name = 'engine_fingerprint'"
+    ).fetchall()
+    if not exists:
+        return None
+    relation = session.sql(f'select * from "{this.schema}"."{this.identifier}"')
+    rows = relation.fetchall()
+    return dict(zip(relation.columns, rows[0])) if len(rows) == 1 else None
+
+
 def model(dbt, session):
     dbt.config(materialized="table")
     # dbt passes only the config keys of plain dbt.config.get("...") calls to a Python model.
@@ -58,8 +100,10 @@ def model(dbt, session):
     if engine_choice not in ("auto", "tiktoken", "tokenizers"):
         raise ValueError(f"var tokenizer_engine = {engine_choice!r}: expected auto, tiktoken or tokenizers.")
     samples = dbt.ref("int_tokenizer_samples")
+    previous = _previous_row(dbt, session)
 
     train_docs = train_bytes = 0
+    train_fingerprint = None
     if user_path:
         path, origin = os.path.abspath(user_path), "user"
         if not os.path.isfile(path):
@@ -72,14 +116,25 @@ def model(dbt, session):
         [(train_docs, train_bytes)] = samples.filter("purpose = 'train'").aggregate(
             "count(*), coalesce(sum(strlen(content)), 0)"
         ).fetchall()
-        # An empty curated corpus gives a tokenizer of the 256 bytes and the special tokens:
-        # nothing is left to encode, and the build goes on to its (empty) outputs.
-        tokenizer = train_tokenizer(_texts(samples, "train"), vocab_size=vocab_size, special_tokens=special)
         path = os.path.abspath(os.path.join(output_dir, "tokenizer.json"))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        tokenizer.save(temporary, pretty=True)
-        os.replace(temporary, path)
+        train_fingerprint = _fingerprint(
+            sample=_sample_digest(samples, "train"), vocab_size=vocab_size, special=repr(special), code=code_version()
+        )
+        reusable = (
+            previous is not None
+            and previous["train_fingerprint"] == train_fingerprint
+            and previous["tokenizer_path"] == path
+            and os.path.isfile(path)
+            and _file_sha256(path) == previous["tokenizer_sha256"]
+        )
+        if not reusable:
+            # An empty curated corpus gives a tokenizer of the 256 bytes and the special tokens:
+            # nothing is left to encode, and the build goes on to its (empty) outputs.
+            tokenizer = train_tokenizer(_texts(samples, "train"), vocab_size=vocab_size, special_tokens=special)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            temporary = f"{path}.{os.getpid()}.tmp"
+            tokenizer.save(temporary, pretty=True)
+            os.replace(temporary, path)
 
     loaded = load_tokenizer(path)
     try:
@@ -91,8 +146,14 @@ def model(dbt, session):
         ) from None
 
     engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0
+    engine_fingerprint = _fingerprint(
+        sample=_sample_digest(samples, "engine_check"), tokenizer=loaded.sha256, choice=engine_choice,
+        tiktoken=loaded.tiktoken is not None, code=code_version(),
+    )
     if engine_choice == "tokenizers":
         reason = "var tokenizer_engine = tokenizers"
+    elif previous is not None and previous["engine_fingerprint"] == engine_fingerprint:
+        engine, reason, check_docs = previous["engine"], previous["engine_reason"], previous["engine_check_docs"]
     elif loaded.tiktoken is not None:
         mismatch, offset = None, 0
         for texts in _texts(samples, "engine_check"):
@@ -123,4 +184,7 @@ def model(dbt, session):
         "engine_reason": [reason],
         "train_docs": pa.array([train_docs], pa.int64()),
         "train_bytes": pa.array([train_bytes], pa.int64()),
+        "train_fingerprint": pa.array([train_fingerprint], pa.string()),
+        "engine_check_docs": pa.array([check_docs], pa.int64()),
+        "engine_fingerprint": pa.array([engine_fingerprint], pa.string()),
     })

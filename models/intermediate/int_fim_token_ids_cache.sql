@@ -1,0 +1,60 @@
+{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm']) }}
+-- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
+-- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
+-- uniform draws from stable_hash(seed, 'fim_cut_a' / 'fim_cut_b', doc_id, copy);
+-- winnow_tokenize_fim encodes prefix, middle and suffix as ordinary text and inserts the
+-- sentinels as special token ids (var fim_spm_variant: starcoder or paper SPM). May hold copies no
+-- longer in a mixture; fct_training_documents selects the current ones.
+{% if var('fim_spm_variant') not in ['starcoder', 'paper'] %}
+  {{ exceptions.raise_compiler_error("var fim_spm_variant = '" ~ var('fim_spm_variant')
+      ~ "': expected starcoder (Megatron-LM / StarCoder SPM) or paper (the FIM paper's SPM).") }}
+{% endif %}
+with
+
+fim_copies as (
+    select distinct doc_id, copy, is_spm
+    from {{ ref('int_mixture_copies_fim_decided') }}
+    where is_fim
+),
+
+uncached as (
+    select * from fim_copies
+    where {{ not_cached('fim_copies', fim_fingerprint(), keys=['doc_id', 'copy', 'is_spm']) }}
+),
+
+tokenizer as (
+    select tokenizer_path, tokenizer_sha256, engine from {{ ref('int_tokenizer_prepared') }}
+),
+
+tokenized as (
+    select
+        uncached.doc_id,
+        uncached.copy,
+        uncached.is_spm,
+        winnow_tokenize_fim(
+            files.content,
+            {{ stable_uniform([var('seed'), "'fim_cut_a'", 'uncached.doc_id', 'uncached.copy']) }},
+            {{ stable_uniform([var('seed'), "'fim_cut_b'", 'uncached.doc_id', 'uncached.copy']) }},
+            uncached.is_spm,
+            tokenizer.tokenizer_path,
+            tokenizer.tokenizer_sha256,
+            tokenizer.engine,
+            {{ dbt.string_literal(var('fim_prefix_token')) }},
+            {{ dbt.string_literal(var('fim_middle_token')) }},
+            {{ dbt.string_literal(var('fim_suffix_token')) }},
+            {{ dbt.string_literal(var('fim_spm_variant')) }}
+        ) as tokens
+    from uncached
+    join {{ ref('fct_curated_files') }} as files
+        on files.doc_id = uncached.doc_id
+    cross join tokenizer
+)
+
+select
+    doc_id,
+    copy,
+    is_spm,
+    {{ fim_fingerprint() }} as fingerprint,
+    tokens.n_tokens as n_tokens,
+    tokens.input_ids as input_ids
+from tokenized

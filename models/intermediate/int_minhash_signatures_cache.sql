@@ -1,0 +1,37 @@
+{{ cache_config('minhash_fingerprint') }}
+-- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
+-- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
+-- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9],
+-- near_dedup_num_perm permutations. May hold files no longer in the corpus; int_files_minhashed
+-- selects the current ones.
+with
+
+files as (
+    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+),
+
+uncached as (
+    select * from files
+    where {{ not_cached('files', minhash_fingerprint()) }}
+),
+
+signed as (
+    select
+        doc_id,
+        winnow_minhash(
+            content,
+            {{ var('near_dedup_num_perm') }},
+            {{ var('near_dedup_shingle_size') }},
+            {{ var('near_dedup_seed') }},
+            '{{ var("near_dedup_minhash_scheme") }}',
+            '{{ var("near_dedup_shingle_hash") }}'
+        ) as signature
+    from uncached
+)
+
+select
+    doc_id,
+    {{ minhash_fingerprint() }} as fingerprint,
+    signature,
+    case when signature is null then 'too_few_tokens' end as minhash_skip_reason
+from signed

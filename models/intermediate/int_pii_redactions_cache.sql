@@ -1,0 +1,31 @@
+{{ cache_config('pii_fingerprint') }}
+-- PII and secrets found and replaced in every near-deduplicated file, computed once per file and
+-- policy and kept between builds (see macros/incremental_cache.sql): winnow_redact_pii
+-- (python_udfs/pii.py) returns the redacted text and the findings (kind, detector, character
+-- offset and length, and a hash of the value: never the value). The first table that stores
+-- text, so no raw secret is stored anywhere in the database. May hold files no longer in the
+-- corpus; int_files_redacted selects the current ones.
+with
+
+files as (
+    select doc_id, content from {{ ref('int_files_near_deduped') }}
+),
+
+uncached as (
+    select * from files
+    where {{ not_cached('files', pii_fingerprint()) }}
+),
+
+redacted as (
+    select
+        doc_id,
+        winnow_redact_pii(content, '{{ pii_policy_json() | replace("'", "''") }}') as redaction
+    from uncached
+)
+
+select
+    doc_id,
+    {{ pii_fingerprint() }} as fingerprint,
+    redaction.content as content,
+    redaction.findings as pii_findings
+from redacted

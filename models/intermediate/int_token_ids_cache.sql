@@ -1,0 +1,35 @@
+{{ cache_config('tokens_fingerprint') }}
+-- The token ids of every curated file, encoded once per file and tokenizer and kept between
+-- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
+-- tokenizer loaded once per process. Special-token strings in a file are ordinary text; no EOS is
+-- added here (packing adds it between documents). May hold files no longer curated;
+-- int_files_tokenized selects the current ones.
+with
+
+files as (
+    select doc_id, content from {{ ref('fct_curated_files') }}
+),
+
+uncached as (
+    select * from files
+    where {{ not_cached('files', tokens_fingerprint()) }}
+),
+
+tokenizer as (
+    select tokenizer_path, tokenizer_sha256, engine from {{ ref('int_tokenizer_prepared') }}
+),
+
+tokenized as (
+    select
+        uncached.doc_id,
+        winnow_tokenize(uncached.content, tokenizer.tokenizer_path, tokenizer.tokenizer_sha256, tokenizer.engine) as tokens
+    from uncached
+    cross join tokenizer
+)
+
+select
+    doc_id,
+    {{ tokens_fingerprint() }} as fingerprint,
+    tokens.n_tokens as n_tokens,
+    tokens.input_ids as input_ids
+from tokenized

@@ -1,0 +1,153 @@
+"""Incremental per-document caches, and builds killed half-way, on real standard-library code.
+
+A cache row that a build reuses keeps its DuckDB rowid; a row a build computes is appended with a
+new one. So "(rowid, key) pairs unchanged" proves a stage computed nothing, and "the new pairs are
+exactly the new corpus's files" proves it computed only those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+
+import pytest
+
+from tests.conftest import DBT, make_dbt_project
+from tests.dbt.fixtures import write_winnow_corpus
+
+pytestmark = pytest.mark.dbt
+
+CACHES = {
+    "int_files_scored": ["doc_id"],
+    "int_minhash_signatures_cache": ["doc_id"],
+    "int_pii_redactions_cache": ["doc_id"],
+    "int_decontamination_scans_cache": ["doc_id"],
+    "int_token_ids_cache": ["doc_id"],
+    "int_fim_token_ids_cache": ["doc_id", "copy", "is_spm"],
+}
+
+OUTPUTS = [
+    "select * from fct_drop_ledger order by doc_id",
+    "select doc_id, content, n_bytes, content_hash from fct_curated_files order by doc_id",
+    "select mixture, position, doc_id, copy, is_fim, is_spm, n_tokens, input_ids from fct_training_documents"
+    " order by mixture, position",
+    "select tokenizer_sha256, engine from int_tokenizer_prepared",
+]
+
+
+def cache_rows(project) -> dict[str, set[tuple]]:
+    return {
+        cache: set(project.query(f"select rowid, {', '.join(keys)} from {cache}"))
+        for cache, keys in CACHES.items()
+    }
+
+
+def outputs_digest(project) -> str:
+    return hashlib.sha256(repr([project.query(sql) for sql in OUTPUTS]).encode()).hexdigest()
+
+
+def tokenizer_mtime(project) -> int:
+    [(path,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
+    return os.stat(path).st_mtime_ns
+
+
+@pytest.fixture(scope="module")
+def corpora(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    write_winnow_corpus(root / "raw" / "first", ["json", "email", "textwrap.py"], ["idna"])
+    write_winnow_corpus(root / "raw" / "second", ["http", "wsgiref"], [])
+    first = {"source_name": "first", "parquet_glob": f"{root}/raw/first/*.parquet", "flavour": "winnow", "tier": 1}
+    second = {"source_name": "second", "parquet_glob": f"{root}/raw/second/*.parquet", "flavour": "winnow", "tier": 2}
+    return root, first, second
+
+
+@pytest.fixture(scope="module")
+def built(corpora):
+    root, first, _ = corpora
+    project = make_dbt_project(root / "project")
+    project.write_sources([first])
+    result = project.dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    return project
+
+
+def test_every_cache_holds_rows_after_the_first_build(built):
+    rows = cache_rows(built)
+    assert all(rows[cache] for cache in CACHES), {cache: len(r) for cache, r in rows.items()}
+
+
+def test_a_second_build_with_nothing_changed_computes_nothing(built):
+    rows, digest, mtime = cache_rows(built), outputs_digest(built), tokenizer_mtime(built)
+    result = built.dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert cache_rows(built) == rows
+    # The tokenizer was not trained again (the file was not rewritten) and every output is the same.
+    assert tokenizer_mtime(built) == mtime
+    assert outputs_digest(built) == digest
+
+
+def test_changing_a_near_dedup_var_recomputes_the_signatures_only(built):
+    before = cache_rows(built)
+    result = built.dbt("run", "--select", "int_files_scored", "int_minhash_signatures_cache",
+                       "--vars", json.dumps({"near_dedup_shingle_hash": "sha1"}))
+    assert result.returncode == 0, result.stdout[-4000:]
+    after = cache_rows(built)
+    assert after["int_files_scored"] == before["int_files_scored"]
+    # Every signature row was computed again (new rowids), for the same files.
+    assert not after["int_minhash_signatures_cache"] & before["int_minhash_signatures_cache"]
+    assert {key for _, key in after["int_minhash_signatures_cache"]} >= {
+        key for _, key in before["int_minhash_signatures_cache"]}
+    # Back to the default: the signatures are computed once more, and nothing else moved.
+    assert built.dbt("run", "--select", "int_minhash_signatures_cache").returncode == 0
+
+
+def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scratch(built, corpora):
+    root, first, second = corpora
+    before = cache_rows(built)
+    # A tokenizer trained on the corpus changes with it (and every file is encoded again); pinned
+    # to the same file, it does not: tokens are cached by the tokenizer's hash, not its path.
+    [(trained,)] = built.query("select tokenizer_path from int_tokenizer_prepared")
+    pinned = root / "pinned-tokenizer.json"
+    pinned.write_bytes(open(trained, "rb").read())
+    pin = ("--vars", json.dumps({"tokenizer_path": str(pinned)}))
+    built.write_sources([first, second])
+    result = built.dbt("build", *pin)
+    assert result.returncode == 0, result.stdout[-4000:]
+    after = cache_rows(built)
+    second_docs = {doc for (doc,) in built.query("select doc_id from int_files_unioned where source = 'second'")}
+    for cache in CACHES:
+        computed = after[cache] - before[cache]
+        assert before[cache] - after[cache] == set(), cache
+        assert computed, cache
+        if cache != "int_fim_token_ids_cache":
+            # FIM copies of old files can change with the mixture (more files, new quota ranks).
+            assert {row[1] for row in computed} <= second_docs, cache
+    incremental = outputs_digest(built)
+    result = built.dbt("build", "--full-refresh", *pin)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert outputs_digest(built) == incremental
+
+
+def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build(built):
+    result = built.dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    uninterrupted = outputs_digest(built)
+    process = subprocess.Popen(
+        [str(DBT), "build", "--full-refresh", "--profiles-dir", str(built.root), "--project-dir", str(built.root)],
+        cwd=built.root, env={**os.environ, **built.environment()}, stdout=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+    killed_in = None
+    for line in process.stdout:
+        if "START" in line and "int_pii_redactions_cache" in line:
+            os.killpg(process.pid, signal.SIGKILL)
+            killed_in = line.strip()
+            break
+    process.wait()
+    assert killed_in is not None and process.returncode == -signal.SIGKILL
+    result = built.dbt("build")
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert outputs_digest(built) == uninterrupted

@@ -1,4 +1,4 @@
-"""Provenance for the shard manifest: file digests, package versions, the git commit, the vars.
+"""Provenance for the shard manifest: file digests, package versions, the git commit.
 
 Everything here is a pure function of files and the environment, with nothing that differs between
 two runs on the same inputs (no timestamps, no temporary paths), so manifests of reruns are
@@ -12,12 +12,9 @@ import importlib.metadata
 import os
 import platform
 import subprocess
-from collections.abc import Mapping
 from pathlib import Path
 
-import yaml
-
-__all__ = ["PACKAGES", "display_path", "file_sha256", "git_commit", "project_vars", "versions"]
+__all__ = ["PACKAGES", "display_path", "file_sha256", "git_commit", "versions"]
 
 # The packages whose versions decide the bytes of the shards (the issue's list, plus the
 # tokeniser's fast path and numpy, which writes the .npy and .bin files).
@@ -67,14 +64,3 @@ def git_commit(*directories: str | os.PathLike) -> dict[str, object]:
             continue
         return {"commit": commit, "tracked_changes": bool(status.strip())}
     return {"commit": None, "tracked_changes": None}
-
-
-def project_vars(project_dir: str | os.PathLike, cli_vars: Mapping | str | None) -> dict:
-    """Every var as dbt resolves it for the root project: dbt_project.yml's ``vars`` overlaid by
-    ``--vars`` (a mapping, or the YAML/JSON string dbt was given)."""
-    with open(Path(project_dir) / "dbt_project.yml", encoding="utf-8") as handle:
-        merged = dict((yaml.safe_load(handle) or {}).get("vars") or {})
-    if isinstance(cli_vars, str):
-        cli_vars = yaml.safe_load(cli_vars) if cli_vars.strip() else {}
-    merged.update(cli_vars or {})
-    return merged

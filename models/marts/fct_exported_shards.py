@@ -21,7 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 
 import python_udfs
-from python_udfs.provenance import display_path, file_sha256, git_commit, project_vars, versions
+from python_udfs.provenance import display_path, file_sha256, git_commit, versions
 from python_udfs.shards import SPLITS, ExportError, finish_mixture, start_mixture, write_split
 
 BATCH_ROWS = 256
@@ -73,10 +73,8 @@ def model(dbt, session):
     seq_len = int(dbt.config.get("seq_len"))
     packing = {"strategy": dbt.config.get("packing_strategy"), "tail": dbt.config.get("packing_tail"),
                "best_fit_block_tokens": int(dbt.config.get("packing_best_fit_block_tokens"))}
+    every_var = json.loads(dbt.config.get("manifest_vars"))
     root = os.getcwd()
-    [invocation] = _rows(session, f"select project_dir, cli_vars from ({dbt.ref('int_invocation_vars').sql_query()})")
-    project_dir = invocation["project_dir"] or root
-    cli_vars = json.loads(invocation["cli_vars"])
 
     packed = dbt.ref("fct_packed_sequences").sql_query()
     [tokenizer] = _rows(session, f"""select tokenizer_path, tokenizer_sha256, vocab_size, eos_token_id, pad_token_id,
@@ -97,8 +95,8 @@ def model(dbt, session):
         "tokenizer": {"path": display_path(tokenizer["tokenizer_path"], root), "sha256": tokenizer["tokenizer_sha256"],
                       "engine": tokenizer["engine"]},
         "versions": versions(),
-        "git": git_commit(project_dir, Path(python_udfs.__file__).resolve().parent),
-        "vars": project_vars(project_dir, cli_vars),
+        "git": git_commit(root, Path(python_udfs.__file__).resolve().parent),
+        "vars": every_var,
         "funnel": _rows(session, f"""select source, stage, stage_order, files_remaining, bytes_remaining, files_removed,
             bytes_removed from ({dbt.ref('rpt_funnel').sql_query()}) order by source, stage_order"""),
         "curated_tokens": _rows(session, f"""select source, count(*) as files, sum(n_tokens) as tokens

@@ -321,6 +321,18 @@ def write_split(
     dtype = token_dtype(vocab_size, formats)
     for fmt in formats:
         (mixture_dir / fmt).mkdir(parents=True, exist_ok=True)
+    try:
+        return _write_split(windows, mixture_dir, split, total_windows=total_windows, formats=formats,
+                            dtype=dtype, vocab_size=vocab_size, seq_len=seq_len, tokens_per_shard=tokens_per_shard)
+    except BaseException:
+        # A failed export leaves no temporary files behind (a killed one does; the next run removes them).
+        for path in mixture_dir.glob("*/.*.partial"):
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _write_split(windows, mixture_dir, split, *, total_windows, formats, dtype, vocab_size, seq_len,
+                 tokens_per_shard) -> list[ShardFile]:
     per_shard = max(1, tokens_per_shard // seq_len)
     shard_formats = [f for f in formats if f != "nanogpt"]
     files: list[ShardFile] = []

@@ -47,10 +47,19 @@ def _plain(value):
     return value
 
 
-def _batches(session, query, parameters):
+def _batches(session, query, parameters, order_column="window_index"):
+    """The rows of an ordered query as Arrow batches, checked to arrive in order: with
+    preserve_insertion_order = false and several threads, DuckDB 2.0 hands the batches of an ORDER BY
+    out of order through a DB-API result's to_arrow_reader (a relation's reader keeps the order)."""
     cursor = session.cursor()
     try:
-        yield from cursor.execute(query, parameters).to_arrow_reader(BATCH_ROWS)
+        last = None
+        for batch in cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS):
+            values = batch.column(order_column).to_numpy()
+            if len(values) and ((last is not None and values[0] <= last) or (values[1:] <= values[:-1]).any()):
+                raise RuntimeError(f"{order_column} arrived out of order from DuckDB; nothing was written from it")
+            last = values[-1] if len(values) else last
+            yield batch
     finally:
         cursor.close()
 

@@ -137,7 +137,9 @@ def test_megatron_bin_idx_read_independently_gives_exactly_the_parquet_windows(p
 @pytest.mark.parametrize("mixture", MIXTURE_NAMES)
 def test_npy_and_nanogpt_hold_the_parquet_tokens(project, mixture):
     for split in ("train", "validation"):
-        windows = [row["input_ids"] for row in parquet_windows(project, mixture, split)]
+        rows = parquet_windows(project, mixture, split)
+        assert [row["window_index"] for row in rows] == list(range(len(rows))), "shards hold the windows in order"
+        windows = [row["input_ids"] for row in rows]
         arrays = [np.load(p, mmap_mode="r") for p in files_of(project, mixture, "npy", split)]
         assert all(a.dtype == np.uint16 and a.shape[1] == SEQ_LEN for a in arrays)
         assert np.concatenate(arrays).tolist() == windows

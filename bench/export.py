@@ -34,7 +34,7 @@ def main() -> None:
         [(vocab_size, eos, pad)] = con.execute(
             "select vocab_size, eos_token_id, pad_token_id from int_tokenizer_prepared").fetchall()
     batches = table.to_batches(max_chunksize=256)
-    tokens = sum(len(v) for v in table["input_ids"].combine_chunks().values.to_numpy()) + table.num_rows
+    tokens = len(table["input_ids"].combine_chunks().values) + table.num_rows
     print(f"{table.num_rows} documents, {tokens:,} tokens (EOS included), seq_len {SEQ_LEN}")
 
     with tempfile.TemporaryDirectory() as scratch:

@@ -107,6 +107,37 @@
     {% endfor %}
   {% endif %}
 
+  {#- Packing, split and export (fct_repo_splits, fct_packed_sequences, fct_exported_shards). -#}
+  {% set export_numeric = {
+      'seq_len': ('integer', 2, none, 'tokens per window, at least 2; Megatron-LM: 2048'),
+      'packing_best_fit_block_tokens': ('integer', 1, none, 'default 8388608'),
+      'export_tokens_per_shard': ('integer', 1, none, 'default 33554432'),
+      'validation_fraction': ('number', 0, 1, "Megatron-LM's --split 969,30,1: 0.03"),
+  } %}
+  {% for name, (kind, low, high, why) in export_numeric.items() %}
+    {% set value = var(name) %}
+    {% if not (_is_integer(value) if kind == 'integer' else _is_number(value)) %}
+      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a number") ~ " (" ~ why ~ ")") %}
+    {% elif (low is not none and value < low) or (high is not none and value > high) %}
+      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be "
+          ~ ("between " ~ low ~ " and " ~ high if high is not none else "at least " ~ low) ~ " (" ~ why ~ ")") %}
+    {% endif %}
+  {% endfor %}
+  {% for name, allowed in {'packing_strategy': ['concat', 'best_fit'], 'packing_tail': ['drop', 'pad']}.items() %}
+    {% if var(name) not in allowed %}
+      {% do problems.append("var " ~ name ~ " = " ~ (var(name) | tojson) ~ " is not one of: " ~ allowed | join(', ')) %}
+    {% endif %}
+  {% endfor %}
+  {% set export_formats = var('export_formats') %}
+  {% set known_formats = ['parquet', 'megatron', 'npy', 'nanogpt'] %}
+  {% if not _is_string_list(export_formats) or export_formats | length == 0 %}
+    {% do problems.append("var export_formats = " ~ (export_formats | tojson) ~ " must be a non-empty list of: " ~ known_formats | join(', ')) %}
+  {% else %}
+    {% for name in export_formats if name not in known_formats %}
+      {% do problems.append("var export_formats names an unknown format '" ~ name ~ "'; known: " ~ known_formats | join(', ')) %}
+    {% endfor %}
+  {% endif %}
+
   {% if problems %}
     {{ exceptions.raise_compiler_error(
         "winnow: bad vars (dbt_project.yml or --vars), nothing was built:\n  - " ~ problems | join("\n  - ")) }}

@@ -53,6 +53,26 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
         assert expected in output, output[-3000:]
 
 
+def test_bad_packing_and_export_vars_are_named(dbt_project):
+    output = build_with_vars(dbt_project, {
+        "seq_len": 1,
+        "packing_strategy": "greedy",
+        "packing_tail": "wrap",
+        "validation_fraction": 1.5,
+        "export_formats": ["parquet", "tfrecord"],
+        "export_tokens_per_shard": 0,
+    })
+    for expected in [
+        "var seq_len = 1 must be at least 2",
+        'var packing_strategy = "greedy" is not one of: concat, best_fit',
+        'var packing_tail = "wrap" is not one of: drop, pad',
+        "var validation_fraction = 1.5 must be between 0 and 1",
+        "var export_formats names an unknown format 'tfrecord'",
+        "var export_tokens_per_shard = 0 must be at least 1",
+    ]:
+        assert expected in output, output[-3000:]
+
+
 def test_bands_without_rows_is_refused(dbt_project):
     output = build_with_vars(dbt_project, {"near_dedup_bands": 16})
     assert "near_dedup_bands and near_dedup_rows must be set together" in output

@@ -1,0 +1,79 @@
+"""Every mixture's documents packed into windows of var seq_len tokens, per split.
+
+The documents of a mixture (fct_training_documents, in mixture order) are separated by split
+(fct_repo_splits: a repository's files all go to train or all to validation), and each split is
+packed on its own, so no window mixes training and validation tokens. EOS follows every document;
+var packing_strategy chooses concat (one stream cut every seq_len tokens, the incomplete tail
+dropped or padded by var packing_tail, as Megatron-LM and datatrove) or best_fit (best-fit
+decreasing over blocks of var packing_best_fit_block_tokens tokens; documents longer than seq_len
+cut into chunks; every window padded with the pad token, or EOS when the tokenizer has none).
+
+Packing is python_udfs.packing over record batches streamed from an ordered query on a cursor; the
+windows stream back out as an Arrow reader, so neither side holds a mixture in memory. Knobs
+arrive through model config (Python models cannot call var()).
+"""
+
+import pyarrow as pa
+
+from python_udfs.packing import WINDOW_SCHEMA, pack
+
+BATCH_ROWS = 256
+SCHEMA = pa.schema([("mixture", pa.string()), ("split", pa.string()), *WINDOW_SCHEMA])
+
+
+def _batches(session, query, parameters, order_column="position"):
+    """The rows of an ordered query as Arrow batches, checked to arrive in order: with
+    preserve_insertion_order = false and several threads, DuckDB 2.0 hands the batches of an ORDER BY
+    out of order through a DB-API result's to_arrow_reader (a relation's reader keeps the order)."""
+    cursor = session.cursor()
+    try:
+        last = None
+        for batch in cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS):
+            values = batch.column(order_column).to_numpy()
+            if len(values) and ((last is not None and values[0] <= last) or (values[1:] <= values[:-1]).any()):
+                raise RuntimeError(f"{order_column} arrived out of order from DuckDB; nothing was written from it")
+            last = values[-1] if len(values) else last
+            yield batch
+    finally:
+        cursor.close()
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    seq_len = int(dbt.config.get("seq_len"))
+    strategy = dbt.config.get("packing_strategy")
+    tail = dbt.config.get("packing_tail")
+    block_tokens = int(dbt.config.get("packing_best_fit_block_tokens"))
+
+    documents = dbt.ref("fct_training_documents").sql_query()
+    curated = dbt.ref("fct_curated_files").sql_query()
+    splits = dbt.ref("fct_repo_splits").sql_query()
+    [(eos_id, pad_id)] = session.execute(
+        f"select eos_token_id, coalesce(pad_token_id, eos_token_id) from ({dbt.ref('int_tokenizer_prepared').sql_query()})"
+    ).fetchall()
+    split_documents = f"""
+        select documents.mixture, splits.split, documents.position, documents.input_ids
+        from ({documents}) as documents
+        join ({curated}) as files using (doc_id)
+        join ({splits}) as splits on splits.repo = coalesce(files.repo, files.doc_id)
+    """
+    groups = session.execute(
+        f"select distinct mixture, split from ({split_documents}) order by mixture, split"
+    ).fetchall()
+
+    def windows():
+        for mixture, split in groups:
+            documents_in_order = _batches(
+                session,
+                f"select position, input_ids from ({split_documents}) where mixture = $1 and split = $2 order by position",
+                [mixture, split],
+            )
+            for batch in pack(documents_in_order, strategy, seq_len=seq_len, eos_id=eos_id, pad_id=pad_id,
+                              tail=tail, block_tokens=block_tokens):
+                yield pa.RecordBatch.from_arrays(
+                    [pa.array([mixture] * batch.num_rows, pa.string()), pa.array([split] * batch.num_rows, pa.string()),
+                     *batch.columns],
+                    schema=SCHEMA,
+                )
+
+    return pa.RecordBatchReader.from_batches(SCHEMA, windows())

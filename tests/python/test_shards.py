@@ -1,0 +1,77 @@
+"""Shard writers without dbt: dtype choice, the id check, atomic publication, stale-file cleanup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from python_udfs.packing import pack_concat
+from python_udfs.shards import ExportError, finish_mixture, start_mixture, token_dtype, write_split
+
+SEQ_LEN = 8
+
+
+def windows_of(documents: list[list[int]]) -> list[pa.RecordBatch]:
+    batch = pa.RecordBatch.from_pydict({"position": pa.array(range(1, len(documents) + 1), pa.int64()),
+                                        "input_ids": pa.array(documents, pa.list_(pa.int32()))})
+    return list(pack_concat([batch], seq_len=SEQ_LEN, eos_id=0, pad_id=4, tail="pad"))
+
+
+def write(tmp_path: Path, documents, *, vocab_size=1000, formats=("parquet", "megatron", "npy", "nanogpt"),
+          tokens_per_shard=SEQ_LEN * 2):
+    windows = windows_of(documents)
+    total = sum(b.num_rows for b in windows)
+    start_mixture(tmp_path)
+    files = write_split(iter(windows), tmp_path, "train", total_windows=total, formats=list(formats),
+                        vocab_size=vocab_size, seq_len=SEQ_LEN, tokens_per_shard=tokens_per_shard)
+    finish_mixture(tmp_path, files, {"files": [f.as_json() for f in files]})
+    return files
+
+
+def visible_files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def test_uint16_up_to_65536_ids_then_uint32_and_nanogpt_refused_naming_the_var():
+    assert token_dtype(65536, ["nanogpt"]) == np.uint16
+    assert token_dtype(65537, ["parquet", "megatron"]) == np.uint32
+    with pytest.raises(ExportError, match="var export_formats includes nanogpt.*65,536"):
+        token_dtype(100_000, ["parquet", "nanogpt"])
+
+
+def test_large_vocabularies_write_uint32_parquet_and_int32_megatron(tmp_path):
+    write(tmp_path, [[70_000, 5, 6], [7] * 9], vocab_size=100_000, formats=("parquet", "megatron", "npy"))
+    table = pq.read_table(tmp_path / "parquet" / "train-00000.parquet")
+    assert table.schema.field("input_ids").type == pa.list_(pa.uint32())
+    assert table["input_ids"][0].as_py()[0] == 70_000
+    assert (tmp_path / "megatron" / "train-00000.idx").read_bytes()[17] == 4  # Megatron's int32 code
+    assert np.load(tmp_path / "npy" / "train-00000.npy").dtype == np.uint32
+
+
+def test_an_id_outside_the_vocabulary_stops_before_anything_is_published(tmp_path):
+    with pytest.raises(ExportError, match="token id 1000 is outside the tokenizer's 1000 ids"):
+        write(tmp_path, [[5, 6, 1000]], vocab_size=1000)
+    assert not (tmp_path / "manifest.json").exists()
+    assert visible_files(tmp_path) == set(), "not even a temporary file is left"
+
+
+def test_shards_hold_whole_windows_and_a_rerun_removes_what_it_did_not_write(tmp_path):
+    documents = [[9] * 20, [8] * 11, [7] * 3]
+    files = write(tmp_path, documents, tokens_per_shard=SEQ_LEN * 2 + 3)
+    parquet = [f for f in files if f.format == "parquet"]
+    assert [f.sequences for f in parquet] == [2, 2, 1]  # 37 tokens with EOS: 5 windows, 2 per shard
+    assert visible_files(tmp_path) == {f.path for f in files} | {"manifest.json"}
+    (tmp_path / "parquet" / ".train-00009.parquet.partial").write_bytes(b"half")  # an interrupted run's leftover
+    files = write(tmp_path, documents, formats=("parquet",), tokens_per_shard=SEQ_LEN * 10)
+    assert visible_files(tmp_path) == {"parquet/train-00000.parquet", "manifest.json"}
+    assert json.loads((tmp_path / "manifest.json").read_text())["files"][0]["sequences"] == 5
+
+
+def test_unknown_format_names_the_var(tmp_path):
+    with pytest.raises(ExportError, match="var export_formats names unknown formats \\['tfrecord'\\]"):
+        write(tmp_path, [[1, 2]], formats=("tfrecord",))

@@ -2,6 +2,12 @@
 -- datasketch): 5-token shingles over tokens split on [^A-Za-z_0-9], near_dedup_num_perm
 -- permutations. A file with fewer tokens than a shingle has no signature and is skipped by near
 -- dedup (kept), with minhash_skip_reason saying why.
+-- Progress in dbt's log (macros/progress.sql): rows done of total and rows/s.
+{{ config(
+    pre_hook="{{ progress_start('winnow_minhash', ref('int_files_exact_deduped')) }}",
+    post_hook="{{ progress_finish('winnow_minhash') }}",
+) }}
+
 with
 
 files as (

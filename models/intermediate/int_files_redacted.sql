@@ -3,6 +3,12 @@
 -- detector, character offset and length, and a hash of the value: never the value). This is
 -- the first table that stores text, so no raw secret is stored anywhere in the database.
 -- n_bytes and content_hash describe the redacted text; the quality signals were measured before.
+-- Progress in dbt's log (macros/progress.sql): rows done of total and rows/s.
+{{ config(
+    pre_hook="{{ progress_start('winnow_redact_pii', ref('int_files_near_deduped')) }}",
+    post_hook="{{ progress_finish('winnow_redact_pii') }}",
+) }}
+
 with
 
 files as (

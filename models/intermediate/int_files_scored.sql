@@ -2,6 +2,12 @@
 -- the thresholds. Line statistics and character classes come from Arrow UDFs (a regex with
 -- Unicode classes is ten times slower); the rest is SQL.
 -- Content is not copied here (int_files_filtered joins it back), so the corpus is stored once.
+-- Progress in dbt's log (macros/progress.sql): rows done of total and rows/s.
+{{ config(
+    pre_hook="{{ progress_start('winnow_line_stats', ref('int_raw_files_checked'), where='staging_rule is null') }}",
+    post_hook="{{ progress_finish('winnow_line_stats') }}",
+) }}
+
 with
 
 files as (

@@ -2,6 +2,12 @@
 -- call, the tokenizer loaded once per process). Mixing counts these tokens, and every copy that
 -- FIM leaves unchanged reuses these ids. Special-token strings in a file are ordinary text; no EOS
 -- is added here (packing adds it between documents).
+-- Progress in dbt's log (macros/progress.sql): rows done of total and rows/s.
+{{ config(
+    pre_hook="{{ progress_start('winnow_tokenize', ref('fct_curated_files')) }}",
+    post_hook="{{ progress_finish('winnow_tokenize') }}",
+) }}
+
 with
 
 files as (

@@ -10,6 +10,12 @@
 -- A text is tokenised once: copies left unchanged reuse int_files_tokenized's ids, and each
 -- distinct FIM copy (doc_id, copy, is_spm) is encoded once by winnow_tokenize_fim, which encodes
 -- prefix, middle and suffix as ordinary text and inserts the sentinels as special token ids.
+-- Progress in dbt's log (macros/progress.sql); the FIM copies are counted as they are encoded.
+{{ config(
+    pre_hook="{{ progress_start('winnow_tokenize_fim', none) }}",
+    post_hook="{{ progress_finish('winnow_tokenize_fim') }}",
+) }}
+
 {% if var('fim_spm_variant') not in ['starcoder', 'paper'] %}
   {{ exceptions.raise_compiler_error("var fim_spm_variant = '" ~ var('fim_spm_variant')
       ~ "': expected starcoder (Megatron-LM / StarCoder SPM) or paper (the FIM paper's SPM).") }}

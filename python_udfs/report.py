@@ -71,8 +71,9 @@ def _layout(fig, *, height: int = 420, **kwargs):
     fig.update_layout(
         template="plotly_white",
         height=height,
-        margin=dict(l=70, r=30, t=40, b=60),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0),
+        margin=dict(l=70, r=30, t=70, b=60),
+        # Above the plot area and any subplot titles.
+        legend=dict(orientation="h", yanchor="bottom", y=1.12, x=0),
         **kwargs,
     )
     return fig
@@ -199,8 +200,8 @@ def _license_families(tables: Mapping[str, pa.Table]):
             totals[r["family"]] += r[column]
         fig.add_trace(go.Bar(x=families, y=[totals[f] for f in families], name=phase, marker_color=colour,
                              text=[totals[f] for f in families], textposition="outside"))
-    # Log scale: the disallowed families are often a hundredth of the permissive one.
-    fig.update_yaxes(title_text="files", type="log")
+    # Counts on the bars: the disallowed families are often a hundredth of the permissive one.
+    fig.update_yaxes(title_text="files")
     return _layout(fig, barmode="group")
 
 

@@ -211,3 +211,17 @@ def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only
     assert set(readers) <= selected
     assert {"int_files_minhashed", "int_files_exact_deduped", "int_files_filtered", "stg_winnow__files"}.isdisjoint(selected)
     assert {"fct_curated_files", "rpt_funnel", "fct_training_documents"} <= selected
+
+
+def test_every_var_is_described_on_a_model_that_reads_it(built):
+    manifest = json.loads((built[0].root / "target" / "manifest.json").read_text())
+    names = var_lineage.project_vars(PROJECT_ROOT / "dbt_project.yml")
+    undocumented = []
+    for name, models in var_lineage.var_readers(manifest, names).items():
+        texts = [
+            node["description"] + " ".join(c.get("description", "") for c in node["columns"].values())
+            for node in (manifest["nodes"][f"model.winnow.{model}"] for model in models)
+        ]
+        if not any(name in text for text in texts):
+            undocumented.append(name)
+    assert undocumented == []

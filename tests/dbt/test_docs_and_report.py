@@ -8,7 +8,9 @@ One small build (two real sources, with exact and near duplicates) serves every 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -57,11 +59,28 @@ def built(tmp_path_factory):
     # A progress line after every vector, so the small build shows some.
     build = project.dbt("build", "--vars", "{progress_interval_seconds: 0}")
     assert build.returncode == 0, build.stdout[-4000:]
-    docs = project.dbt("docs", "generate")
+    docs = audited_dbt(project, "docs", "generate")
     assert docs.returncode == 0, docs.stdout[-4000:]
     out = project.root / "out" / "report.html"
     assert report.main(["--db", str(project.root / "winnow.duckdb"), "--out", str(out)]) == 0
-    return project, build, out
+    return project, build, out, docs
+
+
+def audited_dbt(project, *args: str) -> subprocess.CompletedProcess:
+    """project.dbt(...), through tests/dbt/audited_dbt.py, which records network connections."""
+    environment = {**os.environ, "WINNOW_DB": str(project.root / "winnow.duckdb"),
+                   "WINNOW_TEMP_DIR": str(project.root / "tmp"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "tests.dbt.audited_dbt", *args, "--profiles-dir", str(project.root),
+         "--project-dir", str(project.root)],
+        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
+    )
+
+
+def test_docs_generate_opens_no_network_connection(built):
+    docs = built[3]
+    outcome = json.loads(docs.stdout.strip().splitlines()[-1])
+    assert outcome == {"success": True, "connections": []}
 
 
 def described_gaps(manifest: dict, catalog: dict) -> list[str]:

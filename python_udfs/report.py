@@ -182,6 +182,8 @@ def _duplicate_clusters(tables: Mapping[str, pa.Table]):
             hovertemplate="size %{x}: %{y} clusters, %{customdata} files removed<extra>" + name + "</extra>",
         ))
     sizes = sorted({size for trace in fig.data for size in trace.x})
+    if not sizes:
+        fig.add_annotation(text="no duplicates found", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     fig.update_xaxes(title_text="files per cluster", type="category", categoryorder="array", categoryarray=sizes)
     fig.update_yaxes(title_text="clusters", type="log")
     return _layout(fig, barmode="group")
@@ -222,25 +224,26 @@ def _mixture_shares(tables: Mapping[str, pa.Table]):
     return _layout(fig, barmode="group")
 
 
-# The packing-padding figure reads rpt_packing (issue 7: fct_packed_sequences and its report).
-# Until that model exists the report shows it as not built yet; see PACKING_COLUMNS.
-PACKING_COLUMNS = ("mixture", "sequences", "padding_tokens", "total_tokens")
+# The packing-padding figure reads rpt_packing (issue 7: fct_packed_sequences and its report, one
+# row per mixture and split). Until that model exists the report shows it as not built yet.
+PACKING_COLUMNS = ("mixture", "split", "windows", "padding_tokens", "padding_fraction")
 
 
 def _packing_padding(tables: Mapping[str, pa.Table]):
     import plotly.graph_objects as go
 
-    rows = sorted(_rows(tables["rpt_packing"]), key=lambda r: r["mixture"])
-    fig = go.Figure(go.Bar(
-        x=[r["mixture"] for r in rows],
-        y=[r["padding_tokens"] / r["total_tokens"] if r["total_tokens"] else 0 for r in rows],
-        customdata=[[r["sequences"], r["padding_tokens"]] for r in rows],
-        hovertemplate="%{x}: %{y:.2%} padding<br>%{customdata[0]:,} sequences, %{customdata[1]:,} pad tokens"
-                      "<extra></extra>",
-        marker_color="#d62728",
-    ))
+    rows = sorted(_rows(tables["rpt_packing"]), key=lambda r: (r["mixture"], r["split"]))
+    fig = go.Figure()
+    for split in _ordered_unique(r["split"] for r in rows):
+        mine = [r for r in rows if r["split"] == split]
+        fig.add_trace(go.Bar(
+            x=[r["mixture"] for r in mine], y=[r["padding_fraction"] for r in mine], name=str(split),
+            customdata=[[r["windows"], r["padding_tokens"]] for r in mine],
+            hovertemplate="%{x}: %{y:.2%} padding<br>%{customdata[0]:,} sequences, %{customdata[1]:,} pad tokens"
+                          "<extra>" + str(split) + "</extra>",
+        ))
     fig.update_yaxes(title_text="padding share of packed tokens", tickformat=".1%")
-    return _layout(fig)
+    return _layout(fig, barmode="group")
 
 
 FIGURES: tuple[FigureSpec, ...] = (
@@ -287,7 +290,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
     FigureSpec(
         "packing_padding", "Packing padding",
-        "Share of padding tokens in the packed fixed-length sequences, per mixture.",
+        "Share of padding tokens in the packed fixed-length sequences, per mixture and split.",
         {"rpt_packing": PACKING_COLUMNS},
         _packing_padding,
     ),

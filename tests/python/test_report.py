@@ -45,7 +45,8 @@ def full_tables() -> dict[str, pa.Table]:
             {"source": "a", "family": "strong_copyleft", "staged_files": 4, "curated_files": 0},
         ]),
         "rpt_packing": pa.Table.from_pylist([
-            {"mixture": "pretrain", "sequences": 10, "padding_tokens": 30, "total_tokens": 20480},
+            {"mixture": "pretrain", "split": "train", "windows": 10, "padding_tokens": 30, "padding_fraction": 0.0015},
+            {"mixture": "pretrain", "split": "validation", "windows": 1, "padding_tokens": 9, "padding_fraction": 0.004},
         ]),
     }
 

@@ -42,10 +42,12 @@ def artifact_dir() -> Path:
 
 def chromium_executable() -> str:
     """The chromium binary, or skip (fail under WINNOW_REQUIRE_BROWSER=1) saying what is missing."""
-    path = os.environ.get("WINNOW_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    override = os.environ.get("WINNOW_CHROMIUM")
+    path = shutil.which(override) if override else shutil.which("chromium") or shutil.which("chromium-browser")
     problem = None
     if not path:
-        problem = "no chromium on PATH (apt-get install chromium, or set WINNOW_CHROMIUM)"
+        problem = (f"WINNOW_CHROMIUM={override} is not an executable" if override
+                   else "no chromium on PATH (apt-get install chromium, or set WINNOW_CHROMIUM)")
     else:
         try:
             import playwright.sync_api  # noqa: F401

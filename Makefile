@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make run    install, ingest the default corpus (first time only), dbt build, dbt docs generate
+#   make run    install, ingest the default corpus (first time only), dbt build, dbt docs generate,
+#               and the corpus report (out/report.html)
 #   make test   install, run the whole test suite
 # Everything runs from the project root, where profiles.yml's relative paths resolve.
 
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: run test install ingest build docs clean
+.PHONY: run test install ingest build docs report clean
 
 $(BIN)/.winnow-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +32,14 @@ build: install
 docs: install
 	$(BIN)/dbt docs generate
 
+# One self-contained HTML file of plots from the rpt_* models of the last build.
+report: install
+	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
+
 run: install data/raw/default/_ingest/summary.json
 	$(BIN)/dbt build
 	$(BIN)/dbt docs generate
+	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
 
 test: install
 	$(BIN)/python -m pytest

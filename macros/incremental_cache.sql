@@ -22,14 +22,31 @@
 {%- endmacro %}
 
 {#- The config of a cache model: incremental on its key (doc_id unless told), pruned to the
-    current fingerprint. -#}
-{% macro cache_config(fingerprint_macro, unique_key=['doc_id']) %}
+    current fingerprint. With `progress_udf`, the UDF's progress goes to dbt's log
+    (macros/progress.sql) against a total of the input rows not cached yet: `progress_input` is
+    the model whose doc_ids it runs over (filtered by `progress_where`), or none for no total. -#}
+{% macro cache_config(fingerprint_macro, unique_key=['doc_id'], progress_udf=none, progress_input=none, progress_where=none) %}
+  {% set prune = "delete from {{ this }} where fingerprint <> {{ " ~ fingerprint_macro ~ "() }}" %}
+  {% if progress_udf is none %}
+    {% set pre_hooks, post_hooks = [], [prune] %}
+  {% else %}
+    {% if progress_input is none %}
+      {% set start = "{{ progress_start('" ~ progress_udf ~ "', none) }}" %}
+    {% else %}
+      {% set start = "{{ progress_start('" ~ progress_udf ~ "', ref('" ~ progress_input ~ "') ~ ' as files', where="
+          ~ ("'" ~ progress_where ~ " and ' ~ " if progress_where else "")
+          ~ "not_cached('files', " ~ fingerprint_macro ~ "())) }}" %}
+    {% endif %}
+    {% set pre_hooks = [start] %}
+    {% set post_hooks = ["{{ progress_finish('" ~ progress_udf ~ "') }}", prune] %}
+  {% endif %}
   {{ config(
       materialized='incremental',
       unique_key=unique_key,
       incremental_strategy='delete+insert',
       on_schema_change='fail',
-      post_hook="delete from {{ this }} where fingerprint <> " ~ "{{ " ~ fingerprint_macro ~ "() }}",
+      pre_hook=pre_hooks,
+      post_hook=post_hooks,
   ) }}
 {% endmacro %}
 

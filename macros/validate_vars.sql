@@ -52,6 +52,7 @@
       'fim_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
       'fim_spm_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
       'mixture_max_epochs': ('number', 0, none, 'default 5'),
+      'progress_interval_seconds': ('number', 0, none, 'default 10'),
   } %}
   {% for name, (kind, low, high, why) in numeric.items() %}
     {% set value = var(name) %}

@@ -7,10 +7,12 @@ argument and return types, and the pure function from this package that implemen
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.events.logging import AdapterLogger
 
 from .benchmarks import check_benchmark
 from .character_classes import character_classes
@@ -21,7 +23,33 @@ from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
 from .minhash import minhash_signatures, optimal_lsh_params, shingle_jaccard
 from .pii import policy_from_json, redact_pii
+from .progress import ProgressRegistry
 from .tokenize import fim_token_ids, token_ids
+
+
+# Progress lines go to dbt's event log: they show in `dbt build`'s output and in logs/dbt.log.
+_LOGGER = AdapterLogger("winnow")
+PROGRESS = ProgressRegistry(_LOGGER.info)
+
+
+def _progress_start(udf: str, model: str, total: int, interval: float) -> str:
+    return PROGRESS.start(udf, model, total, interval)
+
+
+def _progress_finish(udf: str) -> str:
+    return PROGRESS.finish(udf)
+
+
+def _metered(name: str, function: Callable) -> Callable:
+    """The Arrow UDF, counting the rows of every vector it is called on for its progress meter."""
+
+    @functools.wraps(function)
+    def metered(*columns):
+        result = function(*columns)
+        PROGRESS.advance(name, len(columns[0]))
+        return result
+
+    return metered
 
 
 def _constant(values) -> object:
@@ -93,6 +121,8 @@ class Udf:
     # 'arrow' functions receive a whole vector (2048 rows); 'native' ones one row at a time and
     # are only for per-source checks, never per document.
     kind: str = "arrow"
+    # True: DuckDB must call it every time, never fold or cache a call with constant arguments.
+    side_effects: bool = False
 
 
 UDFS: tuple[Udf, ...] = (
@@ -161,6 +191,10 @@ UDFS: tuple[Udf, ...] = (
          "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
         _TOKENS,
     ),
+    # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).
+    Udf("winnow_progress_start", _progress_start, ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"), "VARCHAR",
+        kind="native", side_effects=True),
+    Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
     Udf(
         "winnow_fim",
         _fim_udf,
@@ -183,11 +217,12 @@ def register_udfs(conn) -> None:
             continue
         conn.create_function(
             udf.name,
-            udf.function,
+            _metered(udf.name, udf.function) if udf.kind == "arrow" and udf.parameters else udf.function,
             list(udf.parameters),
             udf.return_type,
             type=udf.kind,
             null_handling="special",
+            side_effects=udf.side_effects,
         )
 
 

@@ -2,7 +2,6 @@
 -- The files that passed the filters, one per exact-duplicate cluster (its keeper).
 select
     files.*,
-    clusters.dedup_hash,
     clusters.cluster_size as exact_cluster_size
 from {{ ref('int_files_filtered') }} as files
 join {{ ref('int_exact_dup_clusters') }} as clusters

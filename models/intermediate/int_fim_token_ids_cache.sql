@@ -1,4 +1,4 @@
-{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm']) }}
+{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim') }}
 -- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
 -- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
 -- uniform draws from stable_hash(seed, 'fim_cut_a' / 'fim_cut_b', doc_id, copy);

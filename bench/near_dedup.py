@@ -46,7 +46,7 @@ RELAXED = {
     "encoded_data_max_run": 10**9,
     "encoded_data_max_fraction": 1.1,
 }
-NEAR_DEDUP_MODELS = ["int_files_minhashed", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
+NEAR_DEDUP_MODELS = ["int_minhash_signatures_cache", "int_files_minhashed", "int_near_dup_candidates", "int_near_dup_shingle_sets", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
 
 
 def main() -> None:
@@ -84,7 +84,7 @@ def main() -> None:
     env = {"WINNOW_DB": str(db), "WINNOW_TEMP_DIR": str(work / "tmp"), "WINNOW_THREADS": str(args.workers),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PATH": str(Path(sys.executable).parent)}
     ours_s, ours_rss, _ = timed(
-        [dbt, "run", "--select", *NEAR_DEDUP_MODELS, "--vars", json.dumps(RELAXED),
+        [dbt, "run", "--full-refresh", "--select", *NEAR_DEDUP_MODELS, "--vars", json.dumps(RELAXED),
          "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
         cwd=project.root, env=env,
     )

@@ -42,8 +42,8 @@ from python_udfs.plugin import register_udfs  # noqa: E402
 from python_udfs.tokenizer import encode, load_tokenizer  # noqa: E402
 from tests.conftest import DbtProject, make_dbt_project  # noqa: E402
 
-STAGE_MODELS = ["int_tokenizer_prepared", "int_files_tokenized", "int_mixture_sources_planned", "fct_mixture",
-                "fct_training_documents"]
+STAGE_MODELS = ["int_tokenizer_prepared", "int_token_ids_cache", "int_files_tokenized", "int_mixture_sources_planned", "fct_mixture",
+                "int_mixture_copies_fim_decided", "int_fim_token_ids_cache", "fct_training_documents"]
 VECTOR = 2048
 HEADER = "mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate\n"
 
@@ -136,7 +136,7 @@ def main() -> None:
         if project.dbt("seed", "--select", "mixtures").returncode != 0:
             raise SystemExit("dbt seed failed")
         ours_s, ours_rss, _ = timed(
-            [dbt, "run", "--select", *STAGE_MODELS, "--vars", json.dumps({"tokenizer_path": str(tokenizer_json)}),
+            [dbt, "run", "--full-refresh", "--select", *STAGE_MODELS, "--vars", json.dumps({"tokenizer_path": str(tokenizer_json)}),
              "--profiles-dir", str(project_dir), "--project-dir", str(project_dir)],
             cwd=project_dir, env=env,
         )

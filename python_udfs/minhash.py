@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from .utils import as_array
 
 __all__ = [
+    "shingle_hash_sets",
     "DEFAULT_NUM_PERM",
     "DEFAULT_SEED",
     "DEFAULT_SHINGLE_SIZE",
@@ -192,6 +193,26 @@ def shingle_jaccard(
     valid = (left_tokens >= shingle_size) & (right_tokens >= shingle_size)
     result = np.divide(intersection, union, out=np.zeros(n), where=union > 0)
     return pa.array(result, pa.float64(), mask=~valid)
+
+
+def shingle_hash_sets(
+    content: pa.Array | pa.ChunkedArray,
+    *,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    shingle_hash: ShingleHash = "sha1",
+) -> pa.ListArray:
+    """The distinct 32-bit shingle hashes of each text, sorted: the sets ``shingle_jaccard``
+    compares, so that SQL can count intersections over unnested (fixed-width, spillable) rows
+    instead of holding two texts per pair. NULL when a text has fewer tokens than a shingle."""
+    content = as_array(content)
+    n = len(content)
+    keys, token_counts = _distinct_shingle_keys(content, shingle_size, shingle_hash)
+    docs = (keys >> np.uint64(32)).astype(np.int64)
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
+    values = pa.array((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), pa.uint32())
+    valid = token_counts >= shingle_size
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=pa.array(~valid))
 
 
 def estimated_jaccard(sig_a: npt.ArrayLike, sig_b: npt.ArrayLike) -> float:

@@ -21,7 +21,7 @@ from .corpus_flavours import check_corpus_source, known_flavours
 from .fim import Sentinels, fim_transform
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
-from .minhash import minhash_signatures, optimal_lsh_params, shingle_jaccard
+from .minhash import minhash_signatures, optimal_lsh_params, shingle_hash_sets, shingle_jaccard
 from .pii import policy_from_json, redact_pii
 from .progress import ProgressRegistry
 from .tokenize import fim_token_ids, token_ids
@@ -72,6 +72,10 @@ def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash):
     return shingle_jaccard(
         left, right, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash)
     )
+
+
+def _shingle_hash_sets_udf(content, shingle_size, shingle_hash):
+    return shingle_hash_sets(content, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash))
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -161,6 +165,12 @@ UDFS: tuple[Udf, ...] = (
         _shingle_jaccard_udf,
         ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"),
         "DOUBLE",
+    ),
+    Udf(
+        "winnow_shingle_hash_sets",
+        _shingle_hash_sets_udf,
+        ("VARCHAR", "INTEGER", "VARCHAR"),
+        "UINTEGER[]",
     ),
     Udf(
         "winnow_optimal_lsh_params",

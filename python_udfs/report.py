@@ -226,24 +226,31 @@ def _mixture_shares(tables: Mapping[str, pa.Table]):
 
 # The packing-padding figure reads rpt_packing (issue 7: fct_packed_sequences and its report, one
 # row per mixture and split). Until that model exists the report shows it as not built yet.
-PACKING_COLUMNS = ("mixture", "split", "windows", "padding_tokens", "padding_fraction")
+PACKING_COLUMNS = ("mixture", "split", "windows", "packed_tokens", "padding_tokens", "padding_fraction", "dropped_tokens")
 
 
 def _packing_padding(tables: Mapping[str, pa.Table]):
+    """Where each mixture's and split's tokens went: into windows as document tokens, as padding,
+    or into the dropped tail (concat with packing_tail drop pads nothing; best_fit drops nothing)."""
     import plotly.graph_objects as go
 
     rows = sorted(_rows(tables["rpt_packing"]), key=lambda r: (r["mixture"], r["split"]))
+    labels = [f"{r['mixture']} · {r['split']}" for r in rows]
+    parts = (
+        ("document tokens", lambda r: r["packed_tokens"] - r["padding_tokens"]),
+        ("padding", lambda r: r["padding_tokens"]),
+        ("dropped tail", lambda r: r["dropped_tokens"]),
+    )
     fig = go.Figure()
-    for split in _ordered_unique(r["split"] for r in rows):
-        mine = [r for r in rows if r["split"] == split]
+    for name, value in parts:
         fig.add_trace(go.Bar(
-            x=[r["mixture"] for r in mine], y=[r["padding_fraction"] for r in mine], name=str(split),
-            customdata=[[r["windows"], r["padding_tokens"]] for r in mine],
-            hovertemplate="%{x}: %{y:.2%} padding<br>%{customdata[0]:,} sequences, %{customdata[1]:,} pad tokens"
-                          "<extra>" + str(split) + "</extra>",
+            x=labels, y=[value(r) for r in rows], name=name,
+            customdata=[[r["windows"], r["padding_fraction"]] for r in rows],
+            hovertemplate="%{x}: %{y:,} " + name + "<br>%{customdata[0]:,} sequences, "
+                          "%{customdata[1]:.2%} padding<extra></extra>",
         ))
-    fig.update_yaxes(title_text="padding share of packed tokens", tickformat=".1%")
-    return _layout(fig, barmode="group")
+    fig.update_yaxes(title_text="tokens")
+    return _layout(fig, barmode="stack")
 
 
 FIGURES: tuple[FigureSpec, ...] = (
@@ -290,7 +297,7 @@ FIGURES: tuple[FigureSpec, ...] = (
     ),
     FigureSpec(
         "packing_padding", "Packing padding",
-        "Share of padding tokens in the packed fixed-length sequences, per mixture and split.",
+        "Tokens per mixture and split: packed as document tokens, padding (hover for its share of the packed tokens), or dropped with the last partial window.",
         {"rpt_packing": PACKING_COLUMNS},
         _packing_padding,
     ),

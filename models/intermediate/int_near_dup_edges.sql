@@ -1,86 +1,76 @@
--- Verified near-duplicate edges. LSH in SQL: each signature is cut into bands of rows (see the
--- lsh_params macro); files whose band keys match share a bucket. Instead of all pairs in a
--- bucket, each member is linked to the bucket's smallest doc_id (star edges). Every candidate edge
--- is scored with the full signatures; those whose estimate comes within
--- near_dedup_verification_margin of near_dedup_threshold are checked with the exact shingle
--- Jaccard (the estimate's noise, ~0.03 at 256 permutations, would otherwise let pairs just under
--- the threshold in), and only edges whose exact similarity reaches the threshold are verified, so
--- a chain of weak matches cannot merge unrelated files into one cluster.
-{% set bands, rows = lsh_params() %}
+-- Verified near-duplicate edges: the candidates of int_near_dup_candidates, with the exact shingle
+-- Jaccard for those whose MinHash estimate came within near_dedup_verification_margin of
+-- near_dedup_threshold. Only edges whose exact similarity reaches the threshold are verified, so a
+-- chain of weak matches cannot merge unrelated files into one cluster. The intersections are
+-- counted over one row per (file, shingle hash): fixed-width rows, so the joins and the count
+-- spill to disk however large the corpus; the result equals winnow_shingle_jaccard's.
 with
 
-signatures as (
-    select doc_id, signature
-    from {{ ref('int_files_minhashed') }}
-    where signature is not null
+candidates as (
+    select * from {{ ref('int_near_dup_candidates') }}
 ),
 
-band_keys as (
+checked_edges as (
+    select doc_id, anchor_doc_id from candidates where needs_exact_check
+),
+
+set_sizes as (
+    select doc_id, len(shingle_hashes) as n_shingles
+    from {{ ref('int_near_dup_shingle_sets') }}
+    where shingle_hashes is not null
+),
+
+shingles as not materialized (
+    select doc_id, unnest(shingle_hashes) as shingle_hash
+    from {{ ref('int_near_dup_shingle_sets') }}
+),
+
+member_shingles as (
     select
-        doc_id,
-        unnest(winnow_lsh_band_keys(signature, {{ bands }}, {{ rows }})) as band_key,
-        unnest(range({{ bands }})) as band
-    from signatures
+        checked_edges.doc_id,
+        checked_edges.anchor_doc_id,
+        shingles.shingle_hash
+    from checked_edges
+    join shingles
+        on shingles.doc_id = checked_edges.doc_id
 ),
 
-buckets as (
+intersections as (
     select
-        band,
-        band_key,
-        min(doc_id) as anchor_doc_id
-    from band_keys
-    group by band, band_key
-    having count(*) > 1
+        member_shingles.doc_id,
+        member_shingles.anchor_doc_id,
+        count(*) as n_common
+    from member_shingles
+    join shingles as anchor_shingles
+        on anchor_shingles.doc_id = member_shingles.anchor_doc_id
+        and anchor_shingles.shingle_hash = member_shingles.shingle_hash
+    group by member_shingles.doc_id, member_shingles.anchor_doc_id
 ),
 
-candidate_edges as (
+exact as (
     select
-        band_keys.doc_id,
-        buckets.anchor_doc_id,
-        count(*) as shared_bands
-    from band_keys
-    join buckets
-        on buckets.band = band_keys.band
-        and buckets.band_key = band_keys.band_key
-    where band_keys.doc_id != buckets.anchor_doc_id
-    group by band_keys.doc_id, buckets.anchor_doc_id
-),
-
-estimated as (
-    select
-        candidate_edges.*,
-        winnow_signature_similarity(member.signature, anchor.signature) as estimated_similarity
-    from candidate_edges
-    join signatures as member
-        on member.doc_id = candidate_edges.doc_id
-    join signatures as anchor
-        on anchor.doc_id = candidate_edges.anchor_doc_id
-),
-
-contents as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
-),
-
-checked as (
-    select
-        estimated.*,
-        case
-            when estimated.estimated_similarity
-                >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }}
-            then {{ shingle_similarity('member.content', 'anchor.content') }}
-        end as exact_similarity
-    from estimated
-    left join contents as member
-        on member.doc_id = estimated.doc_id
-    left join contents as anchor
-        on anchor.doc_id = estimated.anchor_doc_id
+        checked_edges.doc_id,
+        checked_edges.anchor_doc_id,
+        coalesce(intersections.n_common, 0)
+            / (member.n_shingles + anchor.n_shingles - coalesce(intersections.n_common, 0)) as exact_similarity
+    from checked_edges
+    join set_sizes as member
+        on member.doc_id = checked_edges.doc_id
+    join set_sizes as anchor
+        on anchor.doc_id = checked_edges.anchor_doc_id
+    left join intersections
+        on intersections.doc_id = checked_edges.doc_id
+        and intersections.anchor_doc_id = checked_edges.anchor_doc_id
 )
 
 select
-    doc_id,
-    anchor_doc_id,
-    shared_bands,
-    estimated_similarity,
-    exact_similarity,
-    coalesce(exact_similarity >= {{ var('near_dedup_threshold') }}, false) as is_verified
-from checked
+    candidates.doc_id,
+    candidates.anchor_doc_id,
+    candidates.shared_bands,
+    candidates.estimated_similarity,
+    exact.exact_similarity,
+    coalesce(exact.exact_similarity >= {{ var('near_dedup_threshold') }}, false) as is_verified
+from candidates
+left join exact
+    on exact.doc_id = candidates.doc_id
+    and exact.anchor_doc_id = candidates.anchor_doc_id

@@ -200,13 +200,13 @@ def test_report_shows_every_built_figure_in_chromium_offline(built):
 def test_long_steps_log_rows_done_of_total_and_throughput(built):
     build = built[1]
     lines = re.findall(r"winnow adapter: (.*)", build.stdout)
-    started = [line for line in lines if line.startswith("int_files_minhashed: winnow_minhash starting on ")]
+    started = [line for line in lines if line.startswith("int_minhash_signatures_cache: winnow_minhash starting on ")]
     assert started, lines
     total = started[0].split("starting on ")[1].split(" rows")[0]
-    assert any(re.search(rf"int_files_minhashed: winnow_minhash [\d,]+ of {total} rows \(\d+%\), [\d,]+ rows/s", line)
-               for line in lines), lines
-    assert any(line.startswith(f"int_files_minhashed: winnow_minhash done: {total} rows in ") for line in lines)
-    for model in ("int_files_scored", "int_files_redacted", "int_files_tokenized", "fct_training_documents"):
+    assert any(re.search(rf"int_minhash_signatures_cache: winnow_minhash [\d,]+ of {total} rows \(\d+%\), [\d,]+ rows/s",
+                         line) for line in lines), lines
+    assert any(line.startswith(f"int_minhash_signatures_cache: winnow_minhash done: {total} rows in ") for line in lines)
+    for model in ("int_files_scored", "int_pii_redactions_cache", "int_token_ids_cache", "int_fim_token_ids_cache"):
         assert any(line.startswith(f"{model}: ") and " done: " in line for line in lines), model
 
 
@@ -226,7 +226,7 @@ def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only
     project = built[0]
     manifest = json.loads((project.root / "target" / "manifest.json").read_text())
     readers = var_lineage.var_readers(manifest, ["near_dedup_threshold"])["near_dedup_threshold"]
-    assert readers == ["fct_drop_ledger", "int_near_dup_clusters", "int_near_dup_edges"]
+    assert readers == ["fct_drop_ledger", "int_near_dup_candidates", "int_near_dup_clusters", "int_near_dup_edges"]
     selector = var_lineage.rebuild_selector(manifest, readers)
     listed = project.dbt("ls", "--resource-type", "model", "--select", selector, "--output", "name")
     assert listed.returncode == 0, listed.stdout[-2000:]

@@ -45,8 +45,10 @@ def full_tables() -> dict[str, pa.Table]:
             {"source": "a", "family": "strong_copyleft", "staged_files": 4, "curated_files": 0},
         ]),
         "rpt_packing": pa.Table.from_pylist([
-            {"mixture": "pretrain", "split": "train", "windows": 10, "padding_tokens": 30, "padding_fraction": 0.0015},
-            {"mixture": "pretrain", "split": "validation", "windows": 1, "padding_tokens": 9, "padding_fraction": 0.004},
+            {"mixture": "pretrain", "split": "train", "windows": 10, "packed_tokens": 20480, "padding_tokens": 30,
+             "padding_fraction": 0.0015, "dropped_tokens": 0},
+            {"mixture": "pretrain", "split": "validation", "windows": 1, "packed_tokens": 2048, "padding_tokens": 9,
+             "padding_fraction": 0.004, "dropped_tokens": 0},
         ]),
     }
 

@@ -58,7 +58,7 @@ estimated as (
 ),
 
 contents as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
 ),
 
 checked as (
@@ -67,7 +67,7 @@ checked as (
         case
             when estimated.estimated_similarity
                 >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }}
-            then {{ shingle_similarity('member.content', 'anchor.content') }}
+            then {{ shingle_similarity('member.content', 'anchor.content', 'member.kind', 'anchor.kind') }}
         end as exact_similarity
     from estimated
     left join contents as member

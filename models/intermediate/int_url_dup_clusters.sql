@@ -1,7 +1,7 @@
 -- URL-level exact dedup of documents that passed the filters and carry a URL (web text): files
--- whose normalised URL is alike, one keeper per URL by the exact-dedup order (best license
--- family, most trusted source tier, smallest doc_id), as datatrove's URLDedup keeps one document
--- per URL before content dedup. The URL is normalised by lower-casing the scheme and host and
+-- whose normalised URL is alike, one keeper per URL (best license family, most trusted source
+-- tier, then the most complete copy: most bytes, then smallest doc_id), as datatrove's URLDedup
+-- keeps one document per URL before content dedup. The URL is normalised by lower-casing the scheme and host and
 -- dropping the fragment and a trailing slash (paths and queries are case-sensitive). Off with
 -- var url_dedup: false. No content is stored here.
 with
@@ -12,6 +12,7 @@ with_urls as (
         url,
         license_family_rank,
         source_tier,
+        n_bytes,
         regexp_replace(trim(url), '#.*$', '') as unfragmented
     from {{ ref('int_files_filtered') }}
     where filter_rule is null
@@ -39,7 +40,7 @@ ranked as (
         count(*) over (partition by normalised_url) as cluster_size,
         first_value(doc_id) over (
             partition by normalised_url
-            order by license_family_rank, source_tier, doc_id
+            order by license_family_rank, source_tier, n_bytes desc, doc_id
         ) as keeper_doc_id
     from normalised
 )

@@ -19,7 +19,10 @@
 {% macro prose_quality_verdict() %}
   {%- set docs_languages = var('docs_language_allow_list') -%}
   {%- set text_languages = var('text_language_allow_list') -%}
-  {%- set units = var('c4_terminal_punct_unit') -%}
+  {#- A var of the wrong type must not break parsing: validate_vars reports it before any model runs. -#}
+  {%- set units = var('c4_terminal_punct_unit') if var('c4_terminal_punct_unit') is mapping else {} -%}
+  {%- set top_ngrams = var('gopher_max_top_ngram_char_fraction') if var('gopher_max_top_ngram_char_fraction') is mapping else {} -%}
+  {%- set duplicate_ngrams = var('gopher_max_duplicate_ngram_char_fraction') if var('gopher_max_duplicate_ngram_char_fraction') is mapping else {} -%}
         case
             {%- if docs_languages | length > 0 %}
             when kind = 'docs' and language not in ({{ _sql_string_list(docs_languages) }}) then struct_pack(
@@ -44,12 +47,12 @@
             {{ _prose_rule('duplicate_line_char_fraction > ' ~ var('gopher_max_duplicate_line_char_fraction'),
                 'gopher_duplicate_line_chars', 'duplicate_line_char_fraction', var('gopher_max_duplicate_line_char_fraction'),
                 'fraction of characters in repeated lines') }}
-            {%- for n, limit in var('gopher_max_top_ngram_char_fraction').items() | sort %}
+            {%- for n, limit in top_ngrams.items() | sort %}
             {{ _prose_rule('top_' ~ n ~ '_gram_char_fraction > ' ~ limit,
                 'gopher_top_' ~ n ~ '_gram', 'top_' ~ n ~ '_gram_char_fraction', limit,
                 'fraction of characters in the most frequent ' ~ n ~ '-gram') }}
             {%- endfor %}
-            {%- for n, limit in var('gopher_max_duplicate_ngram_char_fraction').items() | sort %}
+            {%- for n, limit in duplicate_ngrams.items() | sort %}
             {{ _prose_rule('duplicate_' ~ n ~ '_gram_char_fraction > ' ~ limit,
                 'gopher_duplicate_' ~ n ~ '_grams', 'duplicate_' ~ n ~ '_gram_char_fraction', limit,
                 'fraction of characters in repeated ' ~ n ~ '-grams') }}

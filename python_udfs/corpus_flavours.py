@@ -148,6 +148,12 @@ def resolve_columns(flavour: Flavour, schema: pa.Schema) -> tuple[dict[str, str 
     return mapping, problems
 
 
+def _ingest_hint(flavour_name: str) -> str:
+    if flavour_name == "text":
+        return "python -m python_udfs.text_corpus --default --out DIR builds one from this machine's prose"
+    return "python -m python_udfs.ingest ... --out DIR"
+
+
 def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) -> str:
     """JSON: ``{"ok": true, "columns": {role: [{name, is_list}]}, "files": n}`` or ``{"ok": false, "error": msg}``.
 
@@ -169,7 +175,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
     if not files:
         return fail(
             f"parquet_glob '{parquet_glob}' matches no files (relative to the directory dbt runs in). "
-            f"Ingest the corpus first (python -m python_udfs.ingest ... --out DIR) or {fix_seed[0].lower() + fix_seed[1:]}."
+            f"Ingest the corpus first ({_ingest_hint(flavour.name)}) or {fix_seed[0].lower() + fix_seed[1:]}."
         )
     merged: dict[str, pa.Field] = {}
     for path in files:

@@ -23,8 +23,18 @@ install: $(BIN)/.winnow-installed
 data/raw/default/_ingest/summary.json: | install
 	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
 
+# Natural-language sources from the same installation: its documentation files (kind docs) and
+# FineWeb-Edu-style web text from standard-library docstrings and package READMEs (kind text).
+data/raw/docs/_ingest/summary.json: | install
+	$(BIN)/python -m python_udfs.ingest --kind docs --default --out data/raw/docs
+
+data/raw/text/part-00000.parquet: | install
+	$(BIN)/python -m python_udfs.text_corpus --default --out data/raw/text
+
 ingest: install
 	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
+	$(BIN)/python -m python_udfs.ingest --kind docs --default --out data/raw/docs
+	$(BIN)/python -m python_udfs.text_corpus --default --out data/raw/text
 
 build: install
 	$(BIN)/dbt build
@@ -36,7 +46,7 @@ docs: install
 report: install
 	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
 
-run: install data/raw/default/_ingest/summary.json
+run: install data/raw/default/_ingest/summary.json data/raw/docs/_ingest/summary.json data/raw/text/part-00000.parquet
 	$(BIN)/dbt build
 	$(BIN)/dbt docs generate
 	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html

@@ -54,7 +54,7 @@
     {% if not check.ok %}
       {{ exceptions.raise_compiler_error(check.error) }}
     {% endif %}
-    {% do checked.append({'source': source, 'columns': check.columns}) %}
+    {% do checked.append({'source': source, 'columns': check.columns, 'default_kind': check.default_kind}) %}
   {% endfor %}
   {{ return(checked) }}
 {% endmacro %}
@@ -64,6 +64,14 @@
     cast(null as varchar)
   {%- else -%}
     coalesce({% for c in candidates %}cast(raw."{{ c.name }}" as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro _coalesced_number(candidates, type) -%}
+  {%- if candidates | length == 0 -%}
+    cast(null as {{ type }})
+  {%- else -%}
+    coalesce({% for c in candidates %}try_cast(raw."{{ c.name }}" as {{ type }}){% if not loop.last %}, {% endif %}{% endfor %})
   {%- endif -%}
 {%- endmacro %}
 
@@ -104,7 +112,11 @@
       cast(null as varchar) as declared_language,
       cast(null as varchar[]) as licenses,
       cast(null as varchar) as content,
-      cast(null as bigint) as n_invalid_utf8_bytes
+      cast(null as bigint) as n_invalid_utf8_bytes,
+      cast(null as varchar) as kind,
+      cast(null as varchar) as url,
+      cast(null as double) as edu_score,
+      cast(null as integer) as edu_int_score
     where false
   {% endif %}
   {% for item in checked %}
@@ -117,12 +129,25 @@
       {{ dbt.string_literal(source.name) }} as source,
       raw.filename as source_file,
       raw.file_row_number as source_row,
+      {%- if item.default_kind == 'text' %}
+      {#- Web text has no repository: the URL's host plays the repo (opt-outs name domains), the
+          URL (else the id, else the row) the path. #}
+      coalesce(nullif(regexp_extract({{ _coalesced_text(columns.url) }}, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)', 1), ''),
+               {{ dbt.string_literal(source.name) }}) as repo,
+      coalesce({{ _coalesced_text(columns.url) }}, {{ _coalesced_text(columns.id) }},
+               'row/' || raw.file_row_number) as path,
+      {%- else %}
       {{ _coalesced_text(columns.repo) }} as repo,
       {{ _coalesced_text(columns.path) }} as path,
+      {%- endif %}
       lower({{ _coalesced_text(columns.language) }}) as declared_language,
       {{ _licenses_list(columns.licenses) }} as licenses,
       cast(raw."{{ content_column }}" as varchar) as content,
-      strlen(raw."{{ content_column }}") - lenient.n_valid_bytes as n_invalid_utf8_bytes
+      strlen(raw."{{ content_column }}") - lenient.n_valid_bytes as n_invalid_utf8_bytes,
+      coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ dbt.string_literal(item.default_kind) }}) as kind,
+      {{ _coalesced_text(columns.url or []) }} as url,
+      {{ _coalesced_number(columns.score or [], 'double') }} as edu_score,
+      {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score
     from read_parquet({{ glob }}, union_by_name = true, filename = true, file_row_number = true,
                       utf8_validation = 'replace') as raw
     left join (
@@ -154,4 +179,6 @@
     select * from {{ ref('stg_the_stack__files') }}
     union all by name
     select * from {{ ref('stg_codeparrot__files') }}
+    union all by name
+    select * from {{ ref('stg_text__files') }}
 {% endmacro %}

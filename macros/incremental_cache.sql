@@ -72,6 +72,9 @@
       'seed': var('near_dedup_seed'),
       'scheme': var('near_dedup_minhash_scheme'),
       'shingle_hash': var('near_dedup_shingle_hash'),
+      'shingle_unit_code': var('near_dedup_shingle_unit_code'),
+      'shingle_unit_text': var('near_dedup_shingle_unit_text'),
+      'shingle_unit_docs': var('near_dedup_shingle_unit_docs'),
   }) }}
 {%- endmacro %}
 
@@ -81,6 +84,11 @@
       'xml_header_scan_chars': var('xml_header_scan_chars'),
       'exact_dedup_normalisation': var('exact_dedup_normalisation'),
   }) }}
+{%- endmacro %}
+
+{#- The prose signals take no var: only the code and the model's SQL. -#}
+{% macro prose_signals_fingerprint() -%}
+  {{ cache_fingerprint({}) }}
 {%- endmacro %}
 
 {% macro pii_fingerprint() -%}

@@ -5,9 +5,10 @@
         ('staging', 1),
         ('license', 2),
         ('quality', 3),
-        ('exact_dedup', 4),
-        ('near_dedup', 5),
-        ('pii', 6),
-        ('decontamination', 7)
+        ('url_dedup', 4),
+        ('exact_dedup', 5),
+        ('near_dedup', 6),
+        ('pii', 7),
+        ('decontamination', 8)
     ) as pipeline_stages(stage, stage_order)
 {%- endmacro %}

@@ -139,6 +139,9 @@
     {% endfor %}
   {% endif %}
 
+  {#- Text and docs sources (macros/validate_text_vars.sql). -#}
+  {% do validate_text_vars(problems) %}
+
   {% if problems %}
     {{ exceptions.raise_compiler_error(
         "winnow: bad vars (dbt_project.yml or --vars), nothing was built:\n  - " ~ problems | join("\n  - ")) }}

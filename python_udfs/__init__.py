@@ -8,6 +8,7 @@ from .corpus_flavours import FLAVOURS, check_corpus_source
 from .license_detection import detect_from_license_text, detect_from_metadata
 from .line_stats import line_stats
 from .pii import PiiPolicy, find_pii, redact_pii
+from .prose_quality import ProseSignals, measure_prose, prose_signals
 
 __all__ = [
     "FLAVOURS",
@@ -18,4 +19,7 @@ __all__ = [
     "PiiPolicy",
     "find_pii",
     "redact_pii",
+    "ProseSignals",
+    "measure_prose",
+    "prose_signals",
 ]

@@ -1,8 +1,10 @@
 """Schema flavours of raw corpora, and the check a source must pass before staging reads it.
 
 A flavour says which raw column plays each role of winnow's staging contract (``repo``, ``path``,
-``content``, ``licenses``, ``language``). Some flavours accept alternatives: The Stack v1 has
-``max_stars_repo_name`` where v2 has ``repository_name``. ``check_corpus_source`` reads only the
+``content``, ``licenses``, ``language``, and the optional ``kind``, ``url``, ``score``,
+``int_score``). Some flavours accept alternatives: The Stack v1 has ``max_stars_repo_name`` where
+v2 has ``repository_name``. Each flavour has a default kind of content (``code``, ``text`` or
+``docs``); a ``kind`` column, where a flavour has one, overrides it row by row. ``check_corpus_source`` reads only the
 Parquet footers of the files a source's glob matches, so it is cheap enough to run before every
 build, and it turns every way a source can be unusable into one message that names the source, the
 file or column, and what to do.
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["FLAVOURS", "Flavour", "check_corpus_source", "known_flavours", "resolve_columns"]
+__all__ = ["FLAVOURS", "KINDS", "NUMERIC_ROLES", "Flavour", "check_corpus_source", "known_flavours", "resolve_columns"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,13 @@ class Flavour:
     description: str
     roles: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
+    # What the rows are when no kind column says otherwise: code, text or docs.
+    default_kind: str = "code"
+
+
+# Roles whose columns are numbers, not strings (FineWeb-Edu's classifier score and its rounding).
+NUMERIC_ROLES = ("score", "int_score")
+KINDS = ("code", "text", "docs")
 
 
 FLAVOURS: dict[str, Flavour] = {
@@ -42,8 +51,28 @@ FLAVOURS: dict[str, Flavour] = {
                 "content": ("content",),
                 "licenses": ("licenses",),
                 "language": ("language",),
+                # Written by ingest since text and docs sources (issue 10); older corpora lack it.
+                "kind": ("kind",),
             },
             required=("repo", "path", "content", "licenses", "language"),
+        ),
+        Flavour(
+            name="text",
+            description="natural-language text, FineWeb / FineWeb-Edu style Parquet (text, optional url, id, "
+            "score, int_score, language, license)",
+            roles={
+                "repo": (),
+                "path": (),
+                "content": ("text",),
+                "licenses": ("licenses", "license"),
+                "language": ("language",),
+                "url": ("url",),
+                "id": ("id",),
+                "score": ("score",),
+                "int_score": ("int_score",),
+            },
+            required=("content",),
+            default_kind="text",
         ),
         Flavour(
             name="the_stack",
@@ -82,6 +111,10 @@ def _is_text(type_: pa.DataType) -> bool:
     return pa.types.is_string(type_) or pa.types.is_large_string(type_) or pa.types.is_string_view(type_)
 
 
+def _is_number(type_: pa.DataType) -> bool:
+    return pa.types.is_integer(type_) or pa.types.is_floating(type_) or pa.types.is_decimal(type_)
+
+
 def _is_text_or_text_list(type_: pa.DataType) -> bool:
     if _is_text(type_):
         return True
@@ -106,11 +139,19 @@ def resolve_columns(flavour: Flavour, schema: pa.Schema) -> tuple[dict[str, str 
         if column is None:
             continue
         type_ = schema.field(column).type
-        check = _is_text_or_text_list if role == "licenses" else _is_text
+        check = _is_text_or_text_list if role == "licenses" else _is_number if role in NUMERIC_ROLES else _is_text
         if not check(type_):
-            expected = "a string or list of strings" if role == "licenses" else "a string"
+            expected = (
+                "a string or list of strings" if role == "licenses" else "a number" if role in NUMERIC_ROLES else "a string"
+            )
             problems.append(f"column '{column}' ({role}) has type {type_}, expected {expected}")
     return mapping, problems
+
+
+def _ingest_hint(flavour_name: str) -> str:
+    if flavour_name == "text":
+        return "python -m python_udfs.text_corpus --default --out DIR builds one from this machine's prose"
+    return "python -m python_udfs.ingest ... --out DIR"
 
 
 def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) -> str:
@@ -134,7 +175,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
     if not files:
         return fail(
             f"parquet_glob '{parquet_glob}' matches no files (relative to the directory dbt runs in). "
-            f"Ingest the corpus first (python -m python_udfs.ingest ... --out DIR) or {fix_seed[0].lower() + fix_seed[1:]}."
+            f"Ingest the corpus first ({_ingest_hint(flavour.name)}) or {fix_seed[0].lower() + fix_seed[1:]}."
         )
     merged: dict[str, pa.Field] = {}
     for path in files:
@@ -162,4 +203,6 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
         ]
         for role, candidates in flavour.roles.items()
     }
-    return json.dumps({"ok": True, "columns": columns, "files": len(files)})
+    return json.dumps(
+        {"ok": True, "columns": columns, "files": len(files), "default_kind": flavour.default_kind}
+    )

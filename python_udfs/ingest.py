@@ -6,10 +6,14 @@ row per text file::
 
     python -m python_udfs.ingest --default --out data/raw/default
     python -m python_udfs.ingest ~/src/myrepo dist/pkg-1.0.tar.gz --out data/raw/mine
+    python -m python_udfs.ingest --kind docs --stdlib --dist numpy --out data/raw/docs
 
 Each row carries ``repo``, ``path``, ``content``, ``licenses`` (SPDX ids from package metadata or
 LICENSE/COPYING files; empty when nothing tells), ``license_evidence``, ``language`` (from the
-extension, via ``seeds/languages.csv``), ``n_bytes`` and ``origin``. Files that are not text are
+extension, via ``seeds/languages.csv``), ``kind``, ``n_bytes`` and ``origin``. ``--kind code`` (the
+default) writes every text file as kind ``code`` (the code language allow-list then keeps Python);
+``--kind docs`` keeps only documentation files (Markdown, reStructuredText, HTML, plain text:
+``DOCS_LANGUAGES``) as kind ``docs``, which get the prose quality rules. Files that are not text are
 counted and skipped with a reason, never crashed on; the skips are written to
 ``<out>/_ingest/skipped.parquet`` and a per-reason count to ``<out>/_ingest/summary.json``.
 
@@ -47,6 +51,7 @@ from .license_detection import (
 )
 
 __all__ = [
+    "DOCS_LANGUAGES",
     "RAW_SCHEMA",
     "SKIPPED_SCHEMA",
     "IngestInput",
@@ -67,6 +72,7 @@ RAW_SCHEMA = pa.schema(
         ("licenses", pa.list_(pa.string())),
         ("license_evidence", pa.string()),
         ("language", pa.string()),
+        ("kind", pa.string()),
         ("n_bytes", pa.int64()),
         ("origin", pa.string()),
     ]
@@ -91,6 +97,9 @@ DEFAULT_PART_BYTES = 64 * 1024 * 1024
 # and parallelises a scan by row group: row groups stay small in rows and in bytes.
 ROW_GROUP_MAX_ROWS = 1024
 ROW_GROUP_MAX_BYTES = 8 * 1024 * 1024
+# Languages (seeds/languages.csv) of documentation files, kept by --kind docs.
+DOCS_LANGUAGES = frozenset({"markdown", "restructuredtext", "html", "text"})
+KINDS = ("code", "docs")
 _SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
@@ -423,8 +432,15 @@ def ingest(
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
     part_bytes: int = DEFAULT_PART_BYTES,
     progress: bool = True,
+    kind: str = "code",
 ) -> IngestSummary:
-    """Write the inputs' text files to ``out_dir/part-*.parquet``, replacing it atomically."""
+    """Write the inputs' text files to ``out_dir/part-*.parquet``, replacing it atomically.
+
+    ``kind`` is ``code`` (every text file) or ``docs`` (only files in ``DOCS_LANGUAGES``; others
+    are skipped as ``not_docs``).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     inputs = list(inputs)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -453,6 +469,9 @@ def ingest(
                 if language is None:
                     skip(item, source_file.path, "unrecognised_extension", source_file.size)
                     continue
+                if kind == "docs" and language not in DOCS_LANGUAGES:
+                    skip(item, source_file.path, "not_docs", source_file.size)
+                    continue
                 if source_file.size > max_file_bytes:
                     skip(item, source_file.path, "too_large", source_file.size)
                     continue
@@ -474,6 +493,7 @@ def ingest(
                         "licenses": licenses,
                         "license_evidence": item.license.evidence,
                         "language": language,
+                        "kind": kind,
                         "n_bytes": n_bytes,
                         "origin": item.origin,
                     }
@@ -527,6 +547,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution")
     parser.add_argument("--repo", help="repo name for a single path input (default: its name)")
+    parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        default="code",
+        help="code: every text file (default); docs: only Markdown, reStructuredText, HTML and "
+        "plain-text files, as documentation (prose rules)",
+    )
     parser.add_argument("--max-file-bytes", type=int, default=DEFAULT_MAX_FILE_BYTES)
     parser.add_argument("--part-bytes", type=int, default=DEFAULT_PART_BYTES)
     parser.add_argument("--no-progress", action="store_true")
@@ -556,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         max_file_bytes=args.max_file_bytes,
         part_bytes=args.part_bytes,
         progress=not args.no_progress and sys.stderr.isatty(),
+        kind=args.kind,
     )
     print(json.dumps({"out": str(args.out), **summary.as_dict()}))
     return 0

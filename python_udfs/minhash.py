@@ -7,6 +7,12 @@ joined by one space, each shingle is hashed with ``datasketch.hashfunc.sha1_hash
 bytes of its SHA-1, little-endian), and a signature has 256 permutations; near-duplicates are
 pairs above Jaccard 0.7, found with LSH bands chosen by datasketch's ``_optimal_param``.
 
+Prose (kinds text and docs) is shingled on words instead (``shingle_unit="words"``), as
+datatrove's ``MinhashDedup`` does for web text: the text is lower-cased and split on runs of
+characters that are not Unicode letters, digits or ``_``, so "The" and "the" are one word and
+accented words stay whole. ``shingle_unit`` may be one unit for the whole batch or an array with
+one unit per document (the SQL passes the unit of each document's kind).
+
 One deliberate difference from BigCode: its ``re.split`` keeps the empty strings produced between
 two consecutive separators (``"a  b"`` gives ``["a", "", "b"]``), so its shingles change with runs
 of spaces and punctuation. Here empty tokens are dropped, so a shingle is always 5 real tokens.
@@ -48,6 +54,7 @@ __all__ = [
     "MINHASH_SIGNATURE_TYPE",
     "Scheme",
     "ShingleHash",
+    "ShingleUnit",
     "estimated_jaccard",
     "minhash_signatures",
     "optimal_lsh_params",
@@ -79,6 +86,14 @@ _LOW32 = np.uint64(0xFFFFFFFF)
 
 _SEPARATOR = "[^A-Za-z_0-9]"
 _SEPARATOR_RE = re.compile(_SEPARATOR)
+# Words: Unicode letters, digits and "_" (RE2's \p classes; Python's str-mode \w is the same set).
+_WORD_SEPARATOR = r"[^\p{L}\p{N}_]"
+_WORD_SEPARATOR_RE = re.compile(r"\W")
+
+# What a shingle is made of: "code_tokens" (BigCode: runs of [A-Za-z0-9_], case kept) or
+# "words" (datatrove's prose MinHash: lower-cased Unicode words).
+ShingleUnit = Literal["code_tokens", "words"]
+SHINGLE_UNITS = ("code_tokens", "words")
 
 # datasketch.minhash: _mersenne_prime, _max_hash and the 32-bit MurmurHash3 finaliser constants.
 _MERSENNE_PRIME = np.uint64((1 << 61) - 1)
@@ -91,14 +106,23 @@ _ROUND_SHINGLES = 1 << 16
 _PERMUTE_BLOCK_CELLS = 1 << 18
 
 
-def shingle_tokens(text: str, shingle_size: int = DEFAULT_SHINGLE_SIZE) -> list[str]:
+def shingle_tokens(
+    text: str, shingle_size: int = DEFAULT_SHINGLE_SIZE, shingle_unit: ShingleUnit = "code_tokens"
+) -> list[str]:
     """The shingles of one document, in order (with repeats): the scalar reference.
 
-    Tokens are the non-empty pieces of ``re.split("[^A-Za-z_0-9]", text)``; a shingle is
-    ``shingle_size`` consecutive tokens joined by one space. Fewer tokens than ``shingle_size``
-    give no shingle. ``minhash_signatures`` computes the same set with Arrow kernels.
+    Tokens are the non-empty pieces of ``re.split("[^A-Za-z_0-9]", text)`` (``code_tokens``) or
+    of ``re.split(r"\W", text.lower())`` (``words``); a shingle is ``shingle_size`` consecutive
+    tokens joined by one space. Fewer tokens than ``shingle_size`` give no shingle.
+    ``minhash_signatures`` computes the same set with Arrow kernels.
     """
-    tokens = [token for token in _SEPARATOR_RE.split(text) if token]
+    if shingle_unit == "words":
+        pieces = _WORD_SEPARATOR_RE.split(text.lower())
+    elif shingle_unit == "code_tokens":
+        pieces = _SEPARATOR_RE.split(text)
+    else:
+        raise ValueError(f"unknown shingle unit {shingle_unit!r}; expected one of {', '.join(SHINGLE_UNITS)}")
+    tokens = [token for token in pieces if token]
     return [" ".join(tokens[i : i + shingle_size]) for i in range(len(tokens) - shingle_size + 1)]
 
 
@@ -110,6 +134,7 @@ def minhash_signatures(
     seed: int = DEFAULT_SEED,
     scheme: Scheme = "legacy",
     shingle_hash: ShingleHash = "sha1",
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
 ) -> pa.ListArray:
     """MinHash signature of every document, as ``list<uint32>`` of length ``num_perm``.
 
@@ -128,7 +153,7 @@ def minhash_signatures(
         raise ValueError("num_perm and shingle_size must be positive")
     a, b = _permutations(num_perm, seed, scheme)
     content = as_array(content)
-    tokens, token_docs = _tokens(content)
+    tokens, token_docs = _tokens(content, shingle_unit)
     token_counts = np.bincount(token_docs, minlength=len(content))
     # A shingle starts at every token followed by shingle_size - 1 more of the same document.
     starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
@@ -152,10 +177,10 @@ def minhash_signatures(
 
 
 def _distinct_shingle_keys(
-    content: pa.Array, shingle_size: int, shingle_hash: ShingleHash
+    content: pa.Array, shingle_size: int, shingle_hash: ShingleHash, shingle_unit
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct ``doc << 32 | hash32(shingle)`` keys of a batch, and tokens per doc."""
-    tokens, token_docs = _tokens(content)
+    tokens, token_docs = _tokens(content, shingle_unit)
     token_counts = np.bincount(token_docs, minlength=len(content))
     starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
     hash_window = _shingle_hasher(tokens, shingle_size, shingle_hash)
@@ -173,6 +198,8 @@ def shingle_jaccard(
     *,
     shingle_size: int = DEFAULT_SHINGLE_SIZE,
     shingle_hash: ShingleHash = "sha1",
+    left_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+    right_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
 ) -> pa.DoubleArray:
     """Exact Jaccard similarity of the shingle sets of ``left[i]`` and ``right[i]``, row by row.
 
@@ -180,11 +207,12 @@ def shingle_jaccard(
     collision inside one pair of files is vanishingly rare). Used to verify LSH candidate pairs, whose MinHash
     estimate has a standard deviation of ~0.03 at 256 permutations: exact verification keeps
     pairs just under the threshold out. NULL when either side has fewer tokens than a shingle.
+    Each side is shingled with its own unit (``left_unit``, ``right_unit``).
     """
     left, right = as_array(left), as_array(right)
     n = len(left)
-    left_keys, left_tokens = _distinct_shingle_keys(left, shingle_size, shingle_hash)
-    right_keys, right_tokens = _distinct_shingle_keys(right, shingle_size, shingle_hash)
+    left_keys, left_tokens = _distinct_shingle_keys(left, shingle_size, shingle_hash, left_unit)
+    right_keys, right_tokens = _distinct_shingle_keys(right, shingle_size, shingle_hash, right_unit)
     common = np.intersect1d(left_keys, right_keys, assume_unique=True)
     intersection = np.bincount((common >> np.uint64(32)).astype(np.int64), minlength=n)
     left_sizes = np.bincount((left_keys >> np.uint64(32)).astype(np.int64), minlength=n)
@@ -200,13 +228,15 @@ def shingle_hash_sets(
     *,
     shingle_size: int = DEFAULT_SHINGLE_SIZE,
     shingle_hash: ShingleHash = "sha1",
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
 ) -> pa.ListArray:
     """The distinct 32-bit shingle hashes of each text, sorted: the sets ``shingle_jaccard``
     compares, so that SQL can count intersections over unnested (fixed-width, spillable) rows
-    instead of holding two texts per pair. NULL when a text has fewer tokens than a shingle."""
+    instead of holding two texts per pair. NULL when a text has fewer tokens than a shingle.
+    ``shingle_unit`` is one unit, or one per text, as in ``minhash_signatures``."""
     content = as_array(content)
     n = len(content)
-    keys, token_counts = _distinct_shingle_keys(content, shingle_size, shingle_hash)
+    keys, token_counts = _distinct_shingle_keys(content, shingle_size, shingle_hash, shingle_unit)
     docs = (keys >> np.uint64(32)).astype(np.int64)
     offsets = np.zeros(n + 1, np.int32)
     np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
@@ -259,13 +289,46 @@ def optimal_lsh_params(
     return int(bands[best]), int(rows[best])
 
 
-def _tokens(content: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Every non-empty token of the batch, in order, and the index of its document."""
-    pieces = pc.split_pattern_regex(content, pattern=_SEPARATOR + "+")
+def _unit_tokens(content: pa.Array, shingle_unit: str) -> tuple[pa.Array, np.ndarray]:
+    """Every non-empty token of the batch under one unit, in order, and its document's index."""
+    if shingle_unit == "code_tokens":
+        pieces = pc.split_pattern_regex(content, pattern=_SEPARATOR + "+")
+    elif shingle_unit == "words":
+        pieces = pc.split_pattern_regex(pc.utf8_lower(content), pattern=_WORD_SEPARATOR + "+")
+    else:
+        raise ValueError(f"unknown shingle unit {shingle_unit!r}; expected one of {', '.join(SHINGLE_UNITS)}")
     tokens = pc.list_flatten(pieces)
     non_empty = pc.greater(pc.binary_length(tokens), 0)
     token_docs = pc.list_parent_indices(pieces).filter(non_empty)
     return tokens.filter(non_empty), token_docs.to_numpy()
+
+
+def _tokens(content: pa.Array, shingle_unit) -> tuple[pa.Array, np.ndarray]:
+    """Every non-empty token of the batch, in order, and the index of its document.
+
+    ``shingle_unit`` is one unit for every document, or an array of one unit per document
+    (NULL = ``code_tokens``): each unit's documents are tokenised together, and the tokens are
+    put back in document order.
+    """
+    if isinstance(shingle_unit, str):
+        return _unit_tokens(content, shingle_unit)
+    units = as_array(shingle_unit)
+    if len(units) != len(content):
+        raise ValueError("shingle_unit must be one unit or one per document")
+    unit_names = np.array(pc.fill_null(units.cast(pa.string()), "code_tokens").to_pylist(), dtype=object)
+    distinct = sorted(set(unit_names.tolist()))
+    if len(distinct) <= 1:
+        return _unit_tokens(content, distinct[0] if distinct else "code_tokens")
+    token_parts, doc_parts = [], []
+    for unit in distinct:
+        rows = np.flatnonzero(unit_names == unit)
+        tokens, docs = _unit_tokens(content.take(pa.array(rows)), unit)
+        token_parts.append(tokens)
+        doc_parts.append(rows[docs])
+    token_docs = np.concatenate(doc_parts)
+    order = np.argsort(token_docs, kind="stable")
+    tokens = pa.concat_arrays([t.cast(content.type) for t in token_parts]).take(pa.array(order))
+    return tokens, token_docs[order]
 
 
 def _shingle_hashes(tokens: pa.Array, starts: np.ndarray, shingle_size: int) -> np.ndarray:

@@ -24,6 +24,7 @@ from .lsh import band_keys, signature_similarity
 from .minhash import minhash_signatures, optimal_lsh_params, shingle_hash_sets, shingle_jaccard
 from .pii import policy_from_json, redact_pii
 from .progress import ProgressRegistry
+from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from .tokenize import fim_token_ids, token_ids
 
 
@@ -57,7 +58,8 @@ def _constant(values) -> object:
     return values[0].as_py()
 
 
-def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash):
+def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit):
+    # shingle_unit is a column: one unit per document, from its kind.
     return minhash_signatures(
         content,
         num_perm=_constant(num_perm),
@@ -65,17 +67,21 @@ def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash):
         seed=_constant(seed),
         scheme=_constant(scheme),
         shingle_hash=_constant(shingle_hash),
+        shingle_unit=shingle_unit,
     )
 
 
-def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash):
+def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash, left_unit, right_unit):
     return shingle_jaccard(
-        left, right, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash)
+        left, right, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash),
+        left_unit=left_unit, right_unit=right_unit,
     )
 
 
-def _shingle_hash_sets_udf(content, shingle_size, shingle_hash):
-    return shingle_hash_sets(content, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash))
+def _shingle_hash_sets_udf(content, shingle_size, shingle_hash, shingle_unit):
+    # shingle_unit is a column: one unit per document, from its kind.
+    return shingle_hash_sets(content, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash),
+                             shingle_unit=shingle_unit)
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -114,6 +120,8 @@ def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_
 
 
 _TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
+_SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+_PROSE_SIGNALS = "STRUCT(" + ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in PROSE_SIGNALS_TYPE) + ")"
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,7 @@ UDFS: tuple[Udf, ...] = (
         ("VARCHAR",),
         "STRUCT(n_alphanumeric BIGINT, n_alphabetic BIGINT)",
     ),
+    Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _PROSE_SIGNALS),
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,
@@ -155,7 +164,7 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_minhash",
         _minhash_udf,
-        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR"),
+        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR"),
         "UINTEGER[]",
     ),
     Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
@@ -163,13 +172,13 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_shingle_jaccard",
         _shingle_jaccard_udf,
-        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR"),
+        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR"),
         "DOUBLE",
     ),
     Udf(
         "winnow_shingle_hash_sets",
         _shingle_hash_sets_udf,
-        ("VARCHAR", "INTEGER", "VARCHAR"),
+        ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR"),
         "UINTEGER[]",
     ),
     Udf(

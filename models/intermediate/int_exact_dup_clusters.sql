@@ -9,8 +9,13 @@ kept_files as (
         license_family_rank,
         source_tier,
         dedup_hash
-    from {{ ref('int_files_filtered') }}
+    from {{ ref('int_files_filtered') }} as filtered
     where filter_rule is null
+        -- Documents dropped by URL dedup (web text) do not take part.
+        and not exists (
+            select 1 from {{ ref('int_url_dup_clusters') }} as url_dups
+            where url_dups.doc_id = filtered.doc_id and not url_dups.is_keeper
+        )
 ),
 
 ranked as (

@@ -1,7 +1,9 @@
 {{ config(materialized='view') }}
 -- Verdicts: each unioned file with its quality signals, normalised licenses, and the first rule
 -- it fails (filter_rule NULL = kept). Rules run in a fixed order, so a file that fails several is
--- recorded once, under the first: opt-out, license, language, then the quality rules.
+-- recorded once, under the first: opt-out, license, language, then the quality rules. Code rules
+-- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
+-- signals of int_texts_scored.
 -- A view: it only compares numbers already measured in int_files_scored.
 with
 
@@ -21,6 +23,10 @@ opt_outs as (
     select * from {{ ref('opt_out_repos') }}
 ),
 
+prose_signals as (
+    select * from {{ ref('int_texts_scored') }}
+),
+
 joined as (
     select
         files.*,
@@ -30,7 +36,8 @@ joined as (
         license_lists.is_allowed as license_is_allowed,
         license_lists.disallowed_licenses,
         opt_outs.repo is not null as is_opted_out,
-        signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes)
+        signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes),
+        prose_signals.* exclude (doc_id, fingerprint)
     from files
     join signals
         on signals.doc_id = files.doc_id
@@ -38,6 +45,8 @@ joined as (
         on license_lists.licenses = files.licenses
     left join opt_outs
         on opt_outs.repo = files.repo
+    left join prose_signals
+        on prose_signals.doc_id = files.doc_id
 ),
 
 verdicts as (
@@ -50,6 +59,7 @@ verdicts as (
             when not license_is_allowed then struct_pack(
                 stage := 'license', rule := 'license_not_allowed', value := null::double, threshold := null::double,
                 detail := array_to_string(disallowed_licenses, ', '))
+            when kind != 'code' then {{ prose_quality_verdict() }}
             when language not in (
                 {%- for language in var('language_allow_list') %}'{{ language }}'{% if not loop.last %}, {% endif %}{% endfor -%}
             ) then struct_pack(

@@ -1,13 +1,14 @@
 {{ cache_config('minhash_fingerprint', progress_udf='winnow_minhash', progress_input='int_files_exact_deduped') }}
 -- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
 -- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
--- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9],
+-- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code)
+-- or lower-cased words (text and docs; vars near_dedup_shingle_unit_<kind>),
 -- near_dedup_num_perm permutations. May hold files no longer in the corpus; int_files_minhashed
 -- selects the current ones.
 with
 
 files as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
 ),
 
 uncached as (
@@ -24,7 +25,8 @@ signed as (
             {{ var('near_dedup_shingle_size') }},
             {{ var('near_dedup_seed') }},
             '{{ var("near_dedup_minhash_scheme") }}',
-            '{{ var("near_dedup_shingle_hash") }}'
+            '{{ var("near_dedup_shingle_hash") }}',
+            {{ shingle_unit('kind') }}
         ) as signature
     from uncached
 )

@@ -31,7 +31,7 @@ ranked as (
 ),
 
 contents as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
 ),
 
 measured as (
@@ -43,7 +43,7 @@ measured as (
         ranked.doc_id = ranked.keeper_doc_id as is_keeper,
         case
             when ranked.doc_id = ranked.keeper_doc_id then 1.0
-            else {{ shingle_similarity('member.content', 'keeper.content') }}
+            else {{ shingle_similarity('member.content', 'keeper.content', 'member.kind', 'keeper.kind') }}
         end as similarity_to_keeper
     from ranked
     join contents as member

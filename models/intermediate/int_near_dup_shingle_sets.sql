@@ -1,5 +1,5 @@
--- The distinct 32-bit shingle hashes (winnow_shingle_hash_sets: the shingles and hash of the
--- signatures) of every file on a candidate edge that needs the exact check, for
+-- The distinct 32-bit shingle hashes (winnow_shingle_hash_sets: the shingles, unit per kind and
+-- hash of the signatures) of every file on a candidate edge that needs the exact check, for
 -- int_near_dup_edges to count intersections over unnested rows. Holds hashes, not text. The text
 -- streams through once: the files to read are a small table, so the hash table of the semi-join
 -- holds their ids and the text stays on the probe side (DuckDB cannot spill a hash table of large
@@ -13,7 +13,7 @@ checked_files as (
 ),
 
 contents as (
-    select doc_id, content from {{ ref('int_files_exact_deduped') }}
+    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
 )
 
 select
@@ -21,7 +21,8 @@ select
     winnow_shingle_hash_sets(
         contents.content,
         {{ var('near_dedup_shingle_size') }},
-        '{{ var("near_dedup_shingle_hash") }}'
+        '{{ var("near_dedup_shingle_hash") }}',
+        {{ shingle_unit('contents.kind') }}
     ) as shingle_hashes
 from contents
 semi join checked_files

@@ -24,11 +24,24 @@ typed as not materialized (
         staged.source_row,
         staged.repo,
         staged.path,
+        case
+            -- A URL's extension says nothing about a web page's language: text keeps what the
+            -- source declares (a natural language, e.g. 'en').
+            when staged.kind = 'text' then coalesce(staged.declared_language, 'unknown')
+            else coalesce(
+                staged.declared_language,
+                languages.language,
+                'unknown'
+            )
+        end as language,
+        staged.kind,
+        staged.url,
+        staged.edu_score,
+        -- FineWeb-Edu's int_score is the classifier score rounded and clipped to 0..5.
         coalesce(
-            staged.declared_language,
-            languages.language,
-            'unknown'
-        ) as language,
+            staged.edu_int_score,
+            cast(round(greatest(0, least(staged.edu_score, 5))) as integer)
+        ) as edu_int_score,
         case
             when len(staged.licenses) > 0 then staged.licenses
             else [coalesce(nullif(trim(corpus_sources.default_license), ''), 'unknown')]
@@ -90,6 +103,7 @@ judged as (
             -- A NUL byte marks a binary file, as ingest, git and The Stack's pipeline decide.
             when contains(content, chr(0)) then 'binary_content'
             when repo is null or path is null then 'missing_repo_or_path'
+            when kind not in ('code', 'text', 'docs') then 'unknown_kind'
             when occurrence > 1 then 'duplicate_row'
         end as staging_rule
     from identified
@@ -101,6 +115,10 @@ select
     repo,
     path,
     language,
+    kind,
+    url,
+    edu_score,
+    edu_int_score,
     licenses,
     n_bytes,
     content_hash,

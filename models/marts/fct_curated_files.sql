@@ -7,6 +7,8 @@ select
     repo,
     path,
     language,
+    kind,
+    url,
     spdx_licenses as licenses,
     content,
     n_bytes,

@@ -35,6 +35,24 @@ filter_drops as (
     where filter_rule is not null
 ),
 
+url_duplicate_drops as (
+    select
+        files.doc_id,
+        files.source,
+        files.repo,
+        files.path,
+        'url_dedup' as stage,
+        'duplicate_url' as rule,
+        cast(url_dups.cluster_size as double) as value,
+        cast(null as double) as threshold,
+        url_dups.keeper_doc_id as duplicate_of,
+        'url: ' || url_dups.normalised_url || '; value = documents with this URL' as detail
+    from {{ ref('int_url_dup_clusters') }} as url_dups
+    join {{ ref('int_raw_files_checked') }} as files
+        on files.doc_id = url_dups.doc_id
+    where not url_dups.is_keeper
+),
+
 exact_duplicate_drops as (
     select
         files.doc_id,
@@ -103,6 +121,8 @@ decontamination_drops as (
 select * from staging_drops
 union all
 select * from filter_drops
+union all
+select * from url_duplicate_drops
 union all
 select * from exact_duplicate_drops
 union all

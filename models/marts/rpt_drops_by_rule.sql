@@ -1,6 +1,8 @@
--- Drops per source, stage and rule, with the range of measured values and the threshold.
+-- Drops per source, kind (code, text, docs), stage and rule, with the range of measured values and
+-- the threshold.
 select
     ledger.source,
+    checked.kind,
     ledger.stage,
     ledger.rule,
     count(*) as files,
@@ -13,4 +15,4 @@ from {{ ref('fct_drop_ledger') }} as ledger
 join {{ ref('int_raw_files_checked') }} as checked
     on checked.doc_id = ledger.doc_id
 group by all
-order by source, files desc, stage, rule
+order by source, kind, files desc, stage, rule

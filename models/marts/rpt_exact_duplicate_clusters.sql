@@ -1,4 +1,4 @@
--- Exact duplicate clusters by size: how many clusters of each size, the files they hold and the
+-- Exact duplicate clusters by size (with the kinds of their keepers): how many clusters of each size, the files they hold and the
 -- files removed (all but one keeper per cluster), with one example path.
 with
 
@@ -6,7 +6,8 @@ clusters as (
     select
         clusters.dedup_hash,
         clusters.cluster_size,
-        any_value(files.repo || '/' || files.path) filter (where clusters.is_keeper) as keeper_example
+        any_value(files.repo || '/' || files.path) filter (where clusters.is_keeper) as keeper_example,
+        any_value(files.kind) filter (where clusters.is_keeper) as keeper_kind
     from {{ ref('int_exact_dup_clusters') }} as clusters
     join {{ ref('int_files_unioned') }} as files
         on files.doc_id = clusters.doc_id
@@ -18,7 +19,8 @@ select
     count(*) as clusters,
     sum(cluster_size) as files,
     sum(cluster_size - 1) as files_removed,
-    min(keeper_example) as example_keeper
+    min(keeper_example) as example_keeper,
+    string_agg(distinct keeper_kind, ', ' order by keeper_kind) as kinds
 from clusters
 group by cluster_size
 order by cluster_size

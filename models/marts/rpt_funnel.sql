@@ -1,11 +1,13 @@
--- The funnel: per source, how many files, bytes and lines remain after each stage, and what
--- each stage removed. 'raw' is every raw row; the last stage's remainder is the curated corpus.
+-- The funnel: per source and kind (code, text, docs), how many files, bytes and lines remain
+-- after each stage, and what each stage removed, so code and text read side by side. 'raw' is
+-- every raw row; the last stage's remainder is the curated corpus.
 with
 
 documents as (
     select
         checked.doc_id,
         checked.source,
+        checked.kind,
         checked.n_bytes,
         scored.n_lines
     from {{ ref('int_raw_files_checked') }} as checked
@@ -32,6 +34,7 @@ fates as (
 funnel as (
     select
         fates.source,
+        fates.kind,
         stages.stage,
         stages.stage_order,
         count(*) filter (where fates.dropped_at_order > stages.stage_order) as files_remaining,
@@ -41,8 +44,8 @@ funnel as (
         coalesce(sum(fates.n_bytes) filter (where fates.dropped_at_order = stages.stage_order), 0) as bytes_removed
     from fates
     cross join stages
-    group by fates.source, stages.stage, stages.stage_order
+    group by fates.source, fates.kind, stages.stage, stages.stage_order
 )
 
 select * from funnel
-order by source, stage_order
+order by source, kind, stage_order

@@ -1,4 +1,4 @@
--- License families of the staged files and of the curated corpus, per source. A file with
+-- License families of the staged files and of the curated corpus, per source and kind. A file with
 -- several licenses counts under its most restrictive family.
 with
 
@@ -16,6 +16,7 @@ families as (
 files as (
     select
         filtered.source,
+        filtered.kind,
         filtered.license_family_rank,
         filtered.n_bytes,
         curated.doc_id is not null as is_curated
@@ -26,6 +27,7 @@ files as (
 
 select
     files.source,
+    files.kind,
     families.family,
     count(*) as staged_files,
     sum(files.n_bytes) as staged_bytes,
@@ -35,4 +37,4 @@ from files
 join families
     on families.family_rank = files.license_family_rank
 group by all
-order by files.source, min(families.family_rank)
+order by files.source, files.kind, min(families.family_rank)

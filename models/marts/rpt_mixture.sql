@@ -1,4 +1,5 @@
--- Per mixture and source: the target against what the mixture realised, in tokens (FIM sentinels
+-- Per mixture and source (with the kinds of its documents: code, text, docs; rpt_mixture_kinds
+-- sums per kind): the target against what the mixture realised, in tokens (FIM sentinels
 -- and the re-tokenised cuts included), epochs, files and copies, and the FIM and SPM rates.
 with
 
@@ -26,10 +27,17 @@ unchanged_tokens as (
     group by mixture, source
 ),
 
+source_kinds as (
+    select source, string_agg(distinct kind, ', ' order by kind) as kinds
+    from {{ ref('fct_curated_files') }}
+    group by source
+),
+
 joined as (
     select
         plan.mixture,
         plan.source,
+        source_kinds.kinds,
         plan.weight,
         plan.epochs,
         plan.temperature,
@@ -50,11 +58,13 @@ joined as (
     from plan
     left join realised using (mixture, source)
     left join unchanged_tokens using (mixture, source)
+    left join source_kinds using (source)
 )
 
 select
     mixture,
     source,
+    kinds,
     weight,
     epochs,
     temperature,

@@ -1,11 +1,12 @@
 -- Near-duplicate clusters, largest first: size, the keeper and a few member paths, how many
--- members were removed, and the lowest exact similarity to the keeper among removed and among all
+-- members were removed, which kinds (code, text, docs) it spans, and the lowest exact similarity to the keeper among removed and among all
 -- members (members under the threshold were reached through a chain and stay in the corpus).
 with
 
 members as (
     select
         clusters.*,
+        files.kind,
         files.repo || '/' || files.path as repo_path
     from {{ ref('int_near_dup_clusters') }} as clusters
     join {{ ref('int_files_unioned') }} as files
@@ -20,7 +21,8 @@ select
     count(*) filter (where is_removed) as files_removed,
     min(similarity_to_keeper) filter (where is_removed) as min_removed_similarity,
     min(similarity_to_keeper) as min_similarity_to_keeper,
-    count(distinct split_part(repo_path, '/', 1) || '/' || split_part(repo_path, '/', 2)) as repos
+    count(distinct split_part(repo_path, '/', 1) || '/' || split_part(repo_path, '/', 2)) as repos,
+    string_agg(distinct kind, ', ' order by kind) as kinds
 from members
 group by cluster_id
 order by cluster_size desc, cluster_id

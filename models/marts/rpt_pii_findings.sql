@@ -1,5 +1,6 @@
 -- Every PII or secret finding, one row each: where it was (document, character offset and
--- length in the original text), what kind, which detector, and a hash of the value. Never the
+-- length in the original text; document_kind code, text or docs), what kind, which detector, and
+-- a hash of the value. Never the
 -- value itself: stable_hash('the value') finds a known value here.
 with
 
@@ -7,6 +8,7 @@ files as (
     select
         doc_id,
         source,
+        kind as document_kind,
         repo,
         path,
         unnest(pii_findings) as finding,
@@ -26,6 +28,7 @@ placeholders as (
 select
     files.doc_id,
     files.source,
+    files.document_kind,
     files.repo,
     files.path,
     files.finding_number,

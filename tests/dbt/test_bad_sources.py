@@ -58,7 +58,7 @@ def test_unknown_flavour_lists_the_known_ones(dbt_project, tmp_path):
     good_codeparrot_file(tmp_path / "a.parquet")
     dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
                                 "flavour": "starcoder", "tier": 1}])
-    build_fails_with(dbt_project, "corpus source 'cp'", "unknown flavour 'starcoder'", "codeparrot, the_stack, winnow")
+    build_fails_with(dbt_project, "corpus source 'cp'", "unknown flavour 'starcoder'", "codeparrot, text, the_stack, winnow")
 
 
 def test_wrong_column_type_names_the_column(dbt_project, tmp_path):

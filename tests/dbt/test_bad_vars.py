@@ -86,3 +86,33 @@ def test_license_families_known_to_the_check_are_the_seeds_accepted_values():
     [family] = [c for c in licenses["columns"] if c["name"] == "family"]
     [accepted] = [t["accepted_values"]["arguments"]["values"] for t in family["data_tests"] if isinstance(t, dict)]
     assert yaml.safe_load(in_macro) == accepted
+
+
+def test_every_bad_text_var_is_named_at_once(dbt_project):
+    output = build_with_vars(dbt_project, {
+        "gopher_min_words": 500,
+        "gopher_max_words": 100,
+        "gopher_min_alphabetic_word_fraction": 1.2,
+        "gopher_max_top_ngram_char_fraction": {"2": 0.2, "11": 0.1},
+        "gopher_max_duplicate_ngram_char_fraction": [0.15, 0.14],
+        "c4_terminal_punct_unit": {"text": "sentence", "code": "line"},
+        "c4_filter_lorem_ipsum": "yes",
+        "min_edu_int_score": 7,
+        "near_dedup_shingle_unit_text": "characters",
+        "docs_language_allow_list": "markdown",
+        "url_dedup": 1,
+    })
+    for expected in [
+        "vars gopher_min_words = 500 and gopher_max_words = 100: the minimum must not exceed the maximum",
+        "var gopher_min_alphabetic_word_fraction = 1.2 must be between 0 and 1",
+        "var gopher_max_top_ngram_char_fraction has n = 11; n must be one of 2, 3, 4",
+        "var gopher_max_duplicate_ngram_char_fraction = [0.15, 0.14] must be a mapping",
+        "var c4_terminal_punct_unit maps 'text' to 'sentence'",
+        "var c4_terminal_punct_unit maps 'code' to 'line'",
+        'var c4_filter_lorem_ipsum = "yes" must be true or false',
+        "var min_edu_int_score = 7 must be between 0 and 5",
+        'var near_dedup_shingle_unit_text = "characters" is not one of: code_tokens, words',
+        'var docs_language_allow_list = "markdown" must be a list',
+        "var url_dedup = 1 must be true or false",
+    ]:
+        assert expected in output, output[-3000:]

@@ -48,3 +48,26 @@ def test_one_bad_file_among_good_ones_is_named(tmp_path):
     (tmp_path / "b.parquet").write_bytes(b"PAR1 but truncated")
     result = check("cp", str(tmp_path / "*.parquet"), "codeparrot")
     assert "b.parquet" in result["error"] and "not a readable Parquet file" in result["error"]
+
+
+def test_text_flavour_needs_only_text_and_checks_score_types(tmp_path):
+    write(tmp_path / "web.parquet", text=["Some prose."], url=["https://example.org/a"], id=["a"],
+          score=[3.2], int_score=[3], language=["en"])
+    result = check("web", str(tmp_path / "web.parquet"), "text")
+    assert result["ok"] and result["default_kind"] == "text"
+    assert [c["name"] for c in result["columns"]["content"]] == ["text"]
+    assert [c["name"] for c in result["columns"]["int_score"]] == ["int_score"]
+    write(tmp_path / "bad.parquet", text=["x"], score=["high"])
+    bad = check("web", str(tmp_path / "bad.parquet"), "text")
+    assert not bad["ok"] and "column 'score'" in bad["error"] and "expected a number" in bad["error"]
+
+
+def test_text_flavour_without_a_text_column_names_it(tmp_path):
+    write(tmp_path / "web.parquet", content=["x"], url=["https://example.org/a"])
+    result = check("web", str(tmp_path / "web.parquet"), "text")
+    assert not result["ok"] and "'content': expected one of text" in result["error"]
+
+
+def test_code_flavours_default_to_kind_code(tmp_path):
+    write(tmp_path / "cp.parquet", repo_name=["a/b"], path=["p.py"], content=["x"], license=["mit"])
+    assert check("cp", str(tmp_path / "cp.parquet"), "codeparrot")["default_kind"] == "code"

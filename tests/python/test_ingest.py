@@ -187,3 +187,20 @@ def test_ingested_row_groups_are_bounded_in_bytes(tmp_path, monkeypatch):
         assert rows <= ingest_module.ROW_GROUP_MAX_ROWS
         assert sum(sizes[start:start + rows]) <= ingest_module.ROW_GROUP_MAX_BYTES or rows == 1
         start += rows
+
+
+def test_docs_kind_keeps_only_documentation_files_with_their_language(tmp_path):
+    out = tmp_path / "docs"
+    ingest([ingest_module.stdlib_input(["email", "json"])], out, progress=False, kind="docs")
+    rows = read_rows(out)
+    assert rows and {row["kind"] for row in rows} == {"docs"}
+    assert {row["language"] for row in rows} <= set(ingest_module.DOCS_LANGUAGES)
+    assert "Lib/email/architecture.rst" in {row["path"] for row in rows}
+    assert skipped(out)["Lib/json/decoder.py"] == "not_docs"
+
+
+def test_code_kind_is_the_default_and_marks_every_file_code(source_tree, tmp_path):
+    ingest([tree_input(source_tree)], tmp_path / "code", progress=False)
+    assert {row["kind"] for row in read_rows(tmp_path / "code")} == {"code"}
+    with pytest.raises(ValueError, match="kind must be one of"):
+        ingest([tree_input(source_tree)], tmp_path / "x", progress=False, kind="text")

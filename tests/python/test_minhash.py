@@ -232,3 +232,57 @@ def test_token_fnv_jaccard_equals_exact_set_jaccard():
         a, b = set(shingle_tokens(left)), set(shingle_tokens(right))
         if a and b:
             assert value == pytest.approx(len(a & b) / len(a | b))
+
+
+def readme_texts() -> list[str]:
+    """Real prose: installed distributions' README bodies (Markdown and reST)."""
+    import importlib.metadata
+
+    names = ["dbt-core", "numpy", "tiktoken", "datasketch", "pyarrow", "duckdb", "hypothesis", "tqdm"]
+    return [importlib.metadata.distribution(n).metadata.get_payload() for n in names]
+
+
+def test_word_shingles_lower_case_and_keep_unicode_words_whole() -> None:
+    text = "The naïve Café served THE best crème brûlée in town"
+    assert shingle_tokens(text, 3, "words")[:3] == ["the naïve café", "naïve café served", "café served the"]
+    assert shingle_tokens(text, 3)[:2] == ["The na ve", "na ve Caf"]
+
+
+@pytest.mark.parametrize("scheme", ["legacy", "affine32"])
+def test_word_shingle_signatures_equal_datasketch_on_real_prose(scheme: str) -> None:
+    texts = readme_texts()
+    got = minhash_signatures(pa.array(texts), num_perm=128, seed=42, scheme=scheme, shingle_unit="words")
+    expected = [
+        datasketch_signature({s.encode() for s in shingle_tokens(t, 5, "words")}, 128, 42, scheme) for t in texts
+    ]
+    assert got.to_pylist() == expected
+    assert all(signature is not None for signature in expected)
+
+
+def test_one_unit_per_document_equals_each_unit_alone(texts: list[str]) -> None:
+    """Mixed batches (code next to text) give every document the signature of its own unit."""
+    prose = readme_texts()
+    mixed = texts[:20] + prose
+    units = ["code_tokens"] * 20 + ["words"] * len(prose)
+    order = np.random.RandomState(0).permutation(len(mixed))
+    shuffled, shuffled_units = [mixed[i] for i in order], pa.array([units[i] for i in order])
+    got = minhash_signatures(pa.array(shuffled), num_perm=64, shingle_unit=shuffled_units).to_pylist()
+    for i, signature in zip(order, got):
+        alone = minhash_signatures(pa.array([mixed[i]]), num_perm=64, shingle_unit=units[i]).to_pylist()[0]
+        assert signature == alone
+
+
+def test_jaccard_shingles_each_side_with_its_unit() -> None:
+    from python_udfs.minhash import shingle_jaccard
+
+    prose = readme_texts()
+    upper = [t.upper() for t in prose]
+    same = shingle_jaccard(pa.array(prose), pa.array(upper), left_unit="words", right_unit="words").to_pylist()
+    assert same == [1.0] * len(prose)  # words are lower-cased: case changes nothing
+    code = shingle_jaccard(pa.array(prose), pa.array(upper), left_unit="code_tokens", right_unit="code_tokens").to_pylist()
+    assert all(value < 0.1 for value in code)
+
+
+def test_unknown_shingle_unit_is_rejected() -> None:
+    with pytest.raises(ValueError, match="unknown shingle unit"):
+        minhash_signatures(pa.array(["a b c d e f"]), shingle_unit="sentences")

@@ -37,4 +37,14 @@ def test_line_stats_udf_runs_over_many_vectors_of_real_files(con):
 
 
 def test_known_flavours_udf(con):
-    assert con.execute("select winnow_known_flavours()").fetchone()[0] == ["codeparrot", "the_stack", "winnow"]
+    assert con.execute("select winnow_known_flavours()").fetchone()[0] == ["codeparrot", "text", "the_stack", "winnow"]
+
+
+def test_prose_signals_udf_returns_a_struct_per_document(con):
+    import sysconfig
+    from pathlib import Path
+
+    architecture = (Path(sysconfig.get_paths()["stdlib"]) / "email" / "architecture.rst").read_text()
+    row = con.execute("select winnow_prose_signals(?) as s, winnow_prose_signals(null::varchar) as n", [architecture]).fetchone()
+    assert row[0]["n_words"] > 1000 and 0 < row[0]["terminal_punct_paragraph_fraction"] <= 1
+    assert row[1] is None

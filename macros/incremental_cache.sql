@@ -34,7 +34,7 @@
       {% set start = "{{ progress_start('" ~ progress_udf ~ "', none) }}" %}
     {% else %}
       {% set start = "{{ progress_start('" ~ progress_udf ~ "', ref('" ~ progress_input ~ "') ~ ' as files', where="
-          ~ ("'" ~ progress_where ~ " and ' ~ " if progress_where else "")
+          ~ ("'" ~ (progress_where | replace("'", "\\'")) ~ " and ' ~ " if progress_where else "")
           ~ "not_cached('files', " ~ fingerprint_macro ~ "())) }}" %}
     {% endif %}
     {% set pre_hooks = [start] %}

@@ -2,6 +2,7 @@
 -- chosen by the same total order as exact dedup (license family rank, source tier, doc_id). A
 -- member is removed only if its exact shingle Jaccard to the keeper reaches near_dedup_threshold:
 -- one reached through a chain of verified edges but further from the keeper stays in the corpus.
+-- The Jaccard comes from the shingle-hash sets (macro shingle_set_jaccard), never two texts per row.
 with
 
 components as (
@@ -30,8 +31,15 @@ ranked as (
     from members
 ),
 
-contents as (
-    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
+removal_pairs as (
+    select doc_id, keeper_doc_id from ranked where doc_id != keeper_doc_id
+),
+
+similarities as (
+    select
+        left_doc_id as doc_id,
+        exact_similarity
+    from {{ shingle_set_jaccard('removal_pairs', 'doc_id', 'keeper_doc_id') }}
 ),
 
 measured as (
@@ -43,13 +51,11 @@ measured as (
         ranked.doc_id = ranked.keeper_doc_id as is_keeper,
         case
             when ranked.doc_id = ranked.keeper_doc_id then 1.0
-            else {{ shingle_similarity('member.content', 'keeper.content', 'member.kind', 'keeper.kind') }}
+            else similarities.exact_similarity
         end as similarity_to_keeper
     from ranked
-    join contents as member
-        on member.doc_id = ranked.doc_id
-    join contents as keeper
-        on keeper.doc_id = ranked.keeper_doc_id
+    left join similarities
+        on similarities.doc_id = ranked.doc_id
 )
 
 select

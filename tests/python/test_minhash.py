@@ -286,3 +286,25 @@ def test_jaccard_shingles_each_side_with_its_unit() -> None:
 def test_unknown_shingle_unit_is_rejected() -> None:
     with pytest.raises(ValueError, match="unknown shingle unit"):
         minhash_signatures(pa.array(["a b c d e f"]), shingle_unit="sentences")
+
+
+@pytest.mark.parametrize("unit", ["code_tokens", "words"])
+def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts: list[str], unit: str) -> None:
+    # Near-dup verification in SQL counts intersections of these sets; it must equal the UDF.
+    from python_udfs.minhash import shingle_hash_sets, shingle_jaccard
+
+    sample = texts[:60] + ["two words", None, ""]
+    left, right = pa.array(sample), pa.array(sample[1:] + sample[:1])
+    expected = shingle_jaccard(left, right, shingle_hash="token_fnv", left_unit=unit, right_unit=unit).to_pylist()
+    sets = shingle_hash_sets(pa.chunked_array([left[:30], left[30:]]), shingle_hash="token_fnv",
+                             shingle_unit=unit).to_pylist()
+    assert all(s == sorted(set(s)) for s in sets if s is not None)
+    got = []
+    for a, b in zip(sets, sets[1:] + sets[:1]):
+        if a is None or b is None:
+            got.append(None)
+            continue
+        common = len(set(a) & set(b))
+        got.append(common / (len(a) + len(b) - common))
+    assert got == expected
+    assert sum(value is None for value in got) == 4 and any(0 < value < 1 for value in got if value is not None)

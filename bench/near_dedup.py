@@ -46,7 +46,7 @@ RELAXED = {
     "encoded_data_max_run": 10**9,
     "encoded_data_max_fraction": 1.1,
 }
-NEAR_DEDUP_MODELS = ["int_minhash_signatures_cache", "int_files_minhashed", "int_near_dup_candidates", "int_near_dup_shingle_sets", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
+NEAR_DEDUP_MODELS = ["int_minhash_signatures_cache", "int_files_minhashed", "int_near_dup_candidates", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
 
 
 def main() -> None:

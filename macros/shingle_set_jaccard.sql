@@ -1,5 +1,7 @@
 {#-
-  Exact shingle Jaccard of pairs of files, from their sets in int_near_dup_shingle_sets: a
+  Exact shingle Jaccard of pairs of files, from their shingle-hash sets (computed with the
+  signatures, in int_minhash_signatures_cache, whose rows of files no longer in the corpus never
+  meet a pair): a
   subquery giving (left_doc_id, right_doc_id, exact_similarity) for every row of `pairs` (a
   relation with the columns named by `left` and `right`) whose two files both have a set. It
   equals winnow_shingle_jaccard's result, but never holds two texts (or two sets) per row: the
@@ -16,13 +18,13 @@
             doc_id,
             ('0x' || doc_id)::ubigint as doc_key,
             len(shingle_hashes) as n_shingles
-        from {{ ref('int_near_dup_shingle_sets') }}
+        from {{ ref('int_minhash_signatures_cache') }}
         where shingle_hashes is not null
     ),
 
     shingles as not materialized (
         select ('0x' || doc_id)::ubigint as doc_key, unnest(shingle_hashes) as shingle_hash
-        from {{ ref('int_near_dup_shingle_sets') }}
+        from {{ ref('int_minhash_signatures_cache') }}
         where shingle_hashes is not null
     ),
 

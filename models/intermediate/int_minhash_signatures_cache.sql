@@ -27,7 +27,15 @@ signed as (
             '{{ var("near_dedup_minhash_scheme") }}',
             '{{ var("near_dedup_shingle_hash") }}',
             {{ shingle_unit('kind') }}
-        ) as signature
+        ) as signature,
+        -- The same shingles' distinct hashes, for the exact Jaccard of near dedup (macro
+        -- shingle_set_jaccard): computed in this one scan of the text, so no later stage joins text.
+        winnow_shingle_hash_sets(
+            content,
+            {{ var('near_dedup_shingle_size') }},
+            '{{ var("near_dedup_shingle_hash") }}',
+            {{ shingle_unit('kind') }}
+        ) as shingle_hashes
     from uncached
 )
 
@@ -35,5 +43,6 @@ select
     doc_id,
     {{ minhash_fingerprint() }} as fingerprint,
     signature,
+    shingle_hashes,
     case when signature is null then 'too_few_tokens' end as minhash_skip_reason
 from signed

@@ -40,11 +40,13 @@
     {% set pre_hooks = [start] %}
     {% set post_hooks = ["{{ progress_finish('" ~ progress_udf ~ "') }}", prune] %}
   {% endif %}
+  {#- A cache whose columns change has a new fingerprint too (its SQL changed), so every row is
+      computed again: sync the columns rather than fail. -#}
   {{ config(
       materialized='incremental',
       unique_key=unique_key,
       incremental_strategy='delete+insert',
-      on_schema_change='fail',
+      on_schema_change='sync_all_columns',
       pre_hook=pre_hooks,
       post_hook=post_hooks,
   ) }}

@@ -29,6 +29,9 @@ CACHES = {
     "int_fim_token_ids_cache": ["doc_id", "copy", "is_spm"],
 }
 
+# Rebuilds skip the data tests (every other module runs them): these tests are about what is computed.
+NO_TESTS = ("--exclude-resource-type", "test")
+
 OUTPUTS = [
     "select * from fct_drop_ledger order by doc_id",
     "select doc_id, content, n_bytes, content_hash from fct_curated_files order by doc_id",
@@ -81,7 +84,7 @@ def test_every_cache_holds_rows_after_the_first_build(built):
 
 def test_a_second_build_with_nothing_changed_computes_nothing(built):
     rows, digest, mtime = cache_rows(built), outputs_digest(built), tokenizer_mtime(built)
-    result = built.dbt("build")
+    result = built.dbt("build", *NO_TESTS)
     assert result.returncode == 0, result.stdout[-4000:]
     assert cache_rows(built) == rows
     # The tokenizer was not trained again (the file was not rewritten) and every output is the same.
@@ -114,7 +117,7 @@ def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scrat
     pinned.write_bytes(open(trained, "rb").read())
     pin = ("--vars", json.dumps({"tokenizer_path": str(pinned)}))
     built.write_sources([first, second])
-    result = built.dbt("build", *pin)
+    result = built.dbt("build", *NO_TESTS, *pin)
     assert result.returncode == 0, result.stdout[-4000:]
     after = cache_rows(built)
     second_docs = {doc for (doc,) in built.query("select doc_id from int_files_unioned where source = 'second'")}
@@ -126,17 +129,18 @@ def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scrat
             # FIM copies of old files can change with the mixture (more files, new quota ranks).
             assert {row[1] for row in computed} <= second_docs, cache
     incremental = outputs_digest(built)
-    result = built.dbt("build", "--full-refresh", *pin)
+    result = built.dbt("build", "--full-refresh", *NO_TESTS, *pin)
     assert result.returncode == 0, result.stdout[-4000:]
     assert outputs_digest(built) == incremental
 
 
-def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build(built):
-    result = built.dbt("build")
-    assert result.returncode == 0, result.stdout[-4000:]
+def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build(built, corpora):
+    # The previous test left a complete build of both corpora with the pinned tokenizer.
+    pin = ("--vars", json.dumps({"tokenizer_path": str(corpora[0] / "pinned-tokenizer.json")}))
     uninterrupted = outputs_digest(built)
     process = subprocess.Popen(
-        [str(DBT), "build", "--full-refresh", "--profiles-dir", str(built.root), "--project-dir", str(built.root)],
+        [str(DBT), "build", "--full-refresh", *NO_TESTS, *pin,
+         "--profiles-dir", str(built.root), "--project-dir", str(built.root)],
         cwd=built.root, env={**os.environ, **built.environment()}, stdout=subprocess.PIPE, text=True,
         start_new_session=True,
     )
@@ -148,6 +152,6 @@ def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build
             break
     process.wait()
     assert killed_in is not None and process.returncode == -signal.SIGKILL
-    result = built.dbt("build")
+    result = built.dbt("build", *pin)
     assert result.returncode == 0, result.stdout[-4000:]
     assert outputs_digest(built) == uninterrupted

@@ -22,15 +22,7 @@
       'c4_max_boilerplate_line_fraction': ('number', 0, 1, 'default 0.3'),
       'min_edu_int_score': ('integer', 0, 5, 'FineWeb-Edu: 3'),
   } %}
-  {% for name, (kind, low, high, why) in numeric.items() %}
-    {% set value = var(name) %}
-    {% if not (_is_integer(value) if kind == 'integer' else _is_number(value)) %}
-      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a number") ~ " (" ~ why ~ ")") %}
-    {% elif (low is not none and value < low) or (high is not none and value > high) %}
-      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be "
-          ~ ("between " ~ low ~ " and " ~ high if high is not none else "at least " ~ low) ~ " (" ~ why ~ ")") %}
-    {% endif %}
-  {% endfor %}
+  {% do check_numeric_vars(numeric, problems) %}
 
   {% for low_name, high_name in [('gopher_min_words', 'gopher_max_words'), ('gopher_min_mean_word_length', 'gopher_max_mean_word_length')] %}
     {% if _is_number(var(low_name)) and _is_number(var(high_name)) and var(low_name) > var(high_name) %}

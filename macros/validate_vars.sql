@@ -22,6 +22,20 @@
             and (value | reject('string') | list | length) == 0) }}
 {% endmacro %}
 
+{#- Appends a problem for every var of `specs` (name: (kind, low, high, why)) that is not an
+    integer / a number, or lies outside [low, high] (none = unbounded). -#}
+{% macro check_numeric_vars(specs, problems) %}
+  {% for name, (kind, low, high, why) in specs.items() %}
+    {% set value = var(name) %}
+    {% if not (_is_integer(value) if kind == 'integer' else _is_number(value)) %}
+      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a number") ~ " (" ~ why ~ ")") %}
+    {% elif (low is not none and value < low) or (high is not none and value > high) %}
+      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be "
+          ~ ("between " ~ low ~ " and " ~ high if high is not none else "at least " ~ low) ~ " (" ~ why ~ ")") %}
+    {% endif %}
+  {% endfor %}
+{% endmacro %}
+
 {% macro validate_vars() %}
   {% set problems = [] %}
 
@@ -54,15 +68,7 @@
       'mixture_max_epochs': ('number', 0, none, 'default 5'),
       'progress_interval_seconds': ('number', 0, none, 'default 10'),
   } %}
-  {% for name, (kind, low, high, why) in numeric.items() %}
-    {% set value = var(name) %}
-    {% if not (_is_integer(value) if kind == 'integer' else _is_number(value)) %}
-      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a number") ~ " (" ~ why ~ ")") %}
-    {% elif (low is not none and value < low) or (high is not none and value > high) %}
-      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be "
-          ~ ("between " ~ low ~ " and " ~ high if high is not none else "at least " ~ low) ~ " (" ~ why ~ ")") %}
-    {% endif %}
-  {% endfor %}
+  {% do check_numeric_vars(numeric, problems) %}
 
   {% set threshold = var('near_dedup_threshold') %}
   {% if not _is_number(threshold) or threshold <= 0 or threshold >= 1 %}
@@ -115,15 +121,7 @@
       'export_tokens_per_shard': ('integer', 1, none, 'default 33554432'),
       'validation_fraction': ('number', 0, 1, "Megatron-LM's --split 969,30,1: 0.03"),
   } %}
-  {% for name, (kind, low, high, why) in export_numeric.items() %}
-    {% set value = var(name) %}
-    {% if not (_is_integer(value) if kind == 'integer' else _is_number(value)) %}
-      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a number") ~ " (" ~ why ~ ")") %}
-    {% elif (low is not none and value < low) or (high is not none and value > high) %}
-      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be "
-          ~ ("between " ~ low ~ " and " ~ high if high is not none else "at least " ~ low) ~ " (" ~ why ~ ")") %}
-    {% endif %}
-  {% endfor %}
+  {% do check_numeric_vars(export_numeric, problems) %}
   {% for name, allowed in {'packing_strategy': ['concat', 'best_fit'], 'packing_tail': ['drop', 'pad']}.items() %}
     {% if var(name) not in allowed %}
       {% do problems.append("var " ~ name ~ " = " ~ (var(name) | tojson) ~ " is not one of: " ~ allowed | join(', ')) %}

@@ -16,24 +16,18 @@ arrive through model config (Python models cannot call var()).
 import pyarrow as pa
 
 from python_udfs.packing import WINDOW_SCHEMA, pack
+from python_udfs.utils import checked_in_order
 
 BATCH_ROWS = 256
 SCHEMA = pa.schema([("mixture", pa.string()), ("split", pa.string()), *WINDOW_SCHEMA])
 
 
 def _batches(session, query, parameters, order_column="position"):
-    """The rows of an ordered query as Arrow batches, checked to arrive in order: with
-    preserve_insertion_order = false and several threads, DuckDB 2.0 hands the batches of an ORDER BY
-    out of order through a DB-API result's to_arrow_reader (a relation's reader keeps the order)."""
+    """The rows of an ordered query as Arrow batches, read through a relation (which keeps the
+    order) and checked to arrive in order (python_udfs.utils.checked_in_order)."""
     cursor = session.cursor()
     try:
-        last = None
-        for batch in cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS):
-            values = batch.column(order_column).to_numpy()
-            if len(values) and ((last is not None and values[0] <= last) or (values[1:] <= values[:-1]).any()):
-                raise RuntimeError(f"{order_column} arrived out of order from DuckDB; nothing was written from it")
-            last = values[-1] if len(values) else last
-            yield batch
+        yield from checked_in_order(cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS), order_column)
     finally:
         cursor.close()
 

@@ -64,7 +64,7 @@ def main() -> None:
         # The next copy, written next to the originals and moved aside as its own corpus.
         staging = work / "raw" / "staging"
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(base, staging, ignore=shutil.ignore_patterns("mutant-*"))
+        shutil.copytree(base, staging)  # with the existing copies, so only the next one is made
         write_mutated_copies(staging, args.copies + 1)
         added.mkdir(parents=True)
         for part in staging.glob(f"mutant-{args.copies + 1:03d}-*.parquet"):
@@ -108,8 +108,10 @@ def main() -> None:
         "added_over_first": round(third / first, 3),
         "rows_computed_by_the_third_build": {cache: len(rows) for cache, rows in computed.items()},
         "rows_dropped_from_caches": {cache: len(before[cache] - after[cache]) for cache in CACHES},
-        "computed_rows_all_from_added": {
-            cache: all(row[1] in added_docs for row in rows)
+        # After near dedup a few old files can be computed too: the new files change clusters,
+        # and an old file that is no longer a near duplicate enters the later stages.
+        "computed_rows_of_old_files": {
+            cache: sum(row[1] not in added_docs for row in rows)
             for cache, rows in computed.items() if cache != "int_fim_token_ids_cache"
         },
     }, indent=2))

@@ -6,7 +6,8 @@
   computes only documents without a row of the current fingerprint; delete+insert on doc_id
   replaces a document's row of another fingerprint, and the post-hook prunes the rest, so every
   row left has the current fingerprint. A second build with nothing changed computes nothing, and
-  a new corpus computes only its own files. `dbt build --full-refresh` empties the caches.
+  a new corpus computes only its own files (plus, after near dedup, the few old files its files
+  moved out of a cluster). `dbt build --full-refresh` empties the caches.
 -#}
 
 {#- The fingerprint as a SQL expression: the settings (a dict of var values, as JSON with sorted

@@ -1,7 +1,7 @@
 -- Every raw row of every source, typed, identified and judged: staging_rule is NULL for a row
 -- that goes on, or the reason it stops here (it then appears in fct_drop_ledger). The content is
 -- not stored: raw text may hold secrets and PII, and the first table that stores text is
--- int_files_redacted. int_files_unioned reads it back from the staging views by
+-- int_pii_redactions_cache (redacted text). int_files_unioned reads it back from the staging views by
 -- (source, source_file, source_row).
 with
 

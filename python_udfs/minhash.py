@@ -46,6 +46,7 @@ import pyarrow.compute as pc
 from .utils import as_array
 
 __all__ = [
+    "minhash_with_shingle_sets",
     "shingle_hash_sets",
     "DEFAULT_NUM_PERM",
     "DEFAULT_SEED",
@@ -149,24 +150,75 @@ def minhash_signatures(
     cells, so beyond the per-token and per-shingle index arrays memory stays at ~10 MB whatever
     the batch size.
     """
-    if num_perm < 1 or shingle_size < 1:
-        raise ValueError("num_perm and shingle_size must be positive")
-    a, b = _permutations(num_perm, seed, scheme)
-    content = as_array(content)
+    signatures, has_signature, _ = _signatures_and_keys(
+        content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit, keep_keys=False
+    )
+    return _signature_array(signatures, has_signature, num_perm)
+
+
+def minhash_with_shingle_sets(
+    content: pa.Array | pa.ChunkedArray,
+    *,
+    num_perm: int = DEFAULT_NUM_PERM,
+    shingle_size: int = DEFAULT_SHINGLE_SIZE,
+    seed: int = DEFAULT_SEED,
+    scheme: Scheme = "legacy",
+    shingle_hash: ShingleHash = "sha1",
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+) -> pa.StructArray:
+    """``minhash_signatures`` and ``shingle_hash_sets`` of every document from one tokenisation
+    and one hashing of its shingles: ``struct<signature, shingle_hashes>``, both NULL where the
+    document has fewer tokens than a shingle. Near dedup keeps both (its exact check counts set
+    intersections), so the text is read and shingled once."""
+    signatures, has_signature, (keys, token_counts) = _signatures_and_keys(
+        content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit, keep_keys=True
+    )
+    return pa.StructArray.from_arrays(
+        [_signature_array(signatures, has_signature, num_perm), _hash_set_array(keys, token_counts, shingle_size)],
+        names=["signature", "shingle_hashes"],
+        mask=pa.array(~has_signature),
+    )
+
+
+def _shingle_rounds(content: pa.Array, shingle_size: int, shingle_hash: ShingleHash, shingle_unit):
+    """Tokens per document, and the distinct ``(doc, hash32)`` shingle pairs of the batch in
+    rounds of at most _ROUND_SHINGLES shingles (a generator, so memory stays per round)."""
     tokens, token_docs = _tokens(content, shingle_unit)
     token_counts = np.bincount(token_docs, minlength=len(content))
     # A shingle starts at every token followed by shingle_size - 1 more of the same document.
     starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
-    signatures = np.full((len(content), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     hash_window = _shingle_hasher(tokens, shingle_size, shingle_hash)
-    for lo in range(0, len(starts), _ROUND_SHINGLES):
-        window = starts[lo : lo + _ROUND_SHINGLES]
-        docs, hashes = _distinct_pairs(token_docs[window], hash_window(window))
+
+    def rounds():
+        for lo in range(0, len(starts), _ROUND_SHINGLES):
+            window = starts[lo : lo + _ROUND_SHINGLES]
+            yield _distinct_pairs(token_docs[window], hash_window(window))
+
+    return token_counts, rounds()
+
+
+def _signatures_and_keys(content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit, *, keep_keys):
+    """The signature matrix, which documents have one, and (with keep_keys) the sorted distinct
+    ``doc << 32 | hash32`` keys with the tokens per document, from one pass over the shingles."""
+    if num_perm < 1 or shingle_size < 1:
+        raise ValueError("num_perm and shingle_size must be positive")
+    a, b = _permutations(num_perm, seed, scheme)
+    content = as_array(content)
+    token_counts, rounds = _shingle_rounds(content, shingle_size, shingle_hash, shingle_unit)
+    signatures = np.full((len(content), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    keys = [np.zeros(0, np.uint64)]
+    for docs, hashes in rounds:
+        if keep_keys:
+            keys.append((docs.astype(np.uint64) << np.uint64(32)) | hashes)
         if scheme == "affine32":
             hashes = _fmix32(hashes.astype(np.uint32))
         _fold_minima(signatures, docs, hashes, a, b)
     has_signature = token_counts >= shingle_size
-    offsets = np.zeros(len(content) + 1, dtype=np.int32)
+    return signatures, has_signature, ((np.unique(np.concatenate(keys)), token_counts) if keep_keys else None)
+
+
+def _signature_array(signatures: np.ndarray, has_signature: np.ndarray, num_perm: int) -> pa.ListArray:
+    offsets = np.zeros(len(has_signature) + 1, dtype=np.int32)
     np.cumsum(has_signature * num_perm, out=offsets[1:])
     return pa.ListArray.from_arrays(
         pa.array(offsets, pa.int32()),
@@ -176,18 +228,23 @@ def minhash_signatures(
     )
 
 
+def _hash_set_array(keys: np.ndarray, token_counts: np.ndarray, shingle_size: int) -> pa.ListArray:
+    """Sorted distinct keys of a batch as one ``list<uint32>`` of hashes per document."""
+    n = len(token_counts)
+    docs = (keys >> np.uint64(32)).astype(np.int64)
+    offsets = np.zeros(n + 1, np.int32)
+    np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
+    values = pa.array((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), pa.uint32())
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=pa.array(token_counts < shingle_size))
+
+
 def _distinct_shingle_keys(
     content: pa.Array, shingle_size: int, shingle_hash: ShingleHash, shingle_unit
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sorted distinct ``doc << 32 | hash32(shingle)`` keys of a batch, and tokens per doc."""
-    tokens, token_docs = _tokens(content, shingle_unit)
-    token_counts = np.bincount(token_docs, minlength=len(content))
-    starts = np.flatnonzero(np.arange(len(tokens)) + shingle_size <= np.cumsum(token_counts)[token_docs])
-    hash_window = _shingle_hasher(tokens, shingle_size, shingle_hash)
+    token_counts, rounds = _shingle_rounds(content, shingle_size, shingle_hash, shingle_unit)
     keys = [np.zeros(0, np.uint64)]
-    for lo in range(0, len(starts), _ROUND_SHINGLES):
-        window = starts[lo : lo + _ROUND_SHINGLES]
-        docs, hashes = _distinct_pairs(token_docs[window], hash_window(window))
+    for docs, hashes in rounds:
         keys.append((docs.astype(np.uint64) << np.uint64(32)) | hashes)
     return np.unique(np.concatenate(keys)), token_counts
 
@@ -234,15 +291,8 @@ def shingle_hash_sets(
     compares, so that SQL can count intersections over unnested (fixed-width, spillable) rows
     instead of holding two texts per pair. NULL when a text has fewer tokens than a shingle.
     ``shingle_unit`` is one unit, or one per text, as in ``minhash_signatures``."""
-    content = as_array(content)
-    n = len(content)
-    keys, token_counts = _distinct_shingle_keys(content, shingle_size, shingle_hash, shingle_unit)
-    docs = (keys >> np.uint64(32)).astype(np.int64)
-    offsets = np.zeros(n + 1, np.int32)
-    np.cumsum(np.bincount(docs, minlength=n), out=offsets[1:])
-    values = pa.array((keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), pa.uint32())
-    valid = token_counts >= shingle_size
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values, mask=pa.array(~valid))
+    keys, token_counts = _distinct_shingle_keys(as_array(content), shingle_size, shingle_hash, shingle_unit)
+    return _hash_set_array(keys, token_counts, shingle_size)
 
 
 def estimated_jaccard(sig_a: npt.ArrayLike, sig_b: npt.ArrayLike) -> float:

@@ -21,7 +21,7 @@ from .corpus_flavours import check_corpus_source, known_flavours
 from .fim import Sentinels, fim_transform
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
-from .minhash import minhash_signatures, optimal_lsh_params, shingle_hash_sets, shingle_jaccard
+from .minhash import minhash_with_shingle_sets, optimal_lsh_params
 from .pii import policy_from_json, redact_pii
 from .progress import ProgressRegistry
 from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
@@ -60,7 +60,7 @@ def _constant(values) -> object:
 
 def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit):
     # shingle_unit is a column: one unit per document, from its kind.
-    return minhash_signatures(
+    return minhash_with_shingle_sets(
         content,
         num_perm=_constant(num_perm),
         shingle_size=_constant(shingle_size),
@@ -69,19 +69,6 @@ def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, sh
         shingle_hash=_constant(shingle_hash),
         shingle_unit=shingle_unit,
     )
-
-
-def _shingle_jaccard_udf(left, right, shingle_size, shingle_hash, left_unit, right_unit):
-    return shingle_jaccard(
-        left, right, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash),
-        left_unit=left_unit, right_unit=right_unit,
-    )
-
-
-def _shingle_hash_sets_udf(content, shingle_size, shingle_hash, shingle_unit):
-    # shingle_unit is a column: one unit per document, from its kind.
-    return shingle_hash_sets(content, shingle_size=_constant(shingle_size), shingle_hash=_constant(shingle_hash),
-                             shingle_unit=shingle_unit)
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -165,22 +152,10 @@ UDFS: tuple[Udf, ...] = (
         "winnow_minhash",
         _minhash_udf,
         ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR"),
-        "UINTEGER[]",
+        "STRUCT(signature UINTEGER[], shingle_hashes UINTEGER[])",
     ),
     Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
     Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
-    Udf(
-        "winnow_shingle_jaccard",
-        _shingle_jaccard_udf,
-        ("VARCHAR", "VARCHAR", "INTEGER", "VARCHAR", "VARCHAR", "VARCHAR"),
-        "DOUBLE",
-    ),
-    Udf(
-        "winnow_shingle_hash_sets",
-        _shingle_hash_sets_udf,
-        ("VARCHAR", "INTEGER", "VARCHAR", "VARCHAR"),
-        "UINTEGER[]",
-    ),
     Udf(
         "winnow_optimal_lsh_params",
         _optimal_lsh_params_udf,

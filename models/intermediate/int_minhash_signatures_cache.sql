@@ -17,6 +17,9 @@ uncached as (
 ),
 
 signed as (
+    -- The signature and the distinct hashes of the same shingles from one pass over the text:
+    -- near dedup's exact check counts set intersections (macro shingle_set_jaccard), so no
+    -- later stage joins text.
     select
         doc_id,
         winnow_minhash(
@@ -27,22 +30,14 @@ signed as (
             '{{ var("near_dedup_minhash_scheme") }}',
             '{{ var("near_dedup_shingle_hash") }}',
             {{ shingle_unit('kind') }}
-        ) as signature,
-        -- The same shingles' distinct hashes, for the exact Jaccard of near dedup (macro
-        -- shingle_set_jaccard): computed in this one scan of the text, so no later stage joins text.
-        winnow_shingle_hash_sets(
-            content,
-            {{ var('near_dedup_shingle_size') }},
-            '{{ var("near_dedup_shingle_hash") }}',
-            {{ shingle_unit('kind') }}
-        ) as shingle_hashes
+        ) as minhash
     from uncached
 )
 
 select
     doc_id,
     {{ minhash_fingerprint() }} as fingerprint,
-    signature,
-    shingle_hashes,
-    case when signature is null then 'too_few_tokens' end as minhash_skip_reason
+    minhash.signature,
+    minhash.shingle_hashes,
+    case when minhash.signature is null then 'too_few_tokens' end as minhash_skip_reason
 from signed

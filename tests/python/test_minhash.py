@@ -308,3 +308,16 @@ def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts:
         got.append(common / (len(a) + len(b) - common))
     assert got == expected
     assert sum(value is None for value in got) == 4 and any(0 < value < 1 for value in got if value is not None)
+
+
+def test_one_pass_gives_the_signatures_and_the_shingle_sets_of_the_two_functions(texts: list[str]) -> None:
+    from python_udfs.minhash import minhash_with_shingle_sets, shingle_hash_sets
+
+    sample = pa.array(texts[:40] + ["too short", None])
+    units = pa.array(["code_tokens", "words"] * 21)
+    both = minhash_with_shingle_sets(sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv",
+                                     shingle_unit=units)
+    assert both.field("signature").equals(
+        minhash_signatures(sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv", shingle_unit=units))
+    assert both.field("shingle_hashes").equals(shingle_hash_sets(sample, shingle_hash="token_fnv", shingle_unit=units))
+    assert both.is_null().to_pylist()[-2:] == [True, True] and both.null_count == 2

@@ -50,6 +50,15 @@ def cache_rows(database: Path) -> dict[str, set]:
                 for cache, keys in CACHES.items()}
 
 
+def slowest_nodes(project_root: Path, keep: Path, count: int = 12) -> list[tuple[str, float]]:
+    """The build's slowest nodes from dbt's run_results.json, which is kept as `keep`."""
+    shutil.copy(project_root / "target" / "run_results.json", keep)
+    results = json.loads(keep.read_text())["results"]
+    timings = sorted(((r["unique_id"].split(".", 2)[-1], r["execution_time"]) for r in results),
+                     key=lambda item: -item[1])
+    return [(node, round(seconds, 1)) for node, seconds in timings[:count]]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench" / "incremental")
@@ -81,6 +90,10 @@ def main() -> None:
 
     first, first_rss, _ = timed(build, cwd=project.root, env=env)
     second, _, _ = timed(build, cwd=project.root, env=env)
+    second_slowest = slowest_nodes(project.root, work / "run_results-second.json")
+    statuses = project.model_statuses()
+    memoized = project.memoized_models()
+    second_reused = sum(statuses[model] == "REUSED" for model in memoized)
     database = project.root / "winnow.duckdb"
     before = cache_rows(database)
     with duckdb.connect(str(database), read_only=True) as con:
@@ -104,6 +117,8 @@ def main() -> None:
         "first_build_peak_rss_mb": round(first_rss),
         "second_build_seconds": round(second, 1),
         "second_over_first": round(second / first, 3),
+        "second_build_memoized_tables_reused": f"{second_reused} of {len(memoized)}",
+        "second_build_slowest_nodes": second_slowest,
         "build_with_added_corpus_seconds": round(third, 1),
         "added_over_first": round(third / first, 3),
         "rows_computed_by_the_third_build": {cache: len(rows) for cache, rows in computed.items()},

@@ -8,8 +8,10 @@
    identifier renamed everywhere and a few lines dropped) or a heavy edit (30%: half of the lines
    dropped in runs and identifiers renamed), so exact dedup, near dedup and the filters all have
    real work. With 23 copies the raw corpus is about 3 GB of real-looking code.
-3. Runs `dbt build` with WINNOW_MEMORY_LIMIT and 2 threads, sampling the temp directory's size,
-   and reports wall time, peak RSS of the dbt process, peak spill and the funnel.
+3. Runs `dbt build` with WINNOW_MEMORY_LIMIT and 2 threads, sampling the temp directory's size and
+   the dbt process's RSS, and reports wall time, peak RSS, the nodes that ran when the RSS peaked
+   (so DuckDB's share, bounded by the limit, can be told from the Python UDFs' and models'), peak
+   spill and the funnel.
 
 The machine should be otherwise idle: it measures wall time.
 """
@@ -20,10 +22,13 @@ import argparse
 import hashlib
 import json
 import re
+import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -99,11 +104,53 @@ def write_mutated_copies(raw: Path, copies: int) -> int:
     return written
 
 
-_PEAK_RSS_LAUNCHER = (
-    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
-    "print('peak_rss_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
-    "sys.exit(r.returncode)"
-)
+class RssTimeline:
+    """Samples a process's resident set size (VmRSS) every 0.1 s in a background thread, as
+    (unix time, MB) pairs, so the peak can be put on the dbt nodes running at that moment."""
+
+    def __init__(self, pid: int):
+        self.pid, self.samples = pid, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        status = Path(f"/proc/{self.pid}/status")
+        while not self._stop.is_set():
+            try:
+                rss_kb = next(int(line.split()[1]) for line in status.read_text().splitlines()
+                              if line.startswith("VmRSS:"))
+            except (OSError, StopIteration):
+                return  # the process has exited
+            self.samples.append((time.time(), rss_kb / 1024))
+            time.sleep(0.1)
+
+    def __enter__(self) -> RssTimeline:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def peak_rss_by_node(samples: list[tuple[float, float]], run_results: Path, count: int = 10) -> list[dict]:
+    """The highest RSS sampled while each dbt node executed (from run_results.json's timings),
+    the top `count` nodes, with the nodes that ran beside it at that moment (2 threads)."""
+    intervals = []
+    for result in json.loads(run_results.read_text())["results"]:
+        for timing in result["timing"]:
+            if timing["name"] == "execute" and timing["started_at"] and timing["completed_at"]:
+                intervals.append((result["unique_id"].split(".", 2)[-1],
+                                  datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00")).timestamp(),
+                                  datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00")).timestamp()))
+    peaks = {}
+    for moment, mb in samples:
+        running = [name for name, start, stop in intervals if start <= moment <= stop]
+        for name in running:
+            if mb > peaks.get(name, (0, []))[0]:
+                peaks[name] = (mb, sorted(set(running) - {name}))
+    top = sorted(peaks.items(), key=lambda item: -item[1][0])[:count]
+    return [{"node": name, "peak_rss_mb": round(mb), "running_beside": beside} for name, (mb, beside) in top]
 
 
 def main() -> None:
@@ -136,15 +183,18 @@ def main() -> None:
     }
     start = time.perf_counter()
     with DirectoryPeak(work / "tmp") as spill:
-        result = subprocess.run(
-            [sys.executable, "-c", _PEAK_RSS_LAUNCHER, dbt, "build",
-             "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
-            cwd=project.root, env=env, capture_output=True, text=True,
+        process = subprocess.Popen(
+            [dbt, "build", "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
+            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
+        with RssTimeline(process.pid) as rss:
+            output, _ = process.communicate()
     seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"dbt build failed:\n{result.stdout[-5000:]}\n{result.stderr[-2000:]}")
-    peak_rss_mb = int(result.stderr.strip().splitlines()[-1].split()[-1]) / 1024
+    if process.returncode != 0:
+        raise SystemExit(f"dbt build failed:\n{output[-5000:]}")
+    # The benchmark's only child process is dbt (ingest and mutation run in this process).
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    by_node = peak_rss_by_node(rss.samples, project.root / "target" / "run_results.json")
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         funnel = con.sql("select * from rpt_funnel").fetchall()
         columns = [c[0] for c in con.sql("select * from rpt_funnel limit 0").description]
@@ -154,6 +204,7 @@ def main() -> None:
         "threads": args.threads,
         "build_seconds": round(seconds, 1),
         "peak_rss_mb": round(peak_rss_mb),
+        "peak_rss_by_node": by_node,
         "peak_spill_mb": round(spill.peak_bytes / 1e6),
         "database_mb": round((project.root / "winnow.duckdb").stat().st_size / 1e6),
         "funnel": [dict(zip(columns, row)) for row in funnel],

@@ -23,19 +23,19 @@
 {%- endmacro %}
 
 {#- The config of a cache model: incremental on its key (doc_id unless told), pruned to the
-    current fingerprint. With `progress_udf`, the UDF's progress goes to dbt's log
-    (macros/progress.sql) against a total of the input rows not cached yet: `progress_input` is
-    the model whose doc_ids it runs over (filtered by `progress_where`), or none for no total. -#}
-{% macro cache_config(fingerprint_macro, unique_key=['doc_id'], progress_udf=none, progress_input=none, progress_where=none) %}
+    current fingerprint. `input` is the model whose doc_ids it computes (filtered by
+    `input_where`): not_cached() counts its rows still to compute. With `progress_udf`, the UDF's
+    progress goes to dbt's log (macros/progress.sql) against that count (no total without `input`). -#}
+{% macro cache_config(fingerprint_macro, unique_key=['doc_id'], input=none, input_where=none, progress_udf=none) %}
   {% set prune = "delete from {{ this }} where fingerprint <> {{ " ~ fingerprint_macro ~ "() }}" %}
   {% if progress_udf is none %}
     {% set pre_hooks, post_hooks = [], [prune] %}
   {% else %}
-    {% if progress_input is none %}
+    {% if input is none %}
       {% set start = "{{ progress_start('" ~ progress_udf ~ "', none) }}" %}
     {% else %}
-      {% set start = "{{ progress_start('" ~ progress_udf ~ "', ref('" ~ progress_input ~ "') ~ ' as files', where="
-          ~ ("'" ~ (progress_where | replace("'", "\\'")) ~ " and ' ~ " if progress_where else "")
+      {% set start = "{{ progress_start('" ~ progress_udf ~ "', ref('" ~ input ~ "') ~ ' as files', where="
+          ~ ("'" ~ (input_where | replace("'", "\\'")) ~ " and ' ~ " if input_where else "")
           ~ "not_cached('files', " ~ fingerprint_macro ~ "())) }}" %}
     {% endif %}
     {% set pre_hooks = [start] %}
@@ -50,22 +50,54 @@
       on_schema_change='sync_all_columns',
       pre_hook=pre_hooks,
       post_hook=post_hooks,
+      meta={'cache_input': input, 'cache_input_where': input_where, 'cache_fingerprint': fingerprint_macro},
   ) }}
 {% endmacro %}
 
 {#- A filter for the cache's input rows (alias `alias`): those the cache does not hold yet for the
-    current fingerprint, by its key columns. The anti-join's hash table holds the cached keys,
-    never content. -#}
+    current fingerprint, by its key columns. Uncorrelated (key not in the cached keys): DuckDB
+    plans a correlated NOT EXISTS as a delim join that materialises every input column, text
+    included, while this anti-join's hash table holds the cached keys only. When the model's
+    meta.cache_input (cache_config's `input`) has no row left to compute, the
+    filter is the constant false, so DuckDB prunes the whole input: a build with nothing new
+    reads no text at all. -#}
 {% macro not_cached(alias, fingerprint, keys=['doc_id']) -%}
-  {%- if is_incremental() -%}
-    not exists (
-        select 1 from {{ this }} as cached
-        where {% for key in keys %}cached.{{ key }} = {{ alias }}.{{ key }} and {% endfor %}cached.fingerprint = {{ fingerprint }}
-    )
-  {%- else -%}
+  {%- if not is_incremental() -%}
     true
+  {%- elif cache_holds_every_input() -%}
+    false
+  {%- else -%}
+    {{ cache_key(alias, keys) }} not in (
+        select {{ cache_key('cached', keys) }} from {{ this }} as cached
+        where cached.fingerprint = {{ fingerprint }}
+    )
   {%- endif -%}
 {%- endmacro %}
+
+{#- The key of a cache row as one never-NULL value (NOT IN must not meet a NULL). -#}
+{% macro cache_key(alias, keys) -%}
+  {%- if keys | length == 1 -%}
+    coalesce({{ alias }}.{{ keys[0] }}, '')
+  {%- else -%}
+    cast(struct_pack({% for key in keys %}{{ key }} := {{ alias }}.{{ key }}{{ ", " if not loop.last }}{% endfor %}) as varchar)
+  {%- endif -%}
+{%- endmacro %}
+
+{#- True when the cache already holds, with the current fingerprint, every row of its input
+    (meta.cache_input, filtered by meta.cache_input_where); false when it has no such input. A
+    count over keys only, run once while the model compiles. -#}
+{% macro cache_holds_every_input() %}
+  {% set meta = model.config.meta %}
+  {% if not execute or not meta.get('cache_input') %}{{ return(false) }}{% endif %}
+  {% set fingerprint = context[meta['cache_fingerprint']]() %}
+  {% set where = meta.get('cache_input_where') %}
+  {% set result = run_query(
+      "select count(*) from " ~ ref(meta['cache_input']) ~ " as files where "
+      ~ (where ~ " and " if where else "")
+      ~ cache_key('files', ['doc_id']) ~ " not in (select cached.doc_id from " ~ this
+      ~ " as cached where cached.fingerprint = " ~ fingerprint ~ ")") %}
+  {{ return(result.columns[0].values()[0] == 0) }}
+{% endmacro %}
 
 {#- The fingerprint of each cache: exactly the vars its function reads. -#}
 {% macro minhash_fingerprint() -%}

@@ -8,6 +8,8 @@ argument and return types, and the pure function from this package that implemen
 from __future__ import annotations
 
 import functools
+import json
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -18,6 +20,7 @@ from .benchmarks import check_benchmark
 from .character_classes import character_classes
 from .code_version import code_version
 from .corpus_flavours import check_corpus_source, known_flavours
+from .file_state import files_state
 from .fim import Sentinels, fim_transform
 from .line_stats import line_stats
 from .lsh import band_keys, signature_similarity
@@ -25,6 +28,8 @@ from .minhash import minhash_with_shingle_sets, optimal_lsh_params
 from .pii import policy_from_json, redact_pii
 from .progress import ProgressRegistry
 from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
+from .provenance import environment_state
+from .shards import export_intact
 from .tokenize import fim_token_ids, token_ids
 
 
@@ -77,6 +82,15 @@ def _band_keys_udf(signatures, bands, rows):
 
 def _redact_pii_udf(content, policy_json):
     return redact_pii(content, policy_from_json(_constant(policy_json)))
+
+
+def _environment_state_udf() -> str:
+    # dbt runs in the project directory: the export's git commit is the one of this directory.
+    return environment_state(os.getcwd())
+
+
+def _export_intact_udf(output_dir: str, mixture: str, files_json: str) -> bool:
+    return export_intact(output_dir, mixture, json.loads(files_json))
 
 
 def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
@@ -185,6 +199,12 @@ UDFS: tuple[Udf, ...] = (
          "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
         _TOKENS,
     ),
+    # The state of what a memoized stage reads or writes outside the database
+    # (macros/memoized_table.sql): called once per build, never folded into a cached constant.
+    Udf("winnow_files_state", files_state, ("VARCHAR[]",), "VARCHAR", kind="native", side_effects=True),
+    Udf("winnow_environment_state", _environment_state_udf, (), "VARCHAR", kind="native", side_effects=True),
+    Udf("winnow_export_intact", _export_intact_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "BOOLEAN",
+        kind="native", side_effects=True),
     # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).
     Udf("winnow_progress_start", _progress_start, ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"), "VARCHAR",
         kind="native", side_effects=True),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import os
 import platform
 import subprocess
 from pathlib import Path
 
-__all__ = ["PACKAGES", "display_path", "file_sha256", "git_commit", "versions"]
+__all__ = ["PACKAGES", "display_path", "environment_state", "file_sha256", "git_commit", "versions"]
 
 # The packages whose versions decide the bytes of the shards (the issue's list, plus the
 # tokeniser's fast path and numpy, which writes the .npy and .bin files).
@@ -64,3 +65,11 @@ def git_commit(*directories: str | os.PathLike) -> dict[str, object]:
             continue
         return {"commit": commit, "tracked_changes": bool(status.strip())}
     return {"commit": None, "tracked_changes": None}
+
+
+def environment_state(directory: str | os.PathLike) -> str:
+    """The provenance a manifest records that no table holds, as canonical JSON: package versions
+    and the git commit of ``directory`` (or of this package). Part of the memoized export's
+    fingerprint, so a new commit or upgrade writes a manifest that says so."""
+    return json.dumps({"versions": versions(), "git": git_commit(directory, Path(__file__).resolve().parent)},
+                      sort_keys=True)

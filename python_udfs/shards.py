@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 
 __all__ = [
     "DEFAULT_TOKENS_PER_SHARD",
+    "export_intact",
     "FORMATS",
     "MEGATRON_DTYPE_CODES",
     "MEGATRON_HEADER",
@@ -407,3 +408,20 @@ def write_manifest(mixture_dir: Path, manifest: dict) -> Path:
     temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
     _commit(temporary, path)
     return path
+
+
+def export_intact(output_dir: str | os.PathLike, mixture: str, files: Iterable[dict]) -> bool:
+    """Whether ``<output_dir>/<mixture>/`` still holds what an export wrote: its manifest lists
+    exactly ``files`` (dicts with ``path`` as fct_exported_shards records it, the mixture directory
+    joined with the manifest's path, plus ``bytes`` and ``sha256``) and each is on disk with its
+    size. A memoized export is reused only then: a deleted, truncated or rewritten file, or another
+    build's manifest, means writing again. Sizes, not digests: reading every shard back would cost
+    as much as writing it."""
+    mixture_dir = Path(output_dir) / mixture
+    expected = sorted((f["path"], int(f["bytes"]), f["sha256"]) for f in files)
+    try:
+        manifest = json.loads((mixture_dir / "manifest.json").read_text(encoding="utf-8"))
+        listed = sorted(((mixture_dir / f["path"]).as_posix(), int(f["bytes"]), f["sha256"]) for f in manifest["files"])
+        return listed == expected and all(os.path.getsize(path) == size for path, size, _ in expected)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -63,6 +64,18 @@ class DbtProject:
             capture_output=True,
             text=True,
         )
+
+    def model_statuses(self) -> dict[str, str]:
+        """Each model of the last dbt command and how it ended: REUSED for a memoized table whose
+        inputs had not changed (macros/memoized_table.sql), OK (or INSERT n) for one that ran."""
+        results = json.loads((self.root / "target" / "run_results.json").read_text())["results"]
+        return {r["unique_id"].split(".")[-1]: r["adapter_response"].get("_message")
+                for r in results if r["unique_id"].startswith("model.")}
+
+    def memoized_models(self) -> set[str]:
+        manifest = json.loads((self.root / "target" / "manifest.json").read_text())
+        return {node["name"] for node in manifest["nodes"].values()
+                if node["resource_type"] == "model" and node["config"]["materialized"] == "memoized_table"}
 
     def query(self, sql: str) -> list[tuple]:
         import duckdb

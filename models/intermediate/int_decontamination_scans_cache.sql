@@ -1,4 +1,4 @@
-{{ cache_config('decontamination_fingerprint') }}
+{{ cache_config('decontamination_fingerprint', input='int_files_near_deduped') }}
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
 -- macros/incremental_cache.sql): each n-gram of the file (the same tokens and n as
 -- int_benchmark_ngrams) semi-joined with the index, skipping allow-listed n-grams. One row per

@@ -5,7 +5,7 @@
 -- Incremental (macros/incremental_cache.sql): a file is measured once per settings and the rows
 -- are kept between builds, so it may hold files no longer in the corpus; its readers join it from
 -- the current files. It also holds each file's exact-dedup hash (int_exact_dup_clusters).
-{{ cache_config('signals_fingerprint', progress_udf='winnow_line_stats', progress_input='int_raw_files_checked', progress_where='staging_rule is null') }}
+{{ cache_config('signals_fingerprint', progress_udf='winnow_line_stats', input='int_raw_files_checked', input_where='staging_rule is null') }}
 with
 
 files as (

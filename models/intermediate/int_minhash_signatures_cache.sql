@@ -1,4 +1,4 @@
-{{ cache_config('minhash_fingerprint', progress_udf='winnow_minhash', progress_input='int_files_exact_deduped') }}
+{{ cache_config('minhash_fingerprint', progress_udf='winnow_minhash', input='int_files_exact_deduped') }}
 -- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
 -- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
 -- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code)

@@ -13,7 +13,7 @@ from python_udfs.lsh import connected_components
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="memoized_table")
     edges = dbt.ref("int_near_dup_edges").filter("is_verified").select("doc_id, anchor_doc_id")
     table = edges.to_arrow_table()
     ends = [table["doc_id"].combine_chunks(), table["anchor_doc_id"].combine_chunks()]

@@ -1,4 +1,4 @@
-{{ cache_config('pii_fingerprint', progress_udf='winnow_redact_pii', progress_input='int_files_near_deduped') }}
+{{ cache_config('pii_fingerprint', progress_udf='winnow_redact_pii', input='int_files_near_deduped') }}
 -- PII and secrets found and replaced in every near-deduplicated file, computed once per file and
 -- policy and kept between builds (see macros/incremental_cache.sql): winnow_redact_pii
 -- (python_udfs/pii.py) returns the redacted text and the findings (kind, detector, character

@@ -1,4 +1,4 @@
-{{ cache_config('prose_signals_fingerprint', progress_udf='winnow_prose_signals', progress_input='int_raw_files_checked', progress_where="staging_rule is null and kind in ('text', 'docs')") }}
+{{ cache_config('prose_signals_fingerprint', progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')") }}
 -- Prose quality signals of every text and docs document, as measured values, no verdicts:
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code
 -- rules of int_files_scored), with the FineWeb-Edu score from the source. Gopher quality and

@@ -1,4 +1,4 @@
-{{ cache_config('tokens_fingerprint', progress_udf='winnow_tokenize', progress_input='fct_curated_files') }}
+{{ cache_config('tokens_fingerprint', progress_udf='winnow_tokenize', input='fct_curated_files') }}
 -- The token ids of every curated file, encoded once per file and tokenizer and kept between
 -- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
 -- tokenizer loaded once per process. Special-token strings in a file are ordinary text; no EOS is

@@ -69,7 +69,7 @@ def _raw_inputs(session, sources_sql, root):
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="memoized_table")
     output_dir = dbt.config.get("output_dir") or "out"
     formats = json.loads(dbt.config.get("export_formats"))
     tokens_per_shard = int(dbt.config.get("export_tokens_per_shard"))

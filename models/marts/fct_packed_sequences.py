@@ -33,7 +33,7 @@ def _batches(session, query, parameters, order_column="position"):
 
 
 def model(dbt, session):
-    dbt.config(materialized="table")
+    dbt.config(materialized="memoized_table")
     seq_len = int(dbt.config.get("seq_len"))
     strategy = dbt.config.get("packing_strategy")
     tail = dbt.config.get("packing_tail")

@@ -277,15 +277,18 @@ def _snapshot(project) -> dict[str, str]:
 def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
     before = _snapshot(project)
     assert {"pretrain/manifest.json", "repeat/manifest.json", "pretrain/megatron/train-00000.idx"} <= set(before)
-    result = run(project, "build", "--select", "fct_mixture+", env={"WINNOW_THREADS": "1"})
+    # --full-refresh: the memoized stages would otherwise be reused, and nothing written again.
+    result = run(project, "build", "--select", "fct_mixture+", "--full-refresh", env={"WINNOW_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-3000:]
+    assert project.model_statuses()["fct_exported_shards"] != "REUSED"
     assert _snapshot(project) == before
 
 
 def test_a_build_killed_mid_export_leaves_no_trusted_partial_file_and_reruns_identically(project):
     complete = _snapshot(project)
     # SIGKILL the dbt process once the 5th temporary file has data (in pretrain's first shards).
-    killed = run(project, "run", "--select", "fct_exported_shards", env={"WINNOW_EXPORT_CRASH_AT_TEMP_FILE": "5"})
+    killed = run(project, "run", "--select", "fct_exported_shards", "--full-refresh",
+                 env={"WINNOW_EXPORT_CRASH_AT_TEMP_FILE": "5"})
     assert killed.returncode == -9
     pretrain = out(project, "pretrain")
     assert not (pretrain / "manifest.json").exists(), "no manifest while the mixture is half written"
@@ -300,10 +303,28 @@ def test_a_build_killed_mid_export_leaves_no_trusted_partial_file_and_reruns_ide
     # The other mixture was not touched yet: its manifest and files are still the complete ones.
     assert (out(project, "repeat") / "manifest.json").exists()
 
+    # Not --full-refresh: the killed build forgot the export's fingerprint, so it is written again.
     rerun = run(project, "run", "--select", "fct_exported_shards")
     assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert project.model_statuses()["fct_exported_shards"] != "REUSED"
     assert _snapshot(project) == complete
     assert not list((project.root / "out").rglob("*.partial"))
+
+
+def test_an_unchanged_export_is_reused_until_a_file_it_wrote_is_gone_or_changed(project):
+    complete = _snapshot(project)
+    again = run(project, "run", "--select", "fct_exported_shards")
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert project.model_statuses()["fct_exported_shards"] == "REUSED"
+    assert _snapshot(project) == complete
+    shard = out(project, "pretrain") / "megatron" / "train-00000.bin"
+    for damage in (shard.unlink, lambda: shard.write_bytes(b"truncated"),
+                   lambda: (out(project, "repeat") / "manifest.json").unlink()):
+        damage()
+        repaired = run(project, "run", "--select", "fct_exported_shards")
+        assert repaired.returncode == 0, repaired.stdout[-3000:]
+        assert project.model_statuses()["fct_exported_shards"] == "OK"
+        assert _snapshot(project) == complete
 
 
 def test_stale_shards_of_earlier_runs_are_removed_and_never_listed(project):

@@ -7,6 +7,7 @@ exactly the new corpus's files" proves it computed only those.
 
 from __future__ import annotations
 
+import glob as glob_module
 import hashlib
 import json
 import os
@@ -87,8 +88,43 @@ def test_a_second_build_with_nothing_changed_computes_nothing(built):
     result = built.dbt("build", *NO_TESTS)
     assert result.returncode == 0, result.stdout[-4000:]
     assert cache_rows(built) == rows
+    # Every whole-corpus stage was reused, not computed again (macros/memoized_table.sql).
+    memoized, statuses = built.memoized_models(), built.model_statuses()
+    assert len(memoized) > 30
+    assert {model: statuses[model] for model in memoized} == {model: "REUSED" for model in memoized}
     # The tokenizer was not trained again (the file was not rewritten) and every output is the same.
     assert tokenizer_mtime(built) == mtime
+    assert outputs_digest(built) == digest
+
+
+def test_a_packing_var_rebuilds_only_the_stages_that_read_it(built):
+    packed = "select * from fct_packed_sequences order by mixture, split, window_index"
+    before, digest = built.query(packed), outputs_digest(built)
+    for seq_len in (512, None):  # then back to the default
+        vars_ = ("--vars", json.dumps({"seq_len": seq_len})) if seq_len else ()
+        result = built.dbt("build", *NO_TESTS, *vars_)
+        assert result.returncode == 0, result.stdout[-4000:]
+        statuses = built.model_statuses()
+        rebuilt = {model for model in built.memoized_models() if statuses[model] != "REUSED"}
+        assert rebuilt == {"fct_packed_sequences", "rpt_packing", "fct_exported_shards"}
+        assert (built.query(packed) == before) == (seq_len is None)
+    assert outputs_digest(built) == digest
+
+
+def test_a_touched_raw_file_is_staged_again_but_computes_nothing_new(built):
+    rows, digest = cache_rows(built), outputs_digest(built)
+    [(glob,)] = built.query("select parquet_glob from corpus_sources")
+    part = sorted(glob_module.glob(glob))[0]
+    os.utime(part)  # same bytes, new mtime: the raw files' state changed
+    result = built.dbt("build", *NO_TESTS)
+    assert result.returncode == 0, result.stdout[-4000:]
+    statuses = built.model_statuses()
+    assert statuses["int_raw_files_checked"] != "REUSED"
+    # int_files_minhashed reads text through the views, so it is rebuilt; its rows are the same,
+    # so what reads only it is not (memoized tables pass on the hash of their rows).
+    assert statuses["int_files_minhashed"] != "REUSED"
+    assert statuses["int_near_dup_candidates"] == "REUSED"
+    assert cache_rows(built) == rows
     assert outputs_digest(built) == digest
 
 

@@ -1,0 +1,183 @@
+{#-
+  The memoized_table materialization: a table that is rebuilt only when its inputs changed.
+
+  Whole-corpus stages (near-dup candidates and clusters, the ledger, mixing, packing, export) are
+  tables computed from other tables. When none of their inputs changed since they were built,
+  building them again gives the same rows, so a second `dbt build` with nothing changed reuses
+  them (dbt reports REUSED) instead of recomputing the corpus; the per-document stages have their
+  own row-level caches (macros/incremental_cache.sql).
+
+  Before building, the input fingerprint is computed: the MD5 of the model's compiled code (vars
+  and macros rendered into it), winnow_code_version(), any `memo_external_inputs` of the model
+  (SQL expressions for state outside the database), and the state of every upstream node:
+    - a memoized table: the hash of the rows it holds, recorded when it was built (so a rebuild
+      that gives the same rows, say after a raw file was touched, rebuilds nothing downstream);
+    - an incremental cache: its row count and a hash over its keys and fingerprints (a row's
+      content is a function of both);
+    - another table or a seed: its row count and a hash over every row;
+    - a view: MD5 of its SQL as DuckDB stores it, then its own upstream nodes, and the raw files'
+      path, size and mtime when it stages corpus files (python_udfs.file_state).
+  The table is reused when it exists, the fingerprint equals the one recorded when it was last
+  built, and (with `memo_outputs_intact`, an SQL boolean over `{this}`) the files it wrote are
+  still in place. `dbt build --full-refresh` builds every memoized table again.
+
+  The fingerprint is forgotten before the table is replaced and recorded after, with the hash of
+  the rows: a build killed in between leaves no fingerprint, and the next build rebuilds. An input
+  whose state is unknown (an upstream memoized table without a recorded fingerprint) means build
+  and record nothing. Row hashes use DuckDB's hash(), summed as a 128-bit integer with the row
+  count: not cryptographic, but an accidental collision of two different tables is out of reach,
+  and a DuckDB upgrade that changes hash() only causes rebuilds.
+-#}
+
+{% materialization memoized_table, adapter='duckdb', supported_languages=['sql', 'python'] %}
+  {%- set language = model['language'] -%}
+  {%- set target_relation = this.incorporate(type='table') -%}
+  {%- set existing_relation = load_cached_relation(this) -%}
+  {%- set fingerprint = memo_input_fingerprint() -%}
+
+  {%- if existing_relation is not none and existing_relation.is_table and fingerprint is not none
+        and not should_full_refresh()
+        and memo_recorded_fingerprint(target_relation) == fingerprint
+        and memo_outputs_intact(target_relation) -%}
+    {{ log(this ~ ": inputs unchanged since it was built (fingerprint " ~ fingerprint[:12] ~ "), reused", info=True) }}
+    {% do store_raw_result('main', message='REUSED', code='REUSED', rows_affected=-1) %}
+    {{ return({'relations': [target_relation]}) }}
+  {%- endif -%}
+
+  {%- set intermediate_relation = make_intermediate_relation(target_relation) -%}
+  {%- set backup_relation = make_backup_relation(target_relation, 'table' if existing_relation is none else existing_relation.type) -%}
+  {{ drop_relation_if_exists(load_cached_relation(intermediate_relation)) }}
+  {{ drop_relation_if_exists(load_cached_relation(backup_relation)) }}
+  {% do memo_forget(target_relation) %}
+
+  {{ run_hooks(pre_hooks, inside_transaction=False) }}
+  {{ run_hooks(pre_hooks, inside_transaction=True) }}
+
+  {% call statement('main', language=language) -%}
+    {{- create_table_as(False, intermediate_relation, compiled_code, language) }}
+  {%- endcall %}
+  {% if existing_relation is not none %}
+    {{ adapter.rename_relation(existing_relation, backup_relation) }}
+  {% endif %}
+  {{ adapter.rename_relation(intermediate_relation, target_relation) }}
+
+  {{ run_hooks(post_hooks, inside_transaction=True) }}
+  {% do persist_docs(target_relation, model) %}
+  {{ adapter.commit() }}
+  {{ drop_relation_if_exists(backup_relation) }}
+  {{ run_hooks(post_hooks, inside_transaction=False) }}
+
+  {% if fingerprint is not none %}
+    {% do memo_record(target_relation, fingerprint) %}
+  {% endif %}
+  {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+
+{#- Where the fingerprints live: one row per memoized table, in the target schema. Created by
+    on-run-start, before dbt's threads start (two threads creating it at once would conflict). -#}
+{% macro memo_fingerprints_relation() -%}
+  {{ target.database }}.{{ target.schema }}.winnow_memoized_fingerprints
+{%- endmacro %}
+
+{% macro create_memo_fingerprints_table() -%}
+  create table if not exists {{ memo_fingerprints_relation() }} (
+      relation varchar primary key,
+      fingerprint varchar not null,
+      rows_hash varchar not null
+  )
+{%- endmacro %}
+
+{% macro memo_recorded_fingerprint(relation) %}
+  {% set result = run_query("select fingerprint from " ~ memo_fingerprints_relation() ~ " where relation = "
+                            ~ dbt.string_literal(relation.identifier)) %}
+  {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
+{% endmacro %}
+
+{% macro memo_forget(relation) %}
+  {% call statement('memo_forget', auto_begin=False) %}
+    delete from {{ memo_fingerprints_relation() }} where relation = {{ dbt.string_literal(relation.identifier) }}
+  {% endcall %}
+{% endmacro %}
+
+{% macro memo_record(relation, fingerprint) %}
+  {% call statement('memo_record', auto_begin=False) %}
+    insert or replace into {{ memo_fingerprints_relation() }}
+    select {{ dbt.string_literal(relation.identifier) }}, {{ dbt.string_literal(fingerprint) }}, ({{ rows_hash(relation) }})
+  {% endcall %}
+{% endmacro %}
+
+{#- True unless the model's `memo_outputs_intact` check (SQL over `{this}`) says otherwise. -#}
+{% macro memo_outputs_intact(relation) %}
+  {% set check = config.get('memo_outputs_intact') %}
+  {% if not check %}{{ return(true) }}{% endif %}
+  {% set result = run_query("select coalesce((" ~ check | replace('{this}', relation | string) ~ "), false)") %}
+  {{ return(result.columns[0].values()[0]) }}
+{% endmacro %}
+
+{#- The input fingerprint (see the header), or none when some input's state is unknown. -#}
+{% macro memo_input_fingerprint() %}
+  {% set parts = [dbt.string_literal(local_md5(model.compiled_code)), 'winnow_code_version()'] %}
+  {% do parts.extend(config.get('memo_external_inputs', [])) %}
+  {% set visited = [] %}
+  {% for node_id in model.depends_on.nodes | sort %}
+    {% do parts.extend(memo_node_state(node_id, visited)) %}
+  {% endfor %}
+  {#- || propagates NULL: one unknown state makes the whole fingerprint unknown. -#}
+  {% set result = run_query("select md5(" ~ parts | join(" || '|' || ") ~ ")") %}
+  {{ return(result.columns[0].values()[0]) }}
+{% endmacro %}
+
+{#- SQL expressions (VARCHAR) for the state of one upstream node; views and ephemerals add their
+    own upstream nodes' states. `visited` keeps a node shared by two paths from counting twice. -#}
+{% macro memo_node_state(node_id, visited) %}
+  {% if node_id in visited %}{{ return([]) }}{% endif %}
+  {% do visited.append(node_id) %}
+  {% set node = graph.nodes.get(node_id) %}
+  {% if node is none %}
+    {#- A source or an unknown node: no state to read, so never reuse. -#}
+    {{ return(["null"]) }}
+  {% endif %}
+  {% set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) %}
+  {% set materialized = node.config.materialized %}
+  {% set states = [dbt.string_literal(node_id)] %}
+  {% if node.resource_type == 'seed' or materialized == 'table' %}
+    {% do states.append("(" ~ rows_hash(relation) ~ ")") %}
+  {% elif materialized == 'memoized_table' %}
+    {% do states.append("(select rows_hash from " ~ memo_fingerprints_relation()
+                        ~ " where relation = " ~ dbt.string_literal(relation.identifier) ~ ")") %}
+  {% elif materialized == 'incremental' %}
+    {% set keys = node.config.unique_key if node.config.unique_key is not string else [node.config.unique_key] %}
+    {% do states.append("(select count(*) || ':' || coalesce(sum(hash(" ~ (keys + ['fingerprint']) | join(', ')
+                        ~ ")), 0) from " ~ relation ~ ")") %}
+  {% elif materialized in ('view', 'ephemeral') %}
+    {% if materialized == 'view' %}
+      {% do states.append("(select md5(sql) from duckdb_views() where database_name = " ~ dbt.string_literal(node.database)
+                          ~ " and schema_name = " ~ dbt.string_literal(node.schema)
+                          ~ " and view_name = " ~ dbt.string_literal(node.alias) ~ ")") %}
+    {% endif %}
+    {% if 'macro.winnow.stage_corpus_files' in node.depends_on.macros %}
+      {% do states.append(raw_files_state()) %}
+    {% endif %}
+    {% for upstream_id in node.depends_on.nodes | sort %}
+      {% do states.extend(memo_node_state(upstream_id, visited)) %}
+    {% endfor %}
+  {% else %}
+    {% do states.append("null") %}
+  {% endif %}
+  {{ return(states) }}
+{% endmacro %}
+
+{#- A query for the row count and the sum of every row's hash of a relation. -#}
+{% macro rows_hash(relation) -%}
+  select count(*) || ':' || coalesce(sum(hash(memo_row)), 0) from {{ relation }} as memo_row
+{%- endmacro %}
+
+{#- The path, size and mtime of every raw file of every corpus source (python_udfs.file_state).
+    The seed is read by its relation, not ref(): the memoized model need not depend on it. -#}
+{% macro raw_files_state() %}
+  {% set seed = graph.nodes['seed.winnow.corpus_sources'] %}
+  {% set relation = api.Relation.create(database=seed.database, schema=seed.schema, identifier=seed.alias) %}
+  {{ return("winnow_files_state((select coalesce(list(parquet_glob order by source_name), []) from "
+            ~ relation ~ ")::varchar[])") }}
+{% endmacro %}

@@ -68,13 +68,13 @@ def main() -> None:
     base, added = work / "raw" / "base", work / "raw" / "added"
     if not (base / "part-00000.parquet").exists():
         ingest([stdlib_input(), *distribution_inputs()], base, progress=False)
-    write_mutated_copies(base, args.copies)
+    write_mutated_copies(base, args.copies, workers=2)
     if not added.exists():
         # The next copy, written next to the originals and moved aside as its own corpus.
         staging = work / "raw" / "staging"
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(base, staging)  # with the existing copies, so only the next one is made
-        write_mutated_copies(staging, args.copies + 1)
+        write_mutated_copies(staging, args.copies + 1, workers=2)
         added.mkdir(parents=True)
         for part in staging.glob(f"mutant-{args.copies + 1:03d}-*.parquet"):
             part.rename(added / part.name)

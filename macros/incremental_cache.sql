@@ -58,9 +58,8 @@
     current fingerprint, by its key columns. Uncorrelated (key not in the cached keys): DuckDB
     plans a correlated NOT EXISTS as a delim join that materialises every input column, text
     included, while this anti-join's hash table holds the cached keys only. When the model's
-    meta.cache_input (cache_config's `input`) has no row left to compute, the
-    filter is the constant false, so DuckDB prunes the whole input: a build with nothing new
-    reads no text at all. -#}
+    meta.cache_input (cache_config's `input`) has no row left to compute, the filter is the
+    constant false, so DuckDB prunes the whole input: a build with nothing new reads no text. -#}
 {% macro not_cached(alias, fingerprint, keys=['doc_id']) -%}
   {%- if not is_incremental() -%}
     true
@@ -85,7 +84,8 @@
 
 {#- True when the cache already holds, with the current fingerprint, every row of its input
     (meta.cache_input, filtered by meta.cache_input_where); false when it has no such input. A
-    count over keys only, run once while the model compiles. -#}
+    count over keys only (a few hundredths of a second on 45,000 files), run where not_cached()
+    is rendered: the model's SQL and its progress pre-hook. -#}
 {% macro cache_holds_every_input() %}
   {% set meta = model.config.meta %}
   {% if not execute or not meta.get('cache_input') %}{{ return(false) }}{% endif %}

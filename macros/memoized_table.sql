@@ -11,7 +11,8 @@
   and macros rendered into it), winnow_code_version(), any `memo_external_inputs` of the model
   (SQL expressions for state outside the database), and the state of every upstream node:
     - a memoized table: the hash of the rows it holds, recorded when it was built (so a rebuild
-      that gives the same rows, say after a raw file was touched, rebuilds nothing downstream);
+      that gives the same rows, say after a raw file was touched, does not by itself rebuild
+      what reads the table);
     - an incremental cache: its row count and a hash over its keys and fingerprints (a row's
       content is a function of both);
     - another table or a seed: its row count and a hash over every row;

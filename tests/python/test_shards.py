@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.packing import pack_concat
-from python_udfs.shards import ExportError, finish_mixture, start_mixture, token_dtype, write_split
+from python_udfs.shards import ExportError, export_intact, finish_mixture, start_mixture, token_dtype, write_split
 
 SEQ_LEN = 8
 
@@ -75,3 +75,25 @@ def test_shards_hold_whole_windows_and_a_rerun_removes_what_it_did_not_write(tmp
 def test_unknown_format_names_the_var(tmp_path):
     with pytest.raises(ExportError, match="var export_formats names unknown formats \\['tfrecord'\\]"):
         write(tmp_path, [[1, 2]], formats=("tfrecord",))
+
+
+def test_export_intact_until_a_listed_file_is_gone_resized_or_the_manifest_differs(tmp_path):
+    mixture_dir = tmp_path / "out" / "pretrain"
+    files = write(mixture_dir, [[9] * 20, [8] * 11, [7] * 3])
+    # As fct_exported_shards records them: the mixture directory joined with the manifest's path.
+    rows = [{**f.as_json(), "path": (mixture_dir / f.path).as_posix()} for f in files]
+    assert export_intact(tmp_path / "out", "pretrain", rows)
+    assert not export_intact(tmp_path / "out", "pretrain", rows[1:]), "the manifest lists a file the table does not"
+    assert not export_intact(tmp_path / "out", "other", rows)
+
+    megatron_bin = mixture_dir / files[[f.format for f in files].index("megatron")].path
+    original = megatron_bin.read_bytes()
+    megatron_bin.write_bytes(original[:-2])
+    assert not export_intact(tmp_path / "out", "pretrain", rows)
+    megatron_bin.write_bytes(original)
+    assert export_intact(tmp_path / "out", "pretrain", rows)
+    megatron_bin.unlink()
+    assert not export_intact(tmp_path / "out", "pretrain", rows)
+    megatron_bin.write_bytes(original)
+    (mixture_dir / "manifest.json").write_text("{not json")
+    assert not export_intact(tmp_path / "out", "pretrain", rows)

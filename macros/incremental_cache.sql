@@ -66,11 +66,16 @@
   {%- elif cache_holds_every_input() -%}
     false
   {%- else -%}
+    {{ not_in_cache(alias, fingerprint, keys) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The anti-join itself: the row's key is not among the cached keys of this fingerprint. -#}
+{% macro not_in_cache(alias, fingerprint, keys) -%}
     {{ cache_key(alias, keys) }} not in (
         select {{ cache_key('cached', keys) }} from {{ this }} as cached
         where cached.fingerprint = {{ fingerprint }}
     )
-  {%- endif -%}
 {%- endmacro %}
 
 {#- The key of a cache row as one never-NULL value (NOT IN must not meet a NULL). -#}
@@ -94,8 +99,7 @@
   {% set result = run_query(
       "select count(*) from " ~ ref(meta['cache_input']) ~ " as files where "
       ~ (where ~ " and " if where else "")
-      ~ cache_key('files', ['doc_id']) ~ " not in (select cached.doc_id from " ~ this
-      ~ " as cached where cached.fingerprint = " ~ fingerprint ~ ")") %}
+      ~ not_in_cache('files', fingerprint, ['doc_id'])) %}
   {{ return(result.columns[0].values()[0] == 0) }}
 {% endmacro %}
 

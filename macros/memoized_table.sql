@@ -149,15 +149,16 @@
                         ~ " where relation = " ~ dbt.string_literal(relation.identifier) ~ ")") %}
   {% elif materialized == 'incremental' %}
     {% set keys = node.config.unique_key if node.config.unique_key is not string else [node.config.unique_key] %}
-    {% do states.append("(select count(*) || ':' || coalesce(sum(hash(" ~ (keys + ['fingerprint']) | join(', ')
-                        ~ ")), 0) from " ~ relation ~ ")") %}
+    {% do states.append("(" ~ rows_hash(relation, keys + ['fingerprint']) ~ ")") %}
   {% elif materialized in ('view', 'ephemeral') %}
     {% if materialized == 'view' %}
       {% do states.append("(select md5(sql) from duckdb_views() where database_name = " ~ dbt.string_literal(node.database)
                           ~ " and schema_name = " ~ dbt.string_literal(node.schema)
                           ~ " and view_name = " ~ dbt.string_literal(node.alias) ~ ")") %}
     {% endif %}
-    {% if 'macro.winnow.stage_corpus_files' in node.depends_on.macros %}
+    {#- Once per fingerprint, however many staging views read the raw files. -#}
+    {% if 'macro.winnow.stage_corpus_files' in node.depends_on.macros and 'raw files' not in visited %}
+      {% do visited.append('raw files') %}
       {% do states.append(raw_files_state()) %}
     {% endif %}
     {% for upstream_id in node.depends_on.nodes | sort %}
@@ -169,9 +170,11 @@
   {{ return(states) }}
 {% endmacro %}
 
-{#- A query for the row count and the sum of every row's hash of a relation. -#}
-{% macro rows_hash(relation) -%}
-  select count(*) || ':' || coalesce(sum(hash(memo_row)), 0) from {{ relation }} as memo_row
+{#- A query for the row count of a relation and the sum of the hashes of its rows (of `columns`
+    only, when given). -#}
+{% macro rows_hash(relation, columns=none) -%}
+  select count(*) || ':' || coalesce(sum(hash({{ columns | join(', ') if columns else 'memo_row' }})), 0)
+  from {{ relation }} as memo_row
 {%- endmacro %}
 
 {#- The path, size and mtime of every raw file of every corpus source (python_udfs.file_state).

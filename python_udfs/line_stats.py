@@ -3,7 +3,8 @@
 Lines are the segments between ``\\n`` characters; a final newline does not start another line
 (``"a\\nb\\n"`` has 2 lines), and an empty document has 0 lines. Lengths count characters (code
 points), as codeparrot's ``line_mean``/``line_max`` and StarCoder's line-length filters do with
-Python's ``len``. Everything is computed with pyarrow kernels and numpy segment reductions: no
+Python's ``len``. A comment line starts, after indentation, with a comment marker of Python, C-like
+languages or SQL (``#``, ``//``, ``/*``, ``*``, ``--``). Everything is computed with pyarrow kernels and numpy segment reductions: no
 Python loop over documents or lines.
 """
 
@@ -15,19 +16,23 @@ import pyarrow.compute as pc
 
 from .utils import as_array
 
-__all__ = ["LINE_STATS_TYPE", "line_stats"]
+__all__ = ["COMMENT_LINE_PATTERN", "LINE_STATS_TYPE", "line_stats"]
 
 LINE_STATS_TYPE = pa.struct(
     [
         ("n_lines", pa.int64()),
         ("max_line_length", pa.int64()),
         ("mean_line_length", pa.float64()),
+        ("n_comment_lines", pa.int64()),
     ]
 )
 
+# RE2 syntax (Arrow's regex engine, as DuckDB's): searched in each line on its own.
+COMMENT_LINE_PATTERN = r"^\s*(#|//|/\*|\*|--)"
+
 
 def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
-    """Struct of ``n_lines``, ``max_line_length``, ``mean_line_length`` per document.
+    """Struct of ``n_lines``, ``max_line_length``, ``mean_line_length``, ``n_comment_lines`` per document.
 
     NULL content gives a NULL struct. ``mean_line_length`` is characters excluding newlines
     divided by ``n_lines`` (0.0 for an empty document).
@@ -38,12 +43,17 @@ def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
     # Drop one trailing newline so it does not count as an extra, empty line.
     trimmed = pc.replace_substring_regex(filled, pattern=r"\n\z", replacement="")
     lines = pc.split_pattern(trimmed, pattern="\n")
-    line_lengths = pc.utf8_length(lines.flatten()).to_numpy(zero_copy_only=False).astype(np.int64)
+    flat_lines = lines.flatten()
+    line_lengths = pc.utf8_length(flat_lines).to_numpy(zero_copy_only=False).astype(np.int64)
+    is_comment = pc.match_substring_regex(flat_lines, pattern=COMMENT_LINE_PATTERN).to_numpy(zero_copy_only=False)
     offsets = lines.offsets.to_numpy()
     counts = np.diff(offsets)
     # Every list has at least one element ("" splits to [""]), so reduceat's segments are non-empty.
     max_lengths = np.maximum.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
     total_chars = np.add.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
+    comment_lines = (
+        np.add.reduceat(is_comment.astype(np.int64), offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
+    )
     is_empty = pc.equal(pc.utf8_length(filled), 0).to_numpy(zero_copy_only=False)
     n_lines = np.where(is_empty, 0, counts)
     mean = np.divide(total_chars, n_lines, out=np.zeros(len(n_lines), dtype=np.float64), where=n_lines > 0)
@@ -53,6 +63,7 @@ def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
             pa.array(n_lines, pa.int64()),
             pa.array(np.where(is_empty, 0, max_lengths), pa.int64()),
             pa.array(mean, pa.float64()),
+            pa.array(comment_lines, pa.int64()),
         ],
         fields=list(LINE_STATS_TYPE),
         mask=pa.array(mask, pa.bool_()),

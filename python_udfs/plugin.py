@@ -13,16 +13,20 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
 from .benchmarks import check_benchmark
-from .character_classes import character_classes
+from .character_classes import CHARACTER_CLASSES_TYPE, character_classes
 from .code_version import code_version
 from .corpus_flavours import check_corpus_source, known_flavours
 from .file_state import files_state
 from .fim import Sentinels, fim_transform
-from .line_stats import line_stats
+from .line_stats import LINE_STATS_TYPE, line_stats
 from .lsh import band_keys, signature_similarity
 from .minhash import minhash_with_shingle_sets, optimal_lsh_params
 from .pii import policy_from_json, redact_pii
@@ -46,12 +50,47 @@ def _progress_finish(udf: str) -> str:
     return PROGRESS.finish(udf)
 
 
+# The most text an Arrow UDF is handed at once. DuckDB's vectors are 2048 rows whatever their
+# size: behind a join, one vector of large files held 210 MB of text, and a UDF's numpy
+# intermediates are several times its input (character_classes: 6x, 3 GB for 525 MB). Slicing
+# bounds a call's Python memory by this budget or by the one largest document.
+UDF_SLICE_BYTES = 16 * 2**20
+
+
+def _byte_bounded_slices(column: pa.ChunkedArray | pa.Array, budget: int) -> list[tuple[int, int]]:
+    """(offset, length) row slices of ``column`` holding at most ``budget`` bytes each, or one row."""
+    n = len(column)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) or column.nbytes <= budget:
+        return [(0, n)]
+    sizes = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    ends = np.cumsum(sizes)
+    slices, start, consumed = [], 0, 0
+    while start < n:
+        # The first row past the budget closes the slice; a slice always takes at least one row.
+        stop = max(int(np.searchsorted(ends, consumed + budget, side="right")), start + 1)
+        slices.append((start, stop - start))
+        consumed = int(ends[stop - 1])
+        start = stop
+    return slices
+
+
+def _as_one_array(result) -> pa.Array:
+    return result.combine_chunks() if isinstance(result, pa.ChunkedArray) else result
+
+
 def _metered(name: str, function: Callable) -> Callable:
-    """The Arrow UDF, counting the rows of every vector it is called on for its progress meter."""
+    """The Arrow UDF, called on byte-bounded row slices of each vector (UDF_SLICE_BYTES of its
+    first argument), counting the rows of every vector for its progress meter."""
 
     @functools.wraps(function)
     def metered(*columns):
-        result = function(*columns)
+        slices = _byte_bounded_slices(columns[0], UDF_SLICE_BYTES)
+        if len(slices) == 1:
+            result = function(*columns)
+        else:
+            result = pa.concat_arrays(
+                [_as_one_array(function(*(c.slice(offset, length) for c in columns))) for offset, length in slices]
+            )
         PROGRESS.advance(name, len(columns[0]))
         return result
 
@@ -122,7 +161,10 @@ def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_
 
 _TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
 _SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
-_PROSE_SIGNALS = "STRUCT(" + ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in PROSE_SIGNALS_TYPE) + ")"
+
+
+def _sql_struct(arrow_type: pa.StructType) -> str:
+    return "STRUCT(" + ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in arrow_type) + ")"
 
 
 @dataclass(frozen=True)
@@ -143,15 +185,15 @@ UDFS: tuple[Udf, ...] = (
         "winnow_line_stats",
         line_stats,
         ("VARCHAR",),
-        "STRUCT(n_lines BIGINT, max_line_length BIGINT, mean_line_length DOUBLE)",
+        _sql_struct(LINE_STATS_TYPE),
     ),
     Udf(
         "winnow_character_classes",
         character_classes,
         ("VARCHAR",),
-        "STRUCT(n_alphanumeric BIGINT, n_alphabetic BIGINT)",
+        _sql_struct(CHARACTER_CLASSES_TYPE),
     ),
-    Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _PROSE_SIGNALS),
+    Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from python_udfs.plugin import UDFS, Plugin, register_udfs
+from python_udfs import plugin
+from python_udfs.plugin import UDFS, Plugin, _byte_bounded_slices, register_udfs
 from tests.conftest import stdlib_files
 
 
@@ -48,3 +52,46 @@ def test_prose_signals_udf_returns_a_struct_per_document(con):
     row = con.execute("select winnow_prose_signals(?) as s, winnow_prose_signals(null::varchar) as n", [architecture]).fetchone()
     assert row[0]["n_words"] > 1000 and 0 < row[0]["terminal_punct_paragraph_fraction"] <= 1
     assert row[1] is None
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=40)), max_size=60), st.integers(1, 100))
+def test_byte_bounded_slices_cover_every_row_once_within_the_budget(texts, budget):
+    column = pa.array(texts, pa.string())
+    slices = _byte_bounded_slices(column, budget)
+    rows = [row for offset, length in slices for row in range(offset, offset + length)]
+    assert rows == list(range(len(texts)))
+    for offset, length in slices:
+        size = sum(len(t.encode()) for t in texts[offset : offset + length] if t is not None)
+        assert length >= 1 or not texts
+        # A slice holds at most the budget, unless it is one document larger than the budget.
+        assert size <= budget or length == 1 or column.nbytes <= budget
+
+
+def test_udfs_called_on_byte_bounded_slices_give_the_same_rows(con, monkeypatch):
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 3
+    query = ("select list(winnow_line_stats(content) order by i), list(winnow_character_classes(content) order by i),"
+             " list(winnow_fim(content, true, i % 2 = 0, 0.25, 0.75, '<pre>', '<mid>', '<suf>', 'starcoder')"
+             " order by i) from (select unnest(?) as content, generate_subscripts(?, 1) as i)")
+    whole = con.execute(query, [texts, texts]).fetchone()
+    # A budget of about one large email file: most calls get a few files, some exactly one.
+    monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
+    with duckdb.connect() as sliced_con:
+        register_udfs(sliced_con)
+        sliced = sliced_con.execute(query, [texts, texts]).fetchone()
+    assert sliced == whole
+
+
+def test_a_large_vector_reaches_the_function_in_slices(monkeypatch):
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")]
+    column = pa.chunked_array([texts[:5], texts[5:]])
+    seen = []
+
+    def recording(content):
+        seen.append((len(content), content.nbytes))
+        return plugin.line_stats(content)
+
+    monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
+    result = plugin._metered("recording", recording)(column)
+    assert result.equals(plugin.line_stats(column))
+    assert sum(rows for rows, _ in seen) == len(texts) and len(seen) > 5
+    assert all(size <= 20_000 + 4 * (rows + 1) or rows == 1 for rows, size in seen)

@@ -1,7 +1,8 @@
 {#-
   Mixtures are listed in seeds/mixtures.csv, one row per (mixture, source). These macros read the
   seed when a model runs, check every row against seeds/corpus_sources.csv and the rules below, and
-  stop the build with a message naming the mixture, the source and what to change:
+  stop the build with a message naming the mixture, the source and what to change (every problem
+  of the seed at once, one line each):
 
   - source '*' stands for every source of corpus_sources.csv that the mixture does not name on
     another row (the default mixtures use it, so they work whatever the sources are called); it
@@ -16,8 +17,11 @@
   - temperature, total_tokens, fim_rate and fim_spm_rate are per mixture: equal on all its rows.
 -#}
 
-{% macro _mixture_error(message) %}
-  {{ exceptions.raise_compiler_error("seeds/mixtures.csv: " ~ message) }}
+{% macro _raise_mixture_problems(problems) %}
+  {%- if problems %}
+    {{ exceptions.raise_compiler_error("seeds/mixtures.csv: " ~ problems | length ~ " problem(s):\n  - "
+        ~ problems | join("\n  - ")) }}
+  {%- endif %}
 {% endmacro %}
 
 {% macro validated_mixtures() %}
@@ -38,6 +42,9 @@
   {% set result = run_query(
       "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate from "
       ~ seed ~ " order by mixture, source") %}
+  {% set problems = [] %}
+  {#- Mixtures with a problem on any row: left out of the per-mixture checks. -#}
+  {% set broken = [] %}
   {#- Expand source '*' to the sources its mixture does not name. -#}
   {% set named = {} %}
   {% for r in result.rows if r[1] != '*' %}
@@ -47,12 +54,14 @@
   {% for r in result.rows %}
     {% if r[1] == '*' %}
       {% if r[2] is not none %}
-        {{ _mixture_error("mixture '" ~ r[0] ~ "', source '*': a weight cannot be shared out over every source. "
-            ~ "Give epochs, a temperature, or nothing (each source's defaults from corpus_sources.csv).") }}
+        {% do problems.append("mixture '" ~ r[0] ~ "', source '*': a weight cannot be shared out over every source. "
+            ~ "Give epochs, a temperature, or nothing (each source's defaults from corpus_sources.csv).") %}
+        {% do broken.append(r[0]) %}
+      {% else %}
+        {% for source in defaults.keys() | sort if source not in named.get(r[0], []) %}
+          {% do expanded.append([r[0], source] + (r | list)[2:]) %}
+        {% endfor %}
       {% endif %}
-      {% for source in defaults.keys() | sort if source not in named.get(r[0], []) %}
-        {% do expanded.append([r[0], source] + (r | list)[2:]) %}
-      {% endfor %}
     {% else %}
       {% do expanded.append(r | list) %}
     {% endif %}
@@ -62,59 +71,64 @@
   {% for r in expanded %}
     {% set mixture, source = r[0], r[1] %}
     {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "'" %}
+    {#- A row's problems; a row with any is left out of the per-mixture checks below. -#}
+    {% set found = [] %}
     {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}
-      {{ _mixture_error("a row has an empty mixture or source. Name both.") }}
-    {% endif %}
-    {% if (mixture, source) in seen %}
-      {{ _mixture_error(where ~ " is listed twice. List each source once per mixture.") }}
+      {% do found.append("a row has an empty mixture or source. Name both.") %}
+    {% elif (mixture, source) in seen %}
+      {% do found.append(where ~ " is listed twice. List each source once per mixture.") %}
+    {% elif source not in defaults %}
+      {% do found.append(where ~ ": unknown source. Sources are the source_name values of seeds/corpus_sources.csv: "
+          ~ defaults.keys() | sort | join(', ') ~ ".") %}
     {% endif %}
     {% do seen.append((mixture, source)) %}
-    {% if source not in defaults %}
-      {{ _mixture_error(where ~ ": unknown source. Sources are the source_name values of seeds/corpus_sources.csv: "
-          ~ defaults.keys() | sort | join(', ') ~ ".") }}
-    {% endif %}
     {% set row = {'mixture': mixture, 'source': source, 'weight': r[2], 'epochs': r[3], 'temperature': r[4],
                   'total_tokens': r[5], 'fim_rate': r[6], 'fim_spm_rate': r[7]} %}
     {% if row.weight is not none and row.epochs is not none %}
-      {{ _mixture_error(where ~ ": both weight (" ~ row.weight ~ ") and epochs (" ~ row.epochs
-          ~ ") are given. Give a target token share (weight) or a number of epochs, not both.") }}
+      {% do found.append(where ~ ": both weight (" ~ row.weight ~ ") and epochs (" ~ row.epochs
+          ~ ") are given. Give a target token share (weight) or a number of epochs, not both.") %}
     {% endif %}
     {% if row.temperature is not none %}
       {% if row.weight is not none or row.epochs is not none %}
-        {{ _mixture_error(where ~ ": the mixture has a temperature (" ~ row.temperature
-            ~ "), which sets every share; leave weight and epochs empty on its rows.") }}
+        {% do found.append(where ~ ": the mixture has a temperature (" ~ row.temperature
+            ~ "), which sets every share; leave weight and epochs empty on its rows.") %}
       {% endif %}
       {% if row.temperature <= 0 %}
-        {{ _mixture_error(where ~ ": temperature must be positive (1 = shares proportional to source tokens).") }}
+        {% do found.append(where ~ ": temperature must be positive (1 = shares proportional to source tokens).") %}
       {% endif %}
-    {% elif row.weight is none and row.epochs is none %}
+    {% elif row.weight is none and row.epochs is none and source in defaults %}
       {% do row.update({'weight': defaults[source].weight, 'epochs': defaults[source].epochs}) %}
       {% if (row.weight is none) == (row.epochs is none) %}
-        {{ _mixture_error(where ~ ": no weight or epochs on the row, and seeds/corpus_sources.csv gives "
-            ~ ("both" if row.weight is not none else "neither") ~ " for the source. Give one of them on the row.") }}
+        {% do found.append(where ~ ": no weight or epochs on the row, and seeds/corpus_sources.csv gives "
+            ~ ("both" if row.weight is not none else "neither") ~ " for the source. Give one of them on the row.") %}
       {% endif %}
     {% endif %}
     {% for name in ['weight', 'epochs'] %}
       {% if row[name] is not none and row[name] < 0 %}
-        {{ _mixture_error(where ~ ": " ~ name ~ " = " ~ row[name] ~ " is negative.") }}
+        {% do found.append(where ~ ": " ~ name ~ " = " ~ row[name] ~ " is negative.") %}
       {% endif %}
     {% endfor %}
     {% for name in ['fim_rate', 'fim_spm_rate'] %}
       {% if row[name] is none %}
         {% do row.update({name: var(name) | float}) %}
       {% elif row[name] < 0 or row[name] > 1 %}
-        {{ _mixture_error(where ~ ": " ~ name ~ " = " ~ row[name] ~ " must be between 0 and 1.") }}
+        {% do found.append(where ~ ": " ~ name ~ " = " ~ row[name] ~ " must be between 0 and 1.") %}
       {% endif %}
     {% endfor %}
-    {% do rows.append(row) %}
+    {% if found %}
+      {% do problems.extend(found) %}
+      {% do broken.append(mixture) %}
+    {% else %}
+      {% do rows.append(row) %}
+    {% endif %}
   {% endfor %}
-  {#- Per-mixture checks. -#}
-  {% for mixture in rows | map(attribute='mixture') | unique %}
+  {#- Per-mixture checks, over the mixtures whose rows are all valid. -#}
+  {% for mixture in rows | map(attribute='mixture') | unique if mixture not in broken %}
     {% set members = rows | selectattr('mixture', 'equalto', mixture) | list %}
     {% for name in ['temperature', 'total_tokens', 'fim_rate', 'fim_spm_rate'] %}
       {% if members | map(attribute=name) | unique | list | length > 1 %}
-        {{ _mixture_error("mixture '" ~ mixture ~ "': " ~ name ~ " differs between its rows ("
-            ~ members | map(attribute=name) | unique | join(', ') ~ "). It is per mixture: give the same value on every row.") }}
+        {% do problems.append("mixture '" ~ mixture ~ "': " ~ name ~ " differs between its rows ("
+            ~ members | map(attribute=name) | unique | join(', ') ~ "). It is per mixture: give the same value on every row.") %}
       {% endif %}
     {% endfor %}
     {% set weights = members | rejectattr('weight', 'none') | map(attribute='weight') | list %}
@@ -122,20 +136,21 @@
     {% set weight_sum = weights | sum %}
     {% if has_epochs %}
       {% if weight_sum >= 1 %}
-        {{ _mixture_error("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum ~ ", leaving no share for its epoch rows. "
-            ~ "With epoch rows, weights are shares of the whole mixture and must sum to less than 1.") }}
+        {% do problems.append("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum ~ ", leaving no share for its epoch rows. "
+            ~ "With epoch rows, weights are shares of the whole mixture and must sum to less than 1.") %}
       {% endif %}
       {% if members[0].total_tokens is not none %}
-        {{ _mixture_error("mixture '" ~ mixture ~ "': total_tokens cannot be combined with epoch rows, whose tokens fix the size.") }}
+        {% do problems.append("mixture '" ~ mixture ~ "': total_tokens cannot be combined with epoch rows, whose tokens fix the size.") %}
       {% endif %}
     {% elif members[0].temperature is none and (weight_sum < 0.99 or weight_sum > 1.01) %}
-      {{ _mixture_error("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum
-          ~ ". Weights are target token shares and must sum to 1 (within 0.01).") }}
+      {% do problems.append("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum
+          ~ ". Weights are target token shares and must sum to 1 (within 0.01).") %}
     {% endif %}
     {% if members[0].total_tokens is not none and members[0].total_tokens <= 0 %}
-      {{ _mixture_error("mixture '" ~ mixture ~ "': total_tokens must be positive.") }}
+      {% do problems.append("mixture '" ~ mixture ~ "': total_tokens must be positive.") %}
     {% endif %}
   {% endfor %}
+  {{ _raise_mixture_problems(problems) }}
   {{ return(rows) }}
 {% endmacro %}
 

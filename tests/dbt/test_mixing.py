@@ -222,20 +222,34 @@ BAD_MIXTURES = {
 }
 
 
-@pytest.mark.parametrize("case", BAD_MIXTURES)
-def test_bad_mixture_rows_stop_with_a_message_naming_them(project, case):
-    rows, message = BAD_MIXTURES[case]
+@pytest.fixture(scope="module")
+def bad_mixtures_output(built):
+    """dbt's output for a seed holding every bad case of BAD_MIXTURES, case i as mixture 'm<i>'.
+
+    Every problem is reported at once, so one invocation checks them all."""
+    project = built[0]
     seed = project.root / "seeds" / "mixtures.csv"
     good = seed.read_text()
+    rows = [row.replace("m,", f"m{i},", 1) for i, (lines, _) in enumerate(BAD_MIXTURES.values())
+            for row in lines.splitlines()]
     try:
-        seed.write_text(MIXTURES.splitlines()[0] + "\n" + rows + "\n")
+        seed.write_text(MIXTURES.splitlines()[0] + "\n" + "\n".join(rows) + "\n")
         # One invocation seeds the bad rows and runs the model that reads them.
         result = run(project, "build", "--select", "mixtures", "int_mixture_sources_planned")
-        assert result.returncode != 0
-        assert "seeds/mixtures.csv" in result.stdout and message in result.stdout, result.stdout[-2000:]
     finally:
         seed.write_text(good)
         assert run(project, "seed", "--select", "mixtures").returncode == 0
+    assert result.returncode != 0
+    return result.stdout
+
+
+@pytest.mark.parametrize("case", BAD_MIXTURES)
+def test_bad_mixture_rows_stop_with_a_message_naming_them(bad_mixtures_output, case):
+    i = list(BAD_MIXTURES).index(case)
+    message = BAD_MIXTURES[case][1].replace("mixture 'm'", f"mixture 'm{i}'")
+    assert f"seeds/mixtures.csv: {len(BAD_MIXTURES)} problem(s)" in bad_mixtures_output, bad_mixtures_output[-3000:]
+    lines = [line for line in bad_mixtures_output.splitlines() if f"mixture 'm{i}'" in line]
+    assert any(message in line for line in lines), lines
 
 
 def test_a_missing_tokenizer_file_stops_naming_the_var(project):

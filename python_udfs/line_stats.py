@@ -3,9 +3,9 @@
 Lines are the segments between ``\\n`` characters; a final newline does not start another line
 (``"a\\nb\\n"`` has 2 lines), and an empty document has 0 lines. Lengths count characters (code
 points), as codeparrot's ``line_mean``/``line_max`` and StarCoder's line-length filters do with
-Python's ``len``. A comment line starts, after indentation, with a comment marker of Python, C-like
-languages or SQL (``#``, ``//``, ``/*``, ``*``, ``--``). Everything is computed with pyarrow kernels and numpy segment reductions: no
-Python loop over documents or lines.
+Python's ``len``. A comment line starts, after indentation, with a comment marker of Python,
+C-like languages or SQL (``#``, ``//``, ``/*``, ``*``, ``--``). Everything is computed with pyarrow
+kernels and numpy segment reductions: no Python loop over documents or lines.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ COMMENT_LINE_PATTERN = r"^\s*(#|//|/\*|\*|--)"
 
 
 def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
-    """Struct of ``n_lines``, ``max_line_length``, ``mean_line_length``, ``n_comment_lines`` per document.
+    """Struct of ``n_lines``, ``max_line_length``, ``mean_line_length`` and ``n_comment_lines``.
 
     NULL content gives a NULL struct. ``mean_line_length`` is characters excluding newlines
     divided by ``n_lines`` (0.0 for an empty document).

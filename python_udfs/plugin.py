@@ -78,12 +78,12 @@ def _as_one_array(result) -> pa.Array:
     return result.combine_chunks() if isinstance(result, pa.ChunkedArray) else result
 
 
-def _metered(name: str, function: Callable) -> Callable:
+def _sliced_and_metered(name: str, function: Callable) -> Callable:
     """The Arrow UDF, called on byte-bounded row slices of each vector (UDF_SLICE_BYTES of its
     first argument), counting the rows of every vector for its progress meter."""
 
     @functools.wraps(function)
-    def metered(*columns):
+    def sliced_and_metered(*columns):
         slices = _byte_bounded_slices(columns[0], UDF_SLICE_BYTES)
         if len(slices) == 1:
             result = function(*columns)
@@ -94,7 +94,7 @@ def _metered(name: str, function: Callable) -> Callable:
         PROGRESS.advance(name, len(columns[0]))
         return result
 
-    return metered
+    return sliced_and_metered
 
 
 def _constant(values) -> object:
@@ -273,7 +273,7 @@ def register_udfs(conn) -> None:
             continue
         conn.create_function(
             udf.name,
-            _metered(udf.name, udf.function) if udf.kind == "arrow" and udf.parameters else udf.function,
+            _sliced_and_metered(udf.name, udf.function) if udf.kind == "arrow" and udf.parameters else udf.function,
             list(udf.parameters),
             udf.return_type,
             type=udf.kind,

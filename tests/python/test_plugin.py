@@ -91,7 +91,7 @@ def test_a_large_vector_reaches_the_function_in_slices(monkeypatch):
         return plugin.line_stats(content)
 
     monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
-    result = plugin._metered("recording", recording)(column)
+    result = plugin._sliced_and_metered("recording", recording)(column)
     assert result.equals(plugin.line_stats(column))
     assert sum(rows for rows, _ in seen) == len(texts) and len(seen) > 5
     assert all(size <= 20_000 + 4 * (rows + 1) or rows == 1 for rows, size in seen)

@@ -6,6 +6,8 @@ import re
 
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from python_udfs.line_stats import line_stats
 from tests.conftest import stdlib_files
@@ -54,3 +56,15 @@ def test_chunked_input_gives_the_same_result():
     whole = line_stats(pa.array(texts))
     chunked = line_stats(pa.chunked_array([texts[:2], texts[2:]]))
     assert whole.equals(chunked)
+
+
+@given(st.lists(st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",)))), max_size=20))
+def test_any_text_gives_the_reference_statistics(texts):
+    for text, got in zip(texts, line_stats(pa.array(texts, pa.string())).to_pylist()):
+        want = reference(text)
+        if want is None:
+            assert got is None
+        else:
+            assert {k: got[k] for k in ("n_lines", "max_line_length", "n_comment_lines")} == \
+                {k: want[k] for k in ("n_lines", "max_line_length", "n_comment_lines")}
+            assert got["mean_line_length"] == pytest.approx(want["mean_line_length"])

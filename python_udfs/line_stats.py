@@ -48,12 +48,15 @@ def line_stats(content: pa.Array | pa.ChunkedArray) -> pa.StructArray:
     is_comment = pc.match_substring_regex(flat_lines, pattern=COMMENT_LINE_PATTERN).to_numpy(zero_copy_only=False)
     offsets = lines.offsets.to_numpy()
     counts = np.diff(offsets)
-    # Every list has at least one element ("" splits to [""]), so reduceat's segments are non-empty.
-    max_lengths = np.maximum.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
-    total_chars = np.add.reduceat(line_lengths, offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
-    comment_lines = (
-        np.add.reduceat(is_comment.astype(np.int64), offsets[:-1]) if len(line_lengths) else np.zeros(0, np.int64)
-    )
+
+    def per_document(reduce: np.ufunc, values: np.ndarray) -> np.ndarray:
+        # Every list has at least one element ("" splits to [""]), so reduceat's segments are
+        # non-empty; an empty vector has no segments at all.
+        return reduce.reduceat(values, offsets[:-1]) if len(values) else np.zeros(0, np.int64)
+
+    max_lengths = per_document(np.maximum, line_lengths)
+    total_chars = per_document(np.add, line_lengths)
+    comment_lines = per_document(np.add, is_comment.astype(np.int64))
     is_empty = pc.equal(pc.utf8_length(filled), 0).to_numpy(zero_copy_only=False)
     n_lines = np.where(is_empty, 0, counts)
     mean = np.divide(total_chars, n_lines, out=np.zeros(len(n_lines), dtype=np.float64), where=n_lines > 0)

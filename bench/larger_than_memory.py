@@ -25,7 +25,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from python_udfs.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
-from tests.conftest import DirectoryPeak, make_dbt_project  # noqa: E402
+from tests.conftest import DirectoryPeak, PeriodicSampler, make_dbt_project  # noqa: E402
 
 IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
 
@@ -109,35 +108,26 @@ def write_mutated_copies(raw: Path, copies: int, workers: int = 1) -> int:
         return sum(pool.map(_write_mutated_part, *zip(*tasks)))
 
 
-class RssTimeline:
+class RssTimeline(PeriodicSampler):
     """Samples a process's resident set size (VmRSS) every 0.1 s in a background thread, as
     (unix time, MB) pairs, so the peak can be put on the dbt nodes running at that moment, and
     keeps the kernel's high-water mark (VmHWM), which no sampling gap can miss."""
 
+    interval = 0.1
+
     def __init__(self, pid: int):
-        self.pid, self.samples, self.peak_mb = pid, [], 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        super().__init__()
+        self.status, self.samples, self.peak_mb = Path(f"/proc/{pid}/status"), [], 0.0
 
-    def _sample(self) -> None:
-        status = Path(f"/proc/{self.pid}/status")
-        while not self._stop.is_set():
-            try:
-                fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-                rss_kb, peak_kb = int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
-            except (OSError, KeyError, ValueError):
-                return  # the process has exited
-            self.samples.append((time.time(), rss_kb / 1024))
-            self.peak_mb = max(self.peak_mb, peak_kb / 1024)  # the kernel's high-water mark
-            time.sleep(0.1)
-
-    def __enter__(self) -> RssTimeline:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
+    def sample(self) -> bool:
+        try:
+            fields = dict(line.split(":", 1) for line in self.status.read_text().splitlines() if ":" in line)
+            rss_kb, peak_kb = int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
+        except (OSError, KeyError, ValueError):
+            return False  # the process has exited
+        self.samples.append((time.time(), rss_kb / 1024))
+        self.peak_mb = max(self.peak_mb, peak_kb / 1024)  # the kernel's high-water mark
+        return True
 
 
 def peak_rss_by_node(samples: list[tuple[float, float]], run_results: Path, count: int = 10) -> list[dict]:

@@ -89,30 +89,49 @@ class DbtProject:
             return con.execute(sql).fetchall()
 
 
-class DirectoryPeak:
-    """Samples a directory's total file size in a background thread and keeps the maximum."""
+class PeriodicSampler:
+    """Calls ``sample()`` every ``interval`` seconds in a background thread while used as a
+    context manager, until the block ends or ``sample()`` returns False."""
 
-    def __init__(self, directory: Path):
-        self.directory, self.peak_bytes = directory, 0
+    interval = 0.05
+
+    def __init__(self):
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> None:
+    def sample(self) -> bool | None:
+        raise NotImplementedError
+
+    def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
-            except FileNotFoundError:  # a spill file vanished while being listed
-                continue
-            self.peak_bytes = max(self.peak_bytes, size)
-            time.sleep(0.05)
+            if self.sample() is False:
+                return
+            time.sleep(self.interval)
 
-    def __enter__(self) -> DirectoryPeak:
+    def __enter__(self):
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+
+
+class DirectoryPeak(PeriodicSampler):
+    """Samples a directory's total file size in a background thread and keeps the maximum."""
+
+    def __init__(self, directory: Path):
+        super().__init__()
+        self.directory, self.peak_bytes = directory, 0
+
+    def sample(self) -> None:
+        while True:
+            try:
+                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
+                break
+            except FileNotFoundError:  # a spill file vanished while being listed: list again
+                continue
+        self.peak_bytes = max(self.peak_bytes, size)
 
 
 def _copy_project(directory: Path) -> DbtProject:

@@ -394,3 +394,27 @@ def test_special_files_are_never_opened_and_symlinks_never_followed(source_tree,
         "hard.py": "hardlink",
         "soft.py": "symlink",
     }
+
+
+_file_names = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b).map(
+    lambda b: b + b".py"
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_file_names, min_size=1, max_size=6, unique=True))
+def test_every_tree_entry_is_written_or_skipped_exactly_once_whatever_its_name(tmp_path_factory, names):
+    root = tmp_path_factory.mktemp("names") / "repo"
+    root.mkdir()
+    content = (STDLIB / "json" / "scanner.py").read_bytes()
+    for name in names:
+        with open(os.path.join(os.fsencode(root), name), "wb") as handle:
+            handle.write(content)
+    out = root.parent / "raw"
+    ingest([tree_input(root)], out, progress=False)
+    written = [row["path"] for row in read_rows(out)] if any(out.glob("*.parquet")) else []
+    skips = pq.read_table(out / "_ingest" / "skipped.parquet").to_pylist()
+    expected = sorted(n.decode("utf-8", "backslashreplace") for n in names)
+    assert sorted(written + [row["path"] for row in skips]) == expected
+    for row in skips:
+        assert row["reason"] == "undecodable_path"

@@ -9,6 +9,8 @@ import os
 import shutil
 import signal
 import struct
+import subprocess
+import sys
 import tarfile
 import tracemalloc
 import zipfile
@@ -418,3 +420,13 @@ def test_every_tree_entry_is_written_or_skipped_exactly_once_whatever_its_name(t
     assert sorted(written + [row["path"] for row in skips]) == expected
     for row in skips:
         assert row["reason"] == "undecodable_path"
+
+
+def test_staging_directories_of_killed_ingests_are_removed_and_a_running_ones_kept(source_tree, tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed, running = int(finished.stdout), os.getppid()
+    ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
+    for pid in (killed, running):
+        shutil.copytree(tmp_path / "raw", tmp_path / f".raw.ingesting-{pid}")
+    ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [f".raw.ingesting-{running}"]

@@ -17,8 +17,9 @@ default) writes every text file as kind ``code`` (the code language allow-list t
 counted and skipped with a reason, never crashed on; the skips are written to
 ``<out>/_ingest/skipped.parquet`` and a per-reason count to ``<out>/_ingest/summary.json``.
 
-Nothing is lost silently: every entry of a tree and every member of an archive ends as a written
-row or a skipped row with its reason, or the command fails naming the input.
+Nothing is lost silently: every entry of a tree and every member of an archive (but directories,
+which hold no data of their own) ends as a written row or a skipped row with its reason, or the
+command fails naming the input.
 
 - Symlinks (to files or directories) are never followed: they are skipped as ``symlink`` (hard
   links in archives as ``hardlink``), so nothing outside the input is read and nothing twice.
@@ -413,10 +414,14 @@ class _Archive:
         if self.expanded > self.budget:
             raise self.damaged(
                 f"expands to more than {self.budget} bytes ({self.max_expansion} times its size, "
-                "or max_file_bytes): a decompression bomb, or not a source archive"
+                "or max_file_bytes): a decompression bomb, or not a source archive (if it is "
+                "genuine, raise --max-archive-expansion)"
             )
 
-    def reader(self, name: str, open_member):
+    def reader(self, name: str, open_member, *, counted: bool = True):
+        """``read(limit)`` of one member; ``counted``: its bytes count against the budget (a tar
+        stream is measured whole while listing it, a zip's members only when read)."""
+
         def read(limit: int) -> bytes:
             chunks, total = [], 0
             try:
@@ -425,7 +430,8 @@ class _Archive:
                         chunk = handle.read(min(_READ_CHUNK_BYTES, limit + 1 - total))
                         if not chunk:
                             break
-                        self.expand(len(chunk))
+                        if counted:
+                            self.expand(len(chunk))
                         chunks.append(chunk)
                         total += len(chunk)
             except _ARCHIVE_ERRORS as error:
@@ -453,11 +459,9 @@ def _tar_members(tarred: _Archive) -> list[tuple[str, int, object, str | None]]:
     archive = tarfile.open(tarred.path)
     listed = []
     while (member := archive.next()) is not None:
-        # archive.offset is already past this member's data: check before seeking through it.
-        if archive.offset > tarred.budget:
-            tarred.expand(archive.offset)
+        # archive.offset is already past this member's data: checked before seeking through it.
+        tarred.expand(archive.offset - tarred.expanded)
         listed.append(member)
-    tarred.expand(archive.offset)
     # tarfile stops without a word at a header it cannot parse or where the data ends: after the
     # last member there must be the end-of-archive zero blocks, and a compressed stream must end
     # with its checksum (read to the end, the decompressor checks it).
@@ -478,7 +482,12 @@ def _tar_members(tarred: _Archive) -> list[tuple[str, int, object, str | None]]:
             continue
         if member.isfile():
             members.append(
-                (member.name, member.size, tarred.reader(member.name, lambda m=member: archive.extractfile(m)), None)
+                (
+                    member.name,
+                    member.size,
+                    tarred.reader(member.name, lambda m=member: archive.extractfile(m), counted=False),
+                    None,
+                )
             )
         else:
             reason = "symlink" if member.issym() else "hardlink" if member.islnk() else "special_file"

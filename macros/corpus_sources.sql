@@ -47,17 +47,30 @@
   {% endfor %}
   {% set checked = [] %}
   {% for source in sources if source.flavour == flavour %}
-    {% set result = run_query(
-        "select winnow_check_corpus_source(" ~ dbt.string_literal(source.name) ~ ", "
-        ~ dbt.string_literal(source.glob or '') ~ ", " ~ dbt.string_literal(source.flavour) ~ ")") %}
-    {% set check = fromjson(result.rows[0][0]) %}
-    {% if not check.ok %}
-      {{ exceptions.raise_compiler_error(check.error) }}
-    {% endif %}
-    {% do checked.append({'source': source, 'columns': check.columns, 'default_kind': check.default_kind}) %}
+    {% set check = checked_corpus_source(source) %}
+    {% do checked.append({'source': source, 'columns': check.columns, 'default_kind': check.default_kind,
+                          'paths': check.paths}) %}
   {% endfor %}
   {{ return(checked) }}
 {% endmacro %}
+
+{% macro checked_corpus_source(source) %}
+  {#- The check of one source (its columns and the files its glob matches); stops the build if bad. -#}
+  {% set result = run_query(
+      "select winnow_check_corpus_source(" ~ dbt.string_literal(source.name) ~ ", "
+      ~ dbt.string_literal(source.glob or '') ~ ", " ~ dbt.string_literal(source.flavour) ~ ")") %}
+  {% set check = fromjson(result.rows[0][0]) %}
+  {% if not check.ok %}
+    {{ exceptions.raise_compiler_error(check.error) }}
+  {% endif %}
+  {{ return(check) }}
+{% endmacro %}
+
+{% macro _parquet_file_list(paths) -%}
+  {#- The files a source's check returned, as a DuckDB list: read exactly these, not the glob
+      again (DuckDB's glob also matches hidden files, such as an interrupted ingest's). -#}
+  [{% for path in paths %}{{ dbt.string_literal(path) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+{%- endmacro %}
 
 {% macro _coalesced_text(candidates) -%}
   {%- if candidates | length == 0 -%}
@@ -123,7 +136,7 @@
     {% set source = item.source %}
     {% set columns = item.columns %}
     {% set content_column = columns.content[0].name %}
-    {% set glob = dbt.string_literal(source.glob) %}
+    {% set files = _parquet_file_list(item.paths) %}
     {% if not loop.first %}union all{% endif %}
     select
       {{ dbt.string_literal(source.name) }} as source,
@@ -148,11 +161,11 @@
       {{ _coalesced_text(columns.url or []) }} as url,
       {{ _coalesced_number(columns.score or [], 'double') }} as edu_score,
       {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score
-    from read_parquet({{ glob }}, union_by_name = true, filename = true, file_row_number = true,
+    from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
                       utf8_validation = 'replace') as raw
     left join (
       select filename, file_row_number, strlen("{{ content_column }}") as n_valid_bytes
-      from read_parquet({{ glob }}, union_by_name = true, filename = true, file_row_number = true,
+      from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
                         utf8_validation = 'ignore')
     ) as lenient
       using (filename, file_row_number)
@@ -168,7 +181,7 @@
   {% for source in sources %}
     {% if not loop.first %}union all{% endif %}
     select {{ dbt.string_literal(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
-    from parquet_file_metadata({{ dbt.string_literal(source.glob) }})
+    from parquet_file_metadata({{ _parquet_file_list(checked_corpus_source(source).paths) }})
   {% endfor %}
 {% endmacro %}
 

@@ -155,9 +155,12 @@ def _ingest_hint(flavour_name: str) -> str:
 
 
 def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) -> str:
-    """JSON: ``{"ok": true, "columns": {role: [{name, is_list}]}, "files": n}`` or ``{"ok": false, "error": msg}``.
+    """JSON: ``{"ok": true, "columns": {role: [{name, is_list}]}, "files": n, "paths": [...]}`` or
+    ``{"ok": false, "error": msg}``.
 
-    The glob resolves against the working directory, as DuckDB's ``read_parquet`` does.
+    The glob resolves against the working directory, as DuckDB's ``read_parquet`` does, but skips
+    hidden files and directories (an interrupted ingest's ``.<out>.ingesting-<pid>/``), which
+    DuckDB's glob matches: staging reads exactly ``paths``, the files checked here.
     """
 
     def fail(message: str) -> str:
@@ -171,7 +174,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
         )
     if not parquet_glob:
         return fail(f"parquet_glob is empty. {fix_seed}.")
-    files = sorted(globlib.glob(parquet_glob, recursive=True))
+    files = sorted(globlib.glob(parquet_glob, recursive=True, include_hidden=False))
     if not files:
         return fail(
             f"parquet_glob '{parquet_glob}' matches no files (relative to the directory dbt runs in). "
@@ -204,5 +207,5 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
         for role, candidates in flavour.roles.items()
     }
     return json.dumps(
-        {"ok": True, "columns": columns, "files": len(files), "default_kind": flavour.default_kind}
+        {"ok": True, "columns": columns, "files": len(files), "paths": files, "default_kind": flavour.default_kind}
     )

@@ -45,7 +45,14 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .ingest import ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, row_group_bounds
+from .ingest import (
+    OUTPUT_MARKER,
+    ROW_GROUP_MAX_BYTES,
+    ROW_GROUP_MAX_ROWS,
+    prepare_output_dir,
+    replace_output_dir,
+    row_group_bounds,
+)
 from .license_detection import detect_from_metadata
 
 __all__ = [
@@ -215,24 +222,35 @@ def distribution_readme_documents(names: Iterable[str] | None = None) -> Iterato
 
 
 def write_text_corpus(documents: Iterable[dict], out_dir: Path) -> int:
-    """Write the documents to ``out_dir/part-00000.parquet`` (replacing ``out_dir``); returns rows."""
+    """Write the documents to ``out_dir/part-00000.parquet``; returns rows.
+
+    ``out_dir`` is replaced only if winnow wrote it (it holds ``_ingest/summary.json``, as this
+    writes) or it is empty, and may not overlap the installation the documents come from.
+    """
     out_dir = Path(out_dir)
+    sources = {Path(sysconfig.get_paths()[key]) for key in ("stdlib", "purelib", "platlib")}
+    prepare_output_dir(out_dir, sources, tool="text_corpus")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work_dir = out_dir.parent / f".{out_dir.name}.writing-{os.getpid()}"
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
-    columns: dict[str, list] = {name: [] for name in TEXT_SCHEMA.names}
-    for document in documents:
-        for name in TEXT_SCHEMA.names:
-            columns[name].append(document[name])
-    table = pa.table(columns, schema=TEXT_SCHEMA)
-    sizes = [len(t.encode("utf-8")) for t in columns["text"]]
-    with pq.ParquetWriter(work_dir / "part-00000.parquet", TEXT_SCHEMA, compression="zstd") as writer:
-        for start, stop in row_group_bounds(sizes, ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
-            writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    work_dir.rename(out_dir)
+    try:
+        columns: dict[str, list] = {name: [] for name in TEXT_SCHEMA.names}
+        for document in documents:
+            for name in TEXT_SCHEMA.names:
+                columns[name].append(document[name])
+        table = pa.table(columns, schema=TEXT_SCHEMA)
+        sizes = [len(t.encode("utf-8")) for t in columns["text"]]
+        with pq.ParquetWriter(work_dir / "part-00000.parquet", TEXT_SCHEMA, compression="zstd") as writer:
+            for start, stop in row_group_bounds(sizes, ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
+                writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
+        (work_dir / OUTPUT_MARKER).parent.mkdir()
+        (work_dir / OUTPUT_MARKER).write_text(json.dumps({"documents": table.num_rows}, indent=2) + "\n")
+    except BaseException:
+        # A reader never sees a half-written corpus, and no staging directory outlives a failure.
+        shutil.rmtree(work_dir, ignore_errors=True)
+        raise
+    replace_output_dir(work_dir, out_dir)
     return table.num_rows
 
 
@@ -242,7 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Build a FineWeb-Edu-style text Parquet from standard-library docstrings and "
         "installed distributions' READMEs.",
     )
-    parser.add_argument("--out", type=Path, required=True, help="output directory (replaced)")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="output directory: replaced if winnow wrote it; may not overlap an input"
+    )
     parser.add_argument("--default", action="store_true", help="the whole standard library and every distribution")
     parser.add_argument("--stdlib", nargs="*", metavar="MODULE", help="standard-library docstrings (these modules)")
     parser.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution's README")

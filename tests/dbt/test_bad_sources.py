@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import stdlib_files
+from tests.dbt.fixtures import write_winnow_corpus
 
 pytestmark = pytest.mark.dbt
 
@@ -89,3 +92,19 @@ def test_corrupt_pages_behind_a_good_footer_name_the_file(dbt_project, tmp_path)
     dbt_project.write_sources([{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet",
                                 "flavour": "codeparrot", "tier": 1}])
     build_fails_with(dbt_project, "b.parquet")
+
+
+def test_interrupted_ingests_hidden_staging_directory_is_not_read(dbt_project, tmp_path):
+    code = write_winnow_corpus(tmp_path / "raw" / "code", ["json"], [])
+    # An ingest killed before its final rename leaves finished part files in a hidden sibling;
+    # DuckDB's glob matches hidden directories, the source check's does not.
+    shutil.copytree(code, tmp_path / "raw" / ".code.ingesting-4242")
+    dbt_project.write_sources([{"source_name": "code", "parquet_glob": f"{tmp_path}/raw/*/*.parquet",
+                                "flavour": "winnow", "tier": 1}])
+    result = dbt_project.dbt("build", "--select", "+stg_winnow__files", "--indirect-selection", "cautious")
+    assert result.returncode == 0, result.stdout[-3000:]
+    parts = sorted(str(p) for p in code.glob("*.parquet"))
+    [(rows, files)] = dbt_project.query("select count(*), list(distinct source_file order by source_file) "
+                                        "from stg_winnow__files")
+    assert files == parts
+    assert rows == sum(pq.read_metadata(p).num_rows for p in parts)

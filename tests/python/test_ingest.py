@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import importlib.metadata
+import io
 import json
+import os
 import shutil
+import signal
+import struct
+import subprocess
+import sys
 import tarfile
+import tracemalloc
 import zipfile
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from python_udfs import ingest as ingest_module
@@ -204,3 +211,222 @@ def test_code_kind_is_the_default_and_marks_every_file_code(source_tree, tmp_pat
     assert {row["kind"] for row in read_rows(tmp_path / "code")} == {"code"}
     with pytest.raises(ValueError, match="kind must be one of"):
         ingest([tree_input(source_tree)], tmp_path / "x", progress=False, kind="text")
+
+
+# --------------------------------------------------------------------------------------------
+# Nothing lost or destroyed silently
+
+
+def sdist_bytes(compression: str = "gz") -> bytes:
+    """A real sdist: the standard library's json package under pkg-1.0/, in memory."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode=f"w:{compression}" if compression else "w") as archive:
+        for path in sorted((STDLIB / "json").glob("*.py")):
+            archive.add(path, arcname=f"pkg-1.0/json/{path.name}")
+    return buffer.getvalue()
+
+
+def ingest_archive(path: Path, out: Path, max_file_bytes: int = ingest_module.DEFAULT_MAX_FILE_BYTES) -> list[dict]:
+    main([str(path), "--out", str(out), "--max-file-bytes", str(max_file_bytes), "--no-progress"])
+    return read_rows(out)
+
+
+@pytest.mark.parametrize("relation", ["is", "lies inside", "contains"])
+def test_out_may_not_overlap_an_input(source_tree, tmp_path, relation):
+    out = {"is": source_tree, "lies inside": source_tree / "raw", "contains": tmp_path}[relation]
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(SystemExit) as refused:
+        main([str(source_tree), "--out", str(out), "--no-progress"])
+    message = str(refused.value)
+    assert f"--out {out} {relation} the input {source_tree}" in message
+    assert "outside every input" in message
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_out_that_ingest_did_not_write_is_never_replaced(source_tree, tmp_path):
+    other_corpus = tmp_path / "corpora"
+    (other_corpus / "stack").mkdir(parents=True)
+    shutil.copy(STDLIB / "json" / "decoder.py", other_corpus / "stack" / "decoder.py")
+    with pytest.raises(SystemExit, match=r"--out .*corpora holds files that winnow did not write"):
+        ingest([tree_input(source_tree)], other_corpus, progress=False)
+    assert (other_corpus / "stack" / "decoder.py").read_bytes() == (STDLIB / "json" / "decoder.py").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    ingest([tree_input(source_tree)], empty, progress=False)
+    assert (empty / ingest_module.OUTPUT_MARKER).is_file()
+    ingest([tree_input(source_tree / "json")], empty, progress=False)  # its own output: replaced
+
+
+def test_truncated_tar_fails_naming_it_instead_of_ingesting_the_members_before_the_cut(tmp_path):
+    data = sdist_bytes(compression="")
+    # Cut where the third member's header starts: tarfile sees a clean end of file there.
+    third = tarfile.open(fileobj=io.BytesIO(data)).getmembers()[2]
+    sdist = _written(tmp_path / "pkg-1.0.tar", data[: third.offset])
+    with pytest.raises(SystemExit, match=rf"archive {sdist} ends after 2 members .*truncated"):
+        archive_input(sdist)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_damaged_tar_gz_fails_naming_it_or_gives_every_member(tmp_path_factory, data):
+    """Cut short or with one byte flipped anywhere in its compressed stream, an sdist either stops
+    the ingest naming the archive or (a flip in bits the decompressor ignores) ingests all of it."""
+    good = sdist_bytes()
+    root = tmp_path_factory.mktemp("damaged")
+    intact = {row["path"]: row["content"] for row in ingest_archive(_written(root / "good.tar.gz", good), root / "a")}
+    damage = data.draw(st.sampled_from(["cut", "flip"]))
+    position = data.draw(st.integers(10, len(good) - 1))  # after gzip's unchecked 10-byte header
+    damaged = bytearray(good[:position]) if damage == "cut" else bytearray(good)
+    if damage == "flip":
+        damaged[position] ^= data.draw(st.integers(1, 255))
+    sdist = _written(root / "pkg-1.0.tar.gz", bytes(damaged))
+    try:
+        rows = ingest_archive(sdist, root / "b")
+    except SystemExit as error:
+        assert f"archive {sdist}" in str(error) and "Nothing was written" in str(error)
+        assert not (root / "b").exists()
+    else:
+        assert {row["path"]: row["content"] for row in rows} == intact
+
+
+def _written(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def test_zip_member_whose_header_lies_about_its_size_is_read_in_bounded_memory(tmp_path):
+    bomb_bytes = 64 * 1024 * 1024
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(STDLIB / "json" / "decoder.py", "pkg/json/decoder.py")
+        archive.writestr("pkg/bomb.py", b"#" * bomb_bytes)
+    data = bytearray(buffer.getvalue())
+    # Claim 100 bytes in the local header and the central directory.
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at >= 0:
+            if struct.unpack_from("<I", data, at + offset)[0] == bomb_bytes:
+                struct.pack_into("<I", data, at + offset, 100)
+            at = data.find(signature, at + 4)
+    lying = _written(tmp_path / "pkg-1.0.zip", bytes(data))
+    assert zipfile.ZipFile(lying).getinfo("pkg/bomb.py").file_size == 100
+    tracemalloc.start()
+    try:
+        with pytest.raises(SystemExit, match=rf"archive {lying} has a damaged member 'pkg/bomb.py'"):
+            ingest_archive(lying, tmp_path / "raw")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+
+
+def test_archive_member_over_the_cap_is_skipped_and_a_bomb_stops_the_ingest(tmp_path):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(STDLIB / "json" / "decoder.py", "pkg/json/decoder.py")
+        archive.writestr("pkg/generated.py", b"#" * 300_000)
+    wheel = _written(tmp_path / "pkg-1.0-py3-none-any.whl", buffer.getvalue())
+    rows = ingest_archive(wheel, tmp_path / "raw", max_file_bytes=100_000)
+    assert [row["path"] for row in rows] == ["pkg/json/decoder.py"]
+    assert skipped(tmp_path / "raw") == {"pkg/generated.py": "too_large"}
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(STDLIB / "json" / "decoder.py", "pkg-1.0/json/decoder.py")
+        zeros = tarfile.TarInfo("pkg-1.0/zeros.py")
+        zeros.size = 50 * 1024 * 1024
+        archive.addfile(zeros, io.BytesIO(bytes(zeros.size)))
+    bomb = _written(tmp_path / "bomb-1.0.tar.gz", buffer.getvalue())
+    with pytest.raises(SystemExit, match=rf"archive {bomb} expands to more than .*decompression bomb"):
+        ingest_archive(bomb, tmp_path / "raw2", max_file_bytes=1_000_000)
+
+
+def test_name_that_is_not_utf8_is_skipped_with_an_escaped_path(source_tree, tmp_path):
+    root = os.fsencode(source_tree)
+    with open(os.path.join(root, b"caf\xe9.py"), "wb") as handle:
+        handle.write((STDLIB / "json" / "tool.py").read_bytes())
+    os.mkdir(os.path.join(root, b"d\xfcr"))
+    with open(os.path.join(root, b"d\xfcr", b"scanner.py"), "wb") as handle:
+        handle.write((STDLIB / "json" / "scanner.py").read_bytes())
+    out = tmp_path / "raw"
+    summary = ingest([tree_input(source_tree)], out, progress=False)
+    reasons = skipped(out)
+    assert reasons["caf\\xe9.py"] == "undecodable_path"
+    assert reasons["d\\xfcr/scanner.py"] == "undecodable_path"
+    assert summary.skipped["undecodable_path"] == 2
+    assert "json/decoder.py" in {row["path"] for row in read_rows(out)}
+
+
+def test_special_files_are_never_opened_and_symlinks_never_followed(source_tree, tmp_path):
+    os.mkfifo(source_tree / "pipe.py")
+    (source_tree / "linked_dir").symlink_to(source_tree / "json", target_is_directory=True)
+
+    class Hung(Exception):
+        """Not an OSError, which ingest would take for an unreadable file."""
+
+    def hung(signum, frame):
+        raise Hung("ingest blocked on a FIFO")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    try:
+        ingest([tree_input(source_tree)], tmp_path / "tree", progress=False)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    reasons = skipped(tmp_path / "tree")
+    assert reasons["pipe.py"] == "special_file"
+    assert reasons["linked_dir"] == "symlink"
+    assert not any(row["path"].startswith("linked_dir/") for row in read_rows(tmp_path / "tree"))
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(STDLIB / "json" / "decoder.py", "pkg-1.0/json/decoder.py")
+        for name, kind in (("pkg-1.0/dev/tty.py", tarfile.CHRTYPE), ("pkg-1.0/fifo.py", tarfile.FIFOTYPE),
+                           ("pkg-1.0/hard.py", tarfile.LNKTYPE), ("pkg-1.0/soft.py", tarfile.SYMTYPE)):
+            member = tarfile.TarInfo(name)
+            member.type, member.linkname = kind, "pkg-1.0/json/decoder.py"
+            archive.addfile(member)
+    sdist = _written(tmp_path / "pkg-1.0.tar.gz", buffer.getvalue())
+    ingest([archive_input(sdist)], tmp_path / "sdist", progress=False)
+    assert skipped(tmp_path / "sdist") == {
+        "dev/tty.py": "special_file",
+        "fifo.py": "special_file",
+        "hard.py": "hardlink",
+        "soft.py": "symlink",
+    }
+
+
+_file_names = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b).map(
+    lambda b: b + b".py"
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_file_names, min_size=1, max_size=6, unique=True))
+def test_every_tree_entry_is_written_or_skipped_exactly_once_whatever_its_name(tmp_path_factory, names):
+    root = tmp_path_factory.mktemp("names") / "repo"
+    root.mkdir()
+    content = (STDLIB / "json" / "scanner.py").read_bytes()
+    for name in names:
+        with open(os.path.join(os.fsencode(root), name), "wb") as handle:
+            handle.write(content)
+    out = root.parent / "raw"
+    ingest([tree_input(root)], out, progress=False)
+    written = [row["path"] for row in read_rows(out)] if any(out.glob("*.parquet")) else []
+    skips = pq.read_table(out / "_ingest" / "skipped.parquet").to_pylist()
+    expected = sorted(n.decode("utf-8", "backslashreplace") for n in names)
+    assert sorted(written + [row["path"] for row in skips]) == expected
+    for row in skips:
+        assert row["reason"] == "undecodable_path"
+
+
+def test_staging_directories_of_killed_ingests_are_removed_and_a_running_ones_kept(source_tree, tmp_path):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed, running = int(finished.stdout), os.getppid()
+    ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
+    for pid in (killed, running):
+        shutil.copytree(tmp_path / "raw", tmp_path / f".raw.ingesting-{pid}")
+    ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [f".raw.ingesting-{running}"]

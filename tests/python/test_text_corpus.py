@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 
 import pyarrow.parquet as pq
+import pytest
 
 from python_udfs.text_corpus import (
     TEXT_SCHEMA,
@@ -14,6 +16,7 @@ from python_udfs.text_corpus import (
     stdlib_docstring_documents,
     unwrap_paragraphs,
 )
+from tests.conftest import STDLIB
 
 
 def test_stdlib_pages_have_a_docs_url_psf_license_and_a_score_in_range():
@@ -45,3 +48,17 @@ def test_same_installation_gives_the_same_bytes(tmp_path):
     a, b = (tmp_path / d / "part-00000.parquet" for d in "ab")
     assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
     assert pq.read_schema(a).equals(TEXT_SCHEMA)
+
+
+def test_replaces_only_a_directory_it_wrote(tmp_path):
+    args = ["--stdlib", "json", "--out", str(tmp_path / "text")]
+    (tmp_path / "text").mkdir()
+    shutil.copy(STDLIB / "json" / "decoder.py", tmp_path / "text" / "decoder.py")
+    with pytest.raises(SystemExit, match=r"--out .*text holds files that winnow did not write"):
+        main(args)
+    assert [p.name for p in (tmp_path / "text").iterdir()] == ["decoder.py"]
+    assert [p.name for p in tmp_path.iterdir()] == ["text"]
+    (tmp_path / "text" / "decoder.py").unlink()
+    main(args)  # empty: written
+    main(args)  # its own output: replaced
+    assert (tmp_path / "text" / "part-00000.parquet").is_file()

@@ -4,7 +4,8 @@
   people write a repository or a site all meet on one key.
 
   opt_out_key(value), in this order:
-    1. lower-case and trim; `git@host:owner/repo` (scp-like git syntax) reads `host/owner/repo`;
+    1. lower-case and trim; `git@host:owner/repo` (scp-like git syntax) reads `host/owner/repo`
+       (an all-digit owner there reads as a port);
     2. drop the scheme (`https://`), credentials (`user:pw@`), a leading `www.`, the host's
        trailing dots and its port (`:443`), any `?query` or `#fragment`, trailing slashes and a
        `.git` suffix;
@@ -27,8 +28,8 @@
 {% macro opt_out_key(value) -%}
   list_transform(
       [regexp_extract(
-          regexp_replace(lower(trim({{ value }})), '^[a-z0-9._-]+@([a-z0-9.-]+):([^0-9/])', '\1/\2'),
-          '^(?:([a-z][a-z0-9+.-]*)://)?(?:[^/?#]*@)?(?:www\.)?([^/?#]*?)\.*(?::[0-9]*)?((?:/[^?#]*?)?)(?:\.git)?/*(?:[?#].*)?$',
+          regexp_replace(lower(trim({{ value }})), '^[a-z0-9._-]+@([a-z0-9.-]+):([0-9]*[^0-9/])', '\1/\2'),
+          '^(?:([a-z][a-z0-9+.-]*)://)?(?:[^/?#]*@)?(?:www\.)?([^/?#]*?)\.*(?::[0-9]*)?((?:/[^?#]*?[^/?#])?)(?:\.git)?/*(?:[?#].*)?$',
           ['scheme', 'host', 'path'])],
       lambda url: case
           when url.host in ('github.com', 'bitbucket.org', 'codeberg.org') and url.path <> ''

@@ -117,16 +117,13 @@ def takedown(tmp_path_factory):
                    + " or ".join(f"url like '{site}%'" for site, _, e in WEB_SITES if e))
     removed = project.query(removed_sql)
     curated_before = {doc_id for (doc_id,) in project.query("select doc_id from fct_curated_files")}
-    contents = {}
-    for name in ("code", "extra", "stack", "web"):
-        table = pq.read_table(f"{root}/raw/{name}").to_pylist()
-        for row in table:
-            contents[(name, row.get("repo") or row.get("max_stars_repo_name") or row.get("url"),
-                      row.get("path") or row.get("max_stars_repo_path") or row.get("url"))] = (
-                row.get("content") or row.get("text") or "")
     removed_paths = {path for (path,) in project.query(removed_sql.replace("doc_id, source, repo", "path"))}
-    removed_texts = [text for (_, _, path), text in contents.items() if path in removed_paths]
-    kept_texts = [text for (_, _, path), text in contents.items() if path not in removed_paths]
+    texts = {}  # path -> raw text of every file (paths are unique across these sources)
+    for name in ("code", "extra", "stack", "web"):
+        for row in pq.read_table(f"{root}/raw/{name}").to_pylist():
+            texts[row.get("path") or row.get("max_stars_repo_path") or row["url"]] = row.get("content") or row.get("text") or ""
+    removed_texts = [text for path, text in texts.items() if path in removed_paths]
+    kept_texts = [text for path, text in texts.items() if path not in removed_paths]
     snippets = distinctive_lines(removed_texts, kept_texts)
     # Before the takedown the scans find the removed text (so the scans after it can fail): in
     # the tables that store text and in the decoded shards.

@@ -101,3 +101,12 @@ def test_any_spelling_of_a_host_gives_the_host_lower_cased(normalise, host, flip
     key, match_keys = normalise([value])[value]
     assert key == host
     assert match_keys[0] == host and match_keys[-1] == host.rsplit(".", 1)[-1]
+
+
+def test_an_entry_that_names_nothing_fails_the_build_naming_it(dbt_project):
+    (dbt_project.root / "seeds" / "opt_out_repos.csv").write_text(
+        "repo,requested_on,reference\nowner/repo,2026-11-30,ok\nhttps://,2026-11-30,pasted a bare scheme\n")
+    assert dbt_project.dbt("seed", "--select", "opt_out_repos").returncode == 0
+    result = dbt_project.dbt("test", "--select", "assert_opt_out_entries_name_a_repository_or_host")
+    assert result.returncode != 0
+    assert "FAIL 1 assert_opt_out_entries_name_a_repository_or_host" in result.stdout, result.stdout[-3000:]

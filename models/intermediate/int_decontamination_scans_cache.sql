@@ -8,8 +8,7 @@
 -- int_benchmark_ngrams) semi-joined with the index, skipping allow-listed n-grams. One row per
 -- scanned file, with the (benchmark, task) pairs it matched (usually none). Matching reads the
 -- original text, not the redacted one (see the YAML for why); what it records is the benchmark's
--- n-gram, never text of the file. May hold files no longer in the corpus;
--- int_decontamination_matches selects the current ones.
+-- n-gram, never text of the file. Holds the current input's files only.
 with
 
 scanned_files as not materialized (

@@ -19,8 +19,8 @@ license_lists as (
     select * from {{ ref('int_license_lists_classified') }}
 ),
 
-opt_outs as (
-    select * from {{ ref('opt_out_repos') }}
+opted_out as (
+    select * from {{ ref('int_files_opted_out') }}
 ),
 
 prose_signals as (
@@ -35,18 +35,21 @@ joined as (
         license_lists.worst_family_rank as license_family_rank,
         license_lists.is_allowed as license_is_allowed,
         license_lists.disallowed_licenses,
-        opt_outs.repo is not null as is_opted_out,
+        opted_out.doc_id is not null as is_opted_out,
+        opted_out.opt_out_entry,
         signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes),
         prose_signals.* exclude (doc_id, fingerprint)
     from files
-    join signals
+    -- Opted-out files have no signals (the caches never measure them): their verdict needs none.
+    left join signals
         on signals.doc_id = files.doc_id
     join license_lists
         on license_lists.licenses = files.licenses
-    left join opt_outs
-        on opt_outs.repo = files.repo
+    left join opted_out
+        on opted_out.doc_id = files.doc_id
     left join prose_signals
         on prose_signals.doc_id = files.doc_id
+    where signals.doc_id is not null or opted_out.doc_id is not null
 ),
 
 verdicts as (
@@ -55,7 +58,7 @@ verdicts as (
         case
             when is_opted_out then struct_pack(
                 stage := 'license', rule := 'opt_out', value := null::double, threshold := null::double,
-                detail := 'repo listed in seeds/opt_out_repos.csv')
+                detail := 'seeds/opt_out_repos.csv: ' || opt_out_entry)
             when not license_is_allowed then struct_pack(
                 stage := 'license', rule := 'license_not_allowed', value := null::double, threshold := null::double,
                 detail := array_to_string(disallowed_licenses, ', '))
@@ -103,7 +106,7 @@ verdicts as (
 )
 
 select
-    * exclude (verdict),
+    * exclude (verdict, opt_out_entry),
     verdict.stage as filter_stage,
     verdict.rule as filter_rule,
     verdict.value as filter_value,

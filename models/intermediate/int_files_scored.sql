@@ -4,14 +4,17 @@
 -- outside DuckDB's memory limit); the rest is SQL.
 -- Content is not copied here (int_files_filtered joins it back), so the corpus is stored once.
 -- Incremental (macros/incremental_cache.sql): a file is measured once per settings and the rows
--- are kept between builds, so it may hold files no longer in the corpus; its readers join it from
--- the current files. It also holds each file's exact-dedup hash (int_exact_dup_clusters).
-{{ cache_config('signals_fingerprint', progress_udf='winnow_line_stats', input='int_raw_files_checked', input_where='staging_rule is null') }}
+-- are kept between builds, for the current files only. Opted-out files are never measured
+-- (int_files_filtered drops them without signals). It also holds each file's exact-dedup hash
+-- (int_exact_dup_clusters).
+{{ cache_config('signals_fingerprint', progress_udf='winnow_line_stats', input='int_raw_files_checked', input_where='staging_rule is null', skip_opted_out=true) }}
+-- depends_on: {{ ref('int_raw_files_checked') }}
 with
 
 files as (
     select * from {{ ref('int_files_unioned') }} as unioned
-    where {{ not_cached('unioned', signals_fingerprint()) }}
+    where unioned.doc_id not in (select doc_id from {{ ref('int_files_opted_out') }})
+        and {{ not_cached('unioned', signals_fingerprint()) }}
 ),
 
 measured as (

@@ -1,10 +1,11 @@
-{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim') }}
+{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim',
+                 input='int_mixture_copies_fim_decided', input_where='is_fim') }}
 -- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
 -- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
 -- uniform draws from stable_hash(seed, 'fim_cut_a' / 'fim_cut_b', doc_id, copy);
 -- winnow_tokenize_fim encodes prefix, middle and suffix as ordinary text and inserts the
--- sentinels as special token ids (var fim_spm_variant: starcoder or paper SPM). May hold copies no
--- longer in a mixture; fct_training_documents selects the current ones.
+-- sentinels as special token ids (var fim_spm_variant: starcoder or paper SPM). Holds the copies of
+-- the current mixtures only.
 {% if var('fim_spm_variant') not in ['starcoder', 'paper'] %}
   {{ exceptions.raise_compiler_error("var fim_spm_variant = '" ~ var('fim_spm_variant')
       ~ "': expected starcoder (Megatron-LM / StarCoder SPM) or paper (the FIM paper's SPM).") }}

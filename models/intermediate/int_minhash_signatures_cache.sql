@@ -3,8 +3,7 @@
 -- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
 -- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code)
 -- or lower-cased words (text and docs; vars near_dedup_shingle_unit_<kind>),
--- near_dedup_num_perm permutations. May hold files no longer in the corpus; int_files_minhashed
--- selects the current ones.
+-- near_dedup_num_perm permutations. Holds the current input's files only.
 with
 
 files as (

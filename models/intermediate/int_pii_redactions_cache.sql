@@ -3,8 +3,8 @@
 -- policy and kept between builds (see macros/incremental_cache.sql): winnow_redact_pii
 -- (python_udfs/pii.py) returns the redacted text and the findings (kind, detector, character
 -- offset and length, and a hash of the value: never the value). The first table that stores
--- text, so no raw secret is stored anywhere in the database. May hold files no longer in the
--- corpus; int_files_redacted selects the current ones.
+-- text, so no raw secret is stored anywhere in the database. Holds the current input's files only:
+-- what a takedown or a removed source removes leaves this table on the next build.
 with
 
 files as (

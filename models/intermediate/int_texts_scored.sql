@@ -1,18 +1,19 @@
-{{ cache_config('prose_signals_fingerprint', progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')") }}
+{{ cache_config('prose_signals_fingerprint', progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')", skip_opted_out=true) }}
+-- depends_on: {{ ref('int_raw_files_checked') }}
 -- Prose quality signals of every text and docs document, as measured values, no verdicts:
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code
 -- rules of int_files_scored), with the FineWeb-Edu score from the source. Gopher quality and
 -- repetition and the C4 line measures come from the winnow_prose_signals Arrow UDF
 -- (python_udfs/prose_quality.py). No content is stored here. Incremental
 -- (macros/incremental_cache.sql): a document is measured once and the rows are kept between
--- builds, so it may hold documents no longer in the corpus; int_files_filtered joins it from the
--- current ones.
+-- builds, for the current documents only; opted-out documents are never measured.
 with
 
 texts as (
     select doc_id, content
     from {{ ref('int_files_unioned') }} as unioned
     where kind in ('text', 'docs')
+        and unioned.doc_id not in (select doc_id from {{ ref('int_files_opted_out') }})
         and {{ not_cached('unioned', prose_signals_fingerprint()) }}
 ),
 

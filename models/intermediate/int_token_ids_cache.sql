@@ -2,8 +2,7 @@
 -- The token ids of every curated file, encoded once per file and tokenizer and kept between
 -- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
 -- tokenizer loaded once per process. Special-token strings in a file are ordinary text; no EOS is
--- added here (packing adds it between documents). May hold files no longer curated;
--- int_files_tokenized selects the current ones.
+-- added here (packing adds it between documents). Holds the current curated files only.
 with
 
 files as (

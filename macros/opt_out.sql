@@ -1,0 +1,53 @@
+{#-
+  Opt-out matching (seeds/opt_out_repos.csv): one normalisation, applied to the seed's entries and
+  to the corpus's repo column alike (for web text the repo is the URL's host), so that the ways
+  people write a repository or a site all meet on one key.
+
+  opt_out_key(value), in this order:
+    1. lower-case and trim; `git@host:owner/repo` (scp-like git syntax) reads `host/owner/repo`
+       (an all-digit owner there reads as a port);
+    2. drop the scheme (`https://`), credentials (`user:pw@`), a leading `www.`, the host's
+       trailing dots and its port (`:443`), any `?query` or `#fragment`, trailing slashes and a
+       `.git` suffix;
+    3. on a known forge host (github.com, gitlab.com, bitbucket.org, codeberg.org) the key is the
+       repository: `owner/repo` (on GitLab the whole group path, up to `/-/`), so
+       `https://github.com/Owner/Repo.git` and `owner/repo` are one key;
+    4. any other URL (a value with a scheme) names its site: the key is the host alone, since web
+       text is opted out per host (its repo is the host);
+    5. anything else keeps its path: `Owner/Repo` -> `owner/repo`, `example.com:443` -> `example.com`.
+  An entry that normalises to the empty string names nothing and matches nothing.
+
+  opt_out_match_keys(key): the keys an opt-out entry may name to cover a corpus key. A host is
+  covered by an opted-out parent domain (`blog.example.com` by `example.com`): a site owner who
+  asks to be removed speaks for the subdomains they run, and a takedown errs on the side of
+  removing. A repository (`owner/repo`) matches only itself: an owner or a repository prefix is
+  not a parent (`owner/repo` does not cover `owner/repo-fork`).
+  DuckDB SQL (regexp_extract into a struct, lambdas): keep it here if the engine changes.
+-#}
+
+{% macro opt_out_key(value) -%}
+  list_transform(
+      [regexp_extract(
+          regexp_replace(lower(trim({{ value }})), '^[a-z0-9._-]+@([a-z0-9.-]+):([0-9]*[^0-9/])', '\1/\2'),
+          '^(?:([a-z][a-z0-9+.-]*)://)?(?:[^/?#]*@)?(?:www\.)?([^/?#]*?)\.*(?::[0-9]*)?((?:/[^?#]*?[^/?#])?)(?:\.git)?/*(?:[?#].*)?$',
+          ['scheme', 'host', 'path'])],
+      lambda url: case
+          when url.host in ('github.com', 'bitbucket.org', 'codeberg.org') and url.path <> ''
+              then regexp_extract(url.path, '^/([^/]+(?:/[^/]+?)?)(?:\.git)?(?:/|$)', 1)
+          when url.host = 'gitlab.com' and url.path <> ''
+              then regexp_extract(url.path, '^/(.*?)(?:\.git)?(?:/-(?:/.*)?)?$', 1)
+          when url.scheme <> '' then url.host
+          else url.host || url.path
+      end
+  )[1]
+{%- endmacro %}
+
+{% macro opt_out_match_keys(key) -%}
+  case
+      when contains({{ key }}, '/') then [{{ key }}]
+      else list_transform(
+          range(1, len(string_split({{ key }}, '.')) + 1),
+          lambda i: array_to_string(string_split({{ key }}, '.')[i:], '.')
+      )
+  end
+{%- endmacro %}

@@ -204,3 +204,29 @@ def test_code_kind_is_the_default_and_marks_every_file_code(source_tree, tmp_pat
     assert {row["kind"] for row in read_rows(tmp_path / "code")} == {"code"}
     with pytest.raises(ValueError, match="kind must be one of"):
         ingest([tree_input(source_tree)], tmp_path / "x", progress=False, kind="text")
+
+
+def test_each_file_gets_the_license_of_the_nearest_license_file_above_it(tmp_path):
+    from tests.dbt.fixtures import write_mixed_license_tree
+
+    out = tmp_path / "raw"
+    ingest([tree_input(write_mixed_license_tree(tmp_path / "repo"))], out, progress=False)
+    rows = {row["path"]: row for row in read_rows(out)}
+    assert {row["licenses"][0] for row in rows.values()} == {"MIT"}  # the repository's, unchanged
+    for path in ("vendored_gpl/textwrap.py", "vendored_gpl/deeper/shlex.py", "vendored_gpl/mit_header.py"):
+        assert rows[path]["file_licenses"] == ["GPL-3.0-only"], path
+        assert rows[path]["nearest_license_file"] == "vendored_gpl/COPYING", path
+    # The top-level license is the repository's evidence, not a file's own.
+    for path in ("json/decoder.py", "gpl_header.py", "LICENSE.txt"):
+        assert rows[path]["file_licenses"] == [] and rows[path]["nearest_license_file"] is None, path
+
+
+def test_an_unrecognised_license_file_is_passed_over_for_the_next_one_up(tmp_path):
+    from tests.dbt.fixtures import write_mixed_license_tree
+
+    root = write_mixed_license_tree(tmp_path / "repo")
+    (root / "vendored_gpl" / "deeper" / "NOTICE").write_text("This directory holds a copy of shlex.\n")
+    out = tmp_path / "raw"
+    ingest([tree_input(root)], out, progress=False)
+    rows = {row["path"]: row for row in read_rows(out)}
+    assert rows["vendored_gpl/deeper/shlex.py"]["nearest_license_file"] == "vendored_gpl/COPYING"

@@ -164,13 +164,15 @@ def _license_from_files(named_texts: Iterable[tuple[str, bytes]]) -> LicenseEvid
 
 def _license_files_by_directory(item: IngestInput, max_file_bytes: int) -> dict[str, tuple[list[str], str]]:
     """(SPDX ids, license file paths) of every directory below the top level that holds a
-    recognised license file. Top-level license files are the repository's evidence already
-    (``licenses``); a license file whose text is not recognised is no evidence, and the search
-    goes on upwards past it."""
+    recognised license file. Top-level license files, and a distribution's own ones in its
+    .dist-info, are the repository's evidence already (``licenses``); a license file whose text
+    is not recognised is no evidence, and the search goes on upwards past it."""
     by_directory: dict[str, list[tuple[str, bytes]]] = {}
     for source_file in item.files:
         directory, _, name = source_file.path.rpartition("/")
         if not directory or not is_license_file_name(name) or source_file.size > max_file_bytes:
+            continue
+        if _is_own_license_file(PurePosixPath(source_file.path)):
             continue
         try:
             data = source_file.read()

@@ -230,3 +230,12 @@ def test_an_unrecognised_license_file_is_passed_over_for_the_next_one_up(tmp_pat
     ingest([tree_input(root)], out, progress=False)
     rows = {row["path"]: row for row in read_rows(out)}
     assert rows["vendored_gpl/deeper/shlex.py"]["nearest_license_file"] == "vendored_gpl/COPYING"
+
+
+def test_a_distributions_own_license_files_are_its_repository_evidence_not_a_files(tmp_path):
+    # idna ships its license in .dist-info/licenses/, as PEP 639 puts it.
+    out = tmp_path / "raw"
+    ingest(distribution_inputs(["idna"]), out, progress=False)
+    rows = [row for row in read_rows(out) if ".dist-info/" in row["path"]]
+    assert any(row["path"].endswith(".dist-info/licenses/LICENSE.md") for row in rows)
+    assert all(row["file_licenses"] == [] and row["nearest_license_file"] is None for row in rows)

@@ -1,13 +1,13 @@
 {{ config(materialized='view') }}
 -- Verdicts: each unioned file with its quality signals, normalised licenses, and the first rule
 -- it fails (filter_rule NULL = kept). Rules run in a fixed order, so a file that fails several is
--- recorded once, under the first: opt-out, license, language, then the quality rules.
+-- recorded once, under the first: opt-out, license, language, then the quality rules. Code rules
+-- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
+-- signals of int_texts_scored.
 -- A file's license is all the evidence that applies to it, and the strictest wins: the
 -- repository's license, the nearest license file above the file and its own SPDX header
 -- (int_file_license_evidence). The file is allowed only when every piece is; the ledger's detail
--- names each piece that is not. Code rules
--- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
--- signals of int_texts_scored.
+-- names each piece that is not.
 -- A view: it only compares numbers already measured in int_files_scored.
 with
 

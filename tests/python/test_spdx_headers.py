@@ -64,15 +64,25 @@ licence_ids = st.sampled_from(SPDX_IDS)
     alternatives=st.lists(st.lists(licence_ids, min_size=1, max_size=3), min_size=1, max_size=3),
     operator_case=st.sampled_from([str.upper, str.lower]),
     lines_before=st.integers(0, SCAN_LINES - 1),
+    spacing=st.data(),
 )
 def test_header_in_any_comment_style_and_spacing_gives_its_alternatives(
-    style, indent, gap, after_tag, trailing, alternatives, operator_case, lines_before
+    style, indent, gap, after_tag, trailing, alternatives, operator_case, lines_before, spacing
 ):
     opener, closer = COMMENT_STYLES[style]
-    expression = f" {operator_case('OR')} ".join(f" {operator_case('AND')} ".join(ids) for ids in alternatives)
+
+    def spaced(operator: str) -> str:
+        return spacing.draw(st.text(alphabet=" \t", min_size=1, max_size=3)) + operator_case(operator) + spacing.draw(
+            st.text(alphabet=" \t", min_size=1, max_size=3)
+        )
+
+    expression = "".join(
+        (spaced("OR") if i else "") + "".join((spaced("AND") if j else "") + id_ for j, id_ in enumerate(ids))
+        for i, ids in enumerate(alternatives)
+    )
     line = f"{indent}{opener}{gap}SPDX-License-Identifier:{after_tag} {expression}{trailing}{closer}"
     header, parsed = read_header(with_header(line, lines_before=lines_before))
-    assert header == expression
+    assert header == " ".join(expression.split())  # blanks inside the expression become one space
     assert parsed == sorted(map(list, {tuple(sorted(set(ids))) for ids in alternatives}))
 
 

@@ -124,6 +124,8 @@
       cast(null as varchar) as path,
       cast(null as varchar) as declared_language,
       cast(null as varchar[]) as licenses,
+      cast(null as varchar[]) as file_licenses,
+      cast(null as varchar) as nearest_license_file,
       cast(null as varchar) as content,
       cast(null as bigint) as n_invalid_utf8_bytes,
       cast(null as varchar) as kind,
@@ -155,6 +157,9 @@
       {%- endif %}
       lower({{ _coalesced_text(columns.language) }}) as declared_language,
       {{ _licenses_list(columns.licenses) }} as licenses,
+      {#- Only winnow's own ingest finds license files per subtree: other flavours give [] and NULL. #}
+      {{ _licenses_list(columns.file_licenses or []) }} as file_licenses,
+      {{ _coalesced_text(columns.nearest_license_file or []) }} as nearest_license_file,
       cast(raw."{{ content_column }}" as varchar) as content,
       strlen(raw."{{ content_column }}") - lenient.n_valid_bytes as n_invalid_utf8_bytes,
       coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ dbt.string_literal(item.default_kind) }}) as kind,

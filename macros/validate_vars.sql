@@ -53,6 +53,7 @@
       'encoded_data_max_run': ('integer', 1, none, 'StarCoder: 1024'),
       'encoded_data_max_fraction': ('number', 0, none, 'StarCoder: 0.5; above 1 disables the rule'),
       'xml_header_scan_chars': ('integer', 0, none, 'StarCoder: 100'),
+      'spdx_header_scan_lines': ('integer', 0, 1001, 'SPDX / REUSE: the header sits at the top of the file; default 20; at most 1001, the regex repeat limit of the head-lines scan'),
       'near_dedup_shingle_size': ('integer', 1, none, 'BigCode: 5'),
       'near_dedup_num_perm': ('integer', 2, none, 'BigCode: 256'),
       'near_dedup_seed': ('integer', 0, none, 'BigCode: 42'),

@@ -2,8 +2,8 @@
 
 A flavour says which raw column plays each role of winnow's staging contract (``repo``, ``path``,
 ``content``, ``licenses``, ``language``, and the optional ``kind``, ``url``, ``score``,
-``int_score``). Some flavours accept alternatives: The Stack v1 has ``max_stars_repo_name`` where
-v2 has ``repository_name``. Each flavour has a default kind of content (``code``, ``text`` or
+``int_score``, ``file_licenses``, ``nearest_license_file``). Some flavours accept alternatives: The
+Stack v1 has ``max_stars_repo_name`` where v2 has ``repository_name``. Each flavour has a default kind of content (``code``, ``text`` or
 ``docs``); a ``kind`` column, where a flavour has one, overrides it row by row. ``check_corpus_source`` reads only the
 Parquet footers of the files a source's glob matches, so it is cheap enough to run before every
 build, and it turns every way a source can be unusable into one message that names the source, the
@@ -36,6 +36,8 @@ class Flavour:
 
 # Roles whose columns are numbers, not strings (FineWeb-Edu's classifier score and its rounding).
 NUMERIC_ROLES = ("score", "int_score")
+# Roles whose columns are a license string or a list of them.
+LICENSE_LIST_ROLES = ("licenses", "file_licenses")
 KINDS = ("code", "text", "docs")
 
 
@@ -53,6 +55,10 @@ FLAVOURS: dict[str, Flavour] = {
                 "language": ("language",),
                 # Written by ingest since text and docs sources (issue 10); older corpora lack it.
                 "kind": ("kind",),
+                # The license of the nearest license file above each file (a subtree's own
+                # LICENSE/COPYING); older corpora lack it.
+                "file_licenses": ("file_licenses",),
+                "nearest_license_file": ("nearest_license_file",),
             },
             required=("repo", "path", "content", "licenses", "language"),
         ),
@@ -139,10 +145,10 @@ def resolve_columns(flavour: Flavour, schema: pa.Schema) -> tuple[dict[str, str 
         if column is None:
             continue
         type_ = schema.field(column).type
-        check = _is_text_or_text_list if role == "licenses" else _is_number if role in NUMERIC_ROLES else _is_text
+        check = _is_text_or_text_list if role in LICENSE_LIST_ROLES else _is_number if role in NUMERIC_ROLES else _is_text
         if not check(type_):
             expected = (
-                "a string or list of strings" if role == "licenses" else "a number" if role in NUMERIC_ROLES else "a string"
+                "a string or list of strings" if role in LICENSE_LIST_ROLES else "a number" if role in NUMERIC_ROLES else "a string"
             )
             problems.append(f"column '{column}' ({role}) has type {type_}, expected {expected}")
     return mapping, problems

@@ -8,8 +8,11 @@ row per text file::
     python -m python_udfs.ingest ~/src/myrepo dist/pkg-1.0.tar.gz --out data/raw/mine
     python -m python_udfs.ingest --kind docs --stdlib --dist numpy --out data/raw/docs
 
-Each row carries ``repo``, ``path``, ``content``, ``licenses`` (SPDX ids from package metadata or
-LICENSE/COPYING files; empty when nothing tells), ``license_evidence``, ``language`` (from the
+Each row carries ``repo``, ``path``, ``content``, ``licenses`` (SPDX ids of the repository, from
+package metadata or its top-level LICENSE/COPYING files; empty when nothing tells),
+``license_evidence``, ``file_licenses`` and ``nearest_license_file`` (the SPDX ids and path of the
+nearest recognised license file in a directory above the file, below the repository's top level:
+a vendored or differently licensed subtree; empty and NULL when there is none), ``language`` (from the
 extension, via ``seeds/languages.csv``), ``kind``, ``n_bytes`` and ``origin``. ``--kind code`` (the
 default) writes every text file as kind ``code`` (the code language allow-list then keeps Python);
 ``--kind docs`` keeps only documentation files (Markdown, reStructuredText, HTML, plain text:
@@ -94,6 +97,8 @@ RAW_SCHEMA = pa.schema(
         ("content", pa.large_string()),
         ("licenses", pa.list_(pa.string())),
         ("license_evidence", pa.string()),
+        ("file_licenses", pa.list_(pa.string())),
+        ("nearest_license_file", pa.string()),
         ("language", pa.string()),
         ("kind", pa.string()),
         ("n_bytes", pa.int64()),
@@ -186,6 +191,43 @@ def _license_from_files(named_texts: Iterable[tuple[str, bytes]]) -> LicenseEvid
     if ids:
         return LicenseEvidence(tuple(sorted(ids)), "file:" + ",".join(sorted(names)))
     return LicenseEvidence((), "none")
+
+
+def _license_files_by_directory(item: IngestInput, max_file_bytes: int) -> dict[str, tuple[list[str], str]]:
+    """(SPDX ids, license file paths) of every directory below the top level that holds a
+    recognised license file. Top-level license files, and a distribution's own ones in its
+    .dist-info, are the repository's evidence already (``licenses``); a license file whose text
+    is not recognised is no evidence, and the search goes on upwards past it."""
+    by_directory: dict[str, list[tuple[str, bytes]]] = {}
+    for source_file in item.files:
+        directory, _, name = source_file.path.rpartition("/")
+        if not directory or not is_license_file_name(name) or source_file.size > max_file_bytes:
+            continue
+        if _is_own_license_file(PurePosixPath(source_file.path)):
+            continue
+        try:
+            data = source_file.read(max_file_bytes)
+        except OSError:
+            continue
+        if len(data) > max_file_bytes:
+            continue
+        by_directory.setdefault(directory, []).append((source_file.path, data))
+    found = {}
+    for directory, named_texts in by_directory.items():
+        evidence = _license_from_files(named_texts)
+        if evidence.found:
+            found[directory] = (list(evidence.spdx_ids), evidence.evidence.removeprefix("file:"))
+    return found
+
+
+def _nearest_license_file(path: str, by_directory: dict[str, tuple[list[str], str]]) -> tuple[list[str], str | None]:
+    """The license of the nearest directory above ``path`` that has one: ([], None) if none."""
+    directory = path
+    while "/" in directory:
+        directory = directory.rpartition("/")[0]
+        if directory in by_directory:
+            return by_directory[directory]
+    return [], None
 
 
 def _read_file(path: Path):
@@ -733,6 +775,7 @@ def ingest(
                 skip(item, path, reason, size)
             licenses = list(item.license.spdx_ids)
             repo, origin = escaped_name(item.repo), escaped_name(item.origin)
+            license_files_by_directory = _license_files_by_directory(item, max_file_bytes)
             for source_file in item.files:
                 bar.update(1)
                 if not _is_utf8(source_file.path):
@@ -762,6 +805,9 @@ def ingest(
                     skip(item, source_file.path, reason, len(data))
                     continue
                 n_bytes = len(text.encode("utf-8"))
+                file_licenses, nearest_license_file = _nearest_license_file(
+                    source_file.path, license_files_by_directory
+                )
                 writer.add(
                     {
                         "repo": repo,
@@ -769,6 +815,8 @@ def ingest(
                         "content": text,
                         "licenses": licenses,
                         "license_evidence": item.license.evidence,
+                        "file_licenses": file_licenses,
+                        "nearest_license_file": nearest_license_file,
                         "language": language,
                         "kind": kind,
                         "n_bytes": n_bytes,

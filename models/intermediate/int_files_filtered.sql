@@ -4,6 +4,10 @@
 -- recorded once, under the first: opt-out, license, language, then the quality rules. Code rules
 -- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
 -- signals of int_texts_scored.
+-- A file's license is all the evidence that applies to it, and the strictest wins: the
+-- repository's license, the nearest license file above the file and its own SPDX header
+-- (int_file_license_evidence). The file is allowed only when every piece is; the ledger's detail
+-- names each piece that is not.
 -- A view: it only compares numbers already measured in int_files_scored.
 with
 
@@ -27,14 +31,71 @@ prose_signals as (
     select * from {{ ref('int_texts_scored') }}
 ),
 
+file_evidence as (
+    select * from {{ ref('int_file_license_evidence') }}
+),
+
+header_verdicts as (
+    -- OR in an SPDX header lets the file be used under any one alternative: the best one counts
+    -- (allowed first, then the most permissive family).
+    select
+        file_evidence.doc_id,
+        arg_min(
+            struct_pack(
+                spdx_ids := alternative_lists.spdx_ids,
+                families := alternative_lists.families,
+                worst_family_rank := alternative_lists.worst_family_rank,
+                is_allowed := alternative_lists.is_allowed,
+                disallowed_licenses := alternative_lists.disallowed_licenses),
+            struct_pack(
+                rejected := not alternative_lists.is_allowed,
+                family_rank := alternative_lists.worst_family_rank,
+                licenses := array_to_string(alternative_lists.licenses, ' '))
+        ) as chosen
+    from file_evidence,
+        unnest(file_evidence.spdx_header_alternatives) as u(alternative)
+    join license_lists as alternative_lists
+        on alternative_lists.licenses = u.alternative
+    group by file_evidence.doc_id
+),
+
 joined as (
     select
         files.*,
-        license_lists.spdx_ids as spdx_licenses,
-        license_lists.families as license_families,
-        license_lists.worst_family_rank as license_family_rank,
-        license_lists.is_allowed as license_is_allowed,
-        license_lists.disallowed_licenses,
+        list_sort(list_distinct(flatten([
+            license_lists.spdx_ids,
+            coalesce(nearest_lists.spdx_ids, []),
+            coalesce(header_verdicts.chosen.spdx_ids, [])
+        ]))) as spdx_licenses,
+        list_sort(list_distinct(flatten([
+            license_lists.families,
+            coalesce(nearest_lists.families, []),
+            coalesce(header_verdicts.chosen.families, [])
+        ]))) as license_families,
+        greatest(
+            license_lists.worst_family_rank,
+            nearest_lists.worst_family_rank,
+            header_verdicts.chosen.worst_family_rank
+        ) as license_family_rank,
+        license_lists.is_allowed
+            and coalesce(nearest_lists.is_allowed, true)
+            and coalesce(header_verdicts.chosen.is_allowed, true) as license_is_allowed,
+        list_sort(list_distinct(flatten([
+            license_lists.disallowed_licenses,
+            coalesce(nearest_lists.disallowed_licenses, []),
+            coalesce(header_verdicts.chosen.disallowed_licenses, [])
+        ]))) as disallowed_licenses,
+        -- Which evidence is not allowed, for the ledger's detail.
+        case when not license_lists.is_allowed then
+            'repository:' || array_to_string(license_lists.disallowed_licenses, ', ')
+        end as repository_license_finding,
+        case when not nearest_lists.is_allowed then
+            'nearest_license_file:' || file_evidence.nearest_license_file
+            || ' (' || array_to_string(nearest_lists.disallowed_licenses, ', ') || ')'
+        end as nearest_license_file_finding,
+        case when not header_verdicts.chosen.is_allowed then
+            'spdx_header:' || file_evidence.spdx_header
+        end as spdx_header_finding,
         opted_out.doc_id is not null as is_opted_out,
         opted_out.opt_out_entry,
         signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes),
@@ -45,6 +106,12 @@ joined as (
         on signals.doc_id = files.doc_id
     join license_lists
         on license_lists.licenses = files.licenses
+    left join file_evidence
+        on file_evidence.doc_id = files.doc_id
+    left join license_lists as nearest_lists
+        on nearest_lists.licenses = file_evidence.file_licenses
+    left join header_verdicts
+        on header_verdicts.doc_id = files.doc_id
     left join opted_out
         on opted_out.doc_id = files.doc_id
     left join prose_signals
@@ -61,7 +128,7 @@ verdicts as (
                 detail := 'seeds/opt_out_repos.csv: ' || opt_out_entry)
             when not license_is_allowed then struct_pack(
                 stage := 'license', rule := 'license_not_allowed', value := null::double, threshold := null::double,
-                detail := array_to_string(disallowed_licenses, ', '))
+                detail := concat_ws('; ', repository_license_finding, nearest_license_file_finding, spdx_header_finding))
             when kind != 'code' then {{ prose_quality_verdict() }}
             when language not in (
                 {%- for language in var('language_allow_list') %}'{{ language }}'{% if not loop.last %}, {% endif %}{% endfor -%}
@@ -106,7 +173,7 @@ verdicts as (
 )
 
 select
-    * exclude (verdict, opt_out_entry),
+    * exclude (verdict, opt_out_entry, repository_license_finding, nearest_license_file_finding, spdx_header_finding),
     verdict.stage as filter_stage,
     verdict.rule as filter_rule,
     verdict.value as filter_value,

@@ -4,7 +4,14 @@
 with
 
 license_lists as (
-    select distinct licenses from {{ ref('int_files_unioned') }}
+    select licenses from {{ ref('int_files_unioned') }}
+    union
+    -- File-level evidence (int_file_license_evidence) goes through the same rules: the nearest
+    -- license file's list, and each alternative of an SPDX header.
+    select file_licenses from {{ ref('int_file_license_evidence') }}
+    where len(file_licenses) > 0
+    union
+    select unnest(spdx_header_alternatives) from {{ ref('int_file_license_evidence') }}
 ),
 
 aliases as (

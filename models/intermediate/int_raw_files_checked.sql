@@ -46,6 +46,8 @@ typed as not materialized (
             when len(staged.licenses) > 0 then staged.licenses
             else [coalesce(nullif(trim(corpus_sources.default_license), ''), 'unknown')]
         end as licenses,
+        staged.file_licenses,
+        staged.nearest_license_file,
         staged.content,
         strlen(staged.content) as n_bytes,
         sha256(staged.content) as content_hash,
@@ -120,6 +122,8 @@ select
     edu_score,
     edu_int_score,
     licenses,
+    file_licenses,
+    nearest_license_file,
     n_bytes,
     content_hash,
     source_tier,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from tests.conftest import stdlib_files
+from tests.conftest import STDLIB, stdlib_files
 
 INVALID_UTF8 = b"def f():\n    return '\xff\xfe'\n"
 
@@ -96,3 +98,48 @@ def write_codeparrot_corpus(directory: Path) -> int:
     )
     pq.write_table(table, directory / "codeparrot-00000.parquet")
     return len(files)
+
+
+# The opening of the GNU GPL version 3 as the FSF publishes it (https://www.gnu.org/licenses/gpl-3.0.txt).
+GPL_3_0_TEXT_START = """                    GNU GENERAL PUBLIC LICENSE
+                       Version 3, 29 June 2007
+
+ Copyright (C) 2007 Free Software Foundation, Inc. <https://fsf.org/>
+ Everyone is permitted to copy and distribute verbatim copies
+ of this license document, but changing it is not allowed.
+
+                            Preamble
+
+  The GNU General Public License is a free, copyleft license for
+software and other kinds of works.
+"""
+
+# path in the tree -> the stdlib file it copies and the SPDX header line put in front, if any.
+MIXED_LICENSE_FILES = {
+    "json/decoder.py": ("json/decoder.py", None),
+    "json/encoder.py": ("json/encoder.py", None),
+    "vendored_gpl/textwrap.py": ("textwrap.py", None),
+    "vendored_gpl/deeper/shlex.py": ("shlex.py", None),
+    # A permissive header does not lift the GPL of the license file above it.
+    "vendored_gpl/mit_header.py": ("fnmatch.py", "# SPDX-License-Identifier: MIT"),
+    "gpl_header.py": ("glob.py", "# SPDX-License-Identifier: GPL-3.0-only"),
+    "dual_header.py": ("bisect.py", "# SPDX-License-Identifier: MIT OR GPL-3.0-only"),
+}
+
+
+def write_mixed_license_tree(root: Path) -> Path:
+    """An MIT repository (pip's real MIT license text at the top) of real stdlib files, with a
+    subdirectory under its own GPL-3.0 COPYING, one file with a GPL-3.0 SPDX header and one
+    dual-licensed 'MIT OR GPL-3.0-only' (MIXED_LICENSE_FILES)."""
+    pip = importlib.metadata.distribution("pip")
+    pip_license = next(p for p in pip.files if p.name.startswith("LICENSE"))
+    root.mkdir(parents=True)
+    shutil.copy(pip.locate_file(pip_license), root / "LICENSE.txt")
+    (root / "vendored_gpl").mkdir()
+    (root / "vendored_gpl" / "COPYING").write_text(GPL_3_0_TEXT_START)
+    for path, (stdlib_path, header) in MIXED_LICENSE_FILES.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = (STDLIB / stdlib_path).read_text()
+        target.write_text(f"{header}\n{text}" if header else text)
+    return root

@@ -37,6 +37,7 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
         "language_allow_list": "python",
         "fim_rate": 1.5,
         "tokenizer_engine": "sentencepiece",
+        "spdx_header_scan_lines": 5000,
     })
     for expected in [
         'var seed = "forty-two" must be an integer',
@@ -49,6 +50,7 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
         'var language_allow_list = "python" must be a non-empty list',
         "var fim_rate = 1.5 must be between 0 and 1",
         'var tokenizer_engine = "sentencepiece" is not one of',
+        "var spdx_header_scan_lines = 5000 must be between 0 and 1001",
     ]:
         assert expected in output, output[-3000:]
 

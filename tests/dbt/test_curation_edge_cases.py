@@ -24,6 +24,8 @@ CASES = {
     "gpl_repo": (("o/gpl", "textwrap.py", GOOD, ["GPL-3.0-only"]), ("license", "license_not_allowed")),
     "mit_and_gpl": (("o/dual", "decoder.py", ALSO_GOOD, ["MIT", "gpl-2.0"]), ("license", "license_not_allowed")),
     "unknown_license": (("o/unk", "decoder.py", ALSO_GOOD, ["my-own-license-v1"]), ("license", "license_not_allowed")),
+    # The Stack has no license file per file, but the file's own SPDX header still counts.
+    "gpl_header": (("o/hdr", "textwrap.py", "# SPDX-License-Identifier: GPL-2.0-only\n" + GOOD, ["MIT"]), ("license", "license_not_allowed")),
     "opt_out": (("optout/repo", "encoder.py", OTHER_GOOD, ["MIT"]), ("license", "opt_out")),
     "kept": (("o/good", "textwrap.py", GOOD, ["MIT"]), None),
 }
@@ -74,7 +76,9 @@ def test_each_edge_case_gets_its_verdict(project):
     for name, (row, expected) in CASES.items():
         assert seen[(row[0], row[1])] == expected, name
     [(detail,)] = project.query("select detail from fct_drop_ledger where repo = 'o/dual'")
-    assert detail == "gpl-2.0"  # the disallowed license is named, the allowed MIT is not
+    assert detail == "repository:gpl-2.0"  # the disallowed license is named, the allowed MIT is not
+    [(detail,)] = project.query("select detail from fct_drop_ledger where repo = 'o/hdr'")
+    assert detail == "spdx_header:GPL-2.0-only"
     [(value, threshold)] = project.query("select value, threshold from fct_drop_ledger where repo = 'o/long'")
     assert value > 200_000 and threshold == 100_000
 

@@ -430,3 +430,36 @@ def test_staging_directories_of_killed_ingests_are_removed_and_a_running_ones_ke
         shutil.copytree(tmp_path / "raw", tmp_path / f".raw.ingesting-{pid}")
     ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [f".raw.ingesting-{running}"]
+def test_each_file_gets_the_license_of_the_nearest_license_file_above_it(tmp_path):
+    from tests.dbt.fixtures import write_mixed_license_tree
+
+    out = tmp_path / "raw"
+    ingest([tree_input(write_mixed_license_tree(tmp_path / "repo"))], out, progress=False)
+    rows = {row["path"]: row for row in read_rows(out)}
+    assert {row["licenses"][0] for row in rows.values()} == {"MIT"}  # the repository's, unchanged
+    for path in ("vendored_gpl/textwrap.py", "vendored_gpl/deeper/shlex.py", "vendored_gpl/mit_header.py"):
+        assert rows[path]["file_licenses"] == ["GPL-3.0-only"], path
+        assert rows[path]["nearest_license_file"] == "vendored_gpl/COPYING", path
+    # The top-level license is the repository's evidence, not a file's own.
+    for path in ("json/decoder.py", "gpl_header.py", "LICENSE.txt"):
+        assert rows[path]["file_licenses"] == [] and rows[path]["nearest_license_file"] is None, path
+
+
+def test_an_unrecognised_license_file_is_passed_over_for_the_next_one_up(tmp_path):
+    from tests.dbt.fixtures import write_mixed_license_tree
+
+    root = write_mixed_license_tree(tmp_path / "repo")
+    (root / "vendored_gpl" / "deeper" / "NOTICE").write_text("This directory holds a copy of shlex.\n")
+    out = tmp_path / "raw"
+    ingest([tree_input(root)], out, progress=False)
+    rows = {row["path"]: row for row in read_rows(out)}
+    assert rows["vendored_gpl/deeper/shlex.py"]["nearest_license_file"] == "vendored_gpl/COPYING"
+
+
+def test_a_distributions_own_license_files_are_its_repository_evidence_not_a_files(tmp_path):
+    # idna ships its license in .dist-info/licenses/, as PEP 639 puts it.
+    out = tmp_path / "raw"
+    ingest(distribution_inputs(["idna"]), out, progress=False)
+    rows = [row for row in read_rows(out) if ".dist-info/" in row["path"]]
+    assert any(row["path"].endswith(".dist-info/licenses/LICENSE.md") for row in rows)
+    assert all(row["file_licenses"] == [] and row["nearest_license_file"] is None for row in rows)

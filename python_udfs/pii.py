@@ -295,7 +295,7 @@ _NOT_A_SECRET_SHAPE = re.compile(
     r"|.*://.*|[/.~#].*|.*%[sd(].*|\$.*|.*\{[^}]*\}.*|[\w.]+\(.*\)"  # URL, path, format, $VAR, call()
     r"|\[\w+\]|<[^>]*>"  # [SPECIAL_TOKEN], <placeholder>
     r"|[A-Za-z][\w.\-]*\s*(?:[=!~<>]=|[<>]).*"  # a requirement: tokenizers>=0.23,<0.24
-    r"|\+.*|.*\)\+|.*\bthis\..*"  # code between two strings: "..."+(expr)+"..."
+    r"|\+.*|.*\)\+|.*\bthis\..*|.*\?\..*"  # code: "..."+(expr)+"...", options?.field
     r")$"
 )
 # A name, not a secret: words of three or more letters (each with a vowel) or acronyms beside
@@ -418,7 +418,7 @@ def _is_url_password(text: str, start: int, end: int, policy: PiiPolicy, match: 
     scheme = re.search(r"[A-Za-z][\w+.\-]*$", text[max(0, match.start() - 32) : match.start()])
     host_pattern = r"@([\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)"
     if scheme is not None and _LOGIN_SCHEMES.match(scheme.group()):
-        host_pattern = r"@([\w-]+)"
+        host_pattern = r"@([\w-]+(?:\.[\w-]+)*)"
     host = re.match(host_pattern, text[end : end + 256])
     if host is None or policy.is_example_domain(host.group(1).split(":")[0]):
         return False
@@ -530,11 +530,11 @@ _ENV_ASSIGNMENT = re.compile(
 )
 _CONFIG_VALUE = re.compile(
     r"^[ \t]*(?:-[ \t]*)?(?P<name>[A-Za-z_][\w.\-]*)[ \t]*[:=][ \t]*"
-    r"(?P<value>[^\s'\"#,{}\[\]()<>]{1,256})[ \t]*$",
+    r"(?P<value>[^\s'\"#,;{}\[\]()<>]{1,256})[ \t]*$",
     re.MULTILINE,
 )
 _CONNECTION_STRING_PASSWORD = re.compile(
-    r"(?i)(?:(?<=[\s;'\"])|^)(?:password|passwd|pwd)\s*=\s*(?P<value>[^\s;'\"&,)]{1,256})(?=[\s;'\"&,)]|$)",
+    r"(?i)(?:(?<=[\s;'\"])|^)(?:password|passwd|pwd)\s*=\s*(?P<value>[^\s;'\"&,()]{1,256})(?=[\s;'\"&,)]|$)",
     re.MULTILINE,
 )
 
@@ -746,6 +746,9 @@ def _outside_own_vocabulary(findings: list[Finding], content: pa.Array) -> list[
                 texts[finding.doc] = content[finding.doc].as_py()
             text = texts[finding.doc]
             value = text[finding.start : finding.end]
+            if not value.isidentifier():
+                kept.append(finding)
+                continue
             bare = re.compile(r"(?<![\w'\"`$])" + re.escape(value) + r"(?![\w'\"`])")
             if any(m.start() != finding.start for m in bare.finditer(text)):
                 continue

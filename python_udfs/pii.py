@@ -251,7 +251,7 @@ def _is_ipv6(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match
         and value.count(":") >= 3
         and value not in policy.ip_allow_list
         and not _VERSION_CONTEXT.search(_line_before(text, start))
-        and not re.match(r"/\d", text[end : end + 2])  # a network prefix, 2620:4f:8000::/48
+        and not re.match(r"(?:%\w+)?/\d", text[end : end + 32])  # a network prefix, 2620:4f:8000::/48
     )
 
 
@@ -261,8 +261,21 @@ def _is_email(text: str, start: int, end: int, policy: PiiPolicy, match: re.Matc
         return False
     if local == "git":  # git@github.com:owner/repo.git is a service account, not a person
         return False
+    # A Message-ID ("15090.61304.110929.45684@aaa.zzz.org") names a message, not a mailbox.
+    if not any(c.isalpha() for c in local) or text[start - 1 : start] == "$":
+        return False
+    # "spam\negg@foo.py", "person@dom.ain": file names and test domains, not top-level domains
+    # (real country codes that are also extensions, .rs and .md, stay).
+    if domain.rsplit(".", 1)[-1].lower() in _NOT_TOP_LEVEL_DOMAINS:
+        return False
     # a@self.weights is a matrix product, not an address.
     return domain.split(".", 1)[0] not in ("self", "cls")
+
+
+_NOT_TOP_LEVEL_DOMAINS = frozenset(
+    {"py", "pyc", "pyi", "ain", "js", "ts", "txt", "rst", "cfg", "ini", "toml", "json", "yaml", "yml",
+     "lock", "log", "local", "lan", "localdomain", "internal"}
+)
 
 
 # detect-secrets' KeywordDetector list, plus "token" and "access key" that the issue names.
@@ -359,7 +372,7 @@ def _looks_like_secret(value: str, policy: PiiPolicy) -> bool:
 # Names that contain a secret-like word but hold something public or descriptive.
 _NOT_SECRET_NAME = re.compile(
     r"public|type|url|uri|endpoint|header|name|file|path|pattern|regex|prefix|field|label|kind|len|env|format|"
-    r"class|tokeniz|checkpoint|model|count|limit|size|length|hash|alg",
+    r"class|tokeniz|checkpoint|model|limit|size|length|hash|algorithm",
     re.IGNORECASE,
 )
 
@@ -525,7 +538,7 @@ _ENV_DEFAULT = re.compile(
 )
 _ENV_ASSIGNMENT = re.compile(
     r"^[ \t]*(?:export[ \t]+|set[ \t]+)?(?P<name>[A-Z][A-Z0-9_.]*)[ \t]*=[ \t]*"
-    r"(?P<quote>['\"]?)(?P<value>[^\s'\"#;`$\\]{1,256})(?P=quote)[ \t]*(?:#.*)?$",
+    r"(?P<quote>['\"]?)(?P<value>[^\s'\"#;`$\\][^\s'\";`$\\]{0,255})(?P=quote)(?:[ \t]+#.*)?[ \t]*$",
     re.MULTILINE,
 )
 _CONFIG_VALUE = re.compile(
@@ -607,7 +620,7 @@ _DETECTORS: tuple[Detector, ...] = (
     # Shell and .env lines: export AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
     Detector(
         "env_assignment", "key", 3,
-        r"(?mi)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2 + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\"#;`$\\]{MIN,}",
+        r"(?mi)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2 + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
         (_ENV_ASSIGNMENT,), _is_named_value_secret, group="value",
     ),
     # YAML and INI keys with unquoted values: "password: ...".

@@ -268,7 +268,9 @@ def _is_email(text: str, start: int, end: int, policy: PiiPolicy, match: re.Matc
     # (real country codes that are also extensions, .rs and .md, stay).
     if domain.rsplit(".", 1)[-1].lower() in _NOT_TOP_LEVEL_DOMAINS:
         return False
-    # a@self.weights is a matrix product, not an address.
+    # a@self.weights and L@D@L.conjugate() are matrix products, not addresses.
+    if text[start - 1 : start] == "@" or text[end : end + 1] in ("(", "["):
+        return False
     return domain.split(".", 1)[0] not in ("self", "cls")
 
 

@@ -291,7 +291,7 @@ _SECRET_NAME = (
 _SECRET_NAME_RE2 = _SECRET_NAME.replace("(?<![A-Za-z])pass(?![A-Za-z])", "pass")
 _PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
 _PLACEHOLDER_WORDS = re.compile(
-    r"^(?:(?:my|your|the|some|fake|dummy|test)?[_-]?(?:pass(?:word|wd)?|pwd|secret|token|key)\d*|"
+    r"^(?:(?:my|your|the|some|fake|dummy|test)?[_-]?(?:pass(?:word|wd)?|pwd|secret|token|key)[_-]?\d*|"
     r"changeme|change_me|changeit|xxx+|\*+|\.+|your[_-].*|my[_-].*|.*[_-]here|redacted|dummy|test|example|"
     r"none|null|undefined|todo|.*\.\.\.|.*\u2026)$",
     re.IGNORECASE,
@@ -443,6 +443,7 @@ def _is_url_password(text: str, start: int, end: int, policy: PiiPolicy, match: 
         and not value.startswith(("$", "%"))
         and not _PLACEHOLDER_WORDS.match(value)
         and not _DEFAULT_PASSWORDS.match(value)
+        and not re.match(r"\d+,", value)  # a port, then the next host of a multi-host URL
         and len(set(value)) > 1
     )
 

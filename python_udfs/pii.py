@@ -623,13 +623,14 @@ _DETECTORS: tuple[Detector, ...] = (
     # Shell and .env lines: export AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
     Detector(
         "env_assignment", "key", 3,
-        r"(?mi)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2 + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
+        # Upper-case names only, as the pattern wants: "token = next_token()" is code.
+        r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2.upper() + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
         (_ENV_ASSIGNMENT,), _is_named_value_secret, group="value",
     ),
     # YAML and INI keys with unquoted values: "password: ...".
     Detector(
         "config_value", "key", 3,
-        r"(?mi)^[ \t]*(?:-[ \t]*)?[\w.\-]*(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*[ \t]*[:=][ \t]*[^\s'\"#]{MIN,}[ \t]*$",
+        r"(?mi)^[ \t]*(?:-[ \t]*)?[\w.\-]*(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*[ \t]*[:=][ \t]*[^\s'\"#,;{}\[\]()<>]{MIN,}[ \t]*$",
         (_CONFIG_VALUE,), _is_named_value_secret, group="value",
     ),
     # Connection strings: "Server=db1;User Id=sa;Password=...;", "host=db password=...".
@@ -735,15 +736,23 @@ def _findings(content: pa.Array, policy: PiiPolicy) -> list[Finding]:
     if not len(candidate_ids):
         return []
     candidates = filled.take(pa.array(candidate_ids))
-    lines, line_docs, line_offsets = _lines(candidates)
-    line_docs = candidate_ids[line_docs]
+    lines, line_candidates, line_offsets = _lines(candidates)
+    line_docs = candidate_ids[line_candidates]
     findings: list[Finding] = []
     for detector, prefilter in zip(_DETECTORS, own):
+        # The detector's prefilter over whole documents first: RE2 stops at a document's first
+        # match, and most detectors match few documents, so few lines are scanned a second time.
+        in_document = pc.match_substring_regex(candidates, pattern=prefilter).to_numpy(zero_copy_only=False)
+        if not in_document.any():
+            continue
         if detector.line_level:
+            own_lines = np.flatnonzero(in_document[line_candidates])
+            hits = pc.match_substring_regex(lines.take(pa.array(own_lines)), pattern=prefilter)
+            selected = own_lines[hits.to_numpy(zero_copy_only=False)]
             rows, docs, offsets = lines, line_docs, line_offsets
         else:
+            selected = np.flatnonzero(in_document)
             rows, docs, offsets = candidates, candidate_ids, np.zeros(len(candidates), np.int64)
-        selected = np.flatnonzero(pc.match_substring_regex(rows, pattern=prefilter).to_numpy(zero_copy_only=False))
         if len(selected):
             findings.extend(_detect(detector, rows.take(pa.array(selected)), docs[selected], offsets[selected], policy))
     return _without_overlaps(_outside_own_vocabulary(findings, filled))

@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.pii import DEFAULT_PLACEHOLDERS, PiiPolicy, find_pii, redact_pii
+from python_udfs.pii import DEFAULT_PLACEHOLDERS, PiiPolicy, find_pii, redact_metadata, redact_pii
 from tests.conftest import stdlib_files
 
 CASES_FILE = Path(__file__).with_name("pii_labelled_cases.jsonl")
@@ -231,3 +231,27 @@ def test_a_value_the_file_uses_as_code_is_vocabulary_not_a_secret():
     text = 'from .models import Xq7LmBertModel2\n\ndefault_token = "Xq7LmBertModel2"\n'
     assert find_pii(pa.array([text])).to_pylist() == [[]]
     assert find_pii(pa.array([text.split("\n\n")[1]])).to_pylist() != [[]]
+
+
+def test_metadata_credentials_are_replaced_and_named_by_kind():
+    values = [
+        "acme/service",
+        None,
+        "https://deploy:Hv7#q2Lz9x@git.acme-corp.io/acme/service.git",
+        "https://cdn.acme-corp.io/a.tar.gz?X-Amz-Signature=9f2c1ab7&X-Amz-Credential=AKIAQ7RZ4M2XWJ5T8VN3%2F20260101",
+        "https://api.acme-corp.io/v1/items?access_token=ya29abcdefgh&page=2",
+        "users/lucia.fernandez@payments-corp.es/notes.py",
+        "keys/AKIAQ7RZ4M2XWJ5T8VN3/config.py",
+        "src/a@b/x.py",
+    ]
+    rows = redact_metadata(pa.array(values)).to_pylist()
+    assert rows == [
+        {"value": "acme/service", "kinds": []},
+        {"value": None, "kinds": []},
+        {"value": "https://deploy:<PASSWORD>@git.acme-corp.io/acme/service.git", "kinds": ["password"]},
+        {"value": "https://cdn.acme-corp.io/a.tar.gz?X-Amz-Signature=<KEY>&X-Amz-Credential=<KEY>", "kinds": ["key"]},
+        {"value": "https://api.acme-corp.io/v1/items?access_token=<KEY>&page=2", "kinds": ["key"]},
+        {"value": "users/<EMAIL>/notes.py", "kinds": ["email"]},
+        {"value": "keys/<KEY>/config.py", "kinds": ["key"]},
+        {"value": "src/a@b/x.py", "kinds": []},
+    ]

@@ -10,7 +10,8 @@ What is found, by kind (the placeholder each kind gets is the caller's choice):
   prefix) or broadcast address, not a popular public DNS server (BigCode's list) and not a
   version: BigCode drops dotted quads of single digits unless "dns" or "server" is near, and
   winnow also drops any preceded on its line by "version", "release", "v", "section" or "OID"
-  (``__version__ = "1.2.3.4"``).
+  (``__version__ = "1.2.3.4"``) or by a product name (``SQLite 3.8.11.1``, ``Patreon/126.9.0.15``),
+  numbers on both sides (SVG path data, number lists), a reverse-DNS or time-zone suffix.
 - ``key``: detect-secrets' plugins' regexes for AWS access key ids and secret keys, GitHub,
   GitLab, Slack, Stripe, PyPI, OpenAI, SendGrid, Square and Azure storage tokens and JWTs (the
   span extended to the whole token where the plugin's pattern stops early, as for JWT
@@ -18,19 +19,26 @@ What is found, by kind (the placeholder each kind gets is the caller's choice):
   ``ya29.``: Google's documented formats, which detect-secrets 1.5 lacks); private key blocks
   from ``-----BEGIN ... PRIVATE KEY-----`` to the matching END line (or to the end of the base64
   body when the END is missing), found from detect-secrets' ``PrivateKeyDetector`` markers and
-  kept only when the body is key material; and quoted values assigned to names like ``token`` or
-  ``api_key`` that look like secrets (see below).
+  kept only when the body is key material; and values assigned to names like ``token`` or
+  ``api_key`` that look like secrets (see below): quoted in code, dicts and JSON (``named_secret``),
+  the default of ``os.getenv("X_TOKEN", "...")`` (``env_default``), shell and ``.env`` lines
+  ``export X_SECRET=...`` (``env_assignment``), unquoted YAML and INI values (``config_value``).
 - ``password``: passwords in URLs (detect-secrets' ``BasicAuthDetector`` pattern, widened as RFC
   3986 allows to sub-delimiters such as ``!`` and to an empty user, ``redis://:pw@host``; not for
-  hosts without a dot or port, nor documentation domains) and secret-looking quoted values
-  assigned to names like ``password``, ``passwd``, ``pwd``, ``secret``.
+  hosts without a dot or port unless the scheme is a login's, ``postgresql://app:pw@db/x``, nor
+  documentation domains, nor defaults like ``postgres:postgres``), secret-looking values assigned
+  to names like ``password``, ``passwd``, ``pwd``, ``pass``, and ``Password=...`` in connection
+  strings (``connection_string_password``).
 
 A value assigned to a secret-like name counts only if it is at least ``keyword_min_length``
 characters, has Shannon entropy of at least ``keyword_min_entropy`` bits per character, mixes
 character classes (a digit or symbol besides letters, or both cases), and is none of what
 detect-secrets' filters call not a secret (templated ``{x}``, ``<x>``, ``${x}``, a UUID, a
-sequential string) nor a path, URL, dotted name or ``CONSTANT_NAME``. Base64 and hex strings
-without such a name are never findings (test fixtures, hashes, git SHAs).
+sequential string) nor a path, URL, dotted name or ``CONSTANT_NAME``, nor name-shaped (CamelCase
+class names, ``org/model`` ids, requirements: mostly whole words, ``_is_name_shaped``), nor an
+identifier the same document uses as bare code. Base64 and hex strings without such a name are
+never findings (test fixtures, hashes, git SHAs). ``redact_metadata`` applies the detectors to
+repository names, paths and URLs, plus a URL's password and token, key and signature parameters.
 
 How it runs over a vector: one RE2 pass (``pyarrow.compute.match_substring_regex``) with every
 detector's prefilter at once marks the candidate rows (7.5% of the default corpus's Python files); those are
@@ -90,7 +98,9 @@ __all__ = [
     "PII_REDACTION_TYPE",
     "Finding",
     "PiiPolicy",
+    "METADATA_REDACTION_TYPE",
     "find_pii",
+    "redact_metadata",
     "redact_pii",
     "shannon_entropy",
     "value_hash",
@@ -189,8 +199,24 @@ def _line_before(text: str, start: int, limit: int = 60) -> str:
 
 # A version, release, section or OID number rather than an address: "__version__ = ", "v", "Section ".
 _VERSION_CONTEXT = re.compile(
-    r"(?:version|release|\bver|(?<![a-z])v|section|chapter|§|\boid)[\w]*(?:\W{1,4}id)?\W{0,4}$", re.IGNORECASE
+    r"(?:version|release|\bver|(?<![a-z])v|section|chapter|§|\boid|objectid)[\w]*(?:\W{1,4}id)?\W{0,4}$",
+    re.IGNORECASE,
 )
+# A product's version: "Guile 3.0.5.130", "SQLite 3.8.11.1", "Patreon/126.9.0.15", "(2.7.0.40)"
+# after "IronPython 2.7.4"; not "Host 52.1.2.3" or "from 52.1.2.3".
+_PRODUCT_VERSION_CONTEXT = re.compile(
+    r"(?:(?<![\w/])(?!(?i:host|server|address|addr|from|to|at|via|proxy|gateway|peer|client|ip|dns|"
+    r"mirror|upstream|remote|target|origin|node|backend)\b)[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]* v?"
+    r"|[A-Za-z][\w+\-]*/v?"
+    r"|[A-Za-z]\w* v?\d+(?:\.\d+)+\s*\()$"
+)
+# Numbers around it: SVG path data ("m46 191.66.73.35 72.18-48.2", "66.08-57.2.27.73") or a
+# list of numbers, not an address.
+_NUMBER_BEFORE = re.compile(r"(?:\d[\s,]+|\d-)$")
+_NUMBER_AFTER = re.compile(r"[\s,]+-?\.?\d|-\.?\d")
+# Not an address either: a reverse-DNS name (1.0.0.127.in-addr.arpa), a time with its zone
+# (12.34.56.78+0800), a version with a build suffix (3.0.5.130-5a1e7).
+_NOT_ADDRESS_AFTER = re.compile(r"\.in-addr\b|\+\d{4}\b|-[0-9a-f]*[a-f][0-9a-f]*\b")
 
 
 def _is_ipv4(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
@@ -201,7 +227,12 @@ def _is_ipv4(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match
         return False
     if not address.is_global or address.is_multicast or value in policy.ip_allow_list:
         return False
-    if _VERSION_CONTEXT.search(_line_before(text, start)):
+    before = _line_before(text, start)
+    if _VERSION_CONTEXT.search(before) or _PRODUCT_VERSION_CONTEXT.search(before):
+        return False
+    if _NOT_ADDRESS_AFTER.match(text, end) or (_NUMBER_BEFORE.search(before) and (
+        before.endswith("-") or _NUMBER_AFTER.match(text, end)
+    )):
         return False
     # Networks (a.b.c.0, a CIDR prefix) and broadcast addresses are not anyone's host.
     if value.endswith((".0", ".255")) or re.match(r"/\d", text[end : end + 2]):
@@ -230,6 +261,7 @@ def _is_ipv6(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match
         and value.count(":") >= 3
         and value not in policy.ip_allow_list
         and not _VERSION_CONTEXT.search(_line_before(text, start))
+        and not re.match(r"(?:%\w+)?/\d", text[end : end + 32])  # a network prefix, 2620:4f:8000::/48
     )
 
 
@@ -239,30 +271,68 @@ def _is_email(text: str, start: int, end: int, policy: PiiPolicy, match: re.Matc
         return False
     if local == "git":  # git@github.com:owner/repo.git is a service account, not a person
         return False
-    # a@self.weights is a matrix product, not an address.
+    # A Message-ID ("15090.61304.110929.45684@aaa.zzz.org") names a message, not a mailbox.
+    if not any(c.isalpha() for c in local) or text[start - 1 : start] == "$":
+        return False
+    # "spam\negg@foo.py", "person@dom.ain": file names and test domains, not top-level domains
+    # (real country codes that are also extensions, .rs and .md, stay).
+    if domain.rsplit(".", 1)[-1].lower() in _NOT_TOP_LEVEL_DOMAINS:
+        return False
+    # a@self.weights and L@D@L.conjugate() are matrix products, not addresses.
+    if text[start - 1 : start] == "@" or text[end : end + 1] in ("(", "["):
+        return False
     return domain.split(".", 1)[0] not in ("self", "cls")
+
+
+_NOT_TOP_LEVEL_DOMAINS = frozenset(
+    {"py", "pyc", "pyi", "ain", "js", "ts", "txt", "rst", "cfg", "ini", "toml", "json", "yaml", "yml",
+     "lock", "log", "local", "lan", "localdomain", "internal"}
+)
 
 
 # detect-secrets' KeywordDetector list, plus "token" and "access key" that the issue names.
 _SECRET_NAME = (
     r"api_?key|apikey|api-key|auth_?key|service_?key|account_?key|access_?key|secret_?key|"
     r"db_?key|database_?key|priv_?key|private_?key|client_?key|client_?secret|"
-    r"db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|token|credentials?"
+    r"db_?pass|database_?pass|key_?pass|password|passwd|pwd|secret|token|credentials?|"
+    r"(?<![A-Za-z])pass(?![A-Za-z])"  # a "pass" key, not "passthrough" or "compass"
 )
+# The same words for RE2 prefilters, which have no lookarounds (a superset: any "pass").
+_SECRET_NAME_RE2 = _SECRET_NAME.replace("(?<![A-Za-z])pass(?![A-Za-z])", "pass")
 _PASSWORD_NAME = re.compile(r"pass|pwd", re.IGNORECASE)
 _PLACEHOLDER_WORDS = re.compile(
-    r"^(?:(?:my|your|the|some|fake|dummy|test)?[_-]?(?:pass(?:word|wd)?|pwd|secret|token|key)\d*|"
-    r"changeme|change_me|xxx+|\*+|\.+|your[_-].*|my[_-].*|.*[_-]here|redacted|dummy|test|example|"
-    r"none|null|undefined|todo)$",
+    r"^(?:(?:my|your|the|some|fake|dummy|test)?[_-]?(?:pass(?:word|wd)?|pwd|secret|token|key)[_-]?\d*|"
+    r"changeme|change_me|changeit|xxx+|\*+|\.+|your[_-].*|my[_-].*|.*[_-]here|redacted|dummy|test|example|"
+    r"none|null|undefined|todo|.*\.\.\.|.*\u2026)$",
+    re.IGNORECASE,
+)
+# Passwords that are defaults or stand-ins in examples, not anyone's secret.
+_DEFAULT_PASSWORDS = re.compile(
+    r"^(?:pw|pwd|pass|passwd|password|secret|admin|root|guest|user|postgres|mysql|redis|rabbitmq|"
+    r"tiger|scott|sa|letmein|qwerty|hunter2|passw0rd|p@ssw0rd|p@ssword|foo|bar|baz|foobar|"
+    r"[a-z]+_?pass(?:word)?)$",
     re.IGNORECASE,
 )
 _NOT_A_SECRET_SHAPE = re.compile(
     r"^(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"  # CONSTANT_NAME, ENV_VAR_NAME
     r"|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+"  # dotted.name
-    r"|[a-z]+(?:[-_ :/][a-z]+)+"  # words-joined_by-separators, urn:words:like-this
+    r"|[a-z]+\d*(?:[-_ :/][a-z]*\d*)+"  # words-joined_by-separators, urn:words:like-this, lib-1-0
     r"|.*://.*|[/.~#].*|.*%[sd(].*|\$.*|.*\{[^}]*\}.*|[\w.]+\(.*\)"  # URL, path, format, $VAR, call()
+    r"|\[\w+\]|<[^>]*>"  # [SPECIAL_TOKEN], <placeholder>
+    r"|[A-Za-z][\w.\-]*\s*(?:[=!~<>]=|[<>]).*"  # a requirement: tokenizers>=0.23,<0.24
+    r"|\+.*|.*\)\+|.*\bthis\..*|.*\?\..*"  # code: "..."+(expr)+"...", options?.field
     r")$"
 )
+# A name, not a secret: words of three or more letters (each with a vowel) or acronyms beside
+# capitalised words make up most of it: "PreTrainedTokenizerBase", "Wav2Vec2CTCTokenizer",
+# "dbmdz/bert-large-cased-finetuned-conll03-english". Random keys break into short runs without
+# vowels ("S10BPXHMlb", "CZuvCL49d9OwfGsR", hex digests) however their cases fall.
+_NAME_SHAPED_CHARACTERS = re.compile(r"[A-Za-z0-9_./\-]+")
+_NAME_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_WORD = re.compile(r"[A-Z]?[a-z]*[aeiou][a-z]*", re.IGNORECASE)
+_ACRONYM = re.compile(r"[A-Z]{2,4}")
+# Share of a value's letters and digits that whole words must cover for it to read as a name.
+_NAME_WORD_SHARE = 0.75
 
 
 def shannon_entropy(value: str) -> float:
@@ -281,6 +351,22 @@ def _has_mixed_classes(value: str) -> bool:
     return (has_lower or has_upper) and (any(c.isdigit() for c in value) or (has_lower and has_upper))
 
 
+def _is_name_shaped(value: str) -> bool:
+    """CamelCase, snake_case, dotted or ``org/model`` names made of words: identifiers, class
+    names and model ids, whatever their entropy."""
+    if not _NAME_SHAPED_CHARACTERS.fullmatch(value):
+        return False
+    parts = _NAME_PART.findall(value)
+    if len(parts) < 2:
+        return False  # one word and digits ("seniorinfants2") is how people write passwords
+    has_capitalised_word = any(len(p) >= 3 and p[0].isupper() and p[1:].islower() for p in parts)
+    word_characters = sum(
+        len(p) for p in parts
+        if (len(p) >= 3 and _WORD.fullmatch(p)) or (has_capitalised_word and _ACRONYM.fullmatch(p))
+    )
+    return word_characters >= _NAME_WORD_SHARE * sum(c.isalnum() for c in value)
+
+
 def _looks_like_secret(value: str, policy: PiiPolicy) -> bool:
     return (
         len(value) >= policy.keyword_min_length
@@ -289,6 +375,7 @@ def _looks_like_secret(value: str, policy: PiiPolicy) -> bool:
         and not is_sequential_string(value)
         and not _PLACEHOLDER_WORDS.match(value)
         and not _NOT_A_SECRET_SHAPE.match(value)
+        and not _is_name_shaped(value)
         and _has_mixed_classes(value)
         and shannon_entropy(value) >= policy.keyword_min_entropy
     )
@@ -296,7 +383,8 @@ def _looks_like_secret(value: str, policy: PiiPolicy) -> bool:
 
 # Names that contain a secret-like word but hold something public or descriptive.
 _NOT_SECRET_NAME = re.compile(
-    r"public|type|url|uri|endpoint|header|name|file|path|pattern|regex|prefix|field|label|kind|len|env|format",
+    r"public|type|url|uri|endpoint|header|name|file|path|pattern|regex|prefix|field|label|kind|len|env|format|"
+    r"class|tokeniz|checkpoint|model|limit|size|length|hash|algorithm",
     re.IGNORECASE,
 )
 
@@ -305,10 +393,58 @@ def _is_keyword_secret(text: str, start: int, end: int, policy: PiiPolicy, match
     return not _NOT_SECRET_NAME.search(_assigned_name(text, match)) and _looks_like_secret(text[start:end], policy)
 
 
+def _secret_name(match: re.Match) -> str | None:
+    """The name a value is assigned to, when the pattern captures it (environment variable,
+    ``.env`` and YAML keys, ``getenv`` arguments)."""
+    return match.group("name") if "name" in match.re.groupindex else None
+
+
+def _is_named_value_secret(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    name = _secret_name(match)
+    return (
+        re.search(_SECRET_NAME, name, re.IGNORECASE) is not None
+        and not _NOT_SECRET_NAME.search(name)
+        and _looks_like_secret(text[start:end], policy)
+    )
+
+
+# Another part of a connection string on the line: "Server=db1;User Id=sa;Password=...",
+# "host=db user=app password=...".
+_CONNECTION_STRING_PART = re.compile(
+    r"(?i)\b(?:host|hostaddr|server|data source|user(?:name)?|user id|uid|dbname|database|initial catalog|port)\s*="
+)
+
+
+def _is_connection_string_password(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    # Keyword arguments (", password=pw") are code, not a connection string.
+    before = text[line_start : match.start()].rstrip()
+    return (
+        not before.endswith((",", "("))
+        and _CONNECTION_STRING_PART.search(line) is not None
+        and _looks_like_secret(text[start:end], policy)
+    )
+
+
+# Schemes whose URLs are logins to a server: their hosts may be bare names ("db", "redis").
+_LOGIN_SCHEMES = re.compile(
+    r"(?:postgres(?:ql)?|mysql|mariadb|mssql|oracle|mongodb(?:\+srv)?|redis|rediss|amqps?|kafka|"
+    r"ftps?|sftp|smtps?|imaps?|ldaps?|https?|socks[45]h?)(?:\+\w+)?$",
+    re.IGNORECASE,
+)
+
+
 def _is_url_password(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
     value = text[start:end]
-    # A host with a dot or a port: fsspec's "github://org:repo@sha/" is not a credential.
-    host = re.match(r"@([\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)", text[end : end + 256])
+    # A host with a dot or a port, or any host of a login scheme: fsspec's "github://org:repo@sha/"
+    # is not a credential, "postgresql://app:pw@db/orders" is.
+    scheme = re.search(r"[A-Za-z][\w+.\-]*$", text[max(0, match.start() - 32) : match.start()])
+    host_pattern = r"@([\w-]+(?:\.[\w-]+)+|[\w-]+:\d+)"
+    if scheme is not None and _LOGIN_SCHEMES.match(scheme.group()):
+        host_pattern = r"@([\w-]+(?:\.[\w-]+)*)"
+    host = re.match(host_pattern, text[end : end + 256])
     if host is None or policy.is_example_domain(host.group(1).split(":")[0]):
         return False
     return (
@@ -316,6 +452,8 @@ def _is_url_password(text: str, start: int, end: int, policy: PiiPolicy, match: 
         and not is_templated_secret(value)
         and not value.startswith(("$", "%"))
         and not _PLACEHOLDER_WORDS.match(value)
+        and not _DEFAULT_PASSWORDS.match(value)
+        and not re.match(r"\d+,", value)  # a port, then the next host of a multi-host URL
         and len(set(value)) > 1
     )
 
@@ -407,6 +545,24 @@ _KEYWORD_ASSIGNMENT = re.compile(
     re.IGNORECASE,
 )
 _NAME_CHARACTERS = re.compile(r"[\w.\-]*$")
+_ENV_DEFAULT = re.compile(
+    r"(?:getenv|environ\.get|setdefault)\(\s*(?P<q1>['\"])(?P<name>[^'\"\n]{1,80})(?P=q1)\s*,\s*"
+    r"(?:default\s*=\s*)?[rbuf]?(?P<quote>['\"])(?P<value>[^'\"\s\\]{1,256})(?P=quote)"
+)
+_ENV_ASSIGNMENT = re.compile(
+    r"^[ \t]*(?:export[ \t]+|set[ \t]+)?(?P<name>[A-Z][A-Z0-9_.]*)[ \t]*=[ \t]*"
+    r"(?P<quote>['\"]?)(?P<value>[^\s'\"#;`$\\][^\s'\";`$\\]{0,255})(?P=quote)(?:[ \t]+#.*)?[ \t]*$",
+    re.MULTILINE,
+)
+_CONFIG_VALUE = re.compile(
+    r"^[ \t]*(?:-[ \t]*)?(?P<name>[A-Za-z_][\w.\-]*)[ \t]*[:=][ \t]*"
+    r"(?P<value>[^\s'\"#,;{}\[\]()<>]{1,256})[ \t]*$",
+    re.MULTILINE,
+)
+_CONNECTION_STRING_PASSWORD = re.compile(
+    r"(?i)(?:(?<=[\s;'\"])|^)(?:password|passwd|pwd)\s*=\s*(?P<value>[^\s;'\"&,()]{1,256})(?=[\s;'\"&,)]|$)",
+    re.MULTILINE,
+)
 
 
 def _assigned_name(text: str, match: re.Match) -> str:
@@ -465,8 +621,32 @@ _DETECTORS: tuple[Detector, ...] = (
     Detector(
         "named_secret", "key", 3,
         # RE2: a secret-like name, an assignment, a quoted value of 8+ non-space characters.
-        r"(?i)(?:" + _SECRET_NAME + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
+        r"(?i)(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
         (_KEYWORD_ASSIGNMENT,), _is_keyword_secret, group="value",
+    ),
+    # The default of an environment lookup: os.getenv("DB_PASSWORD", "...").
+    Detector(
+        "env_default", "key", 3,
+        r"(?i)(?:getenv|environ\.get|setdefault)\(\s*['\"][^'\"]*(?:" + _SECRET_NAME_RE2 + r")[^'\"]*['\"]\s*,",
+        (_ENV_DEFAULT,), _is_named_value_secret, group="value",
+    ),
+    # Shell and .env lines: export AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
+    Detector(
+        "env_assignment", "key", 3,
+        # Upper-case names only, as the pattern wants: "token = next_token()" is code.
+        r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2.upper() + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
+        (_ENV_ASSIGNMENT,), _is_named_value_secret, group="value",
+    ),
+    # YAML and INI keys with unquoted values: "password: ...".
+    Detector(
+        "config_value", "key", 3,
+        r"(?mi)^[ \t]*(?:-[ \t]*)?[\w.\-]*(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*[ \t]*[:=][ \t]*[^\s'\"#,;{}\[\]()<>]{MIN,}[ \t]*$",
+        (_CONFIG_VALUE,), _is_named_value_secret, group="value",
+    ),
+    # Connection strings: "Server=db1;User Id=sa;Password=...;", "host=db password=...".
+    Detector(
+        "connection_string_password", "password", 3, r"(?i)(?:password|passwd|pwd)\s*=\s*[^\s;'\"&,)]{MIN,}",
+        (_CONNECTION_STRING_PASSWORD,), _is_connection_string_password, group="value",
     ),
     Detector("email", "email", 4, r"[A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]", (_EMAIL,), _is_email),
     Detector(
@@ -478,9 +658,12 @@ _DETECTORS: tuple[Detector, ...] = (
 
 
 def _named_secret_kind(text: str, match: re.Match) -> str:
-    return "password" if _PASSWORD_NAME.search(_assigned_name(text, match)) else "key"
+    name = _secret_name(match) or _assigned_name(text, match)
+    return "password" if _PASSWORD_NAME.search(name) else "key"
 
 
+# Detectors that judge a value by the name it is assigned to.
+_NAMED_VALUE_DETECTORS = frozenset({"named_secret", "env_default", "env_assignment", "config_value"})
 _TOKEN_CHARACTER = re.compile(r"[A-Za-z0-9_\-]*")
 
 
@@ -517,7 +700,7 @@ def _detect(
             row = int(np.searchsorted(starts, start, side="right")) - 1
             if end > ends[row] or not detector.validate(text, start, end, policy, match):
                 continue
-            kind = _named_secret_kind(text, match) if detector.name == "named_secret" else detector.kind
+            kind = _named_secret_kind(text, match) if detector.name in _NAMED_VALUE_DETECTORS else detector.kind
             found.append(
                 Finding(
                     int(row_ids[row]),
@@ -563,18 +746,49 @@ def _findings(content: pa.Array, policy: PiiPolicy) -> list[Finding]:
     if not len(candidate_ids):
         return []
     candidates = filled.take(pa.array(candidate_ids))
-    lines, line_docs, line_offsets = _lines(candidates)
-    line_docs = candidate_ids[line_docs]
+    lines, line_candidates, line_offsets = _lines(candidates)
+    line_docs = candidate_ids[line_candidates]
     findings: list[Finding] = []
     for detector, prefilter in zip(_DETECTORS, own):
+        # The detector's prefilter over whole documents first: RE2 stops at a document's first
+        # match, and most detectors match few documents, so few lines are scanned a second time.
+        in_document = pc.match_substring_regex(candidates, pattern=prefilter).to_numpy(zero_copy_only=False)
+        if not in_document.any():
+            continue
         if detector.line_level:
+            own_lines = np.flatnonzero(in_document[line_candidates])
+            hits = pc.match_substring_regex(lines.take(pa.array(own_lines)), pattern=prefilter)
+            selected = own_lines[hits.to_numpy(zero_copy_only=False)]
             rows, docs, offsets = lines, line_docs, line_offsets
         else:
+            selected = np.flatnonzero(in_document)
             rows, docs, offsets = candidates, candidate_ids, np.zeros(len(candidates), np.int64)
-        selected = np.flatnonzero(pc.match_substring_regex(rows, pattern=prefilter).to_numpy(zero_copy_only=False))
         if len(selected):
             findings.extend(_detect(detector, rows.take(pa.array(selected)), docs[selected], offsets[selected], policy))
-    return _without_overlaps(findings)
+    return _without_overlaps(_outside_own_vocabulary(findings, filled))
+
+
+def _outside_own_vocabulary(findings: list[Finding], content: pa.Array) -> list[Finding]:
+    """The findings, less values assigned to secret-like names that the same document also uses
+    as bare code (``tokenizer_class = "BertTokenizer"`` where ``BertTokenizer`` is imported or
+    defined): a word of the code's own vocabulary, not a secret. Only documents with such a
+    finding are decoded."""
+    texts: dict[int, str] = {}
+    kept = []
+    for finding in findings:
+        if finding.detector in _NAMED_VALUE_DETECTORS:
+            if finding.doc not in texts:
+                texts[finding.doc] = content[finding.doc].as_py()
+            text = texts[finding.doc]
+            value = text[finding.start : finding.end]
+            if not value.isidentifier():
+                kept.append(finding)
+                continue
+            bare = re.compile(r"(?<![\w'\"`$])" + re.escape(value) + r"(?![\w'\"`])")
+            if any(m.start() != finding.start for m in bare.finditer(text)):
+                continue
+        kept.append(finding)
+    return kept
 
 
 def _lines(documents: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray]:
@@ -652,6 +866,76 @@ def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = N
         [redacted, _finding_lists(len(content), findings, values)],
         fields=list(PII_REDACTION_TYPE),
     )
+
+
+METADATA_REDACTION_TYPE = pa.struct([("value", pa.string()), ("kinds", pa.list_(pa.string()))])
+
+# Credentials in repository names, paths and URLs, besides what ``redact_pii`` finds there: any
+# password in a URL's user part (metadata is never code, so no placeholder heuristics), and the
+# values of query parameters that carry tokens, keys and signatures (OAuth's access_token,
+# presigned URLs' sig and X-Amz-Signature, API keys).
+_URL_USERINFO_PASSWORD = re.compile(r"://[^/\s:@?#]*:([^/\s@]+)@")
+_CREDENTIAL_PARAMETER = re.compile(
+    r"(?i)[?&;#](?:access_?token|id_?token|refresh_?token|auth_?token|token|api_?key|apikey|key|sig|signature|"
+    r"x-amz-signature|x-amz-credential|x-amz-security-token|password|passwd|pwd|pass|secret|client_secret)"
+    r"=([^&#\s]+)"
+)
+_METADATA_PREFILTER = (
+    r"(?i)@|[?&;#][a-z_-]*(?:token|key|sig|signature|credential|pass|pwd|secret)[a-z_-]*="
+    r"|(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}|[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]|[23][0-9A-Fa-f]{0,3}:"
+)
+
+
+def _replace_groups(text: str, pattern: Pattern[str], placeholder: str) -> tuple[str, int]:
+    """The text with group 1 of every match replaced, and how many were."""
+    pieces, position, n = [], 0, 0
+    for match in pattern.finditer(text):
+        start, end = match.span(1)
+        if text[start:end] == placeholder:
+            continue
+        pieces += [text[position:start], placeholder]
+        position, n = end, n + 1
+    return "".join(pieces) + text[position:], n
+
+
+def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+    """Struct of each repository name, path or URL with its credentials replaced (``value``) and
+    the kinds replaced (``kinds``, empty when none; never the values): what ``redact_pii``
+    finds (e-mail addresses as path segments, AWS key ids, ...), passwords in a URL's user
+    part and the values of token, key and signature query parameters. Only rows the RE2
+    prefilter marks are decoded."""
+    policy = policy or PiiPolicy()
+    values = as_array(values)
+    if not pa.types.is_string(values.type):
+        values = values.cast(pa.string())
+    kinds: list[list[str]] = [[] for _ in range(len(values))]
+    marked = pc.match_substring_regex(pc.fill_null(values, ""), pattern=_METADATA_PREFILTER)
+    candidates = np.flatnonzero(marked.to_numpy(zero_copy_only=False))
+    if not len(candidates):
+        return pa.StructArray.from_arrays([values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE))
+    # The URL's password and the credential parameters first: "user:pw@host" must not read as
+    # an e-mail address below.
+    first_pass, kinds_found = [], []
+    for original in values.take(pa.array(candidates)).to_pylist():
+        text, n_passwords = _replace_groups(original, _URL_USERINFO_PASSWORD, policy.placeholders["password"])
+        text, n_keys = _replace_groups(text, _CREDENTIAL_PARAMETER, policy.placeholders["key"])
+        first_pass.append(text)
+        kinds_found.append(({"password"} if n_passwords else set()) | ({"key"} if n_keys else set()))
+    # Path separators as spaces (same length, so the offsets hold): in code an address glued to
+    # a "/" is part of a path, in metadata a segment may be one ("users/ana@corp.es/notes.py").
+    findings = find_pii(pc.replace_substring(pa.array(first_pass, pa.string()), "/", " "), policy).to_pylist()
+    new_values = []
+    for row, text, found, row_findings in zip(candidates, first_pass, kinds_found, findings):
+        pieces, position = [], 0
+        for f in row_findings:
+            pieces += [text[position : f["char_offset"]], policy.placeholders[f["kind"]]]
+            position = f["char_offset"] + f["char_length"]
+        new_values.append("".join(pieces) + text[position:])
+        kinds[row] = sorted(found | {f["kind"] for f in row_findings})
+    mask = np.zeros(len(values), dtype=bool)
+    mask[candidates] = True
+    values = pc.replace_with_mask(values, pa.array(mask), pa.array(new_values, pa.string()))
+    return pa.StructArray.from_arrays([values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE))
 
 
 @lru_cache(maxsize=16)

@@ -29,7 +29,7 @@ from .fim import Sentinels, fim_transform
 from .line_stats import LINE_STATS_TYPE, line_stats
 from .lsh import band_keys, signature_similarity
 from .minhash import minhash_with_shingle_sets, optimal_lsh_params
-from .pii import policy_from_json, redact_pii
+from .pii import policy_from_json, redact_metadata, redact_pii
 from .progress import ProgressRegistry
 from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from .provenance import environment_state
@@ -121,6 +121,10 @@ def _band_keys_udf(signatures, bands, rows):
 
 def _redact_pii_udf(content, policy_json):
     return redact_pii(content, policy_from_json(_constant(policy_json)))
+
+
+def _redact_metadata_udf(values, policy_json):
+    return redact_metadata(values, policy_from_json(_constant(policy_json)))
 
 
 def _environment_state_udf() -> str:
@@ -226,6 +230,7 @@ UDFS: tuple[Udf, ...] = (
         "STRUCT(content VARCHAR, findings STRUCT(kind VARCHAR, detector VARCHAR, char_offset BIGINT, "
         "char_length BIGINT, value_hash VARCHAR)[])",
     ),
+    Udf("winnow_redact_metadata", _redact_metadata_udf, ("VARCHAR", "VARCHAR"), "STRUCT(value VARCHAR, kinds VARCHAR[])"),
     Udf(
         "winnow_check_benchmark",
         check_benchmark,

@@ -9,6 +9,19 @@ staged as (
     {{ staged_corpus_files() }}
 ),
 
+metadata_redacted as not materialized (
+    -- Credentials and PII in repository names, paths and URLs (a URL's password, token and
+    -- signature parameters, an address or key id as a path segment) replaced before any table
+    -- stores them, as the text is in int_pii_redactions_cache: winnow_redact_metadata
+    -- (python_udfs/pii.py). What was replaced is kept as 'column:kind', never the value.
+    select
+        * exclude (repo, path, url),
+        winnow_redact_metadata(repo, '{{ pii_policy_json() | replace("'", "''") }}') as repo_redaction,
+        winnow_redact_metadata(path, '{{ pii_policy_json() | replace("'", "''") }}') as path_redaction,
+        winnow_redact_metadata(url, '{{ pii_policy_json() | replace("'", "''") }}') as url_redaction
+    from staged
+),
+
 corpus_sources as (
     select * from {{ ref('corpus_sources') }}
 ),
@@ -22,8 +35,13 @@ typed as not materialized (
         staged.source,
         staged.source_file,
         staged.source_row,
-        staged.repo,
-        staged.path,
+        staged.repo_redaction.value as repo,
+        staged.path_redaction.value as path,
+        list_concat(
+            list_transform(staged.repo_redaction.kinds, lambda k: 'repo:' || k),
+            list_transform(staged.path_redaction.kinds, lambda k: 'path:' || k),
+            list_transform(staged.url_redaction.kinds, lambda k: 'url:' || k)
+        ) as metadata_redactions,
         case
             -- A URL's extension says nothing about a web page's language: text keeps what the
             -- source declares (a natural language, e.g. 'en').
@@ -35,7 +53,7 @@ typed as not materialized (
             )
         end as language,
         staged.kind,
-        staged.url,
+        staged.url_redaction.value as url,
         staged.edu_score,
         -- FineWeb-Edu's int_score is the classifier score rounded and clipped to 0..5.
         coalesce(
@@ -53,11 +71,11 @@ typed as not materialized (
         sha256(staged.content) as content_hash,
         staged.n_invalid_utf8_bytes,
         corpus_sources.tier as source_tier
-    from staged
+    from metadata_redacted as staged
     left join corpus_sources
         on staged.source = corpus_sources.source_name
     left join languages
-        on languages.extension = lower(regexp_extract(staged.path, '(\.[^./]+)$', 1))
+        on languages.extension = lower(regexp_extract(staged.path_redaction.value, '(\.[^./]+)$', 1))
 ),
 
 occurrences as (
@@ -127,6 +145,7 @@ select
     n_bytes,
     content_hash,
     source_tier,
+    metadata_redactions,
     source_file,
     source_row,
     staging_rule,

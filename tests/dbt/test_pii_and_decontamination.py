@@ -48,6 +48,11 @@ DEPLOY_KEY = """-----BEGIN RSA PRIVATE KEY-----
 -----END RSA PRIVATE KEY-----"""
 '''
 
+# A row whose metadata carries credentials: a clone URL with a password as its repository, an
+# e-mail address and an AWS key id as path segments.
+LEAKY_REPO = f"https://ci:{SECRETS['url_password'][1]}@git.payments-corp.es/acme/deploy"
+LEAKY_PATH = f"keys/{SECRETS['aws_access_key_id'][1]}/{SECRETS['email'][1]}/bisect.py"
+
 REWRITTEN_SOLUTION = """    ordered = sorted(numbers)
     return any(later - earlier < threshold for earlier, later in zip(ordered, ordered[1:]))
 """
@@ -75,11 +80,12 @@ def built(tmp_path_factory):
     rows["smtplib_with_secrets.py"] = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
     rows["colorsys_contaminated.py"] = pasted_into((STDLIB / "colorsys.py").read_text(), task["prompt"] + task["canonical_solution"])
     rows["heapq_rewritten.py"] = pasted_into((STDLIB / "heapq.py").read_text(), task["prompt"] + REWRITTEN_SOLUTION)
+    rows[LEAKY_PATH] = (STDLIB / "bisect.py").read_text()
     (root / "raw").mkdir()
     pq.write_table(
         pa.table({
             "content": list(rows.values()),
-            "max_stars_repo_name": ["acme/service"] * len(rows),
+            "max_stars_repo_name": [LEAKY_REPO if path == LEAKY_PATH else "acme/service" for path in rows],
             "max_stars_repo_path": list(rows),
             "max_stars_repo_licenses": [["MIT"]] * len(rows),
         }),
@@ -133,6 +139,20 @@ def test_findings_report_has_offsets_and_hashes_never_values(built):
         f"select count(*) from rpt_pii_findings where value_hash = substr(sha256('{SECRETS['github_token'][1]}'), 1, 16)"
     )
     assert found == 1
+
+
+def test_credentials_in_repo_and_path_are_redacted_before_any_table_stores_them(built):
+    project, _ = built
+    rows = project.query(
+        "select repo, path, metadata_redactions from int_raw_files_checked where len(metadata_redactions) > 0"
+    )
+    assert rows == [(
+        "https://ci:<PASSWORD>@git.payments-corp.es/acme/deploy",
+        "keys/<KEY>/<EMAIL>/bisect.py",
+        ["repo:password", "path:email", "path:key"],
+    )]
+    [(curated,)] = project.query("select count(*) from fct_curated_files where path = 'keys/<KEY>/<EMAIL>/bisect.py'")
+    assert curated == 1
 
 
 def test_humaneval_paste_is_dropped_with_its_task_and_the_rewrite_is_kept(built):

@@ -33,7 +33,7 @@ from .pii import policy_from_json, redact_metadata, redact_pii
 from .progress import ProgressRegistry
 from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from .provenance import environment_state
-from .shards import export_intact
+from .shards import OutputDirInUse, claim_output_dir, export_intact
 from .tokenize import fim_token_ids, token_ids
 
 
@@ -132,8 +132,17 @@ def _environment_state_udf() -> str:
     return environment_state(os.getcwd())
 
 
-def _export_intact_udf(output_dir: str, mixture: str, files_json: str) -> bool:
-    return export_intact(output_dir, mixture, json.loads(files_json))
+def _export_intact_udf(output_dir: str, database: str, files_json: str) -> bool:
+    return export_intact(output_dir, database, json.loads(files_json))
+
+
+def _claim_output_dir_udf(output_dir: str, database: str, invocation_id: str) -> str:
+    """'' when claimed, else why not (macros/output_dir.sql raises it as the build's error)."""
+    try:
+        claim_output_dir(output_dir, database, invocation_id)
+    except OutputDirInUse as refused:
+        return str(refused)
+    return ""
 
 
 def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
@@ -251,6 +260,9 @@ UDFS: tuple[Udf, ...] = (
     Udf("winnow_files_state", files_state, ("VARCHAR[]",), "VARCHAR", kind="native", side_effects=True),
     Udf("winnow_environment_state", _environment_state_udf, (), "VARCHAR", kind="native", side_effects=True),
     Udf("winnow_export_intact", _export_intact_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "BOOLEAN",
+        kind="native", side_effects=True),
+    # on-run-start: the output directory is this build's until its process ends (python_udfs.shards).
+    Udf("winnow_claim_output_dir", _claim_output_dir_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "VARCHAR",
         kind="native", side_effects=True),
     # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).
     Udf("winnow_progress_start", _progress_start, ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"), "VARCHAR",

@@ -24,13 +24,19 @@ lists), each file is written under a hidden temporary name (``.<name>.partial``,
 ``*.parquet`` / ``*.bin`` glob matches) and renamed when complete, files of earlier runs that the
 new run did not write are deleted once every new file is in place, and ``manifest.json`` is
 written (temporarily named, then renamed) last. The same windows give byte-identical files.
+
+The output directory belongs to one build at a time (``claim_output_dir``: an advisory lock on
+``<output_dir>/.winnow.lock``, released when the build's process ends, however it ends), holds the
+mixture directories of that build only (``remove_other_mixtures``), and a memoized export is reused
+only when every file still has the sha256 its manifest lists (``export_intact``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import json
 import os
+import re
 import signal
 import struct
 from collections.abc import Iterable, Iterator
@@ -41,7 +47,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .provenance import file_sha256
+
 __all__ = [
+    "claim_output_dir",
     "DEFAULT_TOKENS_PER_SHARD",
     "export_intact",
     "FORMATS",
@@ -50,6 +59,8 @@ __all__ = [
     "ShardFile",
     "SPLITS",
     "ExportError",
+    "OutputDirInUse",
+    "remove_other_mixtures",
     "token_dtype",
     "write_manifest",
     "write_split",
@@ -68,11 +79,18 @@ NANOGPT_NAMES = {"train": "train.bin", "validation": "val.bin"}
 PARQUET_ROW_GROUP_WINDOWS = 1024
 # Test hook for interrupted runs: SIGKILL this process once the N-th temporary file has data.
 CRASH_ENV = "WINNOW_EXPORT_CRASH_AT_TEMP_FILE"
+LOCK_NAME = ".winnow.lock"
+# The names this module writes inside a mixture directory: only these are ever removed from one.
+_SHARD_NAME = re.compile(r"(train|validation)-\d{5}\.(parquet|bin|idx|npy)|train\.bin|val\.bin")
 
 
 class ExportError(ValueError):
     """Shards that cannot be written as asked (a format the vocabulary does not fit, a token id out
     of range); the message names the var or the file."""
+
+
+class OutputDirInUse(RuntimeError):
+    """Another build (another process, usually another database) holds the output directory."""
 
 
 @dataclass
@@ -128,13 +146,10 @@ def _commit(temporary: Path, path: Path) -> tuple[int, str]:
     """fsync and rename a finished temporary file; (bytes, sha256) of the result."""
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())
-    digest = hashlib.sha256()
-    with open(temporary, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    sha = file_sha256(temporary)
     size = temporary.stat().st_size
     os.replace(temporary, path)
-    return size, digest.hexdigest()
+    return size, sha
 
 
 def _check_ids(tokens: np.ndarray, vocab_size: int, where: str) -> None:
@@ -410,18 +425,124 @@ def write_manifest(mixture_dir: Path, manifest: dict) -> Path:
     return path
 
 
-def export_intact(output_dir: str | os.PathLike, mixture: str, files: Iterable[dict]) -> bool:
-    """Whether ``<output_dir>/<mixture>/`` still holds what an export wrote: its manifest lists
-    exactly ``files`` (dicts with ``path`` as fct_exported_shards records it, the mixture directory
-    joined with the manifest's path, plus ``bytes`` and ``sha256``) and each is on disk with its
-    size. A memoized export is reused only then: a deleted, truncated or rewritten file, or another
-    build's manifest, means writing again. Sizes, not digests: reading every shard back would cost
-    as much as writing it."""
-    mixture_dir = Path(output_dir) / mixture
-    expected = sorted((f["path"], int(f["bytes"]), f["sha256"]) for f in files)
+def export_intact(output_dir: str | os.PathLike, database: str, files: Iterable[dict]) -> bool:
+    """Whether ``output_dir`` still holds exactly what an export of ``database`` wrote: ``files``
+    (dicts with ``mixture``, ``path`` as fct_exported_shards records it, the mixture directory
+    joined with the manifest's path, ``bytes`` and ``sha256``) are the only mixtures in it, each
+    mixture's manifest lists exactly its files and names ``database``, and every file's content
+    has the sha256 listed. A memoized export is reused only then: a deleted or edited file (even
+    one whose size and mtime were put back), another build's manifest or a mixture this build
+    does not describe means writing again. Hashing reads every shard once, a fraction of what
+    writing it costs."""
+    output_dir = Path(output_dir)
+    expected: dict[str, list[tuple[str, int, str]]] = {}
+    for f in files:
+        expected.setdefault(f["mixture"], []).append((f["path"], int(f["bytes"]), f["sha256"]))
     try:
-        manifest = json.loads((mixture_dir / "manifest.json").read_text(encoding="utf-8"))
-        listed = sorted(((mixture_dir / f["path"]).as_posix(), int(f["bytes"]), f["sha256"]) for f in manifest["files"])
-        return listed == expected and all(os.path.getsize(path) == size for path, size, _ in expected)
-    except (OSError, ValueError, KeyError, TypeError):
+        if set(_winnow_mixture_dirs(output_dir)) != set(expected):
+            return False
+        for mixture, listed_by_table in expected.items():
+            mixture_dir = output_dir / mixture
+            manifest = json.loads((mixture_dir / "manifest.json").read_text(encoding="utf-8"))
+            if manifest.get("build", {}).get("database") != os.path.abspath(database):
+                return False
+            listed = sorted(((mixture_dir / f["path"]).as_posix(), int(f["bytes"]), f["sha256"])
+                            for f in manifest["files"])
+            if listed != sorted(listed_by_table):
+                return False
+            if any(os.path.getsize(path) != size or file_sha256(path) != sha for path, size, sha in listed):
+                return False
+        return True
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
+
+
+def _is_winnow_manifest(path: Path) -> bool:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        return isinstance(manifest, dict) and {"manifest_version", "mixture", "files"} <= manifest.keys()
+    except (OSError, ValueError):
+        return False
+
+
+def _winnow_files(mixture_dir: Path) -> list[Path]:
+    """What an export wrote in ``mixture_dir``: its manifest and, in the format directories, shards
+    and temporary files of shards or of the manifest; nothing a user may have put there."""
+    manifest = mixture_dir / "manifest.json"
+    found = [manifest] if _is_winnow_manifest(manifest) else []
+    if _temporary(manifest).is_file():
+        found.append(_temporary(manifest))
+    for fmt in FORMATS:
+        directory = mixture_dir / fmt
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                temporary = path.name.startswith(".") and path.name.endswith(".partial")
+                name = path.name[1 : -len(".partial")] if temporary else path.name
+                if path.is_file() and _SHARD_NAME.fullmatch(name):
+                    found.append(path)
+    return found
+
+
+def _winnow_mixture_dirs(output_dir: Path) -> list[str]:
+    """The directories of ``output_dir`` that hold a winnow manifest or winnow shards."""
+    if not output_dir.is_dir():
+        return []
+    return sorted(d.name for d in output_dir.iterdir() if d.is_dir() and not d.is_symlink() and _winnow_files(d))
+
+
+def remove_other_mixtures(output_dir: str | os.PathLike, keep: Iterable[str]) -> list[str]:
+    """Remove, from every mixture directory of ``output_dir`` not in ``keep`` (a mixture this
+    build does not describe, as after a mixture left seeds/mixtures.csv or the corpus became
+    empty), what an export wrote there: the manifest first, so nothing stale is trusted even if
+    this is interrupted, then its shards; a directory left empty goes too, anything else stays.
+    Returns the mixtures cleared."""
+    output_dir, keep = Path(output_dir), set(keep)
+    cleared = [m for m in _winnow_mixture_dirs(output_dir) if m not in keep]
+    for mixture in cleared:
+        mixture_dir = output_dir / mixture
+        for path in _winnow_files(mixture_dir):
+            path.unlink(missing_ok=True)
+        for directory in [*(mixture_dir / fmt for fmt in FORMATS), mixture_dir]:
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
+    return cleared
+
+
+_claimed: dict[str, dict] = {}
+
+
+def claim_output_dir(output_dir: str | os.PathLike, database: str, invocation_id: str) -> dict:
+    """Make ``output_dir`` this process's until it exits: an exclusive ``flock`` on
+    ``<output_dir>/.winnow.lock``, which records who holds it. Two builds writing one directory
+    would interleave their shards and manifests, so a second build (say, with another
+    ``WINNOW_DB``) is refused with ``OutputDirInUse`` naming the holder's database and pid. The
+    kernel drops the lock when the process ends, even when it is killed, so no stale lock outlives
+    a build. Claiming again in the same process returns the first claim. Returns the holder:
+    ``database`` (absolute path), ``pid`` and ``invocation_id``."""
+    directory = os.path.realpath(output_dir)
+    if directory in _claimed:
+        return _claimed[directory]
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(directory, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        try:
+            holder = json.loads(os.pread(fd, 1 << 16, 0) or b"{}")
+        except ValueError:
+            holder = {}
+        os.close(fd)
+        unknown = "(not recorded yet)"
+        raise OutputDirInUse(
+            f"var output_dir = {str(output_dir)!r} ({directory}) is in use by another winnow build: database "
+            f"{holder.get('database', unknown)}, pid {holder.get('pid', unknown)}, dbt invocation "
+            f"{holder.get('invocation_id', unknown)}. Two builds writing one output directory would mix their "
+            "shards and manifests: wait for that build to end, or give this one another output_dir "
+            "(--vars '{output_dir: ...}')."
+        ) from None
+    holder = {"database": os.path.abspath(database), "pid": os.getpid(), "invocation_id": invocation_id}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, (json.dumps(holder, sort_keys=True) + "\n").encode(), 0)
+    # The descriptor stays open: closing it would release the lock.
+    _claimed[directory] = holder
+    return holder

@@ -8,8 +8,12 @@ is removed before the first file is touched, files of earlier runs that this run
 are deleted once the new ones are in place, and manifest.json is written last: it lists every
 file with its sha256, sequences and tokens, and the provenance of the data (sha256 of every raw
 input file and of tokenizer.json, package versions, the git commit, every var, the funnel's file,
-byte and token counts). Token ids are checked against the tokenizer's vocabulary before each
-batch is written. Knobs arrive through model config (Python models cannot call var()).
+byte and token counts), and the build: the DuckDB file's absolute path and dbt's invocation id.
+Token ids are checked against the tokenizer's vocabulary before each batch is written. Before any
+of that, the output directory is claimed for this build (python_udfs.shards.claim_output_dir, also
+on-run-start) and what earlier exports wrote for mixtures this build does not describe is removed,
+so out/ holds this build's mixtures and nothing else a trainer would trust. Knobs arrive through
+model config (Python models cannot call var()).
 """
 
 import json
@@ -19,15 +23,26 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
+from dbt.adapters.events.logging import AdapterLogger
+from dbt_common.invocation import get_invocation_id
 
 import python_udfs
 from python_udfs.provenance import display_path, file_sha256, git_commit, versions
-from python_udfs.shards import SPLITS, ExportError, finish_mixture, start_mixture, write_split
+from python_udfs.shards import (
+    SPLITS,
+    ExportError,
+    claim_output_dir,
+    finish_mixture,
+    remove_other_mixtures,
+    start_mixture,
+    write_split,
+)
 from python_udfs.utils import checked_in_order
 
 BATCH_ROWS = 256
 MIXTURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 MANIFEST_VERSION = 1
+DATABASE_PATH = "select path from duckdb_databases() where database_name = current_database()"
 
 
 def _rows(session, query, parameters=None):
@@ -78,6 +93,9 @@ def model(dbt, session):
                "best_fit_block_tokens": int(dbt.config.get("packing_best_fit_block_tokens"))}
     every_var = json.loads(dbt.config.get("manifest_vars"))
     root = os.getcwd()
+    [(database,)] = session.execute(DATABASE_PATH).fetchall()
+    holder = claim_output_dir(output_dir, database, get_invocation_id())
+    build = {"database": holder["database"], "dbt_invocation_id": holder["invocation_id"]}
 
     packed = dbt.ref("fct_packed_sequences").sql_query()
     [tokenizer] = _rows(session, f"""select tokenizer_path, tokenizer_sha256, vocab_size, eos_token_id, pad_token_id,
@@ -111,6 +129,10 @@ def model(dbt, session):
     splits = _rows(session, f"""select split, count(*) as repos, sum(files) as files
         from ({dbt.ref('fct_repo_splits').sql_query()}) group by split order by split""")
 
+    cleared = remove_other_mixtures(output_dir, mixtures)
+    if cleared:
+        AdapterLogger("winnow").info(f"fct_exported_shards: removed the shards and manifests of {', '.join(cleared)} from {output_dir}/: "
+              "mixtures this build does not describe")
     shard_rows = []
     for mixture in mixtures:
         mixture_dir = Path(output_dir) / mixture
@@ -146,6 +168,7 @@ def model(dbt, session):
             "packing_report": [r for r in packing_report if r["mixture"] == mixture],
             "mixture_tokens": [r for r in mixture_tokens if r["mixture"] == mixture],
             "provenance": provenance,
+            "build": build,
         }
         finish_mixture(mixture_dir, files, manifest)
         for f in files:

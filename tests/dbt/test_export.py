@@ -2,17 +2,22 @@
 packages, one repository each), then the exported files read back by independent readers written
 from the format descriptions: Megatron-LM's .bin/.idx, .npy, nanoGPT's flat .bin, Parquet, and the
 manifest. Also: byte-identical reruns with one and two threads, a build killed mid-export, stale
-shards of earlier runs, best-fit packing, and the README's loader snippet."""
+shards of earlier runs, best-fit packing, and the README's loader snippet; and that out/ holds only
+what the last build describes: no directory of a mixture it dropped, no manifest after an empty
+corpus, one build at a time, and shards edited in place found by their sha256."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import math
+import os
 import re
+import signal
 import struct
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -24,7 +29,7 @@ import pytest
 from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.plugin import register_udfs
 from python_udfs.tokenizer import load_tokenizer
-from tests.conftest import PROJECT_ROOT, make_dbt_project
+from tests.conftest import DBT, PROJECT_ROOT, make_dbt_project
 
 pytestmark = pytest.mark.dbt
 
@@ -269,9 +274,30 @@ def test_manifest_lists_every_file_with_its_sha256_and_the_provenance(project, m
     assert str(project.root.parent) not in json.dumps(doc["files"])
 
 
+def test_manifest_names_the_tokenizer_and_the_database_it_came_from(project):
+    tokenizer_sha256 = hashlib.sha256((project.root / "out" / "tokenizer.json").read_bytes()).hexdigest()
+    for mixture in MIXTURE_NAMES:
+        doc = manifest(project, mixture)
+        assert doc["provenance"]["tokenizer"]["sha256"] == tokenizer_sha256
+        assert doc["build"]["database"] == str(project.root / "winnow.duckdb")
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                            doc["build"]["dbt_invocation_id"])
+
+
 def _snapshot(project) -> dict[str, str]:
-    return {p.relative_to(project.root / "out").as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((project.root / "out").rglob("*")) if p.is_file()}
+    """sha256 of every file under out/ but the lock; manifests without the dbt invocation id, the
+    one field that differs between two builds of the same inputs."""
+    snapshot = {}
+    for path in sorted((project.root / "out").rglob("*")):
+        if not path.is_file() or path.name == ".winnow.lock":
+            continue
+        data = path.read_bytes()
+        if path.name == "manifest.json":
+            doc = json.loads(data)
+            doc.get("build", {}).pop("dbt_invocation_id", None)
+            data = json.dumps(doc, sort_keys=True).encode()
+        snapshot[path.relative_to(project.root / "out").as_posix()] = hashlib.sha256(data).hexdigest()
+    return snapshot
 
 
 def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
@@ -381,3 +407,120 @@ def test_best_fit_keeps_whole_documents_and_pads(project):
         assert manifest(project, "pretrain")["packing"]["strategy"] == "best_fit"
     finally:
         assert run(project, "build", "--select", "fct_packed_sequences+").returncode == 0
+
+
+def test_a_shard_edited_in_place_with_its_size_and_mtime_restored_is_rewritten(project):
+    complete = _snapshot(project)
+    shard = out(project, "pretrain") / "npy" / "train-00000.npy"
+    before = shard.stat()
+    data = bytearray(shard.read_bytes())
+    data[-1] ^= 0xFF
+    shard.write_bytes(bytes(data))
+    os.utime(shard, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (shard.stat().st_size, shard.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert _snapshot(project) != complete
+    repaired = run(project, "run", "--select", "fct_exported_shards")
+    assert repaired.returncode == 0, repaired.stdout[-3000:]
+    assert project.model_statuses()["fct_exported_shards"] == "OK"
+    assert _snapshot(project) == complete
+
+
+USERS_JSON = '{"files": ["a file of the user, not winnow\'s"]}\n'
+
+
+def test_a_mixture_removed_from_the_seed_leaves_no_directory_behind(project):
+    complete = _snapshot(project)
+    mixtures = project.root / "seeds" / "mixtures.csv"
+    user_files = [project.root / "out" / "notes.txt", project.root / "out" / "mine" / "manifest.json"]
+    for path in user_files:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(USERS_JSON)
+    try:
+        mixtures.write_text(MIXTURES.replace("repeat,*,,1.5,,,0.5,0.5\n", ""))
+        result = run(project, "build", "--select", "mixtures+")
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert not out(project, "repeat").exists()
+        assert {p.name for p in (project.root / "out").iterdir()} == {
+            "pretrain", "tokenizer.json", ".winnow.lock", "notes.txt", "mine"}
+        assert all(path.read_text() == USERS_JSON for path in user_files)
+        assert {k for k in _snapshot(project) if k.startswith("pretrain/")} == {
+            k for k in complete if k.startswith("pretrain/")}
+    finally:
+        mixtures.write_text(MIXTURES)
+        for path in user_files:
+            path.unlink()
+        (project.root / "out" / "mine").rmdir()
+        assert run(project, "build", "--select", "mixtures+").returncode == 0
+    assert _snapshot(project) == complete
+
+
+def test_a_build_whose_corpus_became_empty_leaves_no_manifest(project):
+    complete = _snapshot(project)
+    try:
+        # Every raw file is longer than one byte: the filters drop the whole corpus.
+        result = run(project, "build", vars={"max_file_bytes": 1})
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert project.query("select count(*) from fct_curated_files") == [(0,)]
+        assert not list((project.root / "out").rglob("manifest.json"))
+        assert not [p for pattern in TRAINER_GLOBS for p in (project.root / "out").glob(f"*/{pattern}")]
+    finally:
+        assert run(project, "build").returncode == 0
+    assert _snapshot(project) == complete
+
+
+def _holder(lock: Path) -> dict:
+    try:
+        return json.loads(lock.read_text() or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+def test_two_databases_cannot_write_one_out_directory_at_the_same_time(project):
+    complete = _snapshot(project)
+    other = project.root / "other.duckdb"
+    other.write_bytes((project.root / "winnow.duckdb").read_bytes())
+    # Its own target path: the other profile would otherwise replace the partial-parse state.
+    other_database = {"env": {"WINNOW_DB": "other.duckdb"}}
+    other_target = ("--target-path", str(project.root / "target-other"))
+    lock = project.root / "out" / ".winnow.lock"
+    command = [str(DBT), "run", "--select", "fct_mixture+", "--full-refresh", "--vars", json.dumps(VARS),
+               "--profiles-dir", str(project.root), "--project-dir", str(project.root)]
+    first = subprocess.Popen(command, cwd=project.root, env={**os.environ, **project.environment()},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while _holder(lock).get("pid") != first.pid and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _holder(lock).get("pid") == first.pid, "the first build claimed out/"
+        # Held still while the second build starts, so the two overlap however slow the machine.
+        os.kill(first.pid, signal.SIGSTOP)
+        try:
+            # Another database, other shard sizes: interleaved, the two would list each other's files.
+            second = run(project, "run", "--select", "fct_exported_shards", "--full-refresh", *other_target,
+                         vars={"export_tokens_per_shard": SEQ_LEN * 100}, **other_database)
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
+    finally:
+        stdout, _ = first.communicate(timeout=600)
+    assert first.returncode == 0, stdout[-3000:]
+    assert second.returncode != 0, second.stdout[-3000:]
+    refusal = " ".join(second.stdout.split())
+    assert "is in use by another winnow build" in refusal
+    assert f"database {project.root / 'winnow.duckdb'}, pid {first.pid}" in refusal
+    assert _snapshot(project) == complete
+    for mixture in MIXTURE_NAMES:
+        for f in manifest(project, mixture)["files"]:
+            assert hashlib.sha256((out(project, mixture) / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+
+    # One after the other, the second database's export replaces the first's and names it; the
+    # first database's next build does not take those files for its own.
+    after = run(project, "run", "--select", "fct_exported_shards", "--full-refresh", *other_target,
+                **other_database)
+    assert after.returncode == 0, after.stdout[-3000:]
+    assert manifest(project, "pretrain")["build"]["database"] == str(other)
+    back = run(project, "run", "--select", "fct_exported_shards")
+    assert back.returncode == 0, back.stdout[-3000:]
+    assert project.model_statuses()["fct_exported_shards"] == "OK"
+    assert manifest(project, "pretrain")["build"]["database"] == str(project.root / "winnow.duckdb")
+    assert _snapshot(project) == complete
+    other.unlink()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +14,17 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.packing import pack_concat
-from python_udfs.shards import ExportError, export_intact, finish_mixture, start_mixture, token_dtype, write_split
+from python_udfs.shards import (
+    ExportError,
+    OutputDirInUse,
+    claim_output_dir,
+    export_intact,
+    finish_mixture,
+    remove_other_mixtures,
+    start_mixture,
+    token_dtype,
+    write_split,
+)
 
 SEQ_LEN = 8
 
@@ -77,23 +90,81 @@ def test_unknown_format_names_the_var(tmp_path):
         write(tmp_path, [[1, 2]], formats=("tfrecord",))
 
 
-def test_export_intact_until_a_listed_file_is_gone_resized_or_the_manifest_differs(tmp_path):
-    mixture_dir = tmp_path / "out" / "pretrain"
+def test_export_intact_until_a_listed_file_is_gone_edited_or_another_build_wrote_out(tmp_path):
+    out, database = tmp_path / "out", str(tmp_path / "winnow.duckdb")
+    mixture_dir = out / "pretrain"
     files = write(mixture_dir, [[9] * 20, [8] * 11, [7] * 3])
+    listed = [f.as_json() for f in files]
+    finish_mixture(mixture_dir, files, {"manifest_version": 1, "mixture": "pretrain", "files": listed,
+                                        "build": {"database": database}})
     # As fct_exported_shards records them: the mixture directory joined with the manifest's path.
-    rows = [{**f.as_json(), "path": (mixture_dir / f.path).as_posix()} for f in files]
-    assert export_intact(tmp_path / "out", "pretrain", rows)
-    assert not export_intact(tmp_path / "out", "pretrain", rows[1:]), "the manifest lists a file the table does not"
-    assert not export_intact(tmp_path / "out", "other", rows)
+    rows = [{**f.as_json(), "mixture": "pretrain", "path": (mixture_dir / f.path).as_posix()} for f in files]
+    assert export_intact(out, database, rows)
+    assert not export_intact(out, database, rows[1:]), "the manifest lists a file the table does not"
+    assert not export_intact(out, database, [{**r, "mixture": "other"} for r in rows])
+    assert not export_intact(out, str(tmp_path / "other.duckdb"), rows), "another database's manifest"
 
     megatron_bin = mixture_dir / files[[f.format for f in files].index("megatron")].path
     original = megatron_bin.read_bytes()
     megatron_bin.write_bytes(original[:-2])
-    assert not export_intact(tmp_path / "out", "pretrain", rows)
+    assert not export_intact(out, database, rows)
+    # Same size, same mtime, other bytes.
+    stat = megatron_bin.stat()
+    megatron_bin.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    os.utime(megatron_bin, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert not export_intact(out, database, rows)
     megatron_bin.write_bytes(original)
-    assert export_intact(tmp_path / "out", "pretrain", rows)
+    assert export_intact(out, database, rows)
     megatron_bin.unlink()
-    assert not export_intact(tmp_path / "out", "pretrain", rows)
+    assert not export_intact(out, database, rows)
     megatron_bin.write_bytes(original)
+    write(out / "dropped", [[5] * 9])
+    assert not export_intact(out, database, rows), "a mixture this build does not describe"
+    assert remove_other_mixtures(out, ["pretrain"]) == ["dropped"]
+    assert export_intact(out, database, rows)
     (mixture_dir / "manifest.json").write_text("{not json")
-    assert not export_intact(tmp_path / "out", "pretrain", rows)
+    assert not export_intact(out, database, rows)
+
+
+def test_other_mixtures_lose_what_winnow_wrote_and_nothing_else(tmp_path):
+    out = tmp_path / "out"
+    for mixture in ("kept", "dropped", "dropped_with_notes"):
+        files = write(out / mixture, [[9] * 20, [8] * 11])
+        finish_mixture(out / mixture, files, {"manifest_version": 1, "mixture": mixture,
+                                              "files": [f.as_json() for f in files]})
+    (out / "dropped_with_notes" / "notes.txt").write_text("mine")
+    (out / "dropped_with_notes" / "npy" / "mine.npy").write_bytes(b"mine")
+    (out / "dropped" / "parquet" / ".train-00007.parquet.partial").write_bytes(b"interrupted")
+    (out / "user").mkdir()
+    (out / "user" / "manifest.json").write_text('{"files": []}')
+    (out / "tokenizer.json").write_text("{}")
+    kept = visible_files(out / "kept")
+
+    assert remove_other_mixtures(out, ["kept", "absent"]) == ["dropped", "dropped_with_notes"]
+    assert not (out / "dropped").exists()
+    assert visible_files(out / "dropped_with_notes") == {"notes.txt", "npy/mine.npy"}
+    assert visible_files(out / "kept") == kept
+    assert visible_files(out / "user") == {"manifest.json"} and (out / "tokenizer.json").exists()
+
+
+def test_a_second_process_claiming_the_output_dir_is_refused_naming_the_holder(tmp_path):
+    out = tmp_path / "out"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from python_udfs.shards import claim_output_dir; "
+         f"claim_output_dir({str(out)!r}, 'first.duckdb', 'first-invocation'); print('claimed', flush=True); "
+         "sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "claimed\n"
+        with pytest.raises(OutputDirInUse) as refused:
+            claim_output_dir(out, "second.duckdb", "second-invocation")
+        message = str(refused.value)
+        assert f"database {os.path.abspath('first.duckdb')}, pid {holder.pid}" in message
+        assert "first-invocation" in message and "output_dir" in message
+    finally:
+        holder.communicate("")
+    # The lock goes with the process that held it, however it ended.
+    claimed = claim_output_dir(out, "second.duckdb", "second-invocation")
+    assert claimed == {"database": os.path.abspath("second.duckdb"), "pid": os.getpid(),
+                       "invocation_id": "second-invocation"}
+    assert claim_output_dir(out, "second.duckdb", "again") == claimed

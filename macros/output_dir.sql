@@ -1,0 +1,20 @@
+{#-
+  The output directory (var output_dir) belongs to one build at a time: on-run-start claims it
+  (python_udfs.shards.claim_output_dir, a lock held until dbt exits), so a second build writing
+  the same directory, say with another WINNOW_DB, stops before it writes anything, with a message
+  naming the database and pid of the build that holds it.
+-#}
+
+{% macro claim_output_dir() %}
+  {% if execute %}
+    {% set result = run_query("select winnow_claim_output_dir("
+        ~ dbt.string_literal(var('output_dir') | replace("'", "''")) ~ ", "
+        ~ "(select path from duckdb_databases() where database_name = current_database()), "
+        ~ dbt.string_literal(invocation_id) ~ ")") %}
+    {% set refused = result.columns[0].values()[0] %}
+    {% if refused %}
+      {{ exceptions.raise_compiler_error("winnow: " ~ refused) }}
+    {% endif %}
+  {% endif %}
+  {{ return("select 'output_dir claimed' as winnow_output_dir") }}
+{% endmacro %}

@@ -8,7 +8,7 @@ is removed before the first file is touched, files of earlier runs that this run
 are deleted once the new ones are in place, and manifest.json is written last: it lists every
 file with its sha256, sequences and tokens, and the provenance of the data (sha256 of every raw
 input file and of tokenizer.json, package versions, the git commit, every var, the funnel's file,
-byte and token counts), and the build: the DuckDB file's absolute path and dbt's invocation id.
+byte and token counts), and the build: the DuckDB file's absolute path.
 Token ids are checked against the tokenizer's vocabulary before each batch is written. Before any
 of that, the output directory is claimed for this build (python_udfs.shards.claim_output_dir, also
 on-run-start) and what earlier exports wrote for mixtures this build does not describe is removed,
@@ -95,7 +95,8 @@ def model(dbt, session):
     root = os.getcwd()
     [(database,)] = session.execute(DATABASE_PATH).fetchall()
     holder = claim_output_dir(output_dir, database, get_invocation_id())
-    build = {"database": holder["database"], "dbt_invocation_id": holder["invocation_id"]}
+    # No invocation id or time: the same inputs and vars must give a byte-identical manifest.
+    build = {"database": holder["database"]}
 
     packed = dbt.ref("fct_packed_sequences").sql_query()
     [tokenizer] = _rows(session, f"""select tokenizer_path, tokenizer_sha256, vocab_size, eos_token_id, pad_token_id,

@@ -39,10 +39,10 @@ tokenized as (
             tokenizer.tokenizer_path,
             tokenizer.tokenizer_sha256,
             tokenizer.engine,
-            {{ sql_string(var('fim_prefix_token')) }},
-            {{ sql_string(var('fim_middle_token')) }},
-            {{ sql_string(var('fim_suffix_token')) }},
-            {{ sql_string(var('fim_spm_variant')) }}
+            {{ dbt.string_literal(var('fim_prefix_token')) }},
+            {{ dbt.string_literal(var('fim_middle_token')) }},
+            {{ dbt.string_literal(var('fim_suffix_token')) }},
+            {{ dbt.string_literal(var('fim_spm_variant')) }}
         ) as tokens
     from uncached
     join {{ ref('fct_curated_files') }} as files

@@ -213,3 +213,20 @@ def test_injection_in_a_seed_is_data_or_reported(project, built, seed):
             assert "x'); copy (select 42)" in result.stdout, result.stdout[-3000:]
     finally:
         (project.root / "seeds" / f"{seed}.csv").write_text(original)
+
+
+def test_crafted_source_name_runs_no_sql_and_is_reported(project):
+    """A name shaped to complete the source check's call and then write a file: with the value
+    pasted between quotes, DuckDB runs the COPY before the build fails (it sorts first, so it is
+    checked first)."""
+    crafted = "a', 'y', 'winnow'); copy (select 42) to 'pwned_source_name.csv'; --"
+    original = (project.root / "seeds" / "corpus_sources.csv").read_text()
+    rows = read_seed(project.root, "corpus_sources")
+    try:
+        write_seed(project.root, "corpus_sources", [*rows, {**rows[0], "source_name": crafted, "parquet_glob": "nothing/*.parquet"}])
+        result = project.dbt("build", "--select", "corpus_sources+1")
+        assert pwned_files(project.root) == []
+        assert result.returncode != 0
+        assert f"corpus source '{crafted}'" in result.stdout and "matches no files" in result.stdout, result.stdout[-3000:]
+    finally:
+        (project.root / "seeds" / "corpus_sources.csv").write_text(original)

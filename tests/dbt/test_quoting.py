@@ -213,6 +213,7 @@ def test_injection_in_a_seed_is_data_or_reported(project, built, seed):
             assert "x'); copy (select 42)" in result.stdout, result.stdout[-3000:]
     finally:
         (project.root / "seeds" / f"{seed}.csv").write_text(original)
+        assert project.dbt("seed", "--select", seed).returncode == 0
 
 
 def test_crafted_source_name_runs_no_sql_and_is_reported(project):
@@ -230,3 +231,23 @@ def test_crafted_source_name_runs_no_sql_and_is_reported(project):
         assert f"corpus source '{crafted}'" in result.stdout and "matches no files" in result.stdout, result.stdout[-3000:]
     finally:
         (project.root / "seeds" / "corpus_sources.csv").write_text(original)
+
+
+UNSAFE_MIXTURE_NAMES = [".hidden", "..", "../up", "a/b", "a..b", "-rf", "o'brien", "two words", "back\\slash"]
+
+
+def test_mixture_names_that_are_not_one_safe_directory_are_reported_with_their_row(project, built):
+    original = (project.root / "seeds" / "mixtures.csv").read_text()
+    rows = read_seed(project.root, "mixtures")
+    good = {**rows[0], "mixture": "phase-1.v2_b"}
+    try:
+        write_seed(project.root, "mixtures", [good, *({**rows[0], "mixture": name} for name in UNSAFE_MIXTURE_NAMES)])
+        result = project.dbt("build", "--select", "mixtures", "int_mixture_sources_planned")
+        assert result.returncode != 0
+        reported = [line for line in result.stdout.splitlines() if "becomes the directory" in line]
+        for name in UNSAFE_MIXTURE_NAMES:
+            assert any(f"mixture '{name}', source '" in line for line in reported), (name, result.stdout[-3000:])
+        assert not any("phase-1.v2_b" in line for line in reported)
+    finally:
+        (project.root / "seeds" / "mixtures.csv").write_text(original)
+        assert project.dbt("seed", "--select", "mixtures").returncode == 0

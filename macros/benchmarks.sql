@@ -25,7 +25,7 @@
   {% for row in rows %}
     {% set args = [] %}
     {% for value in row %}
-      {% do args.append("cast(null as varchar)" if value is none else dbt.string_literal(value | replace("'", "''"))) %}
+      {% do args.append(sql_string(value)) %}
     {% endfor %}
     {% set check = fromjson(run_query("select winnow_check_benchmark(" ~ args | join(', ') ~ ")").rows[0][0]) %}
     {% if not check.ok %}
@@ -36,15 +36,15 @@
           "seeds/benchmarks.csv: benchmark '" ~ row[0] ~ "' is listed twice. Names must be unique.") }}
     {% endif %}
     {% do names.append(row[0]) %}
-    {% set path = dbt.string_literal(check.path | replace("'", "''")) %}
+    {% set path = sql_string(check.path) %}
     {% set reader = "read_parquet(" ~ path ~ ")" if row[2] == 'parquet'
         else "read_json(" ~ path ~ ", format = 'newline_delimited')" %}
     {% set select %}
       select
-        {{ dbt.string_literal(row[0]) }} as benchmark,
-        cast("{{ row[3] }}" as varchar) as task_id,
-        {% if row[4] %}cast("{{ row[4] }}" as varchar){% else %}cast(null as varchar){% endif %} as prompt,
-        cast("{{ row[5] }}" as varchar) as solution
+        {{ sql_string(row[0]) }} as benchmark,
+        cast({{ sql_identifier(row[3]) }} as varchar) as task_id,
+        {% if row[4] %}cast({{ sql_identifier(row[4]) }} as varchar){% else %}cast(null as varchar){% endif %} as prompt,
+        cast({{ sql_identifier(row[5]) }} as varchar) as solution
       from {{ reader }}
     {% endset %}
     {% do selects.append(select) %}

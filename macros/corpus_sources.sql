@@ -57,8 +57,8 @@
 {% macro checked_corpus_source(source) %}
   {#- The check of one source (its columns and the files its glob matches); stops the build if bad. -#}
   {% set result = run_query(
-      "select winnow_check_corpus_source(" ~ dbt.string_literal(source.name) ~ ", "
-      ~ dbt.string_literal(source.glob or '') ~ ", " ~ dbt.string_literal(source.flavour) ~ ")") %}
+      "select winnow_check_corpus_source(" ~ sql_string(source.name) ~ ", "
+      ~ sql_string(source.glob or '') ~ ", " ~ sql_string(source.flavour) ~ ")") %}
   {% set check = fromjson(result.rows[0][0]) %}
   {% if not check.ok %}
     {{ exceptions.raise_compiler_error(check.error) }}
@@ -69,14 +69,14 @@
 {% macro _parquet_file_list(paths) -%}
   {#- The files a source's check returned, as a DuckDB list: read exactly these, not the glob
       again (DuckDB's glob also matches hidden files, such as an interrupted ingest's). -#}
-  [{% for path in paths %}{{ dbt.string_literal(path) }}{% if not loop.last %}, {% endif %}{% endfor %}]
+  [{% for path in paths %}{{ sql_string(path) }}{% if not loop.last %}, {% endif %}{% endfor %}]
 {%- endmacro %}
 
 {% macro _coalesced_text(candidates) -%}
   {%- if candidates | length == 0 -%}
     cast(null as varchar)
   {%- else -%}
-    coalesce({% for c in candidates %}cast(raw."{{ c.name }}" as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+    coalesce({% for c in candidates %}cast(raw.{{ sql_identifier(c.name) }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
   {%- endif -%}
 {%- endmacro %}
 
@@ -84,7 +84,7 @@
   {%- if candidates | length == 0 -%}
     cast(null as {{ type }})
   {%- else -%}
-    coalesce({% for c in candidates %}try_cast(raw."{{ c.name }}" as {{ type }}){% if not loop.last %}, {% endif %}{% endfor %})
+    coalesce({% for c in candidates %}try_cast(raw.{{ sql_identifier(c.name) }} as {{ type }}){% if not loop.last %}, {% endif %}{% endfor %})
   {%- endif -%}
 {%- endmacro %}
 
@@ -96,9 +96,9 @@
     coalesce(
       {%- for c in candidates %}
       {%- if c.is_list %}
-      nullif(list_filter(cast(raw."{{ c.name }}" as varchar[]), lambda l: nullif(trim(l), '') is not null), []),
+      nullif(list_filter(cast(raw.{{ sql_identifier(c.name) }} as varchar[]), lambda l: nullif(trim(l), '') is not null), []),
       {%- else %}
-      case when nullif(trim(raw."{{ c.name }}"), '') is not null then [trim(raw."{{ c.name }}")] end,
+      case when nullif(trim(raw.{{ sql_identifier(c.name) }}), '') is not null then [trim(raw.{{ sql_identifier(c.name) }})] end,
       {%- endif %}
       {%- endfor %}
       cast([] as varchar[])
@@ -141,14 +141,14 @@
     {% set files = _parquet_file_list(item.paths) %}
     {% if not loop.first %}union all{% endif %}
     select
-      {{ dbt.string_literal(source.name) }} as source,
+      {{ sql_string(source.name) }} as source,
       raw.filename as source_file,
       raw.file_row_number as source_row,
       {%- if item.default_kind == 'text' %}
       {#- Web text has no repository: the URL's host plays the repo (opt-outs name domains), the
           URL (else the id, else the row) the path. #}
       coalesce(nullif(regexp_extract({{ _coalesced_text(columns.url) }}, '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]+)', 1), ''),
-               {{ dbt.string_literal(source.name) }}) as repo,
+               {{ sql_string(source.name) }}) as repo,
       coalesce({{ _coalesced_text(columns.url) }}, {{ _coalesced_text(columns.id) }},
                'row/' || raw.file_row_number) as path,
       {%- else %}
@@ -160,16 +160,16 @@
       {#- Only winnow's own ingest finds license files per subtree: other flavours give [] and NULL. #}
       {{ _licenses_list(columns.file_licenses or []) }} as file_licenses,
       {{ _coalesced_text(columns.nearest_license_file or []) }} as nearest_license_file,
-      cast(raw."{{ content_column }}" as varchar) as content,
-      strlen(raw."{{ content_column }}") - lenient.n_valid_bytes as n_invalid_utf8_bytes,
-      coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ dbt.string_literal(item.default_kind) }}) as kind,
+      cast(raw.{{ sql_identifier(content_column) }} as varchar) as content,
+      strlen(raw.{{ sql_identifier(content_column) }}) - lenient.n_valid_bytes as n_invalid_utf8_bytes,
+      coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ sql_string(item.default_kind) }}) as kind,
       {{ _coalesced_text(columns.url or []) }} as url,
       {{ _coalesced_number(columns.score or [], 'double') }} as edu_score,
       {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score
     from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
                       utf8_validation = 'replace') as raw
     left join (
-      select filename, file_row_number, strlen("{{ content_column }}") as n_valid_bytes
+      select filename, file_row_number, strlen({{ sql_identifier(content_column) }}) as n_valid_bytes
       from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
                         utf8_validation = 'ignore')
     ) as lenient
@@ -185,7 +185,7 @@
   {% endif %}
   {% for source in sources %}
     {% if not loop.first %}union all{% endif %}
-    select {{ dbt.string_literal(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
+    select {{ sql_string(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
     from parquet_file_metadata({{ _parquet_file_list(checked_corpus_source(source).paths) }})
   {% endfor %}
 {% endmacro %}

@@ -19,9 +19,9 @@
     calls is not seen: rebuild the cache with --full-refresh after such a change. -#}
 {% macro cache_fingerprint(settings, extra=[]) -%}
   {{ stable_hash([
-      dbt.string_literal(tojson(settings, sort_keys=True)),
+      sql_string(tojson(settings, sort_keys=True)),
       'winnow_code_version()',
-      dbt.string_literal(local_md5(model.raw_code)),
+      sql_string(local_md5(model.raw_code)),
   ] + extra) }}
 {%- endmacro %}
 

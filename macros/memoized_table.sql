@@ -91,34 +91,40 @@
 
 {% macro memo_recorded_fingerprint(relation) %}
   {% set result = run_query("select fingerprint from " ~ memo_fingerprints_relation() ~ " where relation = "
-                            ~ dbt.string_literal(relation.identifier)) %}
+                            ~ sql_string(relation.identifier)) %}
   {{ return(result.columns[0].values()[0] if result.rows | length > 0 else none) }}
 {% endmacro %}
 
 {% macro memo_forget(relation) %}
   {% call statement('memo_forget', auto_begin=False) %}
-    delete from {{ memo_fingerprints_relation() }} where relation = {{ dbt.string_literal(relation.identifier) }}
+    delete from {{ memo_fingerprints_relation() }} where relation = {{ sql_string(relation.identifier) }}
   {% endcall %}
 {% endmacro %}
 
 {% macro memo_record(relation, fingerprint) %}
   {% call statement('memo_record', auto_begin=False) %}
     insert or replace into {{ memo_fingerprints_relation() }}
-    select {{ dbt.string_literal(relation.identifier) }}, {{ dbt.string_literal(fingerprint) }}, ({{ rows_hash(relation) }})
+    select {{ sql_string(relation.identifier) }}, {{ sql_string(fingerprint) }}, ({{ rows_hash(relation) }})
   {% endcall %}
 {% endmacro %}
 
-{#- True unless the model's `memo_outputs_intact` check (SQL over `{this}`) says otherwise. -#}
+{#- True unless the model's `memo_outputs_intact` check (SQL over `{this}`) says otherwise.
+    `{literal:<key>}` in the check stands for the model's config value <key> as a string literal:
+    YAML configs cannot call sql_string, and a var pasted between quotes there would be SQL. -#}
 {% macro memo_outputs_intact(relation) %}
   {% set check = config.get('memo_outputs_intact') %}
   {% if not check %}{{ return(true) }}{% endif %}
-  {% set result = run_query("select coalesce((" ~ check | replace('{this}', relation | string) ~ "), false)") %}
+  {% set filled = namespace(check=check | replace('{this}', relation | string)) %}
+  {% for key in modules.re.findall('[{]literal:([A-Za-z0-9_]+)[}]', check) | unique %}
+    {% set filled.check = filled.check | replace('{literal:' ~ key ~ '}', sql_string(config.get(key))) %}
+  {% endfor %}
+  {% set result = run_query("select coalesce((" ~ filled.check ~ "), false)") %}
   {{ return(result.columns[0].values()[0]) }}
 {% endmacro %}
 
 {#- The input fingerprint (see the header), or none when some input's state is unknown. -#}
 {% macro memo_input_fingerprint() %}
-  {% set parts = [dbt.string_literal(local_md5(model.compiled_code)), 'winnow_code_version()'] %}
+  {% set parts = [sql_string(local_md5(model.compiled_code)), 'winnow_code_version()'] %}
   {% do parts.extend(config.get('memo_external_inputs', [])) %}
   {% set visited = [] %}
   {% for node_id in model.depends_on.nodes | sort %}
@@ -141,20 +147,20 @@
   {% endif %}
   {% set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) %}
   {% set materialized = node.config.materialized %}
-  {% set states = [dbt.string_literal(node_id)] %}
+  {% set states = [sql_string(node_id)] %}
   {% if node.resource_type == 'seed' or materialized == 'table' %}
     {% do states.append("(" ~ rows_hash(relation) ~ ")") %}
   {% elif materialized == 'memoized_table' %}
     {% do states.append("(select rows_hash from " ~ memo_fingerprints_relation()
-                        ~ " where relation = " ~ dbt.string_literal(relation.identifier) ~ ")") %}
+                        ~ " where relation = " ~ sql_string(relation.identifier) ~ ")") %}
   {% elif materialized == 'incremental' %}
     {% set keys = node.config.unique_key if node.config.unique_key is not string else [node.config.unique_key] %}
     {% do states.append("(" ~ rows_hash(relation, keys + ['fingerprint']) ~ ")") %}
   {% elif materialized in ('view', 'ephemeral') %}
     {% if materialized == 'view' %}
-      {% do states.append("(select md5(sql) from duckdb_views() where database_name = " ~ dbt.string_literal(node.database)
-                          ~ " and schema_name = " ~ dbt.string_literal(node.schema)
-                          ~ " and view_name = " ~ dbt.string_literal(node.alias) ~ ")") %}
+      {% do states.append("(select md5(sql) from duckdb_views() where database_name = " ~ sql_string(node.database)
+                          ~ " and schema_name = " ~ sql_string(node.schema)
+                          ~ " and view_name = " ~ sql_string(node.alias) ~ ")") %}
     {% endif %}
     {#- Once per fingerprint, however many staging views read the raw files. -#}
     {% if 'macro.winnow.stage_corpus_files' in node.depends_on.macros and 'raw files' not in visited %}

@@ -75,6 +75,9 @@
     {% set found = [] %}
     {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}
       {% do found.append("a row has an empty mixture or source. Name both.") %}
+    {% elif not is_safe_directory_name(mixture) %}
+      {% do found.append(where ~ ": the mixture name becomes the directory <output_dir>/" ~ mixture ~ "/; "
+          ~ "use letters, digits, '_', '.' and '-', not starting with '.' or '-' and without '..'.") %}
     {% elif (mixture, source) in seen %}
       {% do found.append(where ~ " is listed twice. List each source once per mixture.") %}
     {% elif source not in defaults %}
@@ -154,6 +157,12 @@
   {{ return(rows) }}
 {% endmacro %}
 
+{#- True when `name` can be one path component under output_dir: no separators, quotes or spaces,
+    no hidden or relative name ('.', '..'), no leading '-' that a shell would read as an option. -#}
+{% macro is_safe_directory_name(name) %}
+  {{ return(modules.re.fullmatch('[A-Za-z0-9_][A-Za-z0-9_.-]*', name | string) is not none and '..' not in (name | string)) }}
+{% endmacro %}
+
 {% macro _sql_value(value, type) -%}
   {%- if value is none -%}cast(null as {{ type }}){%- else -%}cast({{ value }} as {{ type }}){%- endif -%}
 {%- endmacro %}
@@ -171,8 +180,8 @@
   {% for row in rows %}
     {% if not loop.first %}union all{% endif %}
     select
-      {{ dbt.string_literal(row.mixture) }} as mixture,
-      {{ dbt.string_literal(row.source) }} as source,
+      {{ sql_string(row.mixture) }} as mixture,
+      {{ sql_string(row.source) }} as source,
       {{ _sql_value(row.weight, 'double') }} as weight,
       {{ _sql_value(row.epochs, 'double') }} as epochs,
       {{ _sql_value(row.temperature, 'double') }} as temperature,

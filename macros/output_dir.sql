@@ -8,9 +8,9 @@
 {% macro claim_output_dir() %}
   {% if execute %}
     {% set result = run_query("select winnow_claim_output_dir("
-        ~ dbt.string_literal(var('output_dir') | replace("'", "''")) ~ ", "
+        ~ sql_string(var('output_dir')) ~ ", "
         ~ "(select path from duckdb_databases() where database_name = current_database()), "
-        ~ dbt.string_literal(invocation_id) ~ ")") %}
+        ~ sql_string(invocation_id) ~ ")") %}
     {% set refused = result.columns[0].values()[0] %}
     {% if refused %}
       {{ exceptions.raise_compiler_error("winnow: " ~ refused) }}

@@ -9,13 +9,13 @@
 -#}
 {% macro progress_start(udf, relation, where=none) -%}
   select winnow_progress_start(
-      '{{ udf }}',
-      '{{ this.identifier }}',
+      {{ sql_string(udf) }},
+      {{ sql_string(this.identifier) }},
       {% if relation is none %}cast(null as bigint){% else %}(select count(*) from {{ relation }}{% if where %} where {{ where }}{% endif %}){% endif %},
       {{ var('progress_interval_seconds') }}
   )
 {%- endmacro %}
 
 {% macro progress_finish(udf) -%}
-  select winnow_progress_finish('{{ udf }}')
+  select winnow_progress_finish({{ sql_string(udf) }})
 {%- endmacro %}

@@ -7,13 +7,9 @@
 
 {% macro _prose_rule(condition, rule, value, threshold, detail=none) -%}
             when {{ condition }} then struct_pack(
-                stage := 'quality', rule := '{{ rule }}', value := ({{ value }})::double,
+                stage := 'quality', rule := {{ sql_string(rule) }}, value := ({{ value }})::double,
                 threshold := ({{ threshold }})::double,
-                detail := {{ ("'" ~ (detail | replace("'", "''")) ~ "'") if detail is not none else 'null::varchar' }})
-{%- endmacro %}
-
-{% macro _sql_string_list(values) -%}
-  {%- for value in values %}{{ dbt.string_literal(value) }}{% if not loop.last %}, {% endif %}{% endfor -%}
+                detail := {{ sql_string(detail) }})
 {%- endmacro %}
 
 {% macro prose_quality_verdict() %}
@@ -25,12 +21,12 @@
   {%- set duplicate_ngrams = var('gopher_max_duplicate_ngram_char_fraction') if var('gopher_max_duplicate_ngram_char_fraction') is mapping else {} -%}
         case
             {%- if docs_languages | length > 0 %}
-            when kind = 'docs' and language not in ({{ _sql_string_list(docs_languages) }}) then struct_pack(
+            when kind = 'docs' and language not in ({{ sql_string_list(docs_languages) }}) then struct_pack(
                 stage := 'quality', rule := 'language_not_allowed', value := null::double, threshold := null::double,
                 detail := language)
             {%- endif %}
             {%- if text_languages | length > 0 %}
-            when kind = 'text' and language not in ({{ _sql_string_list(text_languages) }}) then struct_pack(
+            when kind = 'text' and language not in ({{ sql_string_list(text_languages) }}) then struct_pack(
                 stage := 'quality', rule := 'language_not_allowed', value := null::double, threshold := null::double,
                 detail := language)
             {%- endif %}
@@ -79,19 +75,19 @@
             {#- C4 (Raffel et al. 2020), per document -#}
             when (case kind
                     {%- for kind, unit in units.items() | sort %}
-                    when {{ dbt.string_literal(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
+                    when {{ sql_string(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
                     {%- endfor %}
                     else terminal_punct_line_fraction end) <= {{ var('c4_min_terminal_punct_fraction') }} then struct_pack(
                 stage := 'quality', rule := 'c4_terminal_punctuation',
                 value := (case kind
                     {%- for kind, unit in units.items() | sort %}
-                    when {{ dbt.string_literal(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
+                    when {{ sql_string(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
                     {%- endfor %}
                     else terminal_punct_line_fraction end)::double,
                 threshold := ({{ var('c4_min_terminal_punct_fraction') }})::double,
                 detail := 'fraction of ' || case kind
                     {%- for kind, unit in units.items() | sort %}
-                    when {{ dbt.string_literal(kind) }} then {{ dbt.string_literal(unit ~ 's') }}
+                    when {{ sql_string(kind) }} then {{ sql_string(unit ~ 's') }}
                     {%- endfor %}
                     else 'lines' end || ' ending in terminal punctuation, at or below the minimum')
             {%- if var('c4_filter_lorem_ipsum') %}

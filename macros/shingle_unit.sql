@@ -2,8 +2,8 @@
     vars near_dedup_shingle_unit_code / _text / _docs. -#}
 {% macro shingle_unit(kind_column) -%}
     case {{ kind_column }}
-        when 'text' then '{{ var("near_dedup_shingle_unit_text") }}'
-        when 'docs' then '{{ var("near_dedup_shingle_unit_docs") }}'
-        else '{{ var("near_dedup_shingle_unit_code") }}'
+        when 'text' then {{ sql_string(var("near_dedup_shingle_unit_text")) }}
+        when 'docs' then {{ sql_string(var("near_dedup_shingle_unit_docs")) }}
+        else {{ sql_string(var("near_dedup_shingle_unit_code")) }}
     end
 {%- endmacro %}

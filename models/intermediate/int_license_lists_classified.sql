@@ -64,11 +64,11 @@ select
     list_sort(list_distinct(list(classified.family))) as families,
     max(family_ranks.family_rank) as worst_family_rank,
     bool_and(classified.family in (
-        {%- for family in var('license_families_allowed') %}'{{ family }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        {{- sql_string_list(var('license_families_allowed')) -}}
     )) as is_allowed,
     list_sort(list_distinct(list(classified.raw_license) filter (
         where classified.family not in (
-            {%- for family in var('license_families_allowed') %}'{{ family }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+            {{- sql_string_list(var('license_families_allowed')) -}}
         )
     ))) as disallowed_licenses
 from classified

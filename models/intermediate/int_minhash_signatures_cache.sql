@@ -26,8 +26,8 @@ signed as (
             {{ var('near_dedup_num_perm') }},
             {{ var('near_dedup_shingle_size') }},
             {{ var('near_dedup_seed') }},
-            '{{ var("near_dedup_minhash_scheme") }}',
-            '{{ var("near_dedup_shingle_hash") }}',
+            {{ sql_string(var("near_dedup_minhash_scheme")) }},
+            {{ sql_string(var("near_dedup_shingle_hash")) }},
             {{ shingle_unit('kind') }}
         ) as minhash
     from uncached

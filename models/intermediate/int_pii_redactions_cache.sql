@@ -19,7 +19,7 @@ uncached as (
 redacted as (
     select
         doc_id,
-        winnow_redact_pii(content, '{{ pii_policy_json() | replace("'", "''") }}') as redaction
+        winnow_redact_pii(content, {{ sql_string(pii_policy_json()) }}) as redaction
     from uncached
 )
 

@@ -16,9 +16,9 @@ metadata_redacted as not materialized (
     -- (python_udfs/pii.py). What was replaced is kept as 'column:kind', never the value.
     select
         * exclude (repo, path, url),
-        winnow_redact_metadata(repo, '{{ pii_policy_json() | replace("'", "''") }}') as repo_redaction,
-        winnow_redact_metadata(path, '{{ pii_policy_json() | replace("'", "''") }}') as path_redaction,
-        winnow_redact_metadata(url, '{{ pii_policy_json() | replace("'", "''") }}') as url_redaction
+        winnow_redact_metadata(repo, {{ sql_string(pii_policy_json()) }}) as repo_redaction,
+        winnow_redact_metadata(path, {{ sql_string(pii_policy_json()) }}) as path_redaction,
+        winnow_redact_metadata(url, {{ sql_string(pii_policy_json()) }}) as url_redaction
     from staged
 ),
 

@@ -64,7 +64,7 @@ exact_duplicate_drops as (
         cast(clusters.cluster_size as double) as value,
         cast(null as double) as threshold,
         clusters.keeper_doc_id as duplicate_of,
-        'normalisation: {{ var("exact_dedup_normalisation") }}; value = cluster size' as detail
+        {{ sql_string('normalisation: ' ~ var('exact_dedup_normalisation') ~ '; value = cluster size') }} as detail
     from {{ ref('int_exact_dup_clusters') }} as clusters
     join {{ ref('int_files_unioned') }} as files
         on files.doc_id = clusters.doc_id
@@ -102,7 +102,7 @@ decontamination_drops as (
         cast(1 as double) as threshold,
         cast(null as varchar) as duplicate_of,
         matches.benchmark || ' ' || matches.task_id || ': "' || matches.first_matched_ngram || '"'
-            || ' (' || matches.n_matched_ngrams || ' matching {{ var("decontamination_ngram_size") }}-grams'
+            || ' (' || matches.n_matched_ngrams || {{ sql_string(' matching ' ~ var('decontamination_ngram_size') ~ '-grams') }}
             || case when matches.n_tasks > 1 then '; ' || (matches.n_tasks - 1) || ' more tasks' else '' end
             || ')' as detail
     from (

@@ -88,7 +88,7 @@ document_totals as (
 select
     document_totals.mixture,
     document_totals.split,
-    {{ dbt.string_literal(var('packing_strategy')) }} as strategy,
+    {{ sql_string(var('packing_strategy')) }} as strategy,
     {{ var('seq_len') }} as seq_len,
     document_totals.documents,
     document_totals.document_tokens,

@@ -20,7 +20,7 @@ files as (
 placeholders as (
     select * from (values
         {%- for kind, placeholder in var('pii_placeholders').items() %}
-        ('{{ kind }}', '{{ placeholder | replace("'", "''") }}'){% if not loop.last %},{% endif %}
+        ({{ sql_string(kind) }}, {{ sql_string(placeholder) }}){% if not loop.last %},{% endif %}
         {%- endfor %}
     ) as placeholders(kind, placeholder)
 )

@@ -4,8 +4,8 @@ select mixture, split, dropped_tokens, windows
 from {{ ref('rpt_packing') }}
 where dropped_tokens < 0
    or dropped_tokens >= {{ var('seq_len') }}
-   or (dropped_tokens > 0 and not ({{ dbt.string_literal(var('packing_strategy')) }} = 'concat'
-                                   and {{ dbt.string_literal(var('packing_tail')) }} = 'drop'))
+   or (dropped_tokens > 0 and not ({{ sql_string(var('packing_strategy')) }} = 'concat'
+                                   and {{ sql_string(var('packing_tail')) }} = 'drop'))
 union all
 select mixture, split, null, window_index
 from {{ ref('fct_packed_sequences') }}

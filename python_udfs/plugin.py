@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -282,6 +283,26 @@ def register_udfs(conn) -> None:
         )
 
 
+def _is_local_path(path: str) -> bool:
+    """A file on this machine: not in-memory and not a URL such as md:, s3:// or ducklake: (a
+    scheme of two or more letters, so a Windows drive letter stays a path)."""
+    return bool(path) and path != ":memory:" and re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", path) is None
+
+
+def create_local_directories(db_path: str, config: dict) -> None:
+    """The parent directory of the DuckDB file and the temp directory: DuckDB creates neither, so a
+    fresh clone (no data/) would otherwise fail its first connection with an IO error."""
+    for path in (db_path, config.get("temp_directory") or ""):
+        if not _is_local_path(path):
+            continue
+        directory = os.path.dirname(os.path.abspath(path)) if path == db_path else os.path.abspath(path)
+        os.makedirs(directory, exist_ok=True)
+
+
 class Plugin(BasePlugin):
+    def update_connection_config(self, creds, config: dict) -> None:
+        # Runs just before duckdb.connect, with the connection's config (temp_directory).
+        create_local_directories(creds.path, config)
+
     def configure_connection(self, conn) -> None:
         register_udfs(conn)

@@ -20,7 +20,8 @@ def project(tmp_path_factory):
     project = make_dbt_project(root / "project")
     project.write_sources([{"source_name": "code", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow",
                             "tier": 1}])
-    result = project.dbt("build", "--select", "+fct_repo_splits")
+    # Cautious: the tests of every selected model, but not those that also read unbuilt models.
+    result = project.dbt("build", "--select", "+fct_repo_splits", "--indirect-selection", "cautious")
     assert result.returncode == 0, result.stdout[-4000:]
     return project
 
@@ -33,7 +34,8 @@ def project(tmp_path_factory):
 def test_neither_split_is_empty_whatever_the_fraction(project, fraction, expected):
     """At 0.999 every coin says validation but the highest draw trains; at 1e-9 every coin says
     train but the lowest draw is validation."""
-    result = project.dbt("build", "--select", "fct_repo_splits", "--vars", f"{{validation_fraction: {fraction}}}")
+    result = project.dbt("build", "--select", "fct_repo_splits", "--indirect-selection", "cautious",
+                         "--vars", f"{{validation_fraction: {fraction}}}")
     assert result.returncode == 0, result.stdout[-3000:]
     assert "assert_train_and_validation_splits_are_not_empty" in result.stdout
     splits = project.query("select repo, split from fct_repo_splits order by split_draw, repo")

@@ -292,11 +292,11 @@ def _is_local_path(path: str) -> bool:
 def create_local_directories(db_path: str, config: dict) -> None:
     """The parent directory of the DuckDB file and the temp directory: DuckDB creates neither, so a
     fresh clone (no data/) would otherwise fail its first connection with an IO error."""
-    for path in (db_path, config.get("temp_directory") or ""):
-        if not _is_local_path(path):
-            continue
-        directory = os.path.dirname(os.path.abspath(path)) if path == db_path else os.path.abspath(path)
-        os.makedirs(directory, exist_ok=True)
+    temp_directory = config.get("temp_directory") or ""
+    if _is_local_path(db_path):
+        os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
+    if _is_local_path(temp_directory):
+        os.makedirs(os.path.abspath(temp_directory), exist_ok=True)
 
 
 class Plugin(BasePlugin):

@@ -2,7 +2,8 @@
   Mixtures are listed in seeds/mixtures.csv, one row per (mixture, source). These macros read the
   seed when a model runs, check every row against seeds/corpus_sources.csv and the rules below, and
   stop the build with a message naming the mixture, the source and what to change (every problem
-  of the seed at once, one line each):
+  of the seed at once, one line each). Their numbers (ranges, NaN, infinities) were checked before
+  any model ran, by validate_seed_numbers (macros/validate_seed_numbers.sql):
 
   - source '*' stands for every source of corpus_sources.csv that the mixture does not name on
     another row (the default mixtures use it, so they work whatever the sources are called); it
@@ -96,9 +97,6 @@
         {% do found.append(where ~ ": the mixture has a temperature (" ~ row.temperature
             ~ "), which sets every share; leave weight and epochs empty on its rows.") %}
       {% endif %}
-      {% if row.temperature <= 0 %}
-        {% do found.append(where ~ ": temperature must be positive (1 = shares proportional to source tokens).") %}
-      {% endif %}
     {% elif row.weight is none and row.epochs is none and source in defaults %}
       {% do row.update({'weight': defaults[source].weight, 'epochs': defaults[source].epochs}) %}
       {% if (row.weight is none) == (row.epochs is none) %}
@@ -106,16 +104,9 @@
             ~ ("both" if row.weight is not none else "neither") ~ " for the source. Give one of them on the row.") %}
       {% endif %}
     {% endif %}
-    {% for name in ['weight', 'epochs'] %}
-      {% if row[name] is not none and row[name] < 0 %}
-        {% do found.append(where ~ ": " ~ name ~ " = " ~ row[name] ~ " is negative.") %}
-      {% endif %}
-    {% endfor %}
     {% for name in ['fim_rate', 'fim_spm_rate'] %}
       {% if row[name] is none %}
         {% do row.update({name: var(name) | float}) %}
-      {% elif row[name] < 0 or row[name] > 1 %}
-        {% do found.append(where ~ ": " ~ name ~ " = " ~ row[name] ~ " must be between 0 and 1.") %}
       {% endif %}
     {% endfor %}
     {% if found %}
@@ -148,9 +139,6 @@
     {% elif members[0].temperature is none and (weight_sum < 0.99 or weight_sum > 1.01) %}
       {% do problems.append("mixture '" ~ mixture ~ "': its weights sum to " ~ weight_sum
           ~ ". Weights are target token shares and must sum to 1 (within 0.01).") %}
-    {% endif %}
-    {% if members[0].total_tokens is not none and members[0].total_tokens <= 0 %}
-      {% do problems.append("mixture '" ~ mixture ~ "': total_tokens must be positive.") %}
     {% endif %}
   {% endfor %}
   {{ _raise_mixture_problems(problems) }}

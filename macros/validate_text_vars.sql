@@ -4,16 +4,18 @@
 -#}
 {% macro validate_text_vars(problems) %}
   {#- name: (kind, lower bound, upper bound, why) -#}
+  {% set text_max = longest_text() %}
+  {% set text_why = "; at most 4 GiB, DuckDB's longest string" %}
   {% set numeric = {
-      'gopher_min_words': ('integer', 0, none, 'Gopher: 50'),
-      'gopher_max_words': ('integer', 1, none, 'Gopher: 100000'),
-      'gopher_min_mean_word_length': ('number', 0, none, 'Gopher: 3'),
-      'gopher_max_mean_word_length': ('number', 0, none, 'Gopher: 10'),
-      'gopher_max_symbol_word_ratio': ('number', 0, none, 'Gopher: 0.1'),
+      'gopher_min_words': ('integer', 0, text_max, 'Gopher: 50' ~ text_why),
+      'gopher_max_words': ('integer', 1, text_max, 'Gopher: 100000' ~ text_why),
+      'gopher_min_mean_word_length': ('number', 0, text_max, 'Gopher: 3' ~ text_why),
+      'gopher_max_mean_word_length': ('number', 0, text_max, 'Gopher: 10' ~ text_why),
+      'gopher_max_symbol_word_ratio': ('number', 0, text_max, 'Gopher: 0.1' ~ text_why),
       'gopher_max_bullet_line_fraction': ('number', 0, 1, 'Gopher: 0.9'),
       'gopher_max_ellipsis_line_fraction': ('number', 0, 1, 'Gopher: 0.3'),
       'gopher_min_alphabetic_word_fraction': ('number', 0, 1, 'Gopher: 0.8'),
-      'gopher_min_stop_words': ('integer', 0, none, 'Gopher: 2'),
+      'gopher_min_stop_words': ('integer', 0, text_max, 'Gopher: 2' ~ text_why),
       'gopher_max_duplicate_line_fraction': ('number', 0, 1, 'Gopher: 0.3'),
       'gopher_max_duplicate_paragraph_fraction': ('number', 0, 1, 'Gopher: 0.3'),
       'gopher_max_duplicate_line_char_fraction': ('number', 0, 1, 'Gopher: 0.2'),
@@ -41,7 +43,7 @@
       {% for n, limit in value.items() %}
         {% if (n | string) not in (sizes | map('string') | list) %}
           {% do problems.append("var " ~ name ~ " has n = " ~ n ~ "; n must be one of " ~ sizes | join(', ') ~ " (" ~ why ~ ")") %}
-        {% elif not _is_number(limit) or limit < 0 or limit > 1 %}
+        {% elif not (_is_finite(limit) and limit >= 0 and limit <= 1) %}
           {% do problems.append("var " ~ name ~ "[" ~ n ~ "] = " ~ (limit | tojson) ~ " must be a number between 0 and 1 (" ~ why ~ ")") %}
         {% endif %}
       {% endfor %}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -299,6 +300,26 @@ def register_udfs(conn) -> None:
         )
 
 
+def _is_local_path(path: str) -> bool:
+    """A file on this machine: not in-memory and not a URL such as md:, s3:// or ducklake: (a
+    scheme of two or more letters, so a Windows drive letter stays a path)."""
+    return bool(path) and path != ":memory:" and re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", path) is None
+
+
+def create_local_directories(db_path: str, config: dict) -> None:
+    """The parent directory of the DuckDB file and the temp directory: DuckDB creates neither, so a
+    fresh clone (no data/) would otherwise fail its first connection with an IO error."""
+    temp_directory = config.get("temp_directory") or ""
+    if _is_local_path(db_path):
+        os.makedirs(os.path.dirname(os.path.abspath(db_path)), exist_ok=True)
+    if _is_local_path(temp_directory):
+        os.makedirs(os.path.abspath(temp_directory), exist_ok=True)
+
+
 class Plugin(BasePlugin):
+    def update_connection_config(self, creds, config: dict) -> None:
+        # Runs just before duckdb.connect, with the connection's config (temp_directory).
+        create_local_directories(creds.path, config)
+
     def configure_connection(self, conn) -> None:
         register_udfs(conn)

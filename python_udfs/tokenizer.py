@@ -49,6 +49,8 @@ __all__ = [
     "check_special_tokens",
     "encode",
     "first_engine_mismatch",
+    "first_round_trip_difference",
+    "ROUND_TRIP_PROBES",
     "load_tokenizer",
     "tiktoken_encoding",
     "train_tokenizer",
@@ -306,4 +308,33 @@ def first_engine_mismatch(tokenizer: LoadedTokenizer, texts: list[str]) -> int |
         ids = tokenizer.tiktoken.encode_to_numpy(text, allowed_special=set(), disallowed_special=())
         if ids.tolist() != expected.ids:
             return i
+    return None
+
+
+# Strings where lossy tokenizers lose something: decode(encode(text)) must give each back exactly.
+# Case (Lowercase normalizers), Unicode forms (NFC/NFD/NFKC/NFKD normalizers: composed and
+# decomposed accents, a ligature, full-width letters, superscripts), whitespace runs, tabs, CRLF
+# and unusual spaces (pre-tokenizers and decoders that drop or merge whitespace), and the special
+# tokens' spellings, which source text keeps as ordinary text.
+ROUND_TRIP_PROBES = (
+    "MixedCase camelCase ALL_CAPS lower Title",
+    "caf\u00e9 cafe\u0301 \u212b \u00c5 \ufb01le \uff26\uff55\uff4c\uff4c x\u00b2 \u00bd \u2460",
+    "tabs\tbetween\t\twords\n\tindented with a tab\n",
+    "line one\r\nline two\r\n\r\nlast\r",
+    "  leading, runs    of     spaces, trailing   \n\n\n    \n",
+    "no\u00a0break, em\u2003space, zero\u200bwidth, \u3000ideographic",
+    "def f(x):\n    return {'\u03bb': x}  # \u4e2d\u6587 \u0627\u0644\u0639\u0631\u0628\u064a\u0629 \U0001f40d\n",
+    "<|endoftext|> <fim_prefix><fim_middle><fim_suffix> <pad> in text",
+)
+
+
+def first_round_trip_difference(tokenizer: LoadedTokenizer, texts: list[str]) -> tuple[int, int] | None:
+    """``(index of the first text that does not decode back to itself, first differing character)``,
+    or None when ``decode(encode(text)) == text`` for every text (special-token strings encoded as
+    ordinary text, as the pipeline does)."""
+    encodings = tokenizer.hf.encode_batch_fast(texts, add_special_tokens=False)
+    decoded = tokenizer.hf.decode_batch([e.ids for e in encodings], skip_special_tokens=False)
+    for i, (text, back) in enumerate(zip(texts, decoded)):
+        if back != text:
+            return i, next((k for k, (a, b) in enumerate(zip(text, back)) if a != b), min(len(text), len(back)))
     return None

@@ -92,8 +92,25 @@ planned as (
                 || ' from source ''' || source || ''', which has no curated tokens. '
                 || 'Remove the row or set its weight to 0.')
             else 0
-        end as target_epochs
+        end as planned_epochs
     from targets
+),
+
+bounded as (
+    -- Every copy is a row of fct_mixture: a share that asks a small source for more epochs than
+    -- the limit (a weight, temperature or total_tokens far beyond its tokens) stops here, before
+    -- fct_mixture would allocate them.
+    select
+        * exclude (planned_epochs),
+        case
+            when planned_epochs > {{ mixture_epochs_limit() }} then error(
+                'seeds/mixtures.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
+                || ' epochs of source ''' || source || ''' (' || source_tokens || ' curated tokens for a target of '
+                || round(target_tokens) || '), more than the limit of {{ mixture_epochs_limit() }} epochs. '
+                || 'Lower its weight or the mixture''s total_tokens, or raise its temperature.')
+            else planned_epochs
+        end as target_epochs
+    from planned
 )
 
 select
@@ -113,4 +130,4 @@ select
     cast(floor(target_epochs) as integer) as full_copies,
     (target_epochs - floor(target_epochs)) * source_tokens as fractional_copy_tokens,
     target_epochs > {{ var('mixture_max_epochs') }} as exceeds_epoch_cap
-from planned
+from bounded

@@ -26,10 +26,12 @@ import pyarrow as pa
 from python_udfs.code_version import code_version
 from python_udfs.fim import Sentinels
 from python_udfs.tokenizer import (
+    ROUND_TRIP_PROBES,
     SpecialTokens,
     TokenizerError,
     check_special_tokens,
     first_engine_mismatch,
+    first_round_trip_difference,
     load_tokenizer,
     train_tokenizer,
 )
@@ -64,6 +66,29 @@ def _file_sha256(path):
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _check_round_trip(loaded, samples, user_path):
+    """Stops unless decode(encode(text)) == text on the fixed probes and on the first batch of real
+    curated text (the engine_check sample, or the train sample when that is empty): a lossy
+    tokenizer (a Lowercase or NFKC normalizer, a pre-tokenizer that drops whitespace) would train
+    the model on text other than the curated corpus."""
+    real = next(_texts(samples, "engine_check"), None) or next(_texts(samples, "train"), None) or []
+    for name, texts in (("probe", list(ROUND_TRIP_PROBES)), ("curated sample document", real)):
+        difference = first_round_trip_difference(loaded, texts)
+        if difference is None:
+            continue
+        index, at = difference
+        text = texts[index]
+        back = loaded.hf.decode(loaded.hf.encode(text, add_special_tokens=False).ids, skip_special_tokens=False)
+        where = f"var tokenizer_path = {user_path!r}" if user_path else f"the trained tokenizer {loaded.path}"
+        raise TokenizerError(
+            f"{where} does not give text back: decode(encode(text)) differs from the text of {name} {index} "
+            f"at character {at}: {text[max(0, at - 20):at + 20]!r} became {back[max(0, at - 20):at + 20]!r}. "
+            "Training documents would not decode to the curated text; use a tokenizer without a normalizer "
+            "and with a lossless pre-tokenizer and decoder (e.g. byte-level BPE), or leave tokenizer_path "
+            "empty to train one."
+        )
 
 
 def _previous_row(dbt, session):
@@ -144,6 +169,7 @@ def model(dbt, session):
             f"{path}: {error}. The EOS token and the FIM sentinels must each be one special token: add them to "
             f"the tokenizer as special tokens, or set var {ROLE_VARS.get(error.role, 'eos_token')} to the spelling it uses."
         ) from None
+    _check_round_trip(loaded, samples, user_path)
 
     engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0
     engine_fingerprint = _fingerprint(

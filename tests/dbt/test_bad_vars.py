@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,9 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.dbt
 
 
-def build_with_vars(project, bad_vars: dict):
-    result = project.dbt("build", "--vars", json.dumps(bad_vars))
+def build_with_vars(project, bad_vars: dict | str):
+    """`dbt build` with vars that must stop it; a str is passed as it is (YAML: .nan, .inf)."""
+    result = project.dbt("build", "--vars", bad_vars if isinstance(bad_vars, str) else json.dumps(bad_vars))
     assert result.returncode != 0
     assert "bad vars" in result.stdout, result.stdout[-3000:]
     built = project.query("select count(*) from duckdb_tables()") if (project.root / "winnow.duckdb").exists() else [(0,)]
@@ -41,7 +43,7 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
     })
     for expected in [
         'var seed = "forty-two" must be an integer',
-        "var max_lines = -1 must be at least 1",
+        "var max_lines = -1 must be between 1 and 4294967295",
         "var min_alphanumeric_fraction = 2 must be between 0 and 1",
         "var near_dedup_threshold = 1.0 must be a number strictly between 0 and 1",
         "near_dedup_bands x near_dedup_rows = 20 x 10 = 200 do not fit into near_dedup_num_perm = 128",
@@ -65,14 +67,70 @@ def test_bad_packing_and_export_vars_are_named(dbt_project):
         "export_tokens_per_shard": 0,
     })
     for expected in [
-        "var seq_len = 1 must be at least 2",
+        "var seq_len = 1 must be between 2 and 1048576",
         'var packing_strategy = "greedy" is not one of: concat, best_fit',
         'var packing_tail = "wrap" is not one of: drop, pad',
         "var validation_fraction = 1.5 must be between 0 and 1",
         "var export_formats names an unknown format 'tfrecord'",
-        "var export_tokens_per_shard = 0 must be at least 1",
+        "var export_tokens_per_shard = 0 must be between 1 and 2147483647",
     ]:
         assert expected in output, output[-3000:]
+
+
+def test_nan_infinite_and_unbounded_vars_are_named(dbt_project):
+    output = build_with_vars(dbt_project, "{fim_rate: .nan, near_dedup_threshold: .nan, max_mean_line_length: .inf, "
+                                          "max_line_length: 10000000000, mixture_max_epochs: 1000000000, "
+                                          "gopher_max_top_ngram_char_fraction: {2: .nan, 3: 0.18, 4: 0.16}}")
+    for expected in [
+        "var fim_rate = NaN must be a finite number",
+        "var near_dedup_threshold = NaN must be a number strictly between 0 and 1",
+        "var max_mean_line_length = Infinity must be a finite number",
+        "var max_line_length = 10000000000 must be between 1 and 4294967295 (StarCoder: 1000; at most 4 GiB",
+        "var mixture_max_epochs = 1000000000 must be between 0 and 100",
+        "var gopher_max_top_ngram_char_fraction[2] = NaN must be a number between 0 and 1",
+    ]:
+        assert expected in output, output[-3000:]
+
+
+BAD_SEED_NUMBERS = {
+    "mixtures": """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate
+pretrain,*,,,1,,0.5,0.5
+many,default,,1e9,,,,
+nan,default,nan,,,,,
+inf,docs,,inf,,,,
+cold,default,,,0.001,,,
+sized,default,1.0,,,1.5,,2
+""",
+    "corpus_sources": """source_name,parquet_glob,flavour,weight,epochs,tier,default_license
+default,data/raw/default/*.parquet,winnow,1.0,,1,
+docs,data/raw/docs/*.parquet,winnow,,-inf,1,
+text,data/raw/text/*.parquet,text,1.0,,0,
+""",
+}
+
+
+def test_bad_numbers_in_the_seeds_stop_the_build_at_once_naming_the_row(dbt_project):
+    """1e9 epochs would copy every file 1e9 times in fct_mixture: it must stop before any model."""
+    for seed, text in BAD_SEED_NUMBERS.items():
+        (dbt_project.root / "seeds" / f"{seed}.csv").write_text(text)
+    started = time.monotonic()
+    result = dbt_project.dbt("build")
+    assert result.returncode != 0
+    assert time.monotonic() - started < 120
+    assert not (dbt_project.root / "winnow.duckdb").exists() or dbt_project.query(
+        "select count(*) from duckdb_tables()") == [(0,)], "a seed or model was built before the numbers were checked"
+    for expected in [
+        "bad numbers in the seeds, nothing was built: 8 problem(s)",
+        "seeds/mixtures.csv, mixture 'many', source 'default': epochs = 1e9 must be between 0 and 100",
+        "seeds/mixtures.csv, mixture 'nan', source 'default': weight = nan must be a finite number",
+        "seeds/mixtures.csv, mixture 'inf', source 'docs': epochs = inf must be a finite number",
+        "seeds/mixtures.csv, mixture 'cold', source 'default': temperature = 0.001 must be between 0.05 and 100",
+        "seeds/mixtures.csv, mixture 'sized', source 'default': total_tokens = 1.5 must be a whole number",
+        "seeds/mixtures.csv, mixture 'sized', source 'default': fim_spm_rate = 2 must be between 0 and 1",
+        "seeds/corpus_sources.csv, source 'docs': epochs = -inf must be a finite number",
+        "seeds/corpus_sources.csv, source 'text': tier = 0 must be between 1 and 2147483647",
+    ]:
+        assert expected in result.stdout, result.stdout[-3000:]
 
 
 def test_bands_without_rows_is_refused(dbt_project):

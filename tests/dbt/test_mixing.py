@@ -217,7 +217,6 @@ BAD_MIXTURES = {
     "no room for epoch rows": ("m,stdlib,1.0,,,,,\nm,small,,2,,,,", "leaving no share for its epoch rows"),
     "per-mixture value differs": ("m,stdlib,0.5,,,,0.5,\nm,small,0.5,,,,0.1,", "fim_rate differs between its rows"),
     "temperature with a weight": ("m,stdlib,0.5,,2,,,", "leave weight and epochs empty"),
-    "rate out of range": ("m,stdlib,1.0,,,,1.5,", "fim_rate = 1.5 must be between 0 and 1"),
     "weight on every source": ("m,*,0.5,,,,,", "a weight cannot be shared out over every source"),
 }
 
@@ -285,16 +284,53 @@ def test_a_user_tokenizer_is_used_as_it_is(project, tmp_path):
 def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_reason(project, tmp_path):
     [(trained,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
     spec = json.loads(Path(trained).read_text())
-    spec["normalizer"] = {"type": "NFC"}
-    user = tmp_path / "normalising-tokenizer.json"
+    # Lossless, but not the pre-tokenizer tiktoken's pattern reproduces.
+    spec["pre_tokenizer"]["use_regex"] = False
+    user = tmp_path / "regex-free-tokenizer.json"
     user.write_text(json.dumps(spec))
     try:
         result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
         assert result.returncode == 0, result.stdout[-2000:]
         assert project.query("select engine, engine_reason from int_tokenizer_prepared") == [
-            ("tokenizers", "the tokenizer has a normalizer")]
+            ("tokenizers", "pre-tokenizer is not ByteLevel(use_regex=True, add_prefix_space=False)")]
         forced = run(project, "run", "--select", "int_tokenizer_prepared",
                      vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"})
-        assert forced.returncode != 0 and "cannot use it: the tokenizer has a normalizer" in forced.stdout
+        assert forced.returncode != 0 and "cannot use it: pre-tokenizer is not ByteLevel" in forced.stdout
     finally:
         assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0
+
+
+@pytest.mark.parametrize("normalizer, first_difference", [
+    ("Lowercase", "differs from the text of probe 0 at character 0: 'MixedCase"),
+    ("NFKC", "differs from the text of probe 1 at character 8"),
+])
+def test_a_lossy_user_tokenizer_stops_naming_the_var_and_the_first_difference(project, tmp_path, normalizer,
+                                                                                first_difference):
+    from tokenizers import Tokenizer, normalizers
+
+    [(trained,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
+    tokenizer = Tokenizer.from_file(trained)
+    tokenizer.normalizer = getattr(normalizers, normalizer)()
+    user = tmp_path / f"{normalizer}-tokenizer.json"
+    tokenizer.save(str(user))
+    result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
+    assert result.returncode != 0
+    assert f"var tokenizer_path = '{user}' does not give text back" in result.stdout, result.stdout[-3000:]
+    assert first_difference in result.stdout, result.stdout[-3000:]
+
+
+def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(project):
+    """A weight with a total_tokens far beyond a small source's tokens plans millions of epochs:
+    int_mixture_sources_planned stops with the mixture, the source and the epochs."""
+    seed = project.root / "seeds" / "mixtures.csv"
+    good = seed.read_text()
+    try:
+        seed.write_text(MIXTURES.splitlines()[0] + "\nhuge,stdlib,0.5,,,100000000000000,,\nhuge,small,0.5,,,100000000000000,,\n")
+        result = run(project, "build", "--select", "mixtures", "int_mixture_sources_planned")
+    finally:
+        seed.write_text(good)
+        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
+    assert result.returncode != 0
+    assert "seeds/mixtures.csv: mixture 'huge' plans" in result.stdout, result.stdout[-3000:]
+    assert "epochs of source 'small'" in result.stdout and "more than the limit of 100 epochs" in result.stdout

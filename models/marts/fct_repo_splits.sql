@@ -4,28 +4,37 @@
 -- rather than a quota over them: a repository keeps its split when other repositories come or go,
 -- so a later corpus never moves an earlier validation repository into training. A file without a
 -- repository is a repository of its own (its doc_id). The split holds for every mixture.
--- Neither split is left empty by the coins when there are two or more repositories: with
--- validation_fraction above 0 the repository of the lowest draw is validation even if its coin
--- said train, and the repository of the highest draw is train even if its coin said validation
--- (ties broken by repo). Only those two can change with the corpus. A single repository trains:
--- a repository is never in both splits, and training data is what the shards are for
--- (warn_validation_split_is_empty says so).
+-- With validation_fraction above 0 and two or more repositories, validation also takes the
+-- repositories of the lowest draws until it holds one window (seq_len tokens, EOS included), so
+-- that it packs into at least one window whatever its coins said; the repository of the highest
+-- draw always trains (ties broken by repo). Only those can change with the corpus. A single
+-- repository trains: a repository is never in both splits, and training data is what the shards
+-- are for (warn_validation_split_is_empty says so).
 with
 
 files as (
     select
-        coalesce(repo, doc_id) as repo,
-        n_bytes
-    from {{ ref('fct_curated_files') }}
+        curated.doc_id,
+        coalesce(curated.repo, curated.doc_id) as repo,
+        curated.n_bytes
+    from {{ ref('fct_curated_files') }} as curated
+),
+
+tokens as (
+    select doc_id, n_tokens from {{ ref('int_files_tokenized') }}
 ),
 
 repos as (
     select
-        repo,
+        files.repo,
         count(*) as files,
-        sum(n_bytes) as bytes
+        sum(files.n_bytes) as bytes,
+        -- Each document is followed by EOS when packed.
+        sum(tokens.n_tokens + 1) as tokens
     from files
-    group by repo
+    join tokens
+        on tokens.doc_id = files.doc_id
+    group by files.repo
 ),
 
 drawn as (
@@ -40,7 +49,9 @@ ranked as (
         *,
         count(*) over () as n_repos,
         row_number() over (order by split_draw, repo) as rank_from_lowest,
-        row_number() over (order by split_draw desc, repo desc) as rank_from_highest
+        row_number() over (order by split_draw desc, repo desc) as rank_from_highest,
+        coalesce(sum(tokens) over (
+            order by split_draw, repo rows between unbounded preceding and 1 preceding), 0) as tokens_of_lower_draws
     from drawn
 )
 
@@ -51,9 +62,11 @@ select
         when {{ var('validation_fraction') }} > 0 and rank_from_lowest = 1 then 'validation'
         when rank_from_highest = 1 then 'train'
         when split_draw < {{ var('validation_fraction') }} then 'validation'
+        when {{ var('validation_fraction') }} > 0 and tokens_of_lower_draws < {{ var('seq_len') }} then 'validation'
         else 'train'
     end as split,
     split_draw,
     files,
-    bytes
+    bytes,
+    tokens
 from ranked

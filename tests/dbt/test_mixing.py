@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -333,4 +334,6 @@ def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(
         assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
     assert result.returncode != 0
     assert "seeds/mixtures.csv: mixture 'huge' plans" in result.stdout, result.stdout[-3000:]
-    assert "epochs of source 'small'" in result.stdout and "more than the limit of 100 epochs" in result.stdout
+    # Both rows exceed the limit; which one DuckDB's threads evaluate first is not fixed.
+    assert re.search(r"epochs of source '(stdlib|small)'", result.stdout), result.stdout[-3000:]
+    assert "more than the limit of 100 epochs" in result.stdout

@@ -10,11 +10,11 @@ BIN := $(VENV)/bin
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: run test install ingest build docs report clean
+.PHONY: run test lint install ingest build docs report clean
 
 $(BIN)/.winnow-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint]'
 	touch $@
 
 install: $(BIN)/.winnow-installed
@@ -53,6 +53,12 @@ run: install data/raw/default/_ingest/summary.json data/raw/docs/_ingest/summary
 
 test: install
 	$(BIN)/python -m pytest
+
+# ruff (lint and format) for Python; sqlfluff for the models and data tests as dbt compiles them.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint models tests/data
 
 clean:
 	rm -rf target logs data/winnow.duckdb data/tmp

@@ -6,7 +6,7 @@ after adding one new corpus, on the default corpus plus mutated copies of it.
 1. Ingests the default corpus (standard library + installed packages) and derives `--copies`
    mutated copies of every file (bench/larger_than_memory.py's generator), as source `base`; one
    more mutated copy is kept aside as source `added`.
-2. Times `dbt build` from scratch, then again with nothing changed (the issue's bar: under 20% of
+2. Times `dbt build` from scratch, then again with nothing changed (the target: under 20% of
    the first), then with `added` listed in seeds/corpus_sources.csv.
 3. Counts the rows each per-document cache computed in the third build (a reused row keeps its
    DuckDB rowid, a computed one gets a new one) and checks they are `added`'s files only; the

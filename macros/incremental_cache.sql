@@ -128,9 +128,8 @@
 {%- endmacro %}
 
 {#- True when the cache already holds, with the current fingerprint, every key of its input
-    (cache_input_keys); false when it has no input. A count over keys only (a few hundredths of a
-    second on 45,000 files), run where not_cached() is rendered: the model's SQL and its progress
-    pre-hook. -#}
+    (cache_input_keys); false when it has no input. A count over keys only, so cheap enough to
+    run where not_cached() is rendered: the model's SQL and its progress pre-hook. -#}
 {% macro cache_holds_every_input() %}
   {% if not execute %}{{ return(false) }}{% endif %}
   {% set input_keys = cache_input_keys('files') %}

@@ -53,7 +53,7 @@ FLAVOURS: dict[str, Flavour] = {
                 "content": ("content",),
                 "licenses": ("licenses",),
                 "language": ("language",),
-                # Written by ingest since text and docs sources (issue 10); older corpora lack it.
+                # Written by ingest since text and docs sources; older corpora lack it.
                 "kind": ("kind",),
                 # The license of the nearest license file above each file (a subtree's own
                 # LICENSE/COPYING); older corpora lack it.

@@ -290,7 +290,8 @@ _NOT_TOP_LEVEL_DOMAINS = frozenset(
 )
 
 
-# detect-secrets' KeywordDetector list, plus "token" and "access key" that the issue names.
+# detect-secrets' KeywordDetector list, plus "token" and "access key", names
+# secrets commonly go by in configuration.
 _SECRET_NAME = (
     r"api_?key|apikey|api-key|auth_?key|service_?key|account_?key|access_?key|secret_?key|"
     r"db_?key|database_?key|priv_?key|private_?key|client_?key|client_?secret|"

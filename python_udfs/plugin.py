@@ -52,8 +52,8 @@ def _progress_finish(udf: str) -> str:
 
 
 # The most text an Arrow UDF is handed at once. DuckDB's vectors are 2048 rows whatever their
-# size: behind a join, one vector of large files held 210 MB of text, and a UDF's numpy
-# intermediates are several times its input (character_classes: 6x, 3 GB for 525 MB). Slicing
+# size: behind a join, one vector of large files can hold hundreds of MB of text, and a UDF's
+# numpy intermediates are several times its input (BENCHMARKS.md has the numbers). Slicing
 # bounds a call's Python memory by this budget or by the one largest document.
 UDF_SLICE_BYTES = 16 * 2**20
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 __all__ = ["PACKAGES", "display_path", "environment_state", "file_sha256", "git_commit", "versions"]
 
-# The packages whose versions decide the bytes of the shards (the list, plus the
-# tokeniser's fast path and numpy, which writes the .npy and .bin files).
+# The packages whose versions decide the bytes of the shards: the engine and dbt, the tokeniser
+# and its fast path, MinHash, pyarrow, and numpy, which writes the .npy and .bin files.
 PACKAGES = ("duckdb", "dbt-core", "dbt-duckdb", "tokenizers", "tiktoken", "datasketch", "pyarrow", "numpy")
 
 

@@ -224,8 +224,7 @@ def _mixture_shares(tables: Mapping[str, pa.Table]):
     return _layout(fig, barmode="group")
 
 
-# The packing-padding figure reads rpt_packing (issue 7: fct_packed_sequences and its report, one
-# row per mixture and split). Until that model exists the report shows it as not built yet.
+# The packing-padding figure reads rpt_packing (one row per mixture and split). Until that model exists the report shows it as not built yet.
 PACKING_COLUMNS = ("mixture", "split", "windows", "packed_tokens", "padding_tokens", "padding_fraction", "dropped_tokens")
 
 

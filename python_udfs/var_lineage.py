@@ -6,7 +6,7 @@ rebuild are the ones that read it and everything downstream of them::
     python -m python_udfs.var_lineage near_dedup_threshold     # prints: int_near_dup_edges+ ...
     dbt build --select "$(python -m python_udfs.var_lineage near_dedup_threshold)" \\
         --vars '{near_dedup_threshold: 0.8}'
-    python -m python_udfs.var_lineage --markdown               # the README's table
+    python -m python_udfs.var_lineage --markdown               # the table of docs/operations.md
 
 A model reads a var when the var's name, quoted, appears in its code, its hooks, or any project
 macro those call (transitively; macros such as pii_policy_json loop over quoted var names), or

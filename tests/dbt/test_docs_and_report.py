@@ -1,6 +1,6 @@
 """What a person sees after a build: the docs site's lineage graph and the corpus report, opened in
 headless Chromium offline; every model, seed, source and column described; progress in the log;
-the README's var table in step with the code.
+the var table of docs/operations.md in step with the code.
 
 One small build (two real sources, with exact and near duplicates) serves every test here.
 """
@@ -210,15 +210,15 @@ def test_long_steps_log_rows_done_of_total_and_throughput(built):
         assert any(line.startswith(f"{model}: ") and " done: " in line for line in lines), model
 
 
-def test_readme_var_table_matches_the_models_that_read_each_var(built):
+def test_docs_var_table_matches_the_models_that_read_each_var(built):
     project = built[0]
     manifest = json.loads((project.root / "target" / "manifest.json").read_text())
     names = var_lineage.project_vars(PROJECT_ROOT / "dbt_project.yml")
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    block = re.search(r"<!-- var-rebuilds:start -->\n(.*?)<!-- var-rebuilds:end -->", readme, re.S)
-    assert block, "README lacks the var-rebuilds block"
+    page = (PROJECT_ROOT / "docs" / "operations.md").read_text()
+    block = re.search(r"<!-- var-rebuilds:start -->\n(.*?)<!-- var-rebuilds:end -->", page, re.S)
+    assert block, "docs/operations.md lacks the var-rebuilds block"
     assert block.group(1) == var_lineage.markdown_table(manifest, names), (
-        "README's var table is stale: regenerate it with `python -m python_udfs.var_lineage --markdown`"
+        "docs/operations.md's var table is stale: regenerate it with `winnow var-lineage --markdown`"
     )
 
 

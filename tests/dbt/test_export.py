@@ -2,7 +2,7 @@
 packages, one repository each), then the exported files read back by independent readers written
 from the format descriptions: Megatron-LM's .bin/.idx, .npy, nanoGPT's flat .bin, Parquet, and the
 manifest. Also: byte-identical reruns with one and two threads, a build killed mid-export, stale
-shards of earlier runs, best-fit packing, and the README's loader snippet; and that out/ holds only
+shards of earlier runs, best-fit packing, and the loader snippet of docs/formats.md; and that out/ holds only
 what the last build describes: no directory of a mixture it dropped, no manifest after an empty
 corpus, one build at a time, and shards edited in place found by their sha256."""
 
@@ -363,9 +363,9 @@ def test_stale_shards_of_earlier_runs_are_removed_and_never_listed(project):
     assert _snapshot(project) == complete
 
 
-def test_readme_loader_snippet_reads_a_shard_and_prints_the_first_sequence(project):
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    section = readme.split("## Reading the shards", 1)[1]
+def test_docs_loader_snippet_reads_a_shard_and_prints_the_first_sequence(project):
+    page = (PROJECT_ROOT / "docs" / "formats.md").read_text()
+    section = page.split("## Reading the shards", 1)[1]
     snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     assert "import numpy" in snippet and not re.search(r"^\s*(import|from) (?!numpy|json|hashlib)", snippet, re.M)
     result = subprocess.run([sys.executable, "-c", snippet], cwd=project.root, capture_output=True, text=True)

@@ -9,7 +9,7 @@ from tests.dbt.fixtures import write_codeparrot_corpus, write_stack_corpus, writ
 
 pytestmark = pytest.mark.dbt
 
-# kind (code, text, docs), url and the FineWeb-Edu scores joined the contract with text sources (issue 10).
+# kind (code, text, docs), url and the FineWeb-Edu scores joined the contract with text sources.
 CONTRACT = ["doc_id", "source", "repo", "path", "language", "kind", "url", "edu_score", "edu_int_score", "licenses",
             "content", "n_bytes", "content_hash", "source_tier"]
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs import report, var_lineage
-from python_udfs.ingest import ingest, tree_input
+from python_udfs.cli import report, var_lineage
+from python_udfs.cli.ingest import ingest, tree_input
 from tests.browser import artifact_dir, chromium_page, serve_directory
 from tests.conftest import PROJECT_ROOT, STDLIB, make_dbt_project
 from tests.dbt.fixtures import write_winnow_corpus
@@ -218,7 +218,7 @@ def test_readme_var_table_matches_the_models_that_read_each_var(built):
     block = re.search(r"<!-- var-rebuilds:start -->\n(.*?)<!-- var-rebuilds:end -->", readme, re.S)
     assert block, "README lacks the var-rebuilds block"
     assert block.group(1) == var_lineage.markdown_table(manifest, names), (
-        "README's var table is stale: regenerate it with `python -m python_udfs.var_lineage --markdown`"
+        "README's var table is stale: regenerate it with `winnow var-lineage --markdown`"
     )
 
 

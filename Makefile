@@ -21,20 +21,20 @@ install: $(BIN)/.winnow-installed
 
 # The embedded default corpus: this interpreter's standard library and installed packages.
 data/raw/default/_ingest/summary.json: | install
-	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
+	$(BIN)/winnow ingest --default --out data/raw/default
 
 # Natural-language sources from the same installation: its documentation files (kind docs) and
 # FineWeb-Edu-style web text from standard-library docstrings and package READMEs (kind text).
 data/raw/docs/_ingest/summary.json: | install
-	$(BIN)/python -m python_udfs.ingest --kind docs --default --out data/raw/docs
+	$(BIN)/winnow ingest --kind docs --default --out data/raw/docs
 
 data/raw/text/part-00000.parquet: | install
-	$(BIN)/python -m python_udfs.text_corpus --default --out data/raw/text
+	$(BIN)/winnow text-corpus --default --out data/raw/text
 
 ingest: install
-	$(BIN)/python -m python_udfs.ingest --default --out data/raw/default
-	$(BIN)/python -m python_udfs.ingest --kind docs --default --out data/raw/docs
-	$(BIN)/python -m python_udfs.text_corpus --default --out data/raw/text
+	$(BIN)/winnow ingest --default --out data/raw/default
+	$(BIN)/winnow ingest --kind docs --default --out data/raw/docs
+	$(BIN)/winnow text-corpus --default --out data/raw/text
 
 build: install
 	$(BIN)/dbt build
@@ -44,12 +44,12 @@ docs: install
 
 # One self-contained HTML file of plots from the rpt_* models of the last build.
 report: install
-	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
+	$(BIN)/winnow report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
 
 run: install data/raw/default/_ingest/summary.json data/raw/docs/_ingest/summary.json data/raw/text/part-00000.parquet
 	$(BIN)/dbt build
 	$(BIN)/dbt docs generate
-	$(BIN)/python -m python_udfs.report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
+	$(BIN)/winnow report --db $${WINNOW_DB:-data/winnow.duckdb} --out out/report.html
 
 test: install
 	$(BIN)/python -m pytest

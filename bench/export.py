@@ -1,8 +1,8 @@
 """Packing + export throughput against a raw numpy write of the same tokens.
 
 Reads the 'pretrain' documents of a built database (default: data/winnow.duckdb from `make run`),
-then times, on the same token ids: (a) python_udfs.packing (concat and best_fit) followed by
-python_udfs.shards writing every format (Parquet, Megatron .bin/.idx, .npy, nanoGPT .bin) with
+then times, on the same token ids: (a) python_udfs.kernels.packing (concat and best_fit) followed by
+python_udfs.export.shards writing every format (Parquet, Megatron .bin/.idx, .npy, nanoGPT .bin) with
 sha256s, and (b) one `np.ndarray.tofile` of the flat uint16 stream (the floor: no packing, one
 format, no hashing). Run under `flock /tmp/winnow-bench.lock`.
 
@@ -20,8 +20,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from python_udfs.packing import pack
-from python_udfs.shards import finish_mixture, start_mixture, write_split
+from python_udfs.kernels.packing import pack
+from python_udfs.export.shards import finish_mixture, start_mixture, write_split
 
 SEQ_LEN = 2048
 

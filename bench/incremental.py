@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import timed  # noqa: E402
 from bench.larger_than_memory import write_mutated_copies  # noqa: E402
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 
 CACHES = {

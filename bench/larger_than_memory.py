@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from python_udfs.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
+from python_udfs.cli.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
 from tests.conftest import DirectoryPeak, PeriodicSampler, make_dbt_project  # noqa: E402
 
 IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import timed  # noqa: E402
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 
 # Relax the size and line rules so that big real files reach near dedup too; language and

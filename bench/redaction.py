@@ -3,7 +3,7 @@
     flock /tmp/winnow-bench.lock .venv/bin/python bench/redaction.py [--raw data/raw/default] [--repeat 3]
 
 Input: the Python files of the default corpus (standard library + installed packages, ingested
-with `python -m python_udfs.ingest --default`), read from its Parquet files. Measures, in one
+with `winnow ingest --default`), read from its Parquet files. Measures, in one
 run and on the same text:
 
 1. `redact_pii` called directly on 2,048-row batches (one thread, as one DuckDB thread sees it);
@@ -30,8 +30,9 @@ import pyarrow.compute as pc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from python_udfs.pii import PiiPolicy, _prefilters, redact_pii  # noqa: E402
-from python_udfs.plugin import register_udfs  # noqa: E402
+from python_udfs.kernels.pii import PiiPolicy, redact_pii  # noqa: E402
+from python_udfs.kernels.pii.redaction import _prefilters  # noqa: E402
+from python_udfs.engine.plugin import register_udfs  # noqa: E402
 
 BATCH = 2048
 

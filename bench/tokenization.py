@@ -37,9 +37,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import timed  # noqa: E402
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
-from python_udfs.plugin import register_udfs  # noqa: E402
-from python_udfs.tokenizer import encode, load_tokenizer  # noqa: E402
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
+from python_udfs.engine.plugin import register_udfs  # noqa: E402
+from python_udfs.kernels.bpe_tokenizer import encode, load_tokenizer  # noqa: E402
 from tests.conftest import DbtProject, make_dbt_project  # noqa: E402
 
 STAGE_MODELS = ["int_tokenizer_prepared", "int_token_ids_cache", "int_files_tokenized", "int_mixture_sources_planned", "fct_mixture",

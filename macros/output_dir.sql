@@ -1,6 +1,6 @@
 {#-
   The output directory (var output_dir) belongs to one build at a time: on-run-start claims it
-  (python_udfs.shards.claim_output_dir, a lock held until dbt exits), so a second build writing
+  (python_udfs.export.shards.claim_output_dir, a lock held until dbt exits), so a second build writing
   the same directory, say with another WINNOW_DB, stops before it writes anything, with a message
   naming the database and pid of the build that holds it.
 -#}

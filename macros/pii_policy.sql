@@ -1,5 +1,5 @@
 {#-
-  The PII policy as the JSON winnow_redact_pii takes (python_udfs.pii.PiiPolicy), from the vars
+  The PII policy as the JSON winnow_redact_pii takes (python_udfs.kernels.pii.PiiPolicy), from the vars
   pii_placeholders, pii_example_domains, pii_ip_allow_list, pii_keyword_min_entropy and
   pii_keyword_min_length. Stops with a message naming the var when a value cannot work.
 -#}

@@ -1,5 +1,5 @@
 {#-
-  Progress of a model's long UDF step in dbt's log (python_udfs/progress.py): rows done of total
+  Progress of a model's long UDF step in dbt's log (python_udfs/engine/progress.py): rows done of total
   and rows per second, every var progress_interval_seconds (default 10 s). Used as a model's
   pre-hook and post-hook:
     {{ config(pre_hook="{{ progress_start('winnow_minhash', ref('int_files_exact_deduped')) }}",

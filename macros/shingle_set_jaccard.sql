@@ -4,7 +4,7 @@
   meet a pair): a
   subquery giving (left_doc_id, right_doc_id, exact_similarity) for every row of `pairs` (a
   relation with the columns named by `left` and `right`) whose two files both have a set. It
-  equals python_udfs.minhash.shingle_jaccard's result, but never holds two texts (or two sets) per row: the
+  equals python_udfs.kernels.minhash.shingle_jaccard's result, but never holds two texts (or two sets) per row: the
   intersections are counted over one row per (file, shingle hash) with fixed-width keys (the
   doc_id's 64 bits as an integer and the 32-bit hash), so every join and the count spill to disk
   however many pairs there are. DuckDB cannot spill hash tables of large strings or lists.

@@ -1,25 +1,16 @@
-"""winnow's per-document functions, as pure functions over pyarrow arrays.
+"""winnow's Python code, in four layers; each imports only from the layers listed before it.
 
-Nothing in this package but ``plugin.py`` knows about DuckDB or dbt, so the same functions can be
-registered on another engine (a Spark ``pandas_udf``) later.
+- ``kernels``: the per-document work as pure functions over pyarrow arrays and Python values, one
+  concept per module (character classes, line statistics, prose quality, languages, licenses,
+  MinHash and LSH, PII, FIM, tokenizer and token ids, packing, corpus flavours, benchmarks). No
+  kernel imports DuckDB or dbt (``tests/python/test_package_layout.py`` checks it), so the same
+  functions could be registered on another engine (a Spark ``pandas_udf``) later.
+- ``export``: the shard writers (Parquet, Megatron, NumPy, nanoGPT) and the provenance a manifest
+  records; they write files from Arrow batches and know no engine either.
+- ``engine``: the dbt/DuckDB glue: ``engine.plugin`` is the dbt-duckdb plugin that registers every
+  kernel as an Arrow UDF on each connection dbt opens; progress logging, the code version and the
+  file-state fingerprints the caches key on.
+- ``cli``: the ``winnow`` command (``cli.main``) and its sub-commands: ``ingest`` (local source to
+  raw Parquet), ``text-corpus``, ``report`` (reads a built DuckDB file), ``var-lineage`` (reads dbt's
+  manifest), ``knobs``.
 """
-
-from .corpus_flavours import FLAVOURS, check_corpus_source
-from .license_detection import detect_from_license_text, detect_from_metadata
-from .line_stats import line_stats
-from .pii import PiiPolicy, find_pii, redact_pii
-from .prose_quality import ProseSignals, measure_prose, prose_signals
-
-__all__ = [
-    "FLAVOURS",
-    "check_corpus_source",
-    "detect_from_license_text",
-    "detect_from_metadata",
-    "line_stats",
-    "PiiPolicy",
-    "find_pii",
-    "redact_pii",
-    "ProseSignals",
-    "measure_prose",
-    "prose_signals",
-]

@@ -1,6 +1,6 @@
 """Connected components of the verified near-duplicate edges.
 
-A vectorised union-find (python_udfs.lsh.connected_components) over the edge list: SQL would need
+A vectorised union-find (python_udfs.kernels.lsh.connected_components) over the edge list: SQL would need
 one self-join round per step of label propagation. Doc ids are numbered in sorted order, so a
 component's label is its smallest doc_id, whatever the order of the edges. Memory is O(edges):
 only the doc ids of verified edges are loaded, never content.
@@ -9,7 +9,7 @@ only the doc ids of verified edges are loaded, never content.
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from python_udfs.lsh import connected_components
+from python_udfs.kernels.lsh import connected_components
 
 
 def model(dbt, session):

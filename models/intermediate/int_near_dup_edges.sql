@@ -3,7 +3,7 @@
 -- near_dedup_threshold. Only edges whose exact similarity reaches the threshold are verified, so a
 -- chain of weak matches cannot merge unrelated files into one cluster. The exact Jaccard comes
 -- from the files' shingle-hash sets (macro shingle_set_jaccard: fixed-width rows that spill to
--- disk however large the corpus; the result equals python_udfs.minhash.shingle_jaccard's).
+-- disk however large the corpus; the result equals python_udfs.kernels.minhash.shingle_jaccard's).
 with
 
 candidates as (

@@ -13,7 +13,7 @@ metadata_redacted as not materialized (
     -- Credentials and PII in repository names, paths and URLs (a URL's password, token and
     -- signature parameters, an address or key id as a path segment) replaced before any table
     -- stores them, as the text is in int_pii_redactions_cache: winnow_redact_metadata
-    -- (python_udfs/pii.py). What was replaced is kept as 'column:kind', never the value.
+    -- (python_udfs/kernels/pii/). What was replaced is kept as 'column:kind', never the value.
     select
         * exclude (repo, path, url),
         winnow_redact_metadata(repo, {{ sql_string(pii_policy_json()) }}) as repo_redaction,

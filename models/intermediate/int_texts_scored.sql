@@ -4,7 +4,7 @@
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code
 -- rules of int_files_scored), with the FineWeb-Edu score from the source. Gopher quality and
 -- repetition and the C4 line measures come from the winnow_prose_signals Arrow UDF
--- (python_udfs/prose_quality.py). No content is stored here. Incremental
+-- (python_udfs/kernels/prose_quality.py). No content is stored here. Incremental
 -- (macros/incremental_cache.sql): a document is measured once and the rows are kept between
 -- builds, for the current documents only; opted-out documents are never measured.
 with

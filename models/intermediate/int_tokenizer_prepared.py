@@ -1,6 +1,6 @@
 """The tokenizer every later model encodes with, prepared before anything is tokenised.
 
-With var tokenizer_path empty, trains winnow's byte-level BPE (python_udfs.tokenizer) on the
+With var tokenizer_path empty, trains winnow's byte-level BPE (python_udfs.kernels.bpe_tokenizer) on the
 'train' sample of int_tokenizer_samples, streamed in batches, and writes it atomically to
 <output_dir>/tokenizer.json; the same sample and settings give a byte-identical file. Otherwise it
 uses the user's tokenizer.json as it is. Either way it checks that the EOS token and the FIM
@@ -23,9 +23,9 @@ import os
 
 import pyarrow as pa
 
-from python_udfs.code_version import code_version
-from python_udfs.fim import Sentinels
-from python_udfs.tokenizer import (
+from python_udfs.engine.code_version import code_version
+from python_udfs.kernels.fim import Sentinels
+from python_udfs.kernels.bpe_tokenizer import (
     ROUND_TRIP_PROBES,
     SpecialTokens,
     TokenizerError,

@@ -1,7 +1,7 @@
 """The shards trainers read, written under <output_dir>/<mixture>/, one row per file written.
 
 Per mixture and split (train, validation), fct_packed_sequences' windows stream in window order
-from a cursor into python_udfs.shards, which writes every format of var export_formats (Parquet,
+from a cursor into python_udfs.export.shards, which writes every format of var export_formats (Parquet,
 Megatron-LM .bin/.idx, .npy, nanoGPT's flat uint16 .bin) in shards of var export_tokens_per_shard
 tokens (whole windows), each under a temporary name renamed when complete. The old manifest.json
 is removed before the first file is touched, files of earlier runs that this run did not write
@@ -10,7 +10,7 @@ file with its sha256, sequences and tokens, and the provenance of the data (sha2
 input file and of tokenizer.json, package versions, the git commit, every var, the funnel's file,
 byte and token counts), and the build: the DuckDB file's absolute path.
 Token ids are checked against the tokenizer's vocabulary before each batch is written. Before any
-of that, the output directory is claimed for this build (python_udfs.shards.claim_output_dir, also
+of that, the output directory is claimed for this build (python_udfs.export.shards.claim_output_dir, also
 on-run-start) and what earlier exports wrote for mixtures this build does not describe is removed,
 so out/ holds this build's mixtures and nothing else a trainer would trust. Knobs arrive through
 model config (Python models cannot call var()).
@@ -27,8 +27,8 @@ from dbt.adapters.events.logging import AdapterLogger
 from dbt_common.invocation import get_invocation_id
 
 import python_udfs
-from python_udfs.provenance import display_path, file_sha256, git_commit, versions
-from python_udfs.shards import (
+from python_udfs.export.provenance import display_path, file_sha256, git_commit, versions
+from python_udfs.export.shards import (
     SPLITS,
     ExportError,
     claim_output_dir,
@@ -37,7 +37,7 @@ from python_udfs.shards import (
     start_mixture,
     write_split,
 )
-from python_udfs.utils import checked_in_order
+from python_udfs.kernels.utils import checked_in_order
 
 BATCH_ROWS = 256
 MIXTURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -65,7 +65,7 @@ def _plain(value):
 
 def _batches(session, query, parameters, order_column="window_index"):
     """The rows of an ordered query as Arrow batches, read through a relation (which keeps the
-    order) and checked to arrive in order (python_udfs.utils.checked_in_order)."""
+    order) and checked to arrive in order (python_udfs.kernels.utils.checked_in_order)."""
     cursor = session.cursor()
     try:
         yield from checked_in_order(cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS), order_column)

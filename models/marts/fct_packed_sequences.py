@@ -8,15 +8,15 @@ dropped or padded by var packing_tail, as Megatron-LM and datatrove) or best_fit
 decreasing over blocks of var packing_best_fit_block_tokens tokens; documents longer than seq_len
 cut into chunks; every window padded with the pad token, or EOS when the tokenizer has none).
 
-Packing is python_udfs.packing over record batches streamed from an ordered query on a cursor; the
+Packing is python_udfs.kernels.packing over record batches streamed from an ordered query on a cursor; the
 windows stream back out as an Arrow reader, so neither side holds a mixture in memory. Knobs
 arrive through model config (Python models cannot call var()).
 """
 
 import pyarrow as pa
 
-from python_udfs.packing import WINDOW_SCHEMA, pack
-from python_udfs.utils import checked_in_order
+from python_udfs.kernels.packing import WINDOW_SCHEMA, pack
+from python_udfs.kernels.utils import checked_in_order
 
 BATCH_ROWS = 256
 SCHEMA = pa.schema([("mixture", pa.string()), ("split", pa.string()), *WINDOW_SCHEMA])
@@ -24,7 +24,7 @@ SCHEMA = pa.schema([("mixture", pa.string()), ("split", pa.string()), *WINDOW_SC
 
 def _batches(session, query, parameters, order_column="position"):
     """The rows of an ordered query as Arrow batches, read through a relation (which keeps the
-    order) and checked to arrive in order (python_udfs.utils.checked_in_order)."""
+    order) and checked to arrive in order (python_udfs.kernels.utils.checked_in_order)."""
     cursor = session.cursor()
     try:
         yield from checked_in_order(cursor.sql(query, params=parameters).to_arrow_reader(BATCH_ROWS), order_column)

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import STDLIB, stdlib_files
 
 INVALID_UTF8 = b"def f():\n    return '\xff\xfe'\n"

@@ -39,7 +39,7 @@ def build_fails_with(project, *fragments):
 def test_glob_matching_nothing_names_the_source_and_what_to_do(dbt_project, tmp_path):
     dbt_project.write_sources([{"source_name": "empty", "parquet_glob": f"{tmp_path}/none/*.parquet",
                                 "flavour": "winnow", "tier": 1}])
-    build_fails_with(dbt_project, "corpus source 'empty'", "matches no files", "python -m python_udfs.ingest")
+    build_fails_with(dbt_project, "corpus source 'empty'", "matches no files", "winnow ingest")
 
 
 def test_missing_required_column_names_file_and_column(dbt_project, tmp_path):

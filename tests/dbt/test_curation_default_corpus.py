@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import make_dbt_project
 
 pytestmark = pytest.mark.dbt
@@ -75,7 +75,7 @@ def test_funnel_is_monotone_and_non_trivial(project):
 def test_tiktoken_gives_the_ids_of_tokenizers_on_the_whole_corpus(project):
     """The pipeline encodes with tiktoken only because its ids equal tokenizers' ids: checked here on
     every curated file of the default corpus, against tokenizers' own encode_batch."""
-    from python_udfs.tokenizer import load_tokenizer
+    from python_udfs.kernels.bpe_tokenizer import load_tokenizer
 
     [(path, sha, engine)] = project.query("select tokenizer_path, tokenizer_sha256, engine from int_tokenizer_prepared")
     assert engine == "tiktoken"

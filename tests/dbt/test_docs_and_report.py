@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs import report, var_lineage
-from python_udfs.ingest import ingest, tree_input
+from python_udfs.cli import report, var_lineage
+from python_udfs.cli.ingest import ingest, tree_input
 from tests.browser import artifact_dir, chromium_page, serve_directory
 from tests.conftest import PROJECT_ROOT, STDLIB, make_dbt_project
 from tests.dbt.fixtures import write_winnow_corpus

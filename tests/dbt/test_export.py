@@ -26,9 +26,9 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.plugin import register_udfs
-from python_udfs.tokenizer import load_tokenizer
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.engine.plugin import register_udfs
+from python_udfs.kernels.bpe_tokenizer import load_tokenizer
 from tests.conftest import DBT, PROJECT_ROOT, make_dbt_project
 
 pytestmark = pytest.mark.dbt

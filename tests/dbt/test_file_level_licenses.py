@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.ingest import ingest, tree_input
+from python_udfs.cli.ingest import ingest, tree_input
 from tests.conftest import make_dbt_project
 from tests.dbt.fixtures import write_mixed_license_tree
 

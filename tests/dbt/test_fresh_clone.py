@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import DBT, make_dbt_project
 
 pytestmark = pytest.mark.dbt

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs.fim import Sentinels, fim_layout
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
+from python_udfs.kernels.fim import Sentinels, fim_layout
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.kernels.bpe_tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
 from tests.conftest import make_dbt_project
 
 pytestmark = pytest.mark.dbt

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import scipy.sparse
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.minhash import shingle_tokens
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.kernels.minhash import shingle_tokens
 from tests.conftest import make_dbt_project
 
 pytestmark = pytest.mark.dbt

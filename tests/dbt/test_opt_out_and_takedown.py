@@ -12,8 +12,8 @@ import pyarrow.parquet as pq
 import pytest
 from tokenizers import Tokenizer
 
-from python_udfs.ingest import ingest, stdlib_input
-from python_udfs.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
+from python_udfs.cli.ingest import ingest, stdlib_input
+from python_udfs.cli.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
 from tests.conftest import STDLIB, make_dbt_project, warnings_other_than_an_empty_validation_split
 from tests.dbt.test_incremental_rebuilds import CACHES
 from tests.dbt.test_pii_and_decontamination import varchar_values_containing

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.benchmarks import resolve_benchmark_path
+from python_udfs.kernels.benchmarks import resolve_benchmark_path
 from tests.conftest import warnings_other_than_an_empty_validation_split, STDLIB, make_dbt_project, stdlib_files
 
 pytestmark = pytest.mark.dbt

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from tokenizers import Tokenizer
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import make_dbt_project
 
 pytestmark = pytest.mark.dbt

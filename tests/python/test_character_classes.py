@@ -6,7 +6,7 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from python_udfs.character_classes import character_classes
+from python_udfs.kernels.character_classes import character_classes
 from tests.conftest import stdlib_files
 
 

@@ -7,7 +7,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from python_udfs.corpus_flavours import check_corpus_source
+from python_udfs.kernels.corpus_flavours import check_corpus_source
 
 
 def check(*args) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from python_udfs.file_state import files_state
+from python_udfs.engine.file_state import files_state
 
 
 def test_the_state_changes_with_a_file_s_mtime_size_or_a_new_file_and_only_then(tmp_path):

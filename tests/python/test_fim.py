@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from python_udfs.fim import (
+from python_udfs.kernels.fim import (
     DEFAULT_SENTINELS,
     Sentinels,
     cut_points,

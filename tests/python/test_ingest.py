@@ -21,8 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from python_udfs import ingest as ingest_module
-from python_udfs.ingest import archive_input, distribution_inputs, ingest, main, tree_input
+from python_udfs.cli import ingest as ingest_module
+from python_udfs.cli.ingest import writer as ingest_writer
+from python_udfs.cli.ingest import archive_input, distribution_inputs, ingest, main, tree_input
 from tests.conftest import STDLIB
 
 
@@ -157,7 +158,7 @@ def test_reingest_replaces_the_directory_and_a_failed_ingest_leaves_the_old_one(
     def explode(data):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ingest_module, "classify_bytes", explode)
+    monkeypatch.setattr(ingest_writer, "classify_bytes", explode)
     with pytest.raises(RuntimeError):
         ingest([tree_input(source_tree)], out, progress=False)
     assert sorted(p.name for p in out.glob("*.parquet")) == ["part-00000.parquet"]
@@ -182,7 +183,7 @@ def test_row_groups_cover_every_row_within_both_bounds(n_bytes, max_rows, max_by
 
 
 def test_ingested_row_groups_are_bounded_in_bytes(tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest_module, "ROW_GROUP_MAX_BYTES", 64 * 1024)
+    monkeypatch.setattr(ingest_writer, "ROW_GROUP_MAX_BYTES", 64 * 1024)
     ingest_module.ingest([ingest_module.stdlib_input(["email", "json"])], tmp_path, progress=False)
     [part] = tmp_path.glob("part-*.parquet")
     metadata = pq.ParquetFile(part).metadata
@@ -192,7 +193,7 @@ def test_ingested_row_groups_are_bounded_in_bytes(tmp_path, monkeypatch):
     for i in range(metadata.num_row_groups):
         rows = metadata.row_group(i).num_rows
         assert rows <= ingest_module.ROW_GROUP_MAX_ROWS
-        assert sum(sizes[start:start + rows]) <= ingest_module.ROW_GROUP_MAX_BYTES or rows == 1
+        assert sum(sizes[start:start + rows]) <= ingest_writer.ROW_GROUP_MAX_BYTES or rows == 1
         start += rows
 
 

@@ -7,13 +7,13 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from python_udfs.license_detection import (
+from python_udfs.kernels.license_detection import (
     detect_from_license_text,
     detect_from_metadata,
     is_license_file_name,
     parse_spdx_expression,
 )
-from python_udfs.ingest import _is_own_license_file
+from python_udfs.cli.ingest.license_files import _is_own_license_file
 from tests.conftest import STDLIB
 
 

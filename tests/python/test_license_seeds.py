@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs import license_detection
+from python_udfs.kernels import license_detection
 
 SEEDS = Path(__file__).parents[2] / "seeds"
 FAMILIES = {"permissive", "weak_copyleft", "strong_copyleft", "public_domain", "proprietary", "unknown"}
@@ -92,6 +92,6 @@ def test_every_detectable_id_is_a_known_license(licenses):
         | set(license_detection._SHORT_NAME_TO_SPDX.values())
         | {spdx_id for spdx_id, _phrases in license_detection._TEXT_RULES}
     )
-    assert detectable, "found no ids in python_udfs.license_detection"
+    assert detectable, "found no ids in python_udfs.kernels.license_detection"
     missing = sorted(detectable - {row["spdx_id"] for row in licenses})
     assert not missing

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from python_udfs.line_stats import line_stats
+from python_udfs.kernels.line_stats import line_stats
 from tests.conftest import stdlib_files
 
 

@@ -11,8 +11,8 @@ import pytest
 from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
-from python_udfs import minhash
-from python_udfs.minhash import (
+from python_udfs.kernels import minhash
+from python_udfs.kernels.minhash import (
     MINHASH_SIGNATURE_TYPE,
     estimated_jaccard,
     minhash_signatures,
@@ -193,7 +193,7 @@ def test_invalid_arguments_are_rejected() -> None:
 
 
 def test_shingle_jaccard_equals_exact_set_jaccard_on_real_file_pairs():
-    from python_udfs.minhash import shingle_jaccard
+    from python_udfs.kernels.minhash import shingle_jaccard
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "email").glob("*.py"))]
     left = texts + [None, "a b", texts[0]]
@@ -209,7 +209,7 @@ def test_shingle_jaccard_equals_exact_set_jaccard_on_real_file_pairs():
 
 @pytest.mark.parametrize("scheme", ["legacy", "affine32"])
 def test_token_fnv_signatures_equal_datasketch_with_the_same_hashfunc(scheme):
-    from python_udfs.minhash import shingle_hash_function
+    from python_udfs.kernels.minhash import shingle_hash_function
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
     got = minhash.minhash_signatures(pa.array(texts), num_perm=128, seed=7, scheme=scheme, shingle_hash="token_fnv")
@@ -224,7 +224,7 @@ def test_token_fnv_signatures_equal_datasketch_with_the_same_hashfunc(scheme):
 
 
 def test_token_fnv_jaccard_equals_exact_set_jaccard():
-    from python_udfs.minhash import shingle_jaccard
+    from python_udfs.kernels.minhash import shingle_jaccard
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
     got = shingle_jaccard(pa.array(texts), pa.array(texts[1:] + texts[:1]), shingle_hash="token_fnv").to_pylist()
@@ -273,7 +273,7 @@ def test_one_unit_per_document_equals_each_unit_alone(texts: list[str]) -> None:
 
 
 def test_jaccard_shingles_each_side_with_its_unit() -> None:
-    from python_udfs.minhash import shingle_jaccard
+    from python_udfs.kernels.minhash import shingle_jaccard
 
     prose = readme_texts()
     upper = [t.upper() for t in prose]
@@ -291,7 +291,7 @@ def test_unknown_shingle_unit_is_rejected() -> None:
 @pytest.mark.parametrize("unit", ["code_tokens", "words"])
 def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts: list[str], unit: str) -> None:
     # Near-dup verification in SQL counts intersections of these sets; it must equal the UDF.
-    from python_udfs.minhash import shingle_hash_sets, shingle_jaccard
+    from python_udfs.kernels.minhash import shingle_hash_sets, shingle_jaccard
 
     sample = texts[:60] + ["two words", None, ""]
     left, right = pa.array(sample), pa.array(sample[1:] + sample[:1])
@@ -311,7 +311,7 @@ def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts:
 
 
 def test_one_pass_gives_the_signatures_and_the_shingle_sets_of_the_two_functions(texts: list[str]) -> None:
-    from python_udfs.minhash import minhash_with_shingle_sets, shingle_hash_sets
+    from python_udfs.kernels.minhash import minhash_with_shingle_sets, shingle_hash_sets
 
     sample = pa.array(texts[:40] + ["too short", None])
     units = pa.array(["code_tokens", "words"] * 21)

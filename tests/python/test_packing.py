@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from python_udfs.packing import WINDOW_SCHEMA, pack, pack_best_fit, pack_concat
-from python_udfs.tokenizer import load_tokenizer, train_tokenizer
+from python_udfs.kernels.packing import WINDOW_SCHEMA, pack, pack_best_fit, pack_concat
+from python_udfs.kernels.bpe_tokenizer import load_tokenizer, train_tokenizer
 from tests.conftest import stdlib_files
 
 EOS, PAD = 0, 4

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.pii import DEFAULT_PLACEHOLDERS, PiiPolicy, find_pii, redact_metadata, redact_pii
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.kernels.pii import DEFAULT_PLACEHOLDERS, PiiPolicy, find_pii, redact_metadata, redact_pii
 from tests.conftest import stdlib_files
 
 CASES_FILE = Path(__file__).with_name("pii_labelled_cases.jsonl")

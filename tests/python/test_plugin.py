@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from python_udfs import plugin
-from python_udfs.plugin import UDFS, Plugin, _byte_bounded_slices, register_udfs
+from python_udfs.engine import plugin
+from python_udfs.engine.plugin import UDFS, Plugin, _byte_bounded_slices, register_udfs
 from tests.conftest import stdlib_files
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from python_udfs import plugin
-from python_udfs.progress import ProgressMeter, ProgressRegistry, format_progress
+from python_udfs.engine import plugin
+from python_udfs.engine.progress import ProgressMeter, ProgressRegistry, format_progress
 from tests.conftest import stdlib_files
 
 

@@ -1,7 +1,7 @@
 """Prose quality signals on real text: for every prose rule, real text whose signal fails the
 rule's default threshold (dropped) and real text whose signal passes it (kept).
 
-Real text every installation has: standard-library docstring pages (python_udfs.text_corpus), the
+Real text every installation has: standard-library docstring pages (python_udfs.cli.text_corpus), the
 CPython library, and files of the project's dependencies (dbt-core's docs site, its RECORD,
 jinja2's lorem-ipsum word list, scipy's test data, pip's vendored rich). Three rules have no
 natural example on a machine like this one (bullet lists, ellipsis lines, ellipsis ratio): their
@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from python_udfs.prose_quality import measure_prose, prose_signals, words
-from python_udfs.text_corpus import edu_score, stdlib_docstring_documents, unwrap_paragraphs
+from python_udfs.kernels.prose_quality import measure_prose, prose_signals, words
+from python_udfs.cli.text_corpus import edu_score, stdlib_docstring_documents, unwrap_paragraphs
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SITE = Path(sysconfig.get_paths()["purelib"])

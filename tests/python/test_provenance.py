@@ -6,7 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from python_udfs.provenance import environment_state, versions
+from python_udfs.export.provenance import environment_state, versions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

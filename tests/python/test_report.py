@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
-from python_udfs.report import FIGURES, FigureSpec, main, render_report, required_models
+from python_udfs.cli.report import FIGURES, FigureSpec, main, render_report, required_models
 
 
 def full_tables() -> dict[str, pa.Table]:

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.packing import pack_concat
-from python_udfs.shards import (
+from python_udfs.kernels.packing import pack_concat
+from python_udfs.export.shards import (
     ExportError,
     OutputDirInUse,
     claim_output_dir,
@@ -150,7 +150,7 @@ def test_other_mixtures_lose_what_winnow_wrote_and_nothing_else(tmp_path):
 def test_a_second_process_claiming_the_output_dir_is_refused_naming_the_holder(tmp_path):
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from python_udfs.shards import claim_output_dir; "
+        [sys.executable, "-c", "import sys; from python_udfs.export.shards import claim_output_dir; "
          f"claim_output_dir({str(out)!r}, 'first.duckdb', 'first-invocation'); print('claimed', flush=True); "
          "sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)

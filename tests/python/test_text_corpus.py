@@ -8,7 +8,7 @@ import shutil
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.text_corpus import (
+from python_udfs.cli.text_corpus import (
     TEXT_SCHEMA,
     distribution_readme_documents,
     main,

@@ -14,10 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from python_udfs.fim import Sentinels, fim_split, fim_text
-from python_udfs.plugin import register_udfs
-from python_udfs.tokenize import fim_token_ids, token_ids
-from python_udfs.tokenizer import (
+from python_udfs.kernels.fim import Sentinels, fim_split, fim_text
+from python_udfs.engine.plugin import register_udfs
+from python_udfs.kernels.token_ids import fim_token_ids, token_ids
+from python_udfs.kernels.bpe_tokenizer import (
     SpecialTokens,
     TokenizerError,
     check_special_tokens,
@@ -58,7 +58,7 @@ def real_texts() -> list[str]:
 
 def test_training_is_byte_identical_whatever_the_thread_count(tokenizer_path, tmp_path):
     script = (
-        "import sys; from tests.python.test_tokenizer import _corpus; from python_udfs.tokenizer import train_tokenizer;"
+        "import sys; from tests.python.test_tokenizer import _corpus; from python_udfs.kernels.bpe_tokenizer import train_tokenizer;"
         "train_tokenizer(iter([_corpus()]), vocab_size=2048).save(sys.argv[1], pretty=True)"
     )
     for threads in ("1", "2"):

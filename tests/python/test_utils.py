@@ -1,11 +1,11 @@
-"""The small shared helpers of python_udfs.utils."""
+"""The small shared helpers of python_udfs.kernels.utils."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pytest
 
-from python_udfs.utils import checked_in_order
+from python_udfs.kernels.utils import checked_in_order
 
 
 def _batch(values: list[int]) -> pa.RecordBatch:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from python_udfs.var_lineage import main, markdown_table, rebuild_selector, var_readers
+from python_udfs.cli.var_lineage import main, markdown_table, rebuild_selector, var_readers
 
 
 def model(name, code="", macros=(), config=None):

@@ -1,8 +1,9 @@
 """The dbt-duckdb plugin: registers winnow's Python functions on every DuckDB connection dbt opens.
 
-This is the only module that knows about DuckDB. profiles.yml loads it with
-``plugins: [{module: python_udfs.plugin}]``; each registration names the SQL function, its
-argument and return types, and the pure function from this package that implements it.
+The kernels know nothing of DuckDB; this module adapts them. profiles.yml loads it with
+``plugins: [{module: python_udfs.engine.plugin}]``; each registration names the SQL function, its
+argument and return types, and the pure function from ``python_udfs.kernels`` (or
+``python_udfs.export``) that implements it.
 """
 
 from __future__ import annotations
@@ -21,21 +22,21 @@ import pyarrow.compute as pc
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
-from .benchmarks import check_benchmark
-from .character_classes import CHARACTER_CLASSES_TYPE, character_classes
+from ..export.provenance import environment_state
+from ..export.shards import OutputDirInUse, claim_output_dir, export_intact
+from ..kernels.benchmarks import check_benchmark
+from ..kernels.character_classes import CHARACTER_CLASSES_TYPE, character_classes
+from ..kernels.corpus_flavours import check_corpus_source, known_flavours
+from ..kernels.fim import Sentinels, fim_transform
+from ..kernels.line_stats import LINE_STATS_TYPE, line_stats
+from ..kernels.lsh import band_keys, signature_similarity
+from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
+from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
+from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
+from ..kernels.token_ids import fim_token_ids, token_ids
 from .code_version import code_version
-from .corpus_flavours import check_corpus_source, known_flavours
 from .file_state import files_state
-from .fim import Sentinels, fim_transform
-from .line_stats import LINE_STATS_TYPE, line_stats
-from .lsh import band_keys, signature_similarity
-from .minhash import minhash_with_shingle_sets, optimal_lsh_params
-from .pii import policy_from_json, redact_metadata, redact_pii
 from .progress import ProgressRegistry
-from .prose_quality import PROSE_SIGNALS_TYPE, prose_signals
-from .provenance import environment_state
-from .shards import OutputDirInUse, claim_output_dir, export_intact
-from .tokenize import fim_token_ids, token_ids
 
 
 # Progress lines go to dbt's event log: they show in `dbt build`'s output and in logs/dbt.log.
@@ -262,7 +263,7 @@ UDFS: tuple[Udf, ...] = (
     Udf("winnow_environment_state", _environment_state_udf, (), "VARCHAR", kind="native", side_effects=True),
     Udf("winnow_export_intact", _export_intact_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "BOOLEAN",
         kind="native", side_effects=True),
-    # on-run-start: the output directory is this build's until its process ends (python_udfs.shards).
+    # on-run-start: the output directory is this build's until its process ends (python_udfs.export.shards).
     Udf("winnow_claim_output_dir", _claim_output_dir_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "VARCHAR",
         kind="native", side_effects=True),
     # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).

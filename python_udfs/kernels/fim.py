@@ -20,7 +20,7 @@ No randomness lives here: the cut points come from uniform draws in ``[0, 1)`` a
 decisions are inputs. winnow's SQL (``fct_training_documents``) derives both from
 ``stable_hash(seed, doc_id, copy)``, so the result of a copy does not depend on batching, threads
 or the engine. Tokenisation of the pieces (each piece on its own, sentinels as special token ids,
-as Megatron does) is in ``python_udfs.tokenize``.
+as Megatron does) is in ``python_udfs.kernels.token_ids``.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def fim_transform(
     """The text of every document copy: its FIM form (PSM, or SPM when ``is_spm``) where
     ``is_fim``, cut where the draws say, else the document unchanged.
 
-    The readable form (SQL ``winnow_fim``) of what ``python_udfs.tokenize.fim_token_ids`` encodes;
+    The readable form (SQL ``winnow_fim``) of what ``python_udfs.kernels.token_ids.fim_token_ids`` encodes;
     the pipeline encodes the pieces themselves so that a sentinel string inside a source file can
     never be mistaken for a sentinel.
     """

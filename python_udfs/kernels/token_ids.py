@@ -1,13 +1,13 @@
 """Tokenisation of whole vectors of documents, as Arrow functions: ``{n_tokens, input_ids}``.
 
 ``token_ids`` encodes documents as they are; ``fim_token_ids`` encodes the FIM form of document
-copies: each piece (prefix, middle, suffix from ``python_udfs.fim.fim_split``) is encoded on its
+copies: each piece (prefix, middle, suffix from ``python_udfs.kernels.fim.fim_split``) is encoded on its
 own as ordinary text and the sentinels are inserted as their special token ids, in the PSM or SPM
 layout, as Megatron-LM does for StarCoder. Special-token strings inside a document are always
 ordinary text, so no file can smuggle an EOS or a sentinel into the training data.
 
 The tokenizer file is an argument (a column, so DuckDB never folds calls across tokenizers) and is
-loaded once per process (``python_udfs.tokenizer.load_tokenizer``); ``engine`` chooses ``tiktoken``
+loaded once per process (``python_udfs.kernels.bpe_tokenizer.load_tokenizer``); ``engine`` chooses ``tiktoken``
 or ``tokenizers``, which give identical ids when the pipeline chooses ``tiktoken``.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from .bpe_tokenizer import Engine, encode, load_tokenizer
 from .fim import DEFAULT_SENTINELS, Sentinels, SpmVariant, fim_layout, fim_split
-from .tokenizer import Engine, encode, load_tokenizer
 from .utils import as_array
 
 __all__ = ["TOKENS_TYPE", "fim_token_ids", "token_ids"]
@@ -62,7 +62,7 @@ def fim_token_ids(
     """Token ids of the FIM form of every document copy, cut where the two draws say.
 
     PSM: ``[prefix_id] prefix [suffix_id] suffix [middle_id] middle``; SPM in ``variant``'s order
-    (see ``python_udfs.fim``). Pieces are encoded separately, so a copy has the three sentinels plus
+    (see ``python_udfs.kernels.fim``). Pieces are encoded separately, so a copy has the three sentinels plus
     the pieces' tokens (a token that spanned a cut is split in two). NULL content gives NULL.
     """
     content = as_array(content)

@@ -46,7 +46,7 @@ FLAVOURS: dict[str, Flavour] = {
     for flavour in (
         Flavour(
             name="winnow",
-            description="winnow's own raw schema, written by `python -m python_udfs.ingest`",
+            description="winnow's own raw schema, written by `winnow ingest`",
             roles={
                 "repo": ("repo",),
                 "path": ("path",),
@@ -156,8 +156,8 @@ def resolve_columns(flavour: Flavour, schema: pa.Schema) -> tuple[dict[str, str 
 
 def _ingest_hint(flavour_name: str) -> str:
     if flavour_name == "text":
-        return "python -m python_udfs.text_corpus --default --out DIR builds one from this machine's prose"
-    return "python -m python_udfs.ingest ... --out DIR"
+        return "winnow text-corpus --default --out DIR builds one from this machine's prose"
+    return "winnow ingest ... --out DIR"
 
 
 def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) -> str:

@@ -71,5 +71,5 @@ def environment_state(directory: str | os.PathLike) -> str:
     """The provenance a manifest records that no table holds, as canonical JSON: package versions
     and the git commit of ``directory`` (or of this package). Part of the memoized export's
     fingerprint, so a new commit or upgrade writes a manifest that says so."""
-    return json.dumps({"versions": versions(), "git": git_commit(directory, Path(__file__).resolve().parent)},
+    return json.dumps({"versions": versions(), "git": git_commit(directory, Path(__file__).resolve().parents[1])},
                       sort_keys=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 __all__ = ["LANGUAGES_SEED", "language_for_path"]
 
-LANGUAGES_SEED = Path(__file__).resolve().parent.parent / "seeds" / "languages.csv"
+LANGUAGES_SEED = Path(__file__).resolve().parents[2] / "seeds" / "languages.csv"
 
 
 @lru_cache(maxsize=1)

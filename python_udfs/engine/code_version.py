@@ -14,19 +14,21 @@ from pathlib import Path
 
 __all__ = ["code_version"]
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 # Libraries whose behaviour the per-document outputs depend on (tokenisation, secret detection).
 LIBRARIES = ("tokenizers", "tiktoken", "detect-secrets")
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """SHA-256 (first 16 hex digits) over the names and bytes of every module of the package, in
-    name order, and the installed versions of LIBRARIES. Conservative: any change to any module
+    """SHA-256 (first 16 hex digits) over the paths (relative to the package, so the checkout's
+    location does not matter) and bytes of every module of the package and its subpackages, in
+    path order, and the installed versions of LIBRARIES. Conservative: any change to any module
     changes it."""
     digest = hashlib.sha256()
-    for module in sorted(PACKAGE.glob("*.py")):
-        digest.update(module.name.encode() + b"\x1f" + module.read_bytes() + b"\x1e")
+    for module in sorted(PACKAGE.rglob("*.py"), key=lambda path: path.relative_to(PACKAGE).as_posix()):
+        relative = module.relative_to(PACKAGE).as_posix()
+        digest.update(relative.encode() + b"\x1f" + module.read_bytes() + b"\x1e")
     for library in LIBRARIES:
         try:
             version = metadata.version(library)

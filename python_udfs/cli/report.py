@@ -1,6 +1,6 @@
 """The corpus report: one self-contained HTML file of plots built from the ``rpt_*`` models.
 
-    python -m python_udfs.report --db data/winnow.duckdb --out out/report.html
+    winnow report --db data/winnow.duckdb --out out/report.html
 
 ``make run`` calls it after ``dbt build``. The report is a list of :class:`FigureSpec`: each names
 the ``rpt_*`` models (and the columns) it reads and a function from those tables to a plotly
@@ -412,7 +412,7 @@ def load_tables(db_path: str | Path, models: Sequence[str] | None = None) -> dic
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m python_udfs.report", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="winnow report", description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="data/winnow.duckdb", help="the DuckDB file dbt built (default: %(default)s)")
     parser.add_argument("--out", default="out/report.html", help="the HTML file to write (default: %(default)s)")
     return parser

@@ -3,10 +3,10 @@
 dbt's ``state:modified`` does not see a var's value change, so after changing a var the models to
 rebuild are the ones that read it and everything downstream of them::
 
-    python -m python_udfs.var_lineage near_dedup_threshold     # prints: int_near_dup_edges+ ...
-    dbt build --select "$(python -m python_udfs.var_lineage near_dedup_threshold)" \\
+    winnow var-lineage near_dedup_threshold     # prints: int_near_dup_edges+ ...
+    dbt build --select "$(winnow var-lineage near_dedup_threshold)" \\
         --vars '{near_dedup_threshold: 0.8}'
-    python -m python_udfs.var_lineage --markdown               # the table of docs/operations.md
+    winnow var-lineage --markdown               # the table of docs/operations.md
 
 A model reads a var when the var's name, quoted, appears in its code, its hooks, or any project
 macro those call (transitively; macros such as pii_policy_json loop over quoted var names), or
@@ -117,7 +117,7 @@ def markdown_table(manifest: dict, var_names: list[str], project: str = "winnow"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m python_udfs.var_lineage", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="winnow var-lineage", description=__doc__.split("\n\n")[0])
     parser.add_argument("var", nargs="?", help="print the --select argument that rebuilds after changing this var")
     parser.add_argument("--markdown", action="store_true", help="print the table of every var")
     parser.add_argument("--manifest", default="target/manifest.json")

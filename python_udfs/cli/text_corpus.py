@@ -6,8 +6,8 @@ installed distributions carry in ``*.dist-info/METADATA`` (one document per dist
 its PyPI page). The output is a ``text``-flavour Parquet file (see ``corpus_flavours``) with the
 columns of FineWeb-Edu::
 
-    python -m python_udfs.text_corpus --default --out data/raw/text
-    python -m python_udfs.text_corpus --stdlib json email --dist numpy --out data/raw/text
+    winnow text-corpus --default --out data/raw/text
+    winnow text-corpus --stdlib json email --dist numpy --out data/raw/text
 
 Columns: ``id``, ``url`` (``https://docs.python.org/3/library/<module>.html`` or
 ``https://pypi.org/project/<name>/``: synthetic but stable), ``text``, ``language`` (``en``),
@@ -53,7 +53,7 @@ from .ingest import (
     replace_output_dir,
     row_group_bounds,
 )
-from .license_detection import detect_from_metadata
+from ..kernels.license_detection import detect_from_metadata
 
 __all__ = [
     "TEXT_SCHEMA",
@@ -256,7 +256,7 @@ def write_text_corpus(documents: Iterable[dict], out_dir: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m python_udfs.text_corpus",
+        prog="winnow text-corpus",
         description="Build a FineWeb-Edu-style text Parquet from standard-library docstrings and "
         "installed distributions' READMEs.",
     )
@@ -275,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.dist:
         parts.append(distribution_readme_documents(args.dist))
     if not parts:
-        raise SystemExit("winnow text_corpus: nothing to write; give --default, --stdlib or --dist.")
+        raise SystemExit("winnow text-corpus: nothing to write; give --default, --stdlib or --dist.")
     rows = write_text_corpus((d for part in parts for d in part), args.out)
     print(json.dumps({"out": str(args.out), "documents": rows}))
     return 0

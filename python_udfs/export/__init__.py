@@ -1,0 +1,2 @@
+"""Writing training shards (Parquet, Megatron, NumPy, nanoGPT) and the provenance their manifest
+records."""

@@ -1,50 +1,71 @@
 {#-
-  Incremental per-document caches (the int_*_cache models). The expensive per-document functions
-  (MinHash signatures, PII redaction, tokenisation) keep their outputs between builds: a cache row
-  holds one document's output (doc_id includes the SHA-256 of its content) and the fingerprint of
-  everything else the output depends on, the stage's vars and winnow's code version. A build
-  computes only documents without a row of the current fingerprint; delete+insert on doc_id
+  Incremental per-document caches. The expensive per-document functions (quality and prose
+  signals, MinHash signatures, PII redaction, decontamination scans, tokenisation) keep their
+  outputs between builds: a cache row holds one document's output (doc_id includes the SHA-256 of
+  its content) and the fingerprint it was computed with (macros/memoized_table.sql: the model's
+  compiled code, so every var it reads, winnow's code version and its `fingerprint_inputs`). A
+  build computes only documents without a row of the current fingerprint; delete+insert on the key
   replaces a document's row of another fingerprint, and the post-hook prunes the rest: rows of
   another fingerprint, and rows whose key is no longer in the cache's input (a source removed
   from seeds/corpus_sources.csv, a repository opted out, a file moved out of the stage). So every
   row left has the current fingerprint and a current input row, and nothing taken down survives
   in a cache after a normal build. A second build with nothing changed computes nothing, and a
   new corpus computes only its own files (plus, after near dedup, the few old files its files
-  moved out of a cluster). `dbt build --full-refresh` empties the caches.
+  moved out of a cluster). Each row is committed with its fingerprint, so a killed build keeps
+  complete rows only. `dbt build --full-refresh` empties the caches.
 -#}
 
-{#- The fingerprint as a SQL expression: the settings (a dict of var values, as JSON with sorted
-    keys), winnow's code version (every module of python_udfs), the MD5 of the cache model's own
-    SQL, and any SQL expressions in `extra` (e.g. a tokenizer's hash). Editing a macro the model
-    calls is not seen: rebuild the cache with --full-refresh after such a change. -#}
-{% macro cache_fingerprint(settings, extra=[]) -%}
-  {{ stable_hash([
-      sql_string(tojson(settings, sort_keys=True)),
-      'winnow_code_version()',
-      sql_string(local_md5(model.raw_code)),
-  ] + extra) }}
+{#- The current fingerprint, in the cache model's SQL and hooks: a DuckDB variable the first
+    pre-hook sets (set_cache_state), named after the model so no other model's value is read. -#}
+{% macro cache_fingerprint() -%}
+  getvariable({{ sql_string('winnow_fingerprint__' ~ this.identifier) }})
 {%- endmacro %}
+
+{#- True (a variable, like the fingerprint) when the cache already holds every key of its input
+    with the current fingerprint. -#}
+{% macro cache_complete() -%}
+  getvariable({{ sql_string('winnow_cache_complete__' ~ this.identifier) }})
+{%- endmacro %}
+
+{#- The first two pre-hooks of every cache: the fingerprint, then whether anything is left to
+    compute (a count over keys only, cheap enough for every build; false on a first build or
+    without an input). -#}
+{% macro set_cache_fingerprint() %}
+  {% set fingerprint = model_fingerprint(upstream_state=false) %}
+  {% if fingerprint is none and execute %}
+    {{ exceptions.raise_compiler_error(this.identifier ~ ": a fingerprint_inputs expression of the model is NULL; "
+        ~ "build the models it reads first (dbt build --select +" ~ this.identifier ~ ").") }}
+  {% endif %}
+  set variable {{ 'winnow_fingerprint__' ~ this.identifier }} = {{ sql_string(fingerprint) }}
+{% endmacro %}
+
+{% macro set_cache_complete() %}
+  {%- set input_keys = cache_input_keys('files') %}
+  set variable {{ 'winnow_cache_complete__' ~ this.identifier }} =
+  {%- if is_incremental() and input_keys is not none %}
+      (select count(*) = 0 from {{ input_keys }} where {{ not_in_cache('files', cache_keys()) }})
+  {%- else %} false
+  {%- endif %}
+{% endmacro %}
 
 {#- The config of a cache model: incremental on its key (doc_id unless told), pruned to the
     current fingerprint and the current input. `input` is the model whose keys it computes
     (filtered by `input_where`, an SQL condition over the alias `files`; with `skip_opted_out`,
     without the files of int_files_opted_out): cache_input_keys() selects them, not_cached()
-    counts those still to compute, and the post-hook deletes every cached key not among them.
-    With `progress_udf`, the UDF's progress goes to dbt's log (macros/progress.sql) against that
-    count (no total without `input`). -#}
-{% macro cache_config(fingerprint_macro, unique_key=['doc_id'], input=none, input_where=none, progress_udf=none, skip_opted_out=false) %}
-  {% set prune = "{{ cache_prune(" ~ fingerprint_macro ~ "()) }}" %}
-  {% if progress_udf is none %}
-    {% set pre_hooks, post_hooks = [], [prune] %}
-  {% else %}
+    filters those still to compute, and the post-hook deletes every cached key not among them.
+    `fingerprint_inputs`: Jinja strings of SQL expressions for state the model's code does not
+    show (macros/memoized_table.sql). With `progress_udf`, the UDF's progress goes to dbt's log
+    (macros/progress.sql) against the count still to compute (no total without `input`). -#}
+{% macro cache_config(unique_key=['doc_id'], input=none, input_where=none, progress_udf=none, skip_opted_out=false, fingerprint_inputs=[]) %}
+  {% set pre_hooks = ["{{ set_cache_fingerprint() }}", "{{ set_cache_complete() }}"] %}
+  {% set post_hooks = ["{{ cache_prune() }}"] %}
+  {% if progress_udf is not none %}
     {% if input is none %}
-      {% set start = "{{ progress_start('" ~ progress_udf ~ "', none) }}" %}
+      {% do pre_hooks.append("{{ progress_start('" ~ progress_udf ~ "', none) }}") %}
     {% else %}
-      {% set start = "{{ progress_start('" ~ progress_udf ~ "', cache_input_keys('files'), where=not_cached('files', "
-          ~ fingerprint_macro ~ "())) }}" %}
+      {% do pre_hooks.append("{{ progress_start('" ~ progress_udf ~ "', cache_input_keys('files'), where=not_cached('files')) }}") %}
     {% endif %}
-    {% set pre_hooks = [start] %}
-    {% set post_hooks = ["{{ progress_finish('" ~ progress_udf ~ "') }}", prune] %}
+    {% set post_hooks = ["{{ progress_finish('" ~ progress_udf ~ "') }}"] + post_hooks %}
   {% endif %}
   {#- A cache whose columns change has a new fingerprint too (its SQL changed), so every row is
       computed again: sync the columns rather than fail. -#}
@@ -55,8 +76,8 @@
       on_schema_change='sync_all_columns',
       pre_hook=pre_hooks,
       post_hook=post_hooks,
-      meta={'cache_input': input, 'cache_input_where': input_where, 'cache_fingerprint': fingerprint_macro,
-            'cache_skips_opted_out': skip_opted_out},
+      fingerprint_inputs=fingerprint_inputs,
+      meta={'cache_input': input, 'cache_input_where': input_where, 'cache_skips_opted_out': skip_opted_out},
   ) }}
 {% endmacro %}
 
@@ -82,10 +103,10 @@
 
 {#- The post-hook: delete the rows of another fingerprint, and (when the cache has an input) the
     rows whose key is not among the input's current keys, so what left the corpus leaves the cache. -#}
-{% macro cache_prune(fingerprint) -%}
+{% macro cache_prune() -%}
   {%- set current = cache_input_keys('current') -%}
   delete from {{ this }} as cached
-  where cached.fingerprint <> {{ fingerprint }}
+  where cached.fingerprint <> {{ cache_fingerprint() }}
   {%- if current is not none %}
       or {{ cache_key('cached', cache_keys()) }} not in (
           select {{ cache_key('current', cache_keys()) }} from {{ current }}
@@ -97,24 +118,21 @@
     current fingerprint, by its key columns (the model's unique_key unless told). Uncorrelated (key
     not in the cached keys): DuckDB plans a correlated NOT EXISTS as a delim join that
     materialises every input column, text included, while this anti-join's hash table holds the
-    cached keys only. When the model's meta.cache_input (cache_config's `input`) has no row left
-    to compute, the filter is the constant false, so DuckDB prunes the whole input: a build with
-    nothing new reads no text. -#}
-{% macro not_cached(alias, fingerprint, keys=none) -%}
-  {%- if not is_incremental() -%}
-    true
-  {%- elif cache_holds_every_input() -%}
-    false
-  {%- else -%}
-    {{ not_in_cache(alias, fingerprint, keys or cache_keys()) }}
-  {%- endif -%}
+    cached keys only. When nothing is left to compute, cache_complete() is true, and DuckDB binds
+    a variable as a constant, so it prunes the whole input: a build with nothing new reads no
+    text. Between cache_filter_begin/end: not part of the fingerprinted code. -#}
+{% macro not_cached(alias, keys=none) -%}
+  {{ cache_filter_begin() }}
+  {%- if not is_incremental() %} true
+  {%- else %} (not {{ cache_complete() }} and {{ not_in_cache(alias, keys or cache_keys()) }})
+  {%- endif %} {{ cache_filter_end() }}
 {%- endmacro %}
 
 {#- The anti-join itself: the row's key is not among the cached keys of this fingerprint. -#}
-{% macro not_in_cache(alias, fingerprint, keys) -%}
+{% macro not_in_cache(alias, keys) -%}
     {{ cache_key(alias, keys) }} not in (
         select {{ cache_key('cached', keys) }} from {{ this }} as cached
-        where cached.fingerprint = {{ fingerprint }}
+        where cached.fingerprint = {{ cache_fingerprint() }}
     )
 {%- endmacro %}
 
@@ -125,69 +143,4 @@
   {%- else -%}
     cast(struct_pack({% for key in keys %}{{ key }} := {{ alias }}.{{ key }}{{ ", " if not loop.last }}{% endfor %}) as varchar)
   {%- endif -%}
-{%- endmacro %}
-
-{#- True when the cache already holds, with the current fingerprint, every key of its input
-    (cache_input_keys); false when it has no input. A count over keys only, so cheap enough to
-    run where not_cached() is rendered: the model's SQL and its progress pre-hook. -#}
-{% macro cache_holds_every_input() %}
-  {% if not execute %}{{ return(false) }}{% endif %}
-  {% set input_keys = cache_input_keys('files') %}
-  {% if input_keys is none %}{{ return(false) }}{% endif %}
-  {% set fingerprint = context[model.config.meta['cache_fingerprint']]() %}
-  {% set result = run_query(
-      "select count(*) from " ~ input_keys ~ " where " ~ not_in_cache('files', fingerprint, cache_keys())) %}
-  {{ return(result.columns[0].values()[0] == 0) }}
-{% endmacro %}
-
-{#- The fingerprint of each cache: exactly the vars its function reads. -#}
-{% macro minhash_fingerprint() -%}
-  {{ cache_fingerprint({
-      'num_perm': var('near_dedup_num_perm'),
-      'shingle_size': var('near_dedup_shingle_size'),
-      'seed': var('near_dedup_seed'),
-      'scheme': var('near_dedup_minhash_scheme'),
-      'shingle_hash': var('near_dedup_shingle_hash'),
-      'shingle_unit_code': var('near_dedup_shingle_unit_code'),
-      'shingle_unit_text': var('near_dedup_shingle_unit_text'),
-      'shingle_unit_docs': var('near_dedup_shingle_unit_docs'),
-  }) }}
-{%- endmacro %}
-
-{% macro signals_fingerprint() -%}
-  {{ cache_fingerprint({
-      'autogenerated_scan_lines': var('autogenerated_scan_lines'),
-      'xml_header_scan_chars': var('xml_header_scan_chars'),
-      'exact_dedup_normalisation': var('exact_dedup_normalisation'),
-  }) }}
-{%- endmacro %}
-
-{#- The prose signals take no var: only the code and the model's SQL. -#}
-{% macro prose_signals_fingerprint() -%}
-  {{ cache_fingerprint({}) }}
-{%- endmacro %}
-
-{% macro pii_fingerprint() -%}
-  {{ cache_fingerprint({'policy': pii_policy_json() | trim}) }}
-{%- endmacro %}
-
-{% macro decontamination_fingerprint() -%}
-  {{ cache_fingerprint({}, [
-      "(select coalesce(string_agg(" ~ stable_hash(['benchmark', 'task_id', 'ngram']) ~ ", '' order by benchmark, task_id, ngram), '')"
-      ~ " from " ~ ref('int_benchmark_ngrams') ~ " where not is_allow_listed)"
-  ]) }}
-{%- endmacro %}
-
-{% macro tokens_fingerprint() -%}
-  {{ cache_fingerprint({}, ["(select tokenizer_sha256 from " ~ ref('int_tokenizer_prepared') ~ ")"]) }}
-{%- endmacro %}
-
-{% macro fim_fingerprint() -%}
-  {{ cache_fingerprint({
-      'seed': var('seed'),
-      'fim_prefix_token': var('fim_prefix_token'),
-      'fim_middle_token': var('fim_middle_token'),
-      'fim_suffix_token': var('fim_suffix_token'),
-      'fim_spm_variant': var('fim_spm_variant'),
-  }, ["(select tokenizer_sha256 from " ~ ref('int_tokenizer_prepared') ~ ")"]) }}
 {%- endmacro %}

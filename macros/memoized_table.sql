@@ -1,40 +1,48 @@
 {#-
-  The memoized_table materialization: a table that is rebuilt only when its inputs changed.
+  Winnow's one cache mechanism: a model's fingerprint, and two ways of keeping what it computed.
 
-  Whole-corpus stages (near-dup candidates and clusters, the ledger, mixing, packing, export) are
-  tables computed from other tables. When none of their inputs changed since they were built,
-  building them again gives the same rows, so a second `dbt build` with nothing changed reuses
-  them (dbt reports REUSED) instead of recomputing the corpus; the per-document stages have their
-  own row-level caches (macros/incremental_cache.sql).
+  The fingerprint (model_fingerprint) is the MD5 of
+    - the model's compiled code: every var and macro it reads is rendered into it, so what a model
+      depends on is derived, never listed by hand (the per-document caches' row filter, which
+      differs between a first and a later build, is left out: cache_filter_begin/end);
+    - winnow_code_version(): every module of python_udfs;
+    - the model's `fingerprint_inputs`: SQL expressions (Jinja, rendered when the model runs) for
+      state its code does not show, e.g. the tokenizer's hash or the export's environment;
+    - for a memoized table, the state of every upstream node:
+      - a memoized table: the hash of the rows it holds, recorded when it was built (so a rebuild
+        that gives the same rows, say after a raw file was touched, does not by itself rebuild
+        what reads the table);
+      - an incremental cache: its row count and a hash over its keys and fingerprints (a row's
+        content is a function of both);
+      - another table or a seed: its row count and a hash over every row;
+      - a view: MD5 of its SQL as DuckDB stores it, then its own upstream nodes, and the raw
+        files' path, size and mtime when it stages corpus files (python_udfs.engine.file_state).
+  No thread count or other run setting is in it: outputs must not depend on them.
 
-  Before building, the input fingerprint is computed: the MD5 of the model's compiled code (vars
-  and macros rendered into it), winnow_code_version(), any `memo_external_inputs` of the model
-  (SQL expressions for state outside the database), and the state of every upstream node:
-    - a memoized table: the hash of the rows it holds, recorded when it was built (so a rebuild
-      that gives the same rows, say after a raw file was touched, does not by itself rebuild
-      what reads the table);
-    - an incremental cache: its row count and a hash over its keys and fingerprints (a row's
-      content is a function of both);
-    - another table or a seed: its row count and a hash over every row;
-    - a view: MD5 of its SQL as DuckDB stores it, then its own upstream nodes, and the raw files'
-      path, size and mtime when it stages corpus files (python_udfs.engine.file_state).
-  The table is reused when it exists, the fingerprint equals the one recorded when it was last
-  built, and (with `memo_outputs_intact`, an SQL boolean over `{this}`) the files it wrote are
-  still in place. `dbt build --full-refresh` builds every memoized table again.
+  Memoized tables (this materialization): whole-corpus stages (near-dup candidates and clusters,
+  the ledger, mixing, packing, export). The table is reused (dbt reports REUSED) when it exists,
+  the fingerprint equals the one recorded when it was last built, and (with `memo_outputs_intact`,
+  an SQL boolean over `{this}`) the files it wrote are still in place. The fingerprint is
+  forgotten before the table is replaced and recorded after, with the hash of the rows: a build
+  killed in between leaves no fingerprint, and the next build rebuilds. An input whose state is
+  unknown (an upstream memoized table without a recorded fingerprint) means build and record
+  nothing. `dbt build --full-refresh` builds every memoized table again.
 
-  The fingerprint is forgotten before the table is replaced and recorded after, with the hash of
-  the rows: a build killed in between leaves no fingerprint, and the next build rebuilds. An input
-  whose state is unknown (an upstream memoized table without a recorded fingerprint) means build
-  and record nothing. Row hashes use DuckDB's hash(), summed as a 128-bit integer with the row
-  count: not cryptographic, but an accidental collision of two different tables is out of reach,
-  and a DuckDB upgrade that changes hash() only causes rebuilds.
+  Per-document caches (macros/incremental_cache.sql): incremental tables whose rows each carry the
+  fingerprint they were computed with; the fingerprint, without upstream state (each row's input
+  is its own document), is set as a DuckDB variable before the model's SQL runs and read there
+  with cache_fingerprint(), so the compiled code never contains it.
+
+  Row hashes use DuckDB's hash(), summed as a 128-bit integer with the row count: not
+  cryptographic, but an accidental collision of two different tables is out of reach, and a
+  DuckDB upgrade that changes hash() only causes rebuilds.
 -#}
 
 {% materialization memoized_table, adapter='duckdb', supported_languages=['sql', 'python'] %}
   {%- set language = model['language'] -%}
   {%- set target_relation = this.incorporate(type='table') -%}
   {%- set existing_relation = load_cached_relation(this) -%}
-  {%- set fingerprint = memo_input_fingerprint() -%}
+  {%- set fingerprint = model_fingerprint(upstream_state=true) -%}
 
   {%- if existing_relation is not none and existing_relation.is_table and fingerprint is not none
         and not should_full_refresh()
@@ -122,18 +130,35 @@
   {{ return(result.columns[0].values()[0]) }}
 {% endmacro %}
 
-{#- The input fingerprint (see the header), or none when some input's state is unknown. -#}
-{% macro memo_input_fingerprint() %}
-  {% set parts = [sql_string(local_md5(model.compiled_code)), 'winnow_code_version()'] %}
-  {% do parts.extend(config.get('memo_external_inputs', [])) %}
-  {% set visited = [] %}
-  {% for node_id in model.depends_on.nodes | sort %}
-    {% do parts.extend(memo_node_state(node_id, visited)) %}
+{#- The model's fingerprint (see the header), or none when some input's state is unknown. -#}
+{% macro model_fingerprint(upstream_state) %}
+  {#- Hooks are rendered while dbt parses too, before there is compiled code. -#}
+  {% if not execute %}{{ return(none) }}{% endif %}
+  {% set parts = [sql_string(local_md5(fingerprinted_code(model.compiled_code))), 'winnow_code_version()'] %}
+  {% for input in config.get('fingerprint_inputs', []) %}
+    {% do parts.append("(" ~ render(input) ~ ")") %}
   {% endfor %}
+  {% if upstream_state %}
+    {% set visited = [] %}
+    {% for node_id in model.depends_on.nodes | sort %}
+      {% do parts.extend(memo_node_state(node_id, visited)) %}
+    {% endfor %}
+  {% endif %}
   {#- || propagates NULL: one unknown state makes the whole fingerprint unknown. -#}
   {% set result = run_query("select md5(" ~ parts | join(" || '|' || ") ~ ")") %}
   {{ return(result.columns[0].values()[0]) }}
 {% endmacro %}
+
+{#- The compiled code without the spans that depend on what a cache already holds rather than on
+    what the model computes (cache_filter_begin/end): a first build and a later one fingerprint
+    the same code. -#}
+{% macro fingerprinted_code(code) %}
+  {{ return(modules.re.sub(cache_filter_begin() | replace('*', '[*]') ~ '.*?' ~ cache_filter_end() | replace('*', '[*]'),
+                           '', code, flags=modules.re.DOTALL)) }}
+{% endmacro %}
+
+{% macro cache_filter_begin() %}{{ return('/* winnow:cache-filter */') }}{% endmacro %}
+{% macro cache_filter_end() %}{{ return('/* winnow:end-cache-filter */') }}{% endmacro %}
 
 {#- SQL expressions (VARCHAR) for the state of one upstream node; views and ephemerals add their
     own upstream nodes' states. `visited` keeps a node shared by two paths from counting twice. -#}

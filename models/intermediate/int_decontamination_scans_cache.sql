@@ -1,4 +1,6 @@
-{{ cache_config('decontamination_fingerprint', input='int_files_near_deduped') }}
+{{ cache_config(input='int_files_near_deduped', fingerprint_inputs=[
+    "select coalesce(string_agg({{ stable_hash(['benchmark', 'task_id', 'ngram']) }}, '' order by benchmark, task_id, ngram), '')"
+    ~ " from {{ ref('int_benchmark_ngrams') }} where not is_allow_listed"]) }}
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
 -- (An order, not a data dependency: this stage and PII redaction each read every curated text,
 -- and side by side their joins did not fit in a 1 GB memory_limit on a 3 GB corpus; alone, each
@@ -13,7 +15,7 @@ with
 
 scanned_files as not materialized (
     select doc_id, content from {{ ref('int_files_near_deduped') }} as files
-    where {{ not_cached('files', decontamination_fingerprint()) }}
+    where {{ not_cached('files') }}
 ),
 
 files as (
@@ -86,6 +88,6 @@ scanned as (
 
 select
     doc_id,
-    {{ decontamination_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     matches
 from scanned

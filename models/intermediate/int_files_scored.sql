@@ -7,14 +7,14 @@
 -- are kept between builds, for the current files only. Opted-out files are never measured
 -- (int_files_filtered drops them without signals). It also holds each file's exact-dedup hash
 -- (int_exact_dup_clusters).
-{{ cache_config('signals_fingerprint', progress_udf='winnow_line_stats', input='int_raw_files_checked', input_where='staging_rule is null', skip_opted_out=true) }}
+{{ cache_config(progress_udf='winnow_line_stats', input='int_raw_files_checked', input_where='staging_rule is null', skip_opted_out=true) }}
 -- depends_on: {{ ref('int_raw_files_checked') }}
 with
 
 files as (
     select * from {{ ref('int_files_unioned') }} as unioned
     where unioned.doc_id not in (select doc_id from {{ ref('int_files_opted_out') }})
-        and {{ not_cached('unioned', signals_fingerprint()) }}
+        and {{ not_cached('unioned') }}
 ),
 
 measured as (
@@ -42,7 +42,7 @@ measured as (
 signals as (
     select
         doc_id,
-        {{ signals_fingerprint() }} as fingerprint,
+        {{ cache_fingerprint() }} as fingerprint,
         source,
         repo,
         path,

@@ -1,5 +1,6 @@
-{{ cache_config('fim_fingerprint', unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim',
-                 input='int_mixture_copies_fim_decided', input_where='is_fim') }}
+{{ cache_config(unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim',
+                 input='int_mixture_copies_fim_decided', input_where='is_fim',
+                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
 -- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
 -- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
 -- uniform draws from stable_hash(seed, 'fim_cut_a' / 'fim_cut_b', doc_id, copy);
@@ -20,7 +21,7 @@ fim_copies as (
 
 uncached as (
     select * from fim_copies
-    where {{ not_cached('fim_copies', fim_fingerprint(), keys=['doc_id', 'copy', 'is_spm']) }}
+    where {{ not_cached('fim_copies', keys=['doc_id', 'copy', 'is_spm']) }}
 ),
 
 tokenizer as (
@@ -55,7 +56,7 @@ select
     doc_id,
     copy,
     is_spm,
-    {{ fim_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     tokens.n_tokens as n_tokens,
     tokens.input_ids as input_ids
 from tokenized

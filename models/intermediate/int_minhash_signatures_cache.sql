@@ -1,4 +1,4 @@
-{{ cache_config('minhash_fingerprint', progress_udf='winnow_minhash', input='int_files_exact_deduped') }}
+{{ cache_config(progress_udf='winnow_minhash', input='int_files_exact_deduped') }}
 -- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
 -- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
 -- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code)
@@ -12,7 +12,7 @@ files as (
 
 uncached as (
     select * from files
-    where {{ not_cached('files', minhash_fingerprint()) }}
+    where {{ not_cached('files') }}
 ),
 
 signed as (
@@ -35,7 +35,7 @@ signed as (
 
 select
     doc_id,
-    {{ minhash_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     minhash.signature,
     minhash.shingle_hashes,
     case when minhash.signature is null then 'too_few_tokens' end as minhash_skip_reason

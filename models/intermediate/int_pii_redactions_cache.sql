@@ -1,4 +1,4 @@
-{{ cache_config('pii_fingerprint', progress_udf='winnow_redact_pii', input='int_files_near_deduped') }}
+{{ cache_config(progress_udf='winnow_redact_pii', input='int_files_near_deduped') }}
 -- PII and secrets found and replaced in every near-deduplicated file, computed once per file and
 -- policy and kept between builds (see macros/incremental_cache.sql): winnow_redact_pii
 -- (python_udfs/kernels/pii/) returns the redacted text and the findings (kind, detector, character
@@ -13,7 +13,7 @@ files as (
 
 uncached as (
     select * from files
-    where {{ not_cached('files', pii_fingerprint()) }}
+    where {{ not_cached('files') }}
 ),
 
 redacted as (
@@ -25,7 +25,7 @@ redacted as (
 
 select
     doc_id,
-    {{ pii_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     redaction.content as content,
     redaction.findings as pii_findings
 from redacted

@@ -1,4 +1,4 @@
-{{ cache_config('prose_signals_fingerprint', progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')", skip_opted_out=true) }}
+{{ cache_config(progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')", skip_opted_out=true) }}
 -- depends_on: {{ ref('int_raw_files_checked') }}
 -- Prose quality signals of every text and docs document, as measured values, no verdicts:
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code
@@ -14,7 +14,7 @@ texts as (
     from {{ ref('int_files_unioned') }} as unioned
     where kind in ('text', 'docs')
         and unioned.doc_id not in (select doc_id from {{ ref('int_files_opted_out') }})
-        and {{ not_cached('unioned', prose_signals_fingerprint()) }}
+        and {{ not_cached('unioned') }}
 ),
 
 measured as (
@@ -26,6 +26,6 @@ measured as (
 
 select
     doc_id,
-    {{ prose_signals_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     prose.*
 from measured

@@ -1,4 +1,5 @@
-{{ cache_config('tokens_fingerprint', progress_udf='winnow_tokenize', input='fct_curated_files') }}
+{{ cache_config(progress_udf='winnow_tokenize', input='fct_curated_files',
+                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
 -- The token ids of every curated file, encoded once per file and tokenizer and kept between
 -- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
 -- tokenizer loaded once per process. Special-token strings in a file are ordinary text; no EOS is
@@ -11,7 +12,7 @@ files as (
 
 uncached as (
     select * from files
-    where {{ not_cached('files', tokens_fingerprint()) }}
+    where {{ not_cached('files') }}
 ),
 
 tokenizer as (
@@ -28,7 +29,7 @@ tokenized as (
 
 select
     doc_id,
-    {{ tokens_fingerprint() }} as fingerprint,
+    {{ cache_fingerprint() }} as fingerprint,
     tokens.n_tokens as n_tokens,
     tokens.input_ids as input_ids
 from tokenized

@@ -84,7 +84,18 @@ def _raw_inputs(session, sources_sql, root):
 
 
 def model(dbt, session):
-    dbt.config(materialized="memoized_table")
+    # Memoized (macros/memoized_table.sql): a new git commit or package version writes again (the
+    # manifest records both), and so do shards that are no longer as the manifest lists them:
+    # intact means out/ holds this table's mixtures only, each manifest names this database, and
+    # every file has the sha256 listed (content, not size or mtime).
+    dbt.config(
+        materialized="memoized_table",
+        fingerprint_inputs=["winnow_environment_state()"],
+        memo_outputs_intact="""select winnow_export_intact({literal:output_dir},
+            (select path from duckdb_databases() where database_name = current_database()),
+            coalesce((select to_json(list({'mixture': mixture, 'path': path, 'bytes': bytes, 'sha256': sha256}))::varchar
+                      from {this}), '[]'))""",
+    )
     output_dir = dbt.config.get("output_dir") or "out"
     formats = json.loads(dbt.config.get("export_formats"))
     tokens_per_shard = int(dbt.config.get("export_tokens_per_shard"))

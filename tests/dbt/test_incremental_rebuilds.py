@@ -143,6 +143,31 @@ def test_changing_a_near_dedup_var_recomputes_the_signatures_only(built):
     assert built.dbt("run", "--select", "int_minhash_signatures_cache").returncode == 0
 
 
+def test_editing_a_macro_a_cache_calls_recomputes_that_cache_only(built):
+    # A cache's fingerprint comes from its compiled code, so an edit to a macro it calls is seen
+    # like an edit to the model itself (no --full-refresh needed), and other caches are untouched.
+    macro = built.root / "macros" / "normalised_for_dedup.sql"
+    original = macro.read_text()
+    collapse = "trim(regexp_replace({{ column }}, '\\s+', ' ', 'g'))"
+    assert collapse in original
+    before = cache_rows(built)
+    hashes = "select doc_id, dedup_hash from int_files_scored order by doc_id"
+    dedup_hashes = built.query(hashes)
+    selected = ("--select", "int_files_scored", "int_minhash_signatures_cache")
+    try:
+        macro.write_text(original.replace(collapse, "ltrim(rtrim(regexp_replace({{ column }}, '\\s+', ' ', 'g')))"))
+        result = built.dbt("run", *selected)
+        assert result.returncode == 0, result.stdout[-4000:]
+        after = cache_rows(built)
+        assert not after["int_files_scored"] & before["int_files_scored"]
+        assert {key for _, key in after["int_files_scored"]} == {key for _, key in before["int_files_scored"]}
+        assert after["int_minhash_signatures_cache"] == before["int_minhash_signatures_cache"]
+        assert built.query(hashes) == dedup_hashes
+    finally:
+        macro.write_text(original)
+    assert built.dbt("run", *selected).returncode == 0
+
+
 def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scratch(built, corpora):
     root, first, second = corpora
     before = cache_rows(built)

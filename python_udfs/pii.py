@@ -64,7 +64,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Pattern
 
@@ -88,11 +88,6 @@ from detect_secrets.plugins.stripe import StripeDetector
 from .utils import as_array
 
 __all__ = [
-    "DEFAULT_EXAMPLE_DOMAINS",
-    "DEFAULT_IP_ALLOW_LIST",
-    "DEFAULT_KEYWORD_MIN_ENTROPY",
-    "DEFAULT_KEYWORD_MIN_LENGTH",
-    "DEFAULT_PLACEHOLDERS",
     "KINDS",
     "PII_FINDING_TYPE",
     "PII_REDACTION_TYPE",
@@ -107,22 +102,6 @@ __all__ = [
 ]
 
 KINDS = ("email", "ip_address", "key", "password")
-
-# StarCoder's PII redaction placeholders (bigcode-dataset pii/, the StarCoder paper section 4).
-DEFAULT_PLACEHOLDERS = {"email": "<EMAIL>", "ip_address": "<IP_ADDRESS>", "key": "<KEY>", "password": "<PASSWORD>"}
-# Domains reserved for examples and documentation: RFC 2606 and RFC 6761.
-DEFAULT_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
-# bigcode-dataset pii/pii_redaction.py POPULAR_DNS_SERVERS: public knowledge, not PII.
-DEFAULT_IP_ALLOW_LIST = (
-    "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "76.76.19.19", "76.223.122.150", "9.9.9.9",
-    "149.112.112.112", "208.67.222.222", "208.67.220.220", "8.26.56.26", "8.20.247.20",
-    "94.140.14.14", "94.140.15.15",
-)
-# detect-secrets' HexHighEntropyString limit (3.0 bits per character). Its Base64 limit (4.5)
-# is for long free-standing strings; a value a secret-like name vouches for is judged on the
-# lower one, and must be at least 8 characters (NIST SP 800-63B's minimum password length).
-DEFAULT_KEYWORD_MIN_ENTROPY = 3.0
-DEFAULT_KEYWORD_MIN_LENGTH = 8
 
 PII_FINDING_TYPE = pa.struct(
     [
@@ -141,13 +120,14 @@ _SEPARATOR = "\n\x00\n"
 
 @dataclass(frozen=True)
 class PiiPolicy:
-    """What counts as PII and what replaces it; every field is a dbt var (see dbt_project.yml)."""
+    """What counts as PII and what replaces it; every field is a dbt var pii_* (knobs.yml has their
+    defaults and sources), passed by the caller."""
 
-    placeholders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PLACEHOLDERS))
-    example_domains: tuple[str, ...] = DEFAULT_EXAMPLE_DOMAINS
-    ip_allow_list: tuple[str, ...] = DEFAULT_IP_ALLOW_LIST
-    keyword_min_entropy: float = DEFAULT_KEYWORD_MIN_ENTROPY
-    keyword_min_length: int = DEFAULT_KEYWORD_MIN_LENGTH
+    placeholders: dict[str, str]
+    example_domains: tuple[str, ...]
+    ip_allow_list: tuple[str, ...]
+    keyword_min_entropy: float
+    keyword_min_length: int
 
     def __post_init__(self) -> None:
         missing = set(KINDS) - set(self.placeholders)
@@ -824,19 +804,18 @@ def _finding_lists(n: int, findings: list[Finding], values: list[str]) -> pa.Lis
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs, type=pa.list_(PII_FINDING_TYPE))
 
 
-def find_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.ListArray:
+def find_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.ListArray:
     """The findings of every document, as ``list<struct<kind, detector, char_offset,
     char_length, value_hash>>`` sorted by offset (empty for NULL content). Never the values."""
     return redact_pii(content, policy).field("findings")
 
 
-def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.StructArray:
     """Struct of the redacted ``content`` and its ``findings`` (see ``find_pii``) per document.
 
     Each finding's span is replaced by the placeholder of its kind. Documents without findings
     come back as they were (NULL stays NULL); only documents with findings are rebuilt.
     """
-    policy = policy or PiiPolicy()
     content = as_array(content)
     if not pa.types.is_string(content.type):
         content = content.cast(pa.string())
@@ -898,13 +877,12 @@ def _replace_groups(text: str, pattern: Pattern[str], placeholder: str) -> tuple
     return "".join(pieces) + text[position:], n
 
 
-def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.StructArray:
     """Struct of each repository name, path or URL with its credentials replaced (``value``) and
     the kinds replaced (``kinds``, empty when none; never the values): what ``redact_pii``
     finds (e-mail addresses as path segments, AWS key ids, ...), passwords in a URL's user
     part and the values of token, key and signature query parameters. Only rows the RE2
     prefilter marks are decoded."""
-    policy = policy or PiiPolicy()
     values = as_array(values)
     if not pa.types.is_string(values.type):
         values = values.cast(pa.string())

@@ -85,7 +85,7 @@ def _raw_inputs(session, sources_sql, root):
 
 def model(dbt, session):
     dbt.config(materialized="memoized_table")
-    output_dir = dbt.config.get("output_dir") or "out"
+    output_dir = dbt.config.get("output_dir")
     formats = json.loads(dbt.config.get("export_formats"))
     tokens_per_shard = int(dbt.config.get("export_tokens_per_shard"))
     seq_len = int(dbt.config.get("seq_len"))

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from python_udfs import report, var_lineage
+from python_udfs import knobs, report, var_lineage
 from python_udfs.ingest import ingest, tree_input
 from tests.browser import artifact_dir, chromium_page, serve_directory
 from tests.conftest import PROJECT_ROOT, STDLIB, make_dbt_project
@@ -210,16 +210,15 @@ def test_long_steps_log_rows_done_of_total_and_throughput(built):
         assert any(line.startswith(f"{model}: ") and " done: " in line for line in lines), model
 
 
-def test_readme_var_table_matches_the_models_that_read_each_var(built):
-    project = built[0]
-    manifest = json.loads((project.root / "target" / "manifest.json").read_text())
-    names = var_lineage.project_vars(PROJECT_ROOT / "dbt_project.yml")
-    readme = (PROJECT_ROOT / "README.md").read_text()
-    block = re.search(r"<!-- var-rebuilds:start -->\n(.*?)<!-- var-rebuilds:end -->", readme, re.S)
-    assert block, "README lacks the var-rebuilds block"
-    assert block.group(1) == var_lineage.markdown_table(manifest, names), (
-        "README's var table is stale: regenerate it with `python -m python_udfs.var_lineage --markdown`"
-    )
+def test_knob_reference_lists_the_models_that_read_each_var(built):
+    """docs/knobs.md (generated from knobs.yml, tests/python/test_knobs.py checks it is current)
+    names, for each var, the models dbt's manifest shows reading it."""
+    manifest = json.loads((built[0].root / "target" / "manifest.json").read_text())
+    derived = var_lineage.var_readers(manifest, list(knobs.load_knobs()))
+    reference = (PROJECT_ROOT / "docs" / "knobs.md").read_text()
+    for name, models in derived.items():
+        [row] = [line for line in reference.splitlines() if line.startswith(f"| `{name}` |")]
+        assert row.split(" | ")[-1].split(" (")[0].rstrip(" |") == (", ".join(f"`{m}`" for m in models) or "no model"), name
 
 
 def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only(built):

@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from python_udfs.knobs import load_knobs  # noqa: E402
 from python_udfs.kernels.pii import PiiPolicy, redact_pii  # noqa: E402
 from python_udfs.kernels.pii.redaction import _prefilters  # noqa: E402
 from python_udfs.engine.plugin import register_udfs  # noqa: E402
@@ -64,7 +65,12 @@ def main() -> None:
     )
     content = con.sql("select content from files").to_arrow_table().column("content").combine_chunks()
     megabytes = pc.sum(pc.binary_length(content)).as_py() / 1e6
-    policy = PiiPolicy()
+    knobs = load_knobs()  # the pipeline's policy: the defaults of the vars pii_*
+    policy = PiiPolicy(placeholders=knobs["pii_placeholders"]["default"],
+                       example_domains=tuple(knobs["pii_example_domains"]["default"]),
+                       ip_allow_list=tuple(knobs["pii_ip_allow_list"]["default"]),
+                       keyword_min_entropy=knobs["pii_keyword_min_entropy"]["default"],
+                       keyword_min_length=knobs["pii_keyword_min_length"]["default"])
     batches = [content.slice(lo, BATCH) for lo in range(0, len(content), BATCH)]
 
     def direct():

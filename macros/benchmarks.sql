@@ -63,10 +63,6 @@
 -#}
 {% macro token_ngrams(relation, partition_by) %}
   {% set n = var('decontamination_ngram_size') | int(0) %}
-  {% if n < 1 %}
-    {{ exceptions.raise_compiler_error(
-        "var decontamination_ngram_size = " ~ var('decontamination_ngram_size') ~ " must be a positive integer (default 10).") }}
-  {% endif %}
   select
     *
   from (

@@ -18,7 +18,7 @@
   {%- elif execute -%}
     {#- Not at parse time: validate_vars reports it with every other bad var first. -#}
     {{ exceptions.raise_compiler_error(
-        "var exact_dedup_normalisation = '" ~ mode ~ "' is not one of: none, strip_trailing_whitespace, "
-        ~ "collapse_whitespace, remove_whitespace. Set it in dbt_project.yml or with --vars.") }}
+        "var exact_dedup_normalisation = '" ~ mode ~ "' is not one of: "
+        ~ knob_specs()['exact_dedup_normalisation']['choices'] | join(', ') ~ ". Set it in dbt_project.yml or with --vars.") }}
   {%- endif -%}
 {%- endmacro %}

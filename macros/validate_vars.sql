@@ -1,20 +1,19 @@
 {#-
   Checks every knob before any model runs (on-run-start in dbt_project.yml), so that a bad var
   stops a build in its first second with a message naming the var, not hours later in the stage
-  that reads it. All problems are reported at once.
+  that reads it. All problems are reported at once. Each var is checked against its spec in
+  knob_specs() (generated from knobs.yml: type, range, choices); the checks that relate two vars
+  follow. python_udfs/knobs.py value_problems is the Python twin of these checks, with the same
+  words (tests/dbt/test_bad_vars.py compares them).
 -#}
-
-{#- License families a policy can name; the same list as the accepted_values test of seeds/licenses.csv. -#}
-{% macro license_families() %}
-  {{ return(['permissive', 'weak_copyleft', 'strong_copyleft', 'public_domain', 'proprietary', 'unknown']) }}
-{% endmacro %}
-
-{% macro _is_number(value) %}
-  {{ return(value is number and value is not boolean) }}
-{% endmacro %}
 
 {% macro _is_integer(value) %}
   {{ return(value is integer and value is not boolean) }}
+{% endmacro %}
+
+{#- A number that is neither NaN nor infinite: x - x is 0 exactly for every finite x. -#}
+{% macro _is_finite(value) %}
+  {{ return(value is number and value is not boolean and value - value == 0) }}
 {% endmacro %}
 
 {% macro _is_string_list(value) %}
@@ -22,137 +21,94 @@
             and (value | reject('string') | list | length) == 0) }}
 {% endmacro %}
 
-{#- A number that is neither NaN nor infinite: x - x is 0 exactly for every finite x. -#}
-{% macro _is_finite(value) %}
-  {{ return(_is_number(value) and value - value == 0) }}
-{% endmacro %}
-
-{#- Upper bounds shared by several vars, each with its reason. -#}
-{% macro longest_text() %}
-  {#- DuckDB's longest string: no file, line, word or character count can exceed it. -#}
-  {{ return(4294967295) }}
-{% endmacro %}
-
-{#- Appends a problem for every var of `specs` (name: (kind, low, high, why)) that is not an
-    integer / a finite number, or lies outside [low, high]. Every var has an upper bound, and
-    `why` says where the default comes from and why the bound is where it is. -#}
-{% macro check_numeric_vars(specs, problems) %}
-  {% for name, (kind, low, high, why) in specs.items() %}
-    {% set value = var(name) %}
-    {% if not (_is_integer(value) if kind == 'integer' else _is_finite(value)) %}
-      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be " ~ ("an integer" if kind == 'integer' else "a finite number") ~ " (" ~ why ~ ")") %}
+{#- The problem with one value of type int, float, bool, string or enum, or '' when it is allowed. -#}
+{% macro knob_scalar_problem(label, value, spec) %}
+  {% set kind, shown = spec['type'], value | tojson %}
+  {% if kind == 'int' and not _is_integer(value) %}
+    {{ return("var " ~ label ~ " = " ~ shown ~ " must be an integer") }}
+  {% elif kind == 'float' and not _is_finite(value) %}
+    {{ return("var " ~ label ~ " = " ~ shown ~ " must be a finite number") }}
+  {% elif kind in ('int', 'float') %}
+    {% set low, high = spec['range'] %}
+    {% if spec.get('exclusive') %}
+      {% if not (value > low and value < high) %}
+        {{ return("var " ~ label ~ " = " ~ value ~ " must be a number strictly between " ~ low ~ " and " ~ high) }}
+      {% endif %}
     {% elif not (value >= low and value <= high) %}
-      {% do problems.append("var " ~ name ~ " = " ~ value ~ " must be between " ~ low ~ " and " ~ high ~ " (" ~ why ~ ")") %}
+      {{ return("var " ~ label ~ " = " ~ value ~ " must be between " ~ low ~ " and " ~ high) }}
     {% endif %}
-  {% endfor %}
+  {% elif kind == 'bool' and value is not boolean %}
+    {{ return("var " ~ label ~ " = " ~ shown ~ " must be true or false") }}
+  {% elif kind == 'string' and (value is not string or (spec.get('non_empty') and value == '')) %}
+    {{ return("var " ~ label ~ " = " ~ shown ~ " must be a " ~ ("non-empty " if spec.get('non_empty') else "") ~ "string") }}
+  {% elif kind == 'enum' and (value is not string or value not in spec['choices']) %}
+    {{ return("var " ~ label ~ " = " ~ shown ~ " is not one of: " ~ spec['choices'] | join(', ')) }}
+  {% endif %}
+  {{ return('') }}
+{% endmacro %}
+
+{#- Every problem with the value of knob `name`, per its spec in knob_specs(). -#}
+{% macro knob_problems(name, value, spec) %}
+  {% set problems = [] %}
+  {% if value is none and spec.get('nullable') %}
+    {{ return(problems) }}
+  {% elif spec['type'] == 'list' %}
+    {% if not _is_string_list(value) or value | length < spec.get('min_items', 0) %}
+      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be a " ~ ("non-empty " if spec.get('min_items') else "")
+          ~ "list of " ~ spec['item'] ~ " names") %}
+    {% elif spec.get('choices') %}
+      {% for item in value if item not in spec['choices'] %}
+        {% do problems.append("var " ~ name ~ " names an unknown " ~ spec['item'] ~ " '" ~ item ~ "'; known: " ~ spec['choices'] | join(', ')) %}
+      {% endfor %}
+    {% endif %}
+  {% elif spec['type'] == 'map' %}
+    {% set keys = spec['keys'] | map('string') | list %}
+    {% if value is not mapping %}
+      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be a mapping of " ~ keys | join(', ') ~ " to values") %}
+    {% else %}
+      {% for key in value if (key | string) not in keys %}
+        {% do problems.append("var " ~ name ~ " has key '" ~ key ~ "'; keys must be among: " ~ keys | join(', ')) %}
+      {% endfor %}
+      {% if spec.get('required_keys') %}
+        {% set given = value.keys() | map('string') | list %}
+        {% for key in keys if key not in given %}
+          {% do problems.append("var " ~ name ~ " lacks key '" ~ key ~ "'; it must map each of: " ~ keys | join(', ')) %}
+        {% endfor %}
+      {% endif %}
+      {% for key, item in value.items() if (key | string) in keys %}
+        {% set problem = knob_scalar_problem(name ~ "[" ~ key ~ "]", item, spec['values']) %}
+        {% if problem %}{% do problems.append(problem) %}{% endif %}
+      {% endfor %}
+    {% endif %}
+  {% else %}
+    {% set problem = knob_scalar_problem(name, value, spec) %}
+    {% if problem %}{% do problems.append(problem) %}{% endif %}
+  {% endif %}
+  {{ return(problems) }}
 {% endmacro %}
 
 {% macro validate_vars() %}
   {% set problems = [] %}
+  {% for name, spec in knob_specs().items() %}
+    {% for problem in knob_problems(name, var(name), spec) %}
+      {% do problems.append(problem ~ " (" ~ spec['why'] ~ ")") %}
+    {% endfor %}
+  {% endfor %}
 
-  {#- name: (kind, lower bound, upper bound, why) -#}
-  {% set text_max = longest_text() %}
-  {% set text_why = "; at most 4 GiB, DuckDB's longest string" %}
-  {% set numeric = {
-      'seed': ('integer', 0, 9223372036854775807, 'the seed of every stable hash; at most 2^63 - 1, a BIGINT, as a larger number renders as another SQL type and hashes differently'),
-      'max_file_bytes': ('integer', 1, text_max, 'StarCoder: 100000' ~ text_why),
-      'min_file_chars': ('integer', 0, text_max, 'StarCoder: 50' ~ text_why),
-      'max_lines': ('integer', 1, text_max, 'StarCoder: 100000' ~ text_why),
-      'max_line_length': ('integer', 1, text_max, 'StarCoder: 1000' ~ text_why),
-      'max_mean_line_length': ('number', 0, text_max, 'StarCoder: 100' ~ text_why),
-      'min_alphanumeric_fraction': ('number', 0, 1, 'StarCoder: 0.25'),
-      'min_alphabetic_fraction': ('number', 0, 1, 'codeparrot: 0.25'),
-      'autogenerated_scan_lines': ('integer', 0, 1001, 'codeparrot: 5; at most 1001, the regex repeat limit of the head-lines scan'),
-      'encoded_data_max_run': ('integer', 1, text_max, 'StarCoder: 1024' ~ text_why),
-      'encoded_data_max_fraction': ('number', 0, 2, 'StarCoder: 0.5; above 1 disables the rule, so at most 2'),
-      'xml_header_scan_chars': ('integer', 0, text_max, 'StarCoder: 100' ~ text_why),
-      'spdx_header_scan_lines': ('integer', 0, 1001, 'SPDX / REUSE: the header sits at the top of the file; default 20; at most 1001, the regex repeat limit of the head-lines scan'),
-      'near_dedup_shingle_size': ('integer', 1, 1024, 'BigCode: 5; at most 1024 tokens, where a shingle is a long exact run and near dedup adds nothing to exact dedup'),
-      'near_dedup_num_perm': ('integer', 2, 8192, 'BigCode: 256; at most 8192, 32 kB of signature per document through the LSH join'),
-      'near_dedup_seed': ('integer', 0, 4294967295, 'BigCode: 42; at most 2^32 - 1, the seed range of the permutations (numpy RandomState, as datasketch)'),
-      'near_dedup_verification_margin': ('number', 0, 1, 'default 0.15'),
-      'pii_keyword_min_entropy': ('number', 0, 8, 'default 3.0 bits per character; at most 8, the entropy of uniform bytes'),
-      'pii_keyword_min_length': ('integer', 1, text_max, 'default 8' ~ text_why),
-      'decontamination_ngram_size': ('integer', 1, 64, 'BigCode and datatrove: 10; at most 64, as each word of the n-gram is one window function in the compiled SQL'),
-      'tokenizer_vocab_size': ('integer', 512, 1048576, 'default 32768; at most 2^20, four times the largest published vocabularies (262144), as ids are int32 and the trainer keeps every merge in memory'),
-      'tokenizer_train_bytes': ('integer', 1, 68719476736, 'default 20000000; at most 64 GiB, as the trainer counts every distinct word of its sample in memory'),
-      'tokenizer_engine_check_bytes': ('integer', 0, 68719476736, 'default 4000000; at most 64 GiB, like tokenizer_train_bytes'),
-      'fim_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
-      'fim_spm_rate': ('number', 0, 1, 'StarCoder and Megatron: 0.5'),
-      'mixture_max_epochs': ('number', 0, mixture_epochs_limit(), 'default 5; at most ' ~ mixture_epochs_limit() ~ ', the epochs any mixture row may plan (macros/mixtures.sql)'),
-      'progress_interval_seconds': ('number', 0, 86400, 'default 10; at most a day'),
-  } %}
-  {% do check_numeric_vars(numeric, problems) %}
-
-  {% set threshold = var('near_dedup_threshold') %}
-  {% if not (_is_finite(threshold) and threshold > 0 and threshold < 1) %}
-    {% do problems.append("var near_dedup_threshold = " ~ (threshold | tojson) ~ " must be a number strictly between 0 and 1 (BigCode: 0.7)") %}
-  {% endif %}
-
+  {#- Checks that relate two vars. -#}
   {% set bands, rows = var('near_dedup_bands'), var('near_dedup_rows') %}
-  {% set bands_set, rows_set = bands not in (none, ''), rows not in (none, '') %}
-  {% if bands_set != rows_set %}
+  {% if (bands is none) != (rows is none) %}
     {% do problems.append("vars near_dedup_bands and near_dedup_rows must be set together or both left empty (empty derives them from num_perm and threshold)") %}
-  {% elif bands_set %}
-    {% if not (_is_integer(bands) and _is_integer(rows) and bands >= 1 and rows >= 1) %}
-      {% do problems.append("vars near_dedup_bands = " ~ (bands | tojson) ~ " and near_dedup_rows = " ~ (rows | tojson) ~ " must be positive integers") %}
-    {% elif _is_integer(var('near_dedup_num_perm')) and bands * rows > var('near_dedup_num_perm') %}
-      {% do problems.append("vars near_dedup_bands x near_dedup_rows = " ~ bands ~ " x " ~ rows ~ " = " ~ bands * rows
-          ~ " do not fit into near_dedup_num_perm = " ~ var('near_dedup_num_perm') ~ " permutations: bands x rows must be at most num_perm") %}
-    {% endif %}
+  {% elif _is_integer(bands) and _is_integer(rows) and _is_integer(var('near_dedup_num_perm')) and bands * rows > var('near_dedup_num_perm') %}
+    {% do problems.append("vars near_dedup_bands x near_dedup_rows = " ~ bands ~ " x " ~ rows ~ " = " ~ bands * rows
+        ~ " do not fit into near_dedup_num_perm = " ~ var('near_dedup_num_perm') ~ " permutations: bands x rows must be at most num_perm") %}
   {% endif %}
 
-  {% set choices = {
-      'exact_dedup_normalisation': ['none', 'strip_trailing_whitespace', 'collapse_whitespace', 'remove_whitespace'],
-      'near_dedup_minhash_scheme': ['affine32', 'legacy'],
-      'near_dedup_shingle_hash': ['sha1', 'token_fnv'],
-      'tokenizer_engine': ['auto', 'tiktoken', 'tokenizers'],
-  } %}
-  {% for name, allowed in choices.items() %}
-    {% if var(name) not in allowed %}
-      {% do problems.append("var " ~ name ~ " = " ~ (var(name) | tojson) ~ " is not one of: " ~ allowed | join(', ')) %}
+  {% for low_name, high_name in [('gopher_min_words', 'gopher_max_words'), ('gopher_min_mean_word_length', 'gopher_max_mean_word_length')] %}
+    {% if _is_finite(var(low_name)) and _is_finite(var(high_name)) and var(low_name) > var(high_name) %}
+      {% do problems.append("vars " ~ low_name ~ " = " ~ var(low_name) ~ " and " ~ high_name ~ " = " ~ var(high_name) ~ ": the minimum must not exceed the maximum") %}
     {% endif %}
   {% endfor %}
-
-  {% set languages = var('language_allow_list') %}
-  {% if not _is_string_list(languages) or languages | length == 0 %}
-    {% do problems.append("var language_allow_list = " ~ (languages | tojson) ~ " must be a non-empty list of language names from seeds/languages.csv, e.g. [\"python\"]") %}
-  {% endif %}
-
-  {% set families = var('license_families_allowed') %}
-  {% if not _is_string_list(families) %}
-    {% do problems.append("var license_families_allowed = " ~ (families | tojson) ~ " must be a list of license families, e.g. [\"permissive\", \"public_domain\"]") %}
-  {% else %}
-    {% for family in families if family not in license_families() %}
-      {% do problems.append("var license_families_allowed names an unknown license family '" ~ family ~ "'; known: " ~ license_families() | join(', ')) %}
-    {% endfor %}
-  {% endif %}
-
-  {#- Packing, split and export (fct_repo_splits, fct_packed_sequences, fct_exported_shards). -#}
-  {% set export_numeric = {
-      'seq_len': ('integer', 2, 1048576, 'tokens per window, at least 2; Megatron-LM: 2048; at most 2^20, 8 times the longest context of published code models, as a window is one row'),
-      'packing_best_fit_block_tokens': ('integer', 1, 2147483647, 'default 8388608; at most 2^31 - 1, as the packer holds a block of int32 ids in memory'),
-      'export_tokens_per_shard': ('integer', 1, 2147483647, 'default 33554432; at most 2^31 - 1, as a shard is written from memory'),
-      'validation_fraction': ('number', 0, 1, "Megatron-LM's --split 969,30,1: 0.03"),
-  } %}
-  {% do check_numeric_vars(export_numeric, problems) %}
-  {% for name, allowed in {'packing_strategy': ['concat', 'best_fit'], 'packing_tail': ['drop', 'pad']}.items() %}
-    {% if var(name) not in allowed %}
-      {% do problems.append("var " ~ name ~ " = " ~ (var(name) | tojson) ~ " is not one of: " ~ allowed | join(', ')) %}
-    {% endif %}
-  {% endfor %}
-  {% set export_formats = var('export_formats') %}
-  {% set known_formats = ['parquet', 'megatron', 'npy', 'nanogpt'] %}
-  {% if not _is_string_list(export_formats) or export_formats | length == 0 %}
-    {% do problems.append("var export_formats = " ~ (export_formats | tojson) ~ " must be a non-empty list of: " ~ known_formats | join(', ')) %}
-  {% else %}
-    {% for name in export_formats if name not in known_formats %}
-      {% do problems.append("var export_formats names an unknown format '" ~ name ~ "'; known: " ~ known_formats | join(', ')) %}
-    {% endfor %}
-  {% endif %}
-
-  {#- Text and docs sources (macros/validate_text_vars.sql). -#}
-  {% do validate_text_vars(problems) %}
 
   {% if problems %}
     {{ exceptions.raise_compiler_error(

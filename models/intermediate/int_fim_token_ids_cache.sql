@@ -7,10 +7,6 @@
 -- winnow_tokenize_fim encodes prefix, middle and suffix as ordinary text and inserts the
 -- sentinels as special token ids (var fim_spm_variant: starcoder or paper SPM). Holds the copies of
 -- the current mixtures only.
-{% if var('fim_spm_variant') not in ['starcoder', 'paper'] %}
-  {{ exceptions.raise_compiler_error("var fim_spm_variant = '" ~ var('fim_spm_variant')
-      ~ "': expected starcoder (Megatron-LM / StarCoder SPM) or paper (the FIM paper's SPM).") }}
-{% endif %}
 with
 
 fim_copies as (

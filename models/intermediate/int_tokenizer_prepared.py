@@ -110,9 +110,9 @@ def model(dbt, session):
     # dbt passes only the config keys of plain dbt.config.get("...") calls to a Python model.
     user_path = dbt.config.get("tokenizer_path")
     user_path = (user_path or "").strip()
-    output_dir = dbt.config.get("output_dir") or "out"
+    output_dir = dbt.config.get("output_dir")
     vocab_size = int(dbt.config.get("tokenizer_vocab_size"))
-    engine_choice = dbt.config.get("tokenizer_engine") or "auto"
+    engine_choice = dbt.config.get("tokenizer_engine")
     special = SpecialTokens(
         eos=dbt.config.get("eos_token"),
         pad=dbt.config.get("pad_token"),
@@ -122,8 +122,6 @@ def model(dbt, session):
             suffix=dbt.config.get("fim_suffix_token"),
         ),
     )
-    if engine_choice not in ("auto", "tiktoken", "tokenizers"):
-        raise ValueError(f"var tokenizer_engine = {engine_choice!r}: expected auto, tiktoken or tokenizers.")
     samples = dbt.ref("int_tokenizer_samples")
     previous = _previous_row(dbt, session)
 

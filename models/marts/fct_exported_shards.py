@@ -96,7 +96,7 @@ def model(dbt, session):
             coalesce((select to_json(list({'mixture': mixture, 'path': path, 'bytes': bytes, 'sha256': sha256}))::varchar
                       from {this}), '[]'))""",
     )
-    output_dir = dbt.config.get("output_dir") or "out"
+    output_dir = dbt.config.get("output_dir")
     formats = json.loads(dbt.config.get("export_formats"))
     tokens_per_shard = int(dbt.config.get("export_tokens_per_shard"))
     seq_len = int(dbt.config.get("seq_len"))

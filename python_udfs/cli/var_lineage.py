@@ -24,10 +24,13 @@ import re
 import sys
 from pathlib import Path
 
+from ..knobs import load_knobs
+
 __all__ = ["main", "markdown_table", "project_vars", "rebuild_selector", "var_readers"]
 
-# Vars that change only what the build logs, never a table: changing them needs no rebuild.
-LOG_ONLY_VARS = frozenset({"progress_interval_seconds"})
+# The registry macro (macros/knob_specs.sql, from knobs.yml) names every var: calling it reads none
+# by itself.
+REGISTRY_MACROS = frozenset({"knob_specs"})
 
 _CALL = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
@@ -57,7 +60,7 @@ def _model_text(node: dict, macros: dict[str, dict]) -> str:
     seen: set[str] = set()
     while pending:
         name = pending.pop()
-        if name in seen or name not in macros:
+        if name in seen or name not in macros or name in REGISTRY_MACROS:
             continue
         seen.add(name)
         macro = macros[name]
@@ -102,11 +105,12 @@ def rebuild_selector(manifest: dict, models: list[str], project: str = "winnow")
 
 def markdown_table(manifest: dict, var_names: list[str], project: str = "winnow") -> str:
     readers = var_readers(manifest, var_names, project)
+    log_only = {name for name, knob in load_knobs().items() if knob.get("log_only")}
     lines = ["| var | read by | rebuild after a change |", "|---|---|---|"]
     for name in var_names:
         models = readers[name]
         read_by = ", ".join(f"`{m}`" for m in models) or "no model (checked by `validate_vars` only)"
-        if name in LOG_ONLY_VARS:
+        if name in log_only:
             selector = "nothing (it changes the log only)"
         elif models:
             selector = f"`--select {rebuild_selector(manifest, models, project)}`"

@@ -14,16 +14,13 @@ Nothing here knows about DuckDB or dbt.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["ProgressMeter", "ProgressRegistry", "format_progress"]
-
-# winnow: one line every 10 s keeps an hours-long build's log readable and still shows a stall.
-DEFAULT_INTERVAL_SECONDS = 10.0
-
 
 def format_progress(label: str, done: int, total: int | None, seconds: float) -> str:
     """One progress line: rows done (of total, with percent and time left when known) and rows/s."""
@@ -39,8 +36,8 @@ class ProgressMeter:
     """Rows done by one UDF since its model started, reported at most once per interval."""
 
     label: str
-    total: int | None = None
-    interval: float = DEFAULT_INTERVAL_SECONDS
+    total: int | None
+    interval: float
     clock: Callable[[], float] = time.monotonic
     done: int = 0
     started: float = field(default=0.0)
@@ -85,9 +82,10 @@ class ProgressRegistry:
         with self._lock:
             meter = self._meters.get(udf)
             if meter is None:
-                # Called outside a model with a progress pre-hook (a test, an ad hoc query): count
-                # anyway, reporting only after an interval of work.
-                meter = self._meters[udf] = ProgressMeter(udf, None, DEFAULT_INTERVAL_SECONDS, self._clock)
+                # Called outside a model with a progress pre-hook (a test, an ad hoc query): no
+                # interval reached it (var progress_interval_seconds goes to models only), so count
+                # without reporting.
+                meter = self._meters[udf] = ProgressMeter(udf, None, math.inf, self._clock)
             message = meter.advance(rows)
         if message:
             self._emit(message)

@@ -51,7 +51,6 @@ from .provenance import file_sha256
 
 __all__ = [
     "claim_output_dir",
-    "DEFAULT_TOKENS_PER_SHARD",
     "export_intact",
     "FORMATS",
     "MEGATRON_DTYPE_CODES",
@@ -70,9 +69,6 @@ __all__ = [
 
 FORMATS = ("parquet", "megatron", "npy", "nanogpt")
 SPLITS = ("train", "validation")
-# 2**25 tokens: 64 MiB of uint16 ids per shard, the 1 << 26 byte size_limit MosaicML streaming's
-# MDSWriter uses by default.
-DEFAULT_TOKENS_PER_SHARD = 2**25
 MEGATRON_HEADER = b"MMIDIDX\x00\x00"
 MEGATRON_DTYPE_CODES = {np.dtype(np.uint16): 8, np.dtype(np.int32): 4}
 NANOGPT_NAMES = {"train": "train.bin", "validation": "val.bin"}

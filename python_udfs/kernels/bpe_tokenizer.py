@@ -37,10 +37,9 @@ from typing import Literal
 
 import numpy as np
 
-from .fim import DEFAULT_SENTINELS, Sentinels
+from .fim import Sentinels
 
 __all__ = [
-    "DEFAULT_VOCAB_SIZE",
     "Engine",
     "GPT2_PATTERN",
     "LoadedTokenizer",
@@ -56,8 +55,6 @@ __all__ = [
     "train_tokenizer",
 ]
 
-# 2**15 = 32768, the vocabulary size of Mistral 7B v0.3 (and the issue's default).
-DEFAULT_VOCAB_SIZE = 32768
 # Pairs seen once are not merged (tokenizers' and GPT-2's usual setting).
 DEFAULT_MIN_FREQUENCY = 2
 
@@ -79,11 +76,11 @@ class TokenizerError(ValueError):
 
 @dataclass(frozen=True)
 class SpecialTokens:
-    """Spellings of the special tokens the pipeline inserts (StarCoder's by default)."""
+    """Spellings of the special tokens the pipeline inserts (vars eos_token, pad_token, fim_*_token)."""
 
-    eos: str = "<|endoftext|>"
-    pad: str = "<pad>"
-    fim: Sentinels = DEFAULT_SENTINELS
+    eos: str
+    pad: str
+    fim: Sentinels
 
     def required(self) -> dict[str, str]:
         """Role -> spelling of the tokens every tokenizer must have as single special tokens."""
@@ -98,8 +95,8 @@ class SpecialTokens:
 def train_tokenizer(
     batches: Iterable[list[str]],
     *,
-    vocab_size: int = DEFAULT_VOCAB_SIZE,
-    special_tokens: SpecialTokens = SpecialTokens(),
+    vocab_size: int,
+    special_tokens: SpecialTokens,
     min_frequency: int = DEFAULT_MIN_FREQUENCY,
 ):
     """A byte-level BPE ``tokenizers.Tokenizer`` trained on the texts of ``batches``.
@@ -126,7 +123,7 @@ def train_tokenizer(
     return tokenizer
 
 
-def check_special_tokens(tokenizer, special_tokens: SpecialTokens = SpecialTokens()) -> dict[str, int]:
+def check_special_tokens(tokenizer, special_tokens: SpecialTokens) -> dict[str, int]:
     """Role -> id of each required special token; ``TokenizerError`` if one is not a single special
     token (unknown, an ordinary token, or split into several pieces)."""
     special = {t.content for t in tokenizer.get_added_tokens_decoder().values() if t.special}

@@ -34,9 +34,6 @@ import pyarrow as pa
 from .utils import as_array
 
 __all__ = [
-    "DEFAULT_FIM_RATE",
-    "DEFAULT_FIM_SPM_RATE",
-    "DEFAULT_SENTINELS",
     "FIM_PIECES_TYPE",
     "Sentinels",
     "SpmVariant",
@@ -48,23 +45,17 @@ __all__ = [
     "restore_document",
 ]
 
-# StarCoder (Li et al. 2023, section 5.1): "FIM rate 0.5, SPM rate 0.5", as Megatron-LM's defaults.
-DEFAULT_FIM_RATE = 0.5
-DEFAULT_FIM_SPM_RATE = 0.5
-
 SpmVariant = Literal["starcoder", "paper"]
 
 
 @dataclass(frozen=True)
 class Sentinels:
-    """The sentinel strings (StarCoder's spelling by default); each is one special token."""
+    """The sentinel strings (vars fim_prefix_token, fim_middle_token, fim_suffix_token); each is
+    one special token."""
 
-    prefix: str = "<fim_prefix>"
-    middle: str = "<fim_middle>"
-    suffix: str = "<fim_suffix>"
-
-
-DEFAULT_SENTINELS = Sentinels()
+    prefix: str
+    middle: str
+    suffix: str
 
 FIM_PIECES_TYPE = pa.struct([("prefix", pa.string()), ("middle", pa.string()), ("suffix", pa.string())])
 
@@ -77,7 +68,7 @@ _LAYOUTS: dict[tuple[bool, str], tuple[str, ...]] = {
 }
 
 
-def fim_layout(is_spm: bool, variant: SpmVariant = "starcoder") -> tuple[str, ...]:
+def fim_layout(is_spm: bool, variant: SpmVariant) -> tuple[str, ...]:
     """The order of sentinels (``"<prefix>"``, ``"<middle>"``, ``"<suffix>"``) and pieces
     (``"prefix"``, ``"middle"``, ``"suffix"``) of a FIM document: PSM, or SPM in ``variant``."""
     try:
@@ -126,8 +117,7 @@ def fim_split(
 
 
 def fim_text(
-    prefix: str, middle: str, suffix: str, is_spm: bool, sentinels: Sentinels = DEFAULT_SENTINELS,
-    variant: SpmVariant = "starcoder",
+    prefix: str, middle: str, suffix: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant
 ) -> str:
     """The FIM document as text: pieces and sentinel strings in the layout's order."""
     values = {
@@ -138,7 +128,7 @@ def fim_text(
 
 
 def restore_document(
-    text: str, is_spm: bool, sentinels: Sentinels = DEFAULT_SENTINELS, variant: SpmVariant = "starcoder"
+    text: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant
 ) -> str:
     """The original document of a FIM text: sentinels removed and the pieces put back in order.
 
@@ -176,8 +166,8 @@ def fim_transform(
     cut_a: pa.Array | pa.ChunkedArray,
     cut_b: pa.Array | pa.ChunkedArray,
     *,
-    sentinels: Sentinels = DEFAULT_SENTINELS,
-    variant: SpmVariant = "starcoder",
+    sentinels: Sentinels,
+    variant: SpmVariant,
 ) -> pa.StringArray:
     """The text of every document copy: its FIM form (PSM, or SPM when ``is_spm``) where
     ``is_fim``, cut where the draws say, else the document unchanged.

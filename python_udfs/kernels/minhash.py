@@ -19,8 +19,7 @@ of spaces and punctuation. Here empty tokens are dropped, so a shingle is always
 
 datasketch's ``MinHash`` is the oracle (the tests compare every signature with it):
 
-- ``scheme="legacy"`` (the default, and the only scheme datasketch had before 2.0, which BigCode
-  used): ``a, b`` drawn in pairs from ``np.random.RandomState(seed)`` below the Mersenne prime
+- ``scheme="legacy"`` (the only scheme datasketch had before 2.0, which BigCode used): ``a, b`` drawn in pairs from ``np.random.RandomState(seed)`` below the Mersenne prime
   ``2**61 - 1``, value ``((h * a + b) mod 2**64) mod (2**61 - 1)`` truncated to 32 bits;
 - ``scheme="affine32"`` (datasketch 2.0's default): ``h`` pre-mixed with the MurmurHash3 32-bit
   finaliser, then ``a * h + b mod 2**32`` with odd ``a``; its permutation step is about 3 times
@@ -48,10 +47,6 @@ from .utils import as_array
 __all__ = [
     "minhash_with_shingle_sets",
     "shingle_hash_sets",
-    "DEFAULT_NUM_PERM",
-    "DEFAULT_SEED",
-    "DEFAULT_SHINGLE_SIZE",
-    "DEFAULT_THRESHOLD",
     "MINHASH_SIGNATURE_TYPE",
     "Scheme",
     "ShingleHash",
@@ -64,11 +59,7 @@ __all__ = [
     "shingle_tokens",
 ]
 
-# BigCode near-dedup defaults (minhash_deduplication.py: ngram_size, num_perm, threshold, SEED).
-DEFAULT_SHINGLE_SIZE = 5
-DEFAULT_NUM_PERM = 256
-DEFAULT_THRESHOLD = 0.7
-DEFAULT_SEED = 42
+# Every setting comes from the caller: the vars near_dedup_* (knobs.yml) in the pipeline.
 
 MINHASH_SIGNATURE_TYPE = pa.list_(pa.uint32())
 
@@ -108,7 +99,7 @@ _PERMUTE_BLOCK_CELLS = 1 << 18
 
 
 def shingle_tokens(
-    text: str, shingle_size: int = DEFAULT_SHINGLE_SIZE, shingle_unit: ShingleUnit = "code_tokens"
+    text: str, shingle_size: int, shingle_unit: ShingleUnit
 ) -> list[str]:
     """The shingles of one document, in order (with repeats): the scalar reference.
 
@@ -130,12 +121,12 @@ def shingle_tokens(
 def minhash_signatures(
     content: pa.Array | pa.ChunkedArray,
     *,
-    num_perm: int = DEFAULT_NUM_PERM,
-    shingle_size: int = DEFAULT_SHINGLE_SIZE,
-    seed: int = DEFAULT_SEED,
-    scheme: Scheme = "legacy",
-    shingle_hash: ShingleHash = "sha1",
-    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+    num_perm: int,
+    shingle_size: int,
+    seed: int,
+    scheme: Scheme,
+    shingle_hash: ShingleHash,
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray,
 ) -> pa.ListArray:
     """MinHash signature of every document, as ``list<uint32>`` of length ``num_perm``.
 
@@ -159,12 +150,12 @@ def minhash_signatures(
 def minhash_with_shingle_sets(
     content: pa.Array | pa.ChunkedArray,
     *,
-    num_perm: int = DEFAULT_NUM_PERM,
-    shingle_size: int = DEFAULT_SHINGLE_SIZE,
-    seed: int = DEFAULT_SEED,
-    scheme: Scheme = "legacy",
-    shingle_hash: ShingleHash = "sha1",
-    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+    num_perm: int,
+    shingle_size: int,
+    seed: int,
+    scheme: Scheme,
+    shingle_hash: ShingleHash,
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray,
 ) -> pa.StructArray:
     """``minhash_signatures`` and ``shingle_hash_sets`` of every document from one tokenisation
     and one hashing of its shingles: ``struct<signature, shingle_hashes>``, both NULL where the
@@ -253,10 +244,10 @@ def shingle_jaccard(
     left: pa.Array | pa.ChunkedArray,
     right: pa.Array | pa.ChunkedArray,
     *,
-    shingle_size: int = DEFAULT_SHINGLE_SIZE,
-    shingle_hash: ShingleHash = "sha1",
-    left_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
-    right_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+    shingle_size: int,
+    shingle_hash: ShingleHash,
+    left_unit: ShingleUnit | pa.Array | pa.ChunkedArray,
+    right_unit: ShingleUnit | pa.Array | pa.ChunkedArray,
 ) -> pa.DoubleArray:
     """Exact Jaccard similarity of the shingle sets of ``left[i]`` and ``right[i]``, row by row.
 
@@ -283,9 +274,9 @@ def shingle_jaccard(
 def shingle_hash_sets(
     content: pa.Array | pa.ChunkedArray,
     *,
-    shingle_size: int = DEFAULT_SHINGLE_SIZE,
-    shingle_hash: ShingleHash = "sha1",
-    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray = "code_tokens",
+    shingle_size: int,
+    shingle_hash: ShingleHash,
+    shingle_unit: ShingleUnit | pa.Array | pa.ChunkedArray,
 ) -> pa.ListArray:
     """The distinct 32-bit shingle hashes of each text, sorted: the sets ``shingle_jaccard``
     compares, so that SQL can count intersections over unnested (fixed-width, spillable) rows
@@ -304,8 +295,8 @@ def estimated_jaccard(sig_a: npt.ArrayLike, sig_b: npt.ArrayLike) -> float:
 
 
 def optimal_lsh_params(
-    threshold: float = DEFAULT_THRESHOLD,
-    num_perm: int = DEFAULT_NUM_PERM,
+    threshold: float,
+    num_perm: int,
     false_positive_weight: float = 0.5,
     false_negative_weight: float = 0.5,
 ) -> tuple[int, int]:

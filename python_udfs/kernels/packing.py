@@ -33,8 +33,6 @@ import numpy as np
 import pyarrow as pa
 
 __all__ = [
-    "DEFAULT_BEST_FIT_BLOCK_TOKENS",
-    "DEFAULT_SEQ_LEN",
     "PackingStrategy",
     "Tail",
     "WINDOW_SCHEMA",
@@ -43,10 +41,6 @@ __all__ = [
     "pack_concat",
 ]
 
-# Megatron-LM's GPT-3 recipes (--seq-length 2048) and the issue's default.
-DEFAULT_SEQ_LEN = 2048
-# 2**23 tokens (4,096 windows of 2048, 32 MB of int32 ids) per best-fit block.
-DEFAULT_BEST_FIT_BLOCK_TOKENS = 2**23
 
 PackingStrategy = Literal["concat", "best_fit"]
 Tail = Literal["drop", "pad"]
@@ -131,10 +125,10 @@ def _check(seq_len: int, eos_id: int, pad_id: int) -> None:
 def pack_concat(
     batches: Iterable[pa.RecordBatch],
     *,
-    seq_len: int = DEFAULT_SEQ_LEN,
+    seq_len: int,
     eos_id: int,
     pad_id: int,
-    tail: Tail = "drop",
+    tail: Tail,
 ) -> Iterator[pa.RecordBatch]:
     """Windows of the documents' stream (EOS after each) cut every ``seq_len`` tokens, in order.
 
@@ -261,10 +255,10 @@ def _best_fit_block(
 def pack_best_fit(
     batches: Iterable[pa.RecordBatch],
     *,
-    seq_len: int = DEFAULT_SEQ_LEN,
+    seq_len: int,
     eos_id: int,
     pad_id: int,
-    block_tokens: int = DEFAULT_BEST_FIT_BLOCK_TOKENS,
+    block_tokens: int,
 ) -> Iterator[pa.RecordBatch]:
     """Windows filled by best-fit decreasing over blocks of consecutive documents.
 
@@ -318,11 +312,11 @@ def pack(
     batches: Iterable[pa.RecordBatch],
     strategy: PackingStrategy,
     *,
-    seq_len: int = DEFAULT_SEQ_LEN,
+    seq_len: int,
     eos_id: int,
     pad_id: int,
-    tail: Tail = "drop",
-    block_tokens: int = DEFAULT_BEST_FIT_BLOCK_TOKENS,
+    tail: Tail,
+    block_tokens: int,
 ) -> Iterator[pa.RecordBatch]:
     """``pack_concat`` or ``pack_best_fit`` by name (var packing_strategy)."""
     if strategy == "concat":

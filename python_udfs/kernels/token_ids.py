@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from .fim import Sentinels, SpmVariant, fim_layout, fim_split
 from .bpe_tokenizer import Engine, encode, load_tokenizer
-from .fim import DEFAULT_SENTINELS, Sentinels, SpmVariant, fim_layout, fim_split
 from .utils import as_array
 
 __all__ = ["TOKENS_TYPE", "fim_token_ids", "token_ids"]
@@ -56,8 +56,8 @@ def fim_token_ids(
     tokenizer_sha256: str | None,
     engine: Engine,
     *,
-    sentinels: Sentinels = DEFAULT_SENTINELS,
-    variant: SpmVariant = "starcoder",
+    sentinels: Sentinels,
+    variant: SpmVariant,
 ) -> pa.StructArray:
     """Token ids of the FIM form of every document copy, cut where the two draws say.
 

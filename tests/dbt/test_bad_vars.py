@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import PROJECT_ROOT
+from python_udfs.knobs import load_knobs, value_problems
+from python_udfs.cli.var_lineage import project_vars, var_readers
+from tests.conftest import PROJECT_ROOT, make_dbt_project
 
 pytestmark = pytest.mark.dbt
+
+KNOBS = load_knobs()
 
 
 def build_with_vars(project, bad_vars: dict | str):
@@ -83,11 +87,11 @@ def test_nan_infinite_and_unbounded_vars_are_named(dbt_project):
                                           "gopher_max_top_ngram_char_fraction: {2: .nan, 3: 0.18, 4: 0.16}}")
     for expected in [
         "var fim_rate = NaN must be a finite number",
-        "var near_dedup_threshold = NaN must be a number strictly between 0 and 1",
+        "var near_dedup_threshold = NaN must be a finite number",
         "var max_mean_line_length = Infinity must be a finite number",
         "var max_line_length = 10000000000 must be between 1 and 4294967295 (StarCoder: 1000; at most 4 GiB",
         "var mixture_max_epochs = 1000000000 must be between 0 and 100",
-        "var gopher_max_top_ngram_char_fraction[2] = NaN must be a number between 0 and 1",
+        "var gopher_max_top_ngram_char_fraction[2] = NaN must be a finite number",
     ]:
         assert expected in output, output[-3000:]
 
@@ -139,13 +143,11 @@ def test_bands_without_rows_is_refused(dbt_project):
 
 
 def test_license_families_known_to_the_check_are_the_seeds_accepted_values():
-    macro = (PROJECT_ROOT / "macros" / "validate_vars.sql").read_text()
-    in_macro = re.search(r"macro license_families\(\)\s*%}\s*{{ return\((\[.*?\])\) }}", macro).group(1)
     seeds = yaml.safe_load((PROJECT_ROOT / "seeds" / "_seeds.yml").read_text())
     [licenses] = [s for s in seeds["seeds"] if s["name"] == "licenses"]
     [family] = [c for c in licenses["columns"] if c["name"] == "family"]
     [accepted] = [t["accepted_values"]["arguments"]["values"] for t in family["data_tests"] if isinstance(t, dict)]
-    assert yaml.safe_load(in_macro) == accepted
+    assert KNOBS["license_families_allowed"]["choices"] == accepted
 
 
 def test_every_bad_text_var_is_named_at_once(dbt_project):
@@ -165,10 +167,10 @@ def test_every_bad_text_var_is_named_at_once(dbt_project):
     for expected in [
         "vars gopher_min_words = 500 and gopher_max_words = 100: the minimum must not exceed the maximum",
         "var gopher_min_alphabetic_word_fraction = 1.2 must be between 0 and 1",
-        "var gopher_max_top_ngram_char_fraction has n = 11; n must be one of 2, 3, 4",
+        "var gopher_max_top_ngram_char_fraction has key '11'; keys must be among: 2, 3, 4",
         "var gopher_max_duplicate_ngram_char_fraction = [0.15, 0.14] must be a mapping",
-        "var c4_terminal_punct_unit maps 'text' to 'sentence'",
-        "var c4_terminal_punct_unit maps 'code' to 'line'",
+        'var c4_terminal_punct_unit[text] = "sentence" is not one of: line, paragraph',
+        "var c4_terminal_punct_unit has key 'code'; keys must be among: text, docs",
         'var c4_filter_lorem_ipsum = "yes" must be true or false',
         "var min_edu_int_score = 7 must be between 0 and 5",
         'var near_dedup_shingle_unit_text = "characters" is not one of: code_tokens, words',
@@ -176,3 +178,69 @@ def test_every_bad_text_var_is_named_at_once(dbt_project):
         "var url_dedup = 1 must be true or false",
     ]:
         assert expected in output, output[-3000:]
+
+
+# --- Every knob, from its spec: a value of the wrong type, and one outside its range or choices.
+
+
+def _wrong_typed(spec: dict):
+    return {"int": "x", "float": "x", "bool": "yes", "string": 7, "enum": 7, "list": "x", "map": [1]}[spec["type"]]
+
+
+def _out_of_range(spec: dict):
+    """A value of the right type the spec refuses, or None when every value of the type is allowed."""
+    kind = spec["type"]
+    if kind in ("int", "float"):
+        return spec["range"][1] if spec.get("exclusive") else spec["range"][1] + 1
+    if kind == "enum":
+        return "not_" + spec["choices"][0]
+    if kind == "string":
+        return "" if spec.get("non_empty") else None
+    if kind == "list":
+        return ["not_a_choice"] if spec.get("choices") else [] if spec.get("min_items") else None
+    if kind == "map":
+        inner = _out_of_range(spec["values"])
+        return {str(spec["keys"][0]): inner} if inner is not None else {} if spec.get("required_keys") else None
+    return None
+
+
+OUT_OF_RANGE = {name: value for name, knob in KNOBS.items() if (value := _out_of_range(knob)) is not None}
+
+
+@pytest.fixture(scope="module")
+def bad_var_runs(tmp_path_factory):
+    """One build with every knob wrong-typed, one with every knob that has a range or choices outside them."""
+    project = make_dbt_project(tmp_path_factory.mktemp("bad-vars") / "project")
+    return {
+        "wrong_typed": build_with_vars(project, {name: _wrong_typed(knob) for name, knob in KNOBS.items()}),
+        "out_of_range": build_with_vars(project, OUT_OF_RANGE),
+    }
+
+
+@pytest.mark.parametrize("name", list(KNOBS))
+def test_a_wrong_typed_value_of_each_knob_stops_the_build_naming_it(bad_var_runs, name):
+    [expected] = value_problems(name, _wrong_typed(KNOBS[name]), KNOBS[name])
+    assert expected in bad_var_runs["wrong_typed"], bad_var_runs["wrong_typed"][-3000:]
+
+
+@pytest.mark.parametrize("name", list(OUT_OF_RANGE))
+def test_a_value_of_each_knob_outside_its_range_or_choices_stops_the_build_naming_it(bad_var_runs, name):
+    expected = value_problems(name, OUT_OF_RANGE[name], KNOBS[name])
+    assert expected and all(problem in bad_var_runs["out_of_range"] for problem in expected), (
+        bad_var_runs["out_of_range"][-3000:])
+
+
+def test_every_var_of_dbt_project_has_a_validation_spec():
+    assert set(project_vars(PROJECT_ROOT / "dbt_project.yml")) == set(KNOBS)
+    assert all(KNOBS[name]["type"] and (KNOBS[name]["type"] in ("bool", "string") or
+               {"range", "choices", "keys", "item"} & KNOBS[name].keys()) for name in KNOBS)
+
+
+def test_the_readers_in_knobs_yml_are_the_models_that_read_each_var(dbt_project):
+    """knobs.yml's read_by (docs/knobs.md, each cache's fingerprint) against what dbt's manifest shows."""
+    result = dbt_project.dbt("parse")
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((dbt_project.root / "target" / "manifest.json").read_text())
+    derived = var_readers(manifest, list(KNOBS))
+    assert {name: knob["read_by"] for name, knob in KNOBS.items()} == derived, (
+        "knobs.yml read_by is stale: set each knob's read_by to the models python_udfs/var_lineage.py derives")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from python_udfs import knobs
 from python_udfs.cli import report, var_lineage
 from python_udfs.cli.ingest import ingest, tree_input
 from tests.browser import artifact_dir, chromium_page, serve_directory
@@ -220,6 +221,17 @@ def test_docs_var_table_matches_the_models_that_read_each_var(built):
     assert block.group(1) == var_lineage.markdown_table(manifest, names), (
         "docs/operations.md's var table is stale: regenerate it with `winnow var-lineage --markdown`"
     )
+
+
+def test_knob_reference_lists_the_models_that_read_each_var(built):
+    """docs/knobs.md (generated from knobs.yml, tests/python/test_knobs.py checks it is current)
+    names, for each var, the models dbt's manifest shows reading it."""
+    manifest = json.loads((built[0].root / "target" / "manifest.json").read_text())
+    derived = var_lineage.var_readers(manifest, list(knobs.load_knobs()))
+    reference = (PROJECT_ROOT / "docs" / "knobs.md").read_text()
+    for name, models in derived.items():
+        [row] = [line for line in reference.splitlines() if line.startswith(f"| `{name}` |")]
+        assert row.split(" | ")[-1].split(" (")[0].rstrip(" |") == (", ".join(f"`{m}`" for m in models) or "no model"), name
 
 
 def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only(built):

@@ -153,7 +153,7 @@ def test_fim_copies_restore_the_document_and_hold_only_the_pipeline_sentinels(pr
             assert specials == []
             continue
         fim_rows += 1
-        assert [sentinel_ids[ids[i]] for i in specials] == [s for s in fim_layout(is_spm) if s.startswith("<")]
+        assert [sentinel_ids[ids[i]] for i in specials] == [s for s in fim_layout(is_spm, "starcoder") if s.startswith("<")]
         # Cut the ids at the sentinels: each segment is one piece, encoded on its own.
         bounds = specials + [len(ids)]
         first, second, third = (tokenizer.hf.decode(ids[bounds[k] + 1 : bounds[k + 1]]) for k in range(3))
@@ -262,7 +262,8 @@ def test_a_user_tokenizer_without_the_sentinels_stops_naming_the_var(project, tm
     path = tmp_path / "other.json"
     texts = [row[0] for row in project.query("select content from fct_curated_files order by doc_id limit 50")]
     train_tokenizer(iter([texts]), vocab_size=600,
-                    special_tokens=SpecialTokens(fim=Sentinels("<PRE>", "<MID>", "<SUF>"))).save(str(path))
+                    special_tokens=SpecialTokens(eos="<|endoftext|>", pad="<pad>",
+                                                  fim=Sentinels("<PRE>", "<MID>", "<SUF>"))).save(str(path))
     result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(path)})
     assert result.returncode != 0
     assert "'<fim_prefix>' is not a special token" in result.stdout and "var fim_prefix_token" in result.stdout

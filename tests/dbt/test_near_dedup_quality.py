@@ -11,8 +11,13 @@ import pytest
 import scipy.sparse
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.knobs import load_knobs
 from python_udfs.kernels.minhash import shingle_tokens
 from tests.conftest import make_dbt_project
+
+# The pipeline's shingles for code, from the vars' defaults.
+KNOBS = load_knobs()
+SHINGLE_SIZE, SHINGLE_UNIT = KNOBS["near_dedup_shingle_size"]["default"], KNOBS["near_dedup_shingle_unit_code"]["default"]
 
 pytestmark = pytest.mark.dbt
 
@@ -31,7 +36,7 @@ def exact_jaccard(texts: list[str]) -> scipy.sparse.coo_matrix:
     vocabulary: dict[str, int] = {}
     rows, cols = [], []
     for row, text in enumerate(texts):
-        for shingle in set(shingle_tokens(text)):
+        for shingle in set(shingle_tokens(text, SHINGLE_SIZE, SHINGLE_UNIT)):
             rows.append(row)
             cols.append(vocabulary.setdefault(shingle, len(vocabulary)))
     x = scipy.sparse.csr_matrix((np.ones(len(rows), np.int32), (rows, cols)), shape=(len(texts), len(vocabulary)))

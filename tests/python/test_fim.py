@@ -9,7 +9,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from python_udfs.kernels.fim import (
-    DEFAULT_SENTINELS,
     Sentinels,
     cut_points,
     fim_layout,
@@ -20,6 +19,9 @@ from python_udfs.kernels.fim import (
 )
 from tests.conftest import stdlib_files
 
+# StarCoder's sentinels (the vars fim_*_token default to them); python_udfs.kernels.fim takes them from the caller.
+STARCODER = Sentinels(prefix="<fim_prefix>", middle="<fim_middle>", suffix="<fim_suffix>")
+
 draw = st.floats(min_value=0.0, max_value=1.0, exclude_max=True, allow_nan=False)
 
 
@@ -29,7 +31,7 @@ def _pieces(text: str, a: float, b: float) -> tuple[str, str, str]:
 
 
 def _no_sentinels(text: str) -> bool:
-    return not any(s in text for s in (DEFAULT_SENTINELS.prefix, DEFAULT_SENTINELS.middle, DEFAULT_SENTINELS.suffix))
+    return not any(s in text for s in (STARCODER.prefix, STARCODER.middle, STARCODER.suffix))
 
 
 @settings(max_examples=300, deadline=None)
@@ -37,9 +39,9 @@ def _no_sentinels(text: str) -> bool:
 def test_psm_roundtrip_restores_document(text, a, b):
     assume(_no_sentinels(text))
     prefix, middle, suffix = _pieces(text, a, b)
-    fim = fim_text(prefix, middle, suffix, is_spm=False)
+    fim = fim_text(prefix, middle, suffix, False, STARCODER, "starcoder")
     assert fim == f"<fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>{middle}"
-    assert restore_document(fim, is_spm=False) == text
+    assert restore_document(fim, False, STARCODER, "starcoder") == text
 
 
 @settings(max_examples=300, deadline=None)
@@ -47,16 +49,16 @@ def test_psm_roundtrip_restores_document(text, a, b):
 def test_spm_roundtrip_restores_document(text, a, b, variant):
     assume(_no_sentinels(text))
     prefix, middle, suffix = _pieces(text, a, b)
-    fim = fim_text(prefix, middle, suffix, is_spm=True, variant=variant)
-    assert restore_document(fim, is_spm=True, variant=variant) == text
+    fim = fim_text(prefix, middle, suffix, True, STARCODER, variant)
+    assert restore_document(fim, True, STARCODER, variant) == text
 
 
 def test_spm_layouts_follow_megatron_and_the_paper():
-    assert fim_text("P", "M", "S", True) == "<fim_prefix><fim_suffix>S<fim_middle>PM"  # Megatron / StarCoder
-    assert fim_text("P", "M", "S", True, variant="paper") == "<fim_suffix>S<fim_prefix>P<fim_middle>M"
-    assert fim_text("P", "M", "S", False) == "<fim_prefix>P<fim_suffix>S<fim_middle>M"
+    assert fim_text("P", "M", "S", True, STARCODER, "starcoder") == "<fim_prefix><fim_suffix>S<fim_middle>PM"  # Megatron / StarCoder
+    assert fim_text("P", "M", "S", True, STARCODER, "paper") == "<fim_suffix>S<fim_prefix>P<fim_middle>M"
+    assert fim_text("P", "M", "S", False, STARCODER, "starcoder") == "<fim_prefix>P<fim_suffix>S<fim_middle>M"
     custom = Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>")
-    assert fim_text("P", "M", "S", False, custom) == "<PRE>P<SUF>S<MID>M"
+    assert fim_text("P", "M", "S", False, custom, "starcoder") == "<PRE>P<SUF>S<MID>M"
     with pytest.raises(ValueError, match="unknown SPM variant"):
         fim_layout(True, "reversed")
 
@@ -89,11 +91,12 @@ def test_fim_transform_on_real_files_roundtrips():
     rng = np.random.default_rng(7)
     is_fim, is_spm = rng.random(n) < 0.5, rng.random(n) < 0.5
     a, b = rng.random(n), rng.random(n)
-    out = fim_transform(pa.array(texts), pa.array(is_fim), pa.array(is_spm), pa.array(a), pa.array(b)).to_pylist()
+    out = fim_transform(pa.array(texts), pa.array(is_fim), pa.array(is_spm), pa.array(a), pa.array(b),
+                        sentinels=STARCODER, variant="starcoder").to_pylist()
     for text, fim, spm, result in zip(texts, is_fim, is_spm, out):
         if text is None:
             assert result is None
         elif fim:
-            assert result != text and restore_document(result, bool(spm)) == text
+            assert result != text and restore_document(result, bool(spm), STARCODER, "starcoder") == text
         else:
             assert result == text

@@ -12,13 +12,40 @@ from datasketch import MinHash
 from datasketch.lsh import _optimal_param
 
 from python_udfs.kernels import minhash
-from python_udfs.kernels.minhash import (
-    MINHASH_SIGNATURE_TYPE,
-    estimated_jaccard,
-    minhash_signatures,
-    optimal_lsh_params,
-    shingle_tokens,
-)
+from python_udfs.kernels.minhash import MINHASH_SIGNATURE_TYPE, estimated_jaccard
+
+# BigCode's near-dedup settings (minhash_deduplication.py: ngram_size 5, num_perm 256, SEED 42,
+# threshold 0.7; datasketch < 2.0's permutations, sha1_hash32, code tokens): what these tests pass
+# unless one says otherwise. minhash.py itself has no defaults: the pipeline passes the vars.
+BIGCODE = {"num_perm": 256, "shingle_size": 5, "seed": 42, "scheme": "legacy", "shingle_hash": "sha1",
+           "shingle_unit": "code_tokens"}
+BIGCODE_THRESHOLD = 0.7
+
+
+def minhash_signatures(content, **settings):
+    return minhash.minhash_signatures(content, **{**BIGCODE, **settings})
+
+
+def minhash_with_shingle_sets(content, **settings):
+    return minhash.minhash_with_shingle_sets(content, **{**BIGCODE, **settings})
+
+
+def shingle_tokens(text, shingle_size=BIGCODE["shingle_size"], shingle_unit=BIGCODE["shingle_unit"]):
+    return minhash.shingle_tokens(text, shingle_size, shingle_unit)
+
+
+def shingle_jaccard(left, right, **settings):
+    return minhash.shingle_jaccard(left, right, **{"shingle_size": BIGCODE["shingle_size"], "shingle_hash": "sha1",
+                                                   "left_unit": "code_tokens", "right_unit": "code_tokens", **settings})
+
+
+def shingle_hash_sets(content, **settings):
+    return minhash.shingle_hash_sets(content, **{"shingle_size": BIGCODE["shingle_size"], "shingle_hash": "sha1",
+                                                 "shingle_unit": "code_tokens", **settings})
+
+
+def optimal_lsh_params(threshold=BIGCODE_THRESHOLD, num_perm=BIGCODE["num_perm"], *weights):
+    return minhash.optimal_lsh_params(threshold, num_perm, *weights)
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 N_FILES = 200
@@ -117,7 +144,7 @@ def test_null_and_too_few_tokens_give_null(stdlib_files: list[tuple[Path, str]])
     content = pa.array([*tiny_files, None, "", " ;; ", "a b c d", "a b c d e"], pa.string())
     signatures = minhash_signatures(content).to_pylist()
     assert signatures[:-1] == [None] * (len(content) - 1)
-    assert signatures[-1] is not None and len(signatures[-1]) == minhash.DEFAULT_NUM_PERM
+    assert signatures[-1] is not None and len(signatures[-1]) == BIGCODE["num_perm"]
 
 
 def test_chunked_input_and_batching_do_not_change_signatures(texts: list[str]) -> None:
@@ -193,7 +220,6 @@ def test_invalid_arguments_are_rejected() -> None:
 
 
 def test_shingle_jaccard_equals_exact_set_jaccard_on_real_file_pairs():
-    from python_udfs.kernels.minhash import shingle_jaccard
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "email").glob("*.py"))]
     left = texts + [None, "a b", texts[0]]
@@ -212,7 +238,7 @@ def test_token_fnv_signatures_equal_datasketch_with_the_same_hashfunc(scheme):
     from python_udfs.kernels.minhash import shingle_hash_function
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
-    got = minhash.minhash_signatures(pa.array(texts), num_perm=128, seed=7, scheme=scheme, shingle_hash="token_fnv")
+    got = minhash_signatures(pa.array(texts), num_perm=128, seed=7, scheme=scheme, shingle_hash="token_fnv")
     for text, signature in zip(texts, got.to_pylist()):
         shingles = [s.encode() for s in shingle_tokens(text)]
         if not shingles:
@@ -224,7 +250,6 @@ def test_token_fnv_signatures_equal_datasketch_with_the_same_hashfunc(scheme):
 
 
 def test_token_fnv_jaccard_equals_exact_set_jaccard():
-    from python_udfs.kernels.minhash import shingle_jaccard
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
     got = shingle_jaccard(pa.array(texts), pa.array(texts[1:] + texts[:1]), shingle_hash="token_fnv").to_pylist()
@@ -273,7 +298,6 @@ def test_one_unit_per_document_equals_each_unit_alone(texts: list[str]) -> None:
 
 
 def test_jaccard_shingles_each_side_with_its_unit() -> None:
-    from python_udfs.kernels.minhash import shingle_jaccard
 
     prose = readme_texts()
     upper = [t.upper() for t in prose]
@@ -291,7 +315,6 @@ def test_unknown_shingle_unit_is_rejected() -> None:
 @pytest.mark.parametrize("unit", ["code_tokens", "words"])
 def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts: list[str], unit: str) -> None:
     # Near-dup verification in SQL counts intersections of these sets; it must equal the UDF.
-    from python_udfs.kernels.minhash import shingle_hash_sets, shingle_jaccard
 
     sample = texts[:60] + ["two words", None, ""]
     left, right = pa.array(sample), pa.array(sample[1:] + sample[:1])
@@ -311,7 +334,6 @@ def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts:
 
 
 def test_one_pass_gives_the_signatures_and_the_shingle_sets_of_the_two_functions(texts: list[str]) -> None:
-    from python_udfs.kernels.minhash import minhash_with_shingle_sets, shingle_hash_sets
 
     sample = pa.array(texts[:40] + ["too short", None])
     units = pa.array(["code_tokens", "words"] * 21)

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from python_udfs.kernels.packing import WINDOW_SCHEMA, pack, pack_best_fit, pack_concat
-from python_udfs.kernels.bpe_tokenizer import load_tokenizer, train_tokenizer
+from python_udfs.kernels.fim import Sentinels
+from python_udfs.kernels.bpe_tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
 from tests.conftest import stdlib_files
 
 EOS, PAD = 0, 4
@@ -125,7 +126,7 @@ def test_best_fit_fills_the_window_with_the_least_room_that_fits():
     # Lengths with EOS: 6, 5, 4, 3, 2 into windows of 8. Decreasing: 6 -> w0 (room 2), 5 -> w1
     # (room 3), 4 -> w2 (room 4), 3 -> w1 (best fit: room 3, not w2's 4), 2 -> w0 (room 2).
     documents = [[9] * 5, [9] * 4, [9] * 3, [9] * 2, [9] * 1]
-    result = windows(pack_best_fit(batches_of(documents, [5]), seq_len=8, eos_id=EOS, pad_id=PAD))
+    result = windows(pack_best_fit(batches_of(documents, [5]), seq_len=8, eos_id=EOS, pad_id=PAD, block_tokens=2**23))
     assert [w["document_positions"] for w in result] == [[1, 5], [2, 4], [3]]
     assert [w["boundaries"] for w in result] == [[0, 6], [0, 5], [0]]
     assert [w["n_padding"] for w in result] == [0, 0, 4]
@@ -133,10 +134,11 @@ def test_best_fit_fills_the_window_with_the_least_room_that_fits():
 
 def test_best_fit_pads_less_than_concat_with_pad_on_real_files():
     texts = [p.read_text(encoding="utf-8") for package in ("json", "email", "tomllib") for p in stdlib_files(package)]
-    tokenizer = train_tokenizer(iter([texts]), vocab_size=1000)
+    tokenizer = train_tokenizer(iter([texts]), vocab_size=1000, special_tokens=SpecialTokens(
+        eos="<|endoftext|>", pad="<pad>", fim=Sentinels("<fim_prefix>", "<fim_middle>", "<fim_suffix>")))
     documents = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
     seq_len = 2048
-    fit = windows(pack_best_fit(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD))
+    fit = windows(pack_best_fit(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD, block_tokens=2**23))
     cut = windows(pack_concat(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD, tail="pad"))
     total = sum(len(d) + 1 for d in documents)
     assert sum(w["n_tokens"] for w in fit) == sum(w["n_tokens"] for w in cut) == total
@@ -150,15 +152,15 @@ def test_best_fit_pads_less_than_concat_with_pad_on_real_files():
 
 def test_empty_input_gives_no_windows():
     assert windows(pack_concat([], seq_len=8, eos_id=EOS, pad_id=PAD, tail="pad")) == []
-    assert windows(pack_best_fit([], seq_len=8, eos_id=EOS, pad_id=PAD)) == []
+    assert windows(pack_best_fit([], seq_len=8, eos_id=EOS, pad_id=PAD, block_tokens=2**23)) == []
 
 
 @pytest.mark.parametrize("strategy", ["concat", "best_fit"])
 def test_seq_len_below_two_is_refused_naming_the_var(strategy):
     with pytest.raises(ValueError, match="var seq_len"):
-        list(pack(batches_of([[1, 2]], [1]), strategy, seq_len=1, eos_id=EOS, pad_id=PAD))
+        list(pack(batches_of([[1, 2]], [1]), strategy, seq_len=1, eos_id=EOS, pad_id=PAD, tail="drop", block_tokens=2**23))
 
 
 def test_unknown_strategy_names_the_var():
     with pytest.raises(ValueError, match="packing_strategy = 'greedy'"):
-        pack([], "greedy", eos_id=EOS, pad_id=PAD)  # type: ignore[arg-type]
+        pack([], "greedy", seq_len=8, eos_id=EOS, pad_id=PAD, tail="drop", block_tokens=2**23)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ real standard-library code."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import json
 import re
@@ -14,8 +15,19 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.kernels.pii import DEFAULT_PLACEHOLDERS, PiiPolicy, find_pii, redact_metadata, redact_pii
+from python_udfs.knobs import load_knobs
+from python_udfs.kernels.pii import PiiPolicy, find_pii, redact_metadata, redact_pii
 from tests.conftest import stdlib_files
+
+# The pipeline's policy: the defaults of the vars pii_* (knobs.yml).
+KNOBS = load_knobs()
+POLICY = PiiPolicy(
+    placeholders=KNOBS["pii_placeholders"]["default"],
+    example_domains=tuple(KNOBS["pii_example_domains"]["default"]),
+    ip_allow_list=tuple(KNOBS["pii_ip_allow_list"]["default"]),
+    keyword_min_entropy=KNOBS["pii_keyword_min_entropy"]["default"],
+    keyword_min_length=KNOBS["pii_keyword_min_length"]["default"],
+)
 
 CASES_FILE = Path(__file__).with_name("pii_labelled_cases.jsonl")
 CASES = [json.loads(line) for line in CASES_FILE.read_text().splitlines() if line.strip()]
@@ -28,7 +40,7 @@ def predicted(text: str, findings: list[dict]) -> set[tuple[str, str]]:
 def test_labelled_set_reaches_precision_and_recall_targets():
     # Finding-level scores over the whole set: a prediction counts when kind and exact value match.
     assert len(CASES) >= 100
-    results = find_pii(pa.array([case["text"] for case in CASES])).to_pylist()
+    results = find_pii(pa.array([case["text"] for case in CASES]), POLICY).to_pylist()
     true_positives = false_positives = false_negatives = 0
     misses = []
     for case, findings in zip(CASES, results):
@@ -59,12 +71,12 @@ def test_labelled_set_reaches_precision_and_recall_targets():
     ids=["example_email", "version_string", "git_sha", "uuid", "base64_fixture"],
 )
 def test_known_false_positive_traps_are_not_findings(text):
-    assert find_pii(pa.array([text])).to_pylist() == [[]]
+    assert find_pii(pa.array([text]), POLICY).to_pylist() == [[]]
 
 
 def test_example_domains_are_a_policy():
     text = "Contact: user@example.com\n"
-    strict = PiiPolicy(example_domains=())
+    strict = dataclasses.replace(POLICY, example_domains=())
     [findings] = find_pii(pa.array([text]), strict).to_pylist()
     assert predicted(text, findings) == {("email", "user@example.com")}
 
@@ -84,21 +96,21 @@ def test_redaction_on_real_code_replaces_every_finding_and_only_them():
         f'GITHUB_TOKEN = "{INJECTED["key"]}"\ndb_password = "{INJECTED["password"]}"\n'
     )
     texts = originals + [originals[0] + injected]
-    result = redact_pii(pa.array(texts)).to_pylist()
+    result = redact_pii(pa.array(texts), POLICY).to_pylist()
     for text, row in zip(texts, result):
         rebuilt, position = [], 0
         for finding in row["findings"]:
             value = text[finding["char_offset"] : finding["char_offset"] + finding["char_length"]]
             # The hash is stable_hash(value): SHA-256's first 16 hex digits.
             assert finding["value_hash"] == hashlib.sha256(value.encode()).hexdigest()[:16]
-            rebuilt += [text[position : finding["char_offset"]], DEFAULT_PLACEHOLDERS[finding["kind"]]]
+            rebuilt += [text[position : finding["char_offset"]], POLICY.placeholders[finding["kind"]]]
             position = finding["char_offset"] + finding["char_length"]
         assert row["content"] == "".join(rebuilt) + text[position:]
     last = result[-1]
     assert {kind for kind, value in INJECTED.items()} <= {f["kind"] for f in last["findings"]}
     for kind, value in INJECTED.items():
         assert value not in last["content"]
-        assert DEFAULT_PLACEHOLDERS[kind] in last["content"]
+        assert POLICY.placeholders[kind] in last["content"]
     # The stdlib's email package has its authors' addresses ("Contact: email-sig@python.org"),
     # which are redacted too; files without findings come back unchanged (checked above).
     assert any(row["findings"] for row in result[:-1])
@@ -106,30 +118,30 @@ def test_redaction_on_real_code_replaces_every_finding_and_only_them():
 
 
 def test_placeholders_are_configurable_and_validated():
-    policy = PiiPolicy(placeholders={"email": "[email]", "ip_address": "[ip]", "key": "[key]", "password": "[pw]"})
+    policy = dataclasses.replace(POLICY, placeholders={"email": "[email]", "ip_address": "[ip]", "key": "[key]", "password": "[pw]"})
     [row] = redact_pii(pa.array(['to = "ana@corp-mail.net"\n']), policy).to_pylist()
     assert row["content"] == 'to = "[email]"\n'
     with pytest.raises(ValueError, match="placeholders must name exactly"):
-        PiiPolicy(placeholders={"email": "<EMAIL>"})
+        dataclasses.replace(POLICY, placeholders={"email": "<EMAIL>"})
 
 
 def test_private_key_block_is_replaced_whole_and_marker_code_is_left_alone():
     body = "\n".join(["MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi6Z7pLbCSyNe8M0kvJJ8Ub4z+f"] * 6)
     key = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
     parser = 'if line.startswith("-----BEGIN RSA PRIVATE KEY-----"):\n    start = True\n'
-    rows = redact_pii(pa.array([f'KEY = """{key}"""\n', parser])).to_pylist()
+    rows = redact_pii(pa.array([f'KEY = """{key}"""\n', parser]), POLICY).to_pylist()
     assert rows[0]["content"] == 'KEY = """<KEY>"""\n'
     assert rows[1]["content"] == parser and rows[1]["findings"] == []
 
 
 def test_nulls_empty_strings_and_clean_batches_pass_through():
-    rows = redact_pii(pa.chunked_array([pa.array([None, "", "x = 1\n"])])).to_pylist()
+    rows = redact_pii(pa.chunked_array([pa.array([None, "", "x = 1\n"])]), POLICY).to_pylist()
     assert rows == [{"content": None, "findings": []}, {"content": "", "findings": []}, {"content": "x = 1\n", "findings": []}]
 
 
 def test_documents_never_match_across_their_boundaries():
     # The first document ends where an address would start; the next starts with its rest.
-    rows = find_pii(pa.array(["send to maria.garcia", "@fintech-ops.es later", 'ip = "52.94.236.248"'])).to_pylist()
+    rows = find_pii(pa.array(["send to maria.garcia", "@fintech-ops.es later", 'ip = "52.94.236.248"']), POLICY).to_pylist()
     assert rows[0] == [] and rows[1] == []
     assert [f["kind"] for f in rows[2]] == ["ip_address"]
 
@@ -141,7 +153,7 @@ def test_real_findings_sample_reaches_precision_and_recall_targets():
     # Findings of the old and the new detector on the default corpus and the transformers and
     # yt-dlp sdists, each labelled by reading it; the detector now runs on each line again.
     assert len(REAL_FINDINGS) >= 300
-    results = find_pii(pa.array([row["line"] for row in REAL_FINDINGS])).to_pylist()
+    results = find_pii(pa.array([row["line"] for row in REAL_FINDINGS]), POLICY).to_pylist()
     found = [(row["kind"], row["value"]) in predicted(row["line"], findings) for row, findings in zip(REAL_FINDINGS, results)]
     secret = [row["label"] == "secret" for row in REAL_FINDINGS]
     true_positives = sum(f and s for f, s in zip(found, secret))
@@ -177,7 +189,7 @@ def default_corpus_redacted(tmp_path_factory):
         table = pq.read_table(part, columns=["path", "content"])
         for batch in table.to_batches(max_chunksize=500):
             texts = batch.column("content")
-            for path, text, row in zip(batch.column("path").to_pylist(), texts.to_pylist(), redact_pii(texts).to_pylist()):
+            for path, text, row in zip(batch.column("path").to_pylist(), texts.to_pylist(), redact_pii(texts, POLICY).to_pylist()):
                 if row["findings"]:
                     rows.append((path, text, row))
     return rows
@@ -222,15 +234,15 @@ def test_every_python_file_that_parsed_before_redaction_parses_after(default_cor
     ids=["getenv_default", "shell_export", "libpq_dsn", "url_bare_host", "yaml_value"],
 )
 def test_credential_forms_are_redacted_inside_their_quotes_only(text, value):
-    [row] = redact_pii(pa.array([text])).to_pylist()
+    [row] = redact_pii(pa.array([text]), POLICY).to_pylist()
     assert value not in row["content"]
     assert row["content"].replace("<PASSWORD>", value).replace("<KEY>", value) == text
 
 
 def test_a_value_the_file_uses_as_code_is_vocabulary_not_a_secret():
     text = 'from .models import Xq7LmBertModel2\n\ndefault_token = "Xq7LmBertModel2"\n'
-    assert find_pii(pa.array([text])).to_pylist() == [[]]
-    assert find_pii(pa.array([text.split("\n\n")[1]])).to_pylist() != [[]]
+    assert find_pii(pa.array([text]), POLICY).to_pylist() == [[]]
+    assert find_pii(pa.array([text.split("\n\n")[1]]), POLICY).to_pylist() != [[]]
 
 
 def test_metadata_credentials_are_replaced_and_named_by_kind():
@@ -244,7 +256,7 @@ def test_metadata_credentials_are_replaced_and_named_by_kind():
         "keys/AKIAQ7RZ4M2XWJ5T8VN3/config.py",
         "src/a@b/x.py",
     ]
-    rows = redact_metadata(pa.array(values)).to_pylist()
+    rows = redact_metadata(pa.array(values), POLICY).to_pylist()
     assert rows == [
         {"value": "acme/service", "kinds": []},
         {"value": None, "kinds": []},

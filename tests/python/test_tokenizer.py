@@ -28,6 +28,11 @@ from python_udfs.kernels.bpe_tokenizer import (
 )
 from tests.conftest import stdlib_files
 
+# StarCoder's special tokens (the vars eos_token, pad_token, fim_*_token default to them); the
+# tokenizer functions take them from the caller.
+STARCODER_SENTINELS = Sentinels(prefix="<fim_prefix>", middle="<fim_middle>", suffix="<fim_suffix>")
+STARCODER = SpecialTokens(eos="<|endoftext|>", pad="<pad>", fim=STARCODER_SENTINELS)
+
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
 # Real files of installed packages that contain special-token strings as text.
 FILES_WITH_SPECIAL_STRINGS = {
@@ -45,7 +50,7 @@ def _corpus() -> list[str]:
 @pytest.fixture(scope="module")
 def tokenizer_path(tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp("tokenizer") / "tokenizer.json"
-    train_tokenizer(iter([_corpus()]), vocab_size=2048).save(str(path), pretty=True)
+    train_tokenizer(iter([_corpus()]), vocab_size=2048, special_tokens=STARCODER).save(str(path), pretty=True)
     return str(path)
 
 
@@ -58,8 +63,8 @@ def real_texts() -> list[str]:
 
 def test_training_is_byte_identical_whatever_the_thread_count(tokenizer_path, tmp_path):
     script = (
-        "import sys; from tests.python.test_tokenizer import _corpus; from python_udfs.kernels.bpe_tokenizer import train_tokenizer;"
-        "train_tokenizer(iter([_corpus()]), vocab_size=2048).save(sys.argv[1], pretty=True)"
+        "import sys; from tests.python.test_tokenizer import _corpus, STARCODER; from python_udfs.kernels.bpe_tokenizer import train_tokenizer;"
+        "train_tokenizer(iter([_corpus()]), vocab_size=2048, special_tokens=STARCODER).save(sys.argv[1], pretty=True)"
     )
     for threads in ("1", "2"):
         out = tmp_path / f"tokenizer-{threads}.json"
@@ -70,7 +75,7 @@ def test_training_is_byte_identical_whatever_the_thread_count(tokenizer_path, tm
 
 def test_trained_tokenizer_has_the_special_tokens_first(tokenizer_path):
     loaded = load_tokenizer(tokenizer_path)
-    ids = check_special_tokens(loaded.hf)
+    ids = check_special_tokens(loaded.hf, STARCODER)
     assert ids == {"eos": 0, "fim_prefix": 1, "fim_middle": 2, "fim_suffix": 3, "pad": 4}
     assert loaded.hf.get_vocab_size() == 2048
 
@@ -110,10 +115,10 @@ def test_tokenizers_that_tiktoken_cannot_express_are_named(tokenizer_path):
 
 
 def test_a_tokenizer_without_the_sentinels_is_refused(tmp_path):
-    other_sentinels = SpecialTokens(fim=Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>"))
+    other_sentinels = SpecialTokens(eos="<|endoftext|>", pad="<pad>", fim=Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>"))
     tokenizer = train_tokenizer(iter([_corpus()[:20]]), vocab_size=512, special_tokens=other_sentinels)
     with pytest.raises(TokenizerError, match="fim_prefix token '<fim_prefix>' is not a special token"):
-        check_special_tokens(tokenizer)
+        check_special_tokens(tokenizer, STARCODER)
 
 
 def test_missing_or_changed_tokenizer_files_are_refused(tokenizer_path, tmp_path):
@@ -130,15 +135,16 @@ def test_fim_token_ids_are_the_pieces_and_three_sentinels(tokenizer_path, real_t
     rng = np.random.default_rng(3)
     a, b, spm = pa.array(rng.random(n)), pa.array(rng.random(n)), pa.array(rng.random(n) < 0.5)
     content = pa.array(real_texts)
-    result = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tiktoken", variant=variant)
-    reference = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tokenizers", variant=variant)
+    result = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tiktoken", sentinels=STARCODER_SENTINELS, variant=variant)
+    reference = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tokenizers", sentinels=STARCODER_SENTINELS,
+                              variant=variant)
     assert result.equals(reference)
     pieces = fim_split(content, a, b).to_pylist()
     for row, piece, is_spm, text in zip(result.to_pylist(), pieces, spm.to_pylist(), real_texts):
         ids = row["input_ids"]
         assert row["n_tokens"] == len(ids)
         assert sorted(t for t in ids if t in SPECIAL_IDS) == [1, 2, 3]  # only the pipeline's sentinels
-        expected = fim_text(piece["prefix"], piece["middle"], piece["suffix"], is_spm, variant=variant)
+        expected = fim_text(piece["prefix"], piece["middle"], piece["suffix"], is_spm, STARCODER_SENTINELS, variant)
         assert loaded.hf.decode(ids, skip_special_tokens=False) == expected
 
 

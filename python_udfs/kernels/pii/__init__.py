@@ -58,11 +58,6 @@ a known value can be looked up without the value being stored.
 
 from .metadata import METADATA_REDACTION_TYPE, redact_metadata
 from .policy import (
-    DEFAULT_EXAMPLE_DOMAINS,
-    DEFAULT_IP_ALLOW_LIST,
-    DEFAULT_KEYWORD_MIN_ENTROPY,
-    DEFAULT_KEYWORD_MIN_LENGTH,
-    DEFAULT_PLACEHOLDERS,
     KINDS,
     PII_FINDING_TYPE,
     PII_REDACTION_TYPE,
@@ -74,11 +69,6 @@ from .redaction import find_pii, redact_pii, value_hash
 from .secret_validators import shannon_entropy
 
 __all__ = [
-    "DEFAULT_EXAMPLE_DOMAINS",
-    "DEFAULT_IP_ALLOW_LIST",
-    "DEFAULT_KEYWORD_MIN_ENTROPY",
-    "DEFAULT_KEYWORD_MIN_LENGTH",
-    "DEFAULT_PLACEHOLDERS",
     "KINDS",
     "PII_FINDING_TYPE",
     "PII_REDACTION_TYPE",

@@ -44,13 +44,12 @@ def _replace_groups(text: str, pattern: Pattern[str], placeholder: str) -> tuple
     return "".join(pieces) + text[position:], n
 
 
-def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.StructArray:
     """Struct of each repository name, path or URL with its credentials replaced (``value``) and
     the kinds replaced (``kinds``, empty when none; never the values): what ``redact_pii``
     finds (e-mail addresses as path segments, AWS key ids, ...), passwords in a URL's user
     part and the values of token, key and signature query parameters. Only rows the RE2
     prefilter marks are decoded."""
-    policy = policy or PiiPolicy()
     values = as_array(values)
     if not pa.types.is_string(values.type):
         values = values.cast(pa.string())

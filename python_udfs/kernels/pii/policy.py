@@ -1,31 +1,15 @@
 """What PII redaction finds and what it writes: the kinds, the policy (placeholders, allow-lists,
-thresholds) with its defaults and their sources, and the Arrow types of findings."""
+thresholds; their defaults and sources are in knobs.yml), and the Arrow types of findings."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pyarrow as pa
 
 KINDS = ("email", "ip_address", "key", "password")
-
-# StarCoder's PII redaction placeholders (bigcode-dataset pii/, the StarCoder paper section 4).
-DEFAULT_PLACEHOLDERS = {"email": "<EMAIL>", "ip_address": "<IP_ADDRESS>", "key": "<KEY>", "password": "<PASSWORD>"}
-# Domains reserved for examples and documentation: RFC 2606 and RFC 6761.
-DEFAULT_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org", "example", "test", "invalid", "localhost")
-# bigcode-dataset pii/pii_redaction.py POPULAR_DNS_SERVERS: public knowledge, not PII.
-DEFAULT_IP_ALLOW_LIST = (
-    "8.8.8.8", "8.8.4.4", "1.1.1.1", "1.0.0.1", "76.76.19.19", "76.223.122.150", "9.9.9.9",
-    "149.112.112.112", "208.67.222.222", "208.67.220.220", "8.26.56.26", "8.20.247.20",
-    "94.140.14.14", "94.140.15.15",
-)
-# detect-secrets' HexHighEntropyString limit (3.0 bits per character). Its Base64 limit (4.5)
-# is for long free-standing strings; a value a secret-like name vouches for is judged on the
-# lower one, and must be at least 8 characters (NIST SP 800-63B's minimum password length).
-DEFAULT_KEYWORD_MIN_ENTROPY = 3.0
-DEFAULT_KEYWORD_MIN_LENGTH = 8
 
 PII_FINDING_TYPE = pa.struct(
     [
@@ -41,13 +25,14 @@ PII_REDACTION_TYPE = pa.struct([("content", pa.string()), ("findings", pa.list_(
 
 @dataclass(frozen=True)
 class PiiPolicy:
-    """What counts as PII and what replaces it; every field is a dbt var (see dbt_project.yml)."""
+    """What counts as PII and what replaces it; every field is a dbt var pii_* (knobs.yml has their
+    defaults and sources), passed by the caller."""
 
-    placeholders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PLACEHOLDERS))
-    example_domains: tuple[str, ...] = DEFAULT_EXAMPLE_DOMAINS
-    ip_allow_list: tuple[str, ...] = DEFAULT_IP_ALLOW_LIST
-    keyword_min_entropy: float = DEFAULT_KEYWORD_MIN_ENTROPY
-    keyword_min_length: int = DEFAULT_KEYWORD_MIN_LENGTH
+    placeholders: dict[str, str]
+    example_domains: tuple[str, ...]
+    ip_allow_list: tuple[str, ...]
+    keyword_min_entropy: float
+    keyword_min_length: int
 
     def __post_init__(self) -> None:
         missing = set(KINDS) - set(self.placeholders)

@@ -179,19 +179,18 @@ def _finding_lists(n: int, findings: list[Finding], values: list[str]) -> pa.Lis
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), structs, type=pa.list_(PII_FINDING_TYPE))
 
 
-def find_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.ListArray:
+def find_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.ListArray:
     """The findings of every document, as ``list<struct<kind, detector, char_offset,
     char_length, value_hash>>`` sorted by offset (empty for NULL content). Never the values."""
     return redact_pii(content, policy).field("findings")
 
 
-def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy | None = None) -> pa.StructArray:
+def redact_pii(content: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa.StructArray:
     """Struct of the redacted ``content`` and its ``findings`` (see ``find_pii``) per document.
 
     Each finding's span is replaced by the placeholder of its kind. Documents without findings
     come back as they were (NULL stays NULL); only documents with findings are rebuilt.
     """
-    policy = policy or PiiPolicy()
     content = as_array(content)
     if not pa.types.is_string(content.type):
         content = content.cast(pa.string())

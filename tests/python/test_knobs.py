@@ -114,7 +114,7 @@ def _code_files():
 
 # Constants named like a knob that are not one, and why.
 NOT_KNOBS = {
-    "ingest.py: DEFAULT_MAX_FILE_BYTES": "ingest's own cap on one file read from a tree or archive, not the filter's var",
+    "records.py: DEFAULT_MAX_FILE_BYTES": "ingest's own cap on one file read from a tree or archive, not the filter's var",
 }
 
 

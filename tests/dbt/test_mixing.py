@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ from python_udfs.fim import Sentinels, fim_layout
 from python_udfs.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
 from tests.conftest import make_dbt_project
+from tests.dbt.recount import recounted_fim_copies, recounted_shares
 
 pytestmark = pytest.mark.dbt
 
@@ -67,18 +67,6 @@ def run(project, *args, vars: dict | None = None):
     return project.dbt(*args, "--vars", json.dumps({**VARS, **(vars or {})}))
 
 
-def recounted_shares(project) -> dict[tuple[str, str], float]:
-    """Each source's share of its mixture's tokens, counted from the token ids of
-    fct_training_documents (the source read from the curated file), not from rpt_mixture."""
-    rows = project.query(
-        """select d.mixture, f.source, sum(len(d.input_ids)) from fct_training_documents d
-           join fct_curated_files f using (doc_id) group by all""")
-    totals: dict[str, int] = {}
-    for mixture, _, tokens in rows:
-        totals[mixture] = totals.get(mixture, 0) + tokens
-    return {(mixture, source): tokens / totals[mixture] for mixture, source, tokens in rows}
-
-
 def test_realised_shares_are_within_one_point_of_the_targets(project):
     realised = recounted_shares(project)
     targets = {(m, s): share for m, s, share in project.query(
@@ -101,9 +89,7 @@ def test_epoch_rows_repeat_every_file_and_weights_fill_the_rest(project):
     [(share, epochs)] = project.query(
         "select target_share, realised_epochs from rpt_mixture where mixture = 'upsampled' and source = 'small'")
     assert epochs == pytest.approx(3.0) and 0 < share < 0.75
-    [(packages_share,)] = project.query(
-        "select realised_share from rpt_mixture where mixture = 'upsampled' and source = 'packages'")
-    assert packages_share == pytest.approx(0.25, abs=0.01)
+    assert recounted_shares(project)[("upsampled", "packages")] == pytest.approx(0.25, abs=0.01)
 
 
 def test_temperature_shares_follow_tokens_to_the_power_one_over_t(project):
@@ -148,25 +134,7 @@ FIM_RATES = {"weighted": (0.5, 0.5), "upsampled": (0.0, None), "tempered": (0.3,
 
 
 def test_fim_and_spm_rates_are_within_one_point(project):
-    """Recounted from the token ids: a copy is FIM when it holds the FIM sentinels, and its pieces
-    read back give its file. It is SPM when <fim_prefix> is followed at once by <fim_suffix>
-    (<prefix><suffix> suffix <middle> prefix middle), which a PSM copy shows only when its prefix
-    is empty (a cut at the file's first character), too rare to move a rate by a point."""
-    tokenizer = _tokenizer(project)
-    [(prefix_id, middle_id, suffix_id)] = project.query(
-        "select fim_prefix_token_id, fim_middle_token_id, fim_suffix_token_id from int_tokenizer_prepared")
-    counts: dict[str, Counter] = {mixture: Counter() for mixture in FIM_RATES}
-    for mixture, ids, content in project.query(
-        "select d.mixture, d.input_ids, f.content from fct_training_documents d join fct_curated_files f using (doc_id)"
-    ):
-        counts[mixture]["copies"] += 1
-        if prefix_id not in ids:
-            continue
-        counts[mixture]["fim"] += 1
-        p, s, m = ids.index(prefix_id), ids.index(suffix_id), ids.index(middle_id)
-        first, second, third = (tokenizer.hf.decode(ids[a + 1 : b]) for a, b in ((p, s), (s, m), (m, len(ids))))
-        assert p < s < m and first + third + second == content, (mixture, content[:80])
-        counts[mixture]["spm"] += s == p + 1
+    counts = recounted_fim_copies(project)
     for mixture, (fim_rate, spm_rate) in FIM_RATES.items():
         c = counts[mixture]
         print(f"{mixture:10} copies {c['copies']} fim {c['fim']} spm {c['spm']}")

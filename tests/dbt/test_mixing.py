@@ -372,7 +372,7 @@ CORRUPTIONS = {
         "update fct_curated_files set license_families = ['permissive', 'strong_copyleft']"
         " where doc_id = (select min(doc_id) from fct_curated_files)"]),
     "a repository in both splits": ("assert_train_and_validation_share_no_repository", [
-        f"update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
+        "update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
         f" where doc_id = {A_TRAIN_DOCUMENT}"]),
     "a source far off its share": ("assert_mixture_shares_are_on_target", [
         "update rpt_mixture set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"]),

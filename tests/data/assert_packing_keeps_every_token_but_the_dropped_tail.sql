@@ -1,12 +1,158 @@
--- Packing loses nothing but concat's dropped tail: per mixture and split, fewer than seq_len
--- tokens dropped (none with best_fit or packing_tail = pad), and every window holds seq_len ids.
-select mixture, split, dropped_tokens, windows
-from {{ ref('rpt_packing') }}
-where dropped_tokens < 0
-   or dropped_tokens >= {{ var('seq_len') }}
-   or (dropped_tokens > 0 and not ({{ sql_string(var('packing_strategy')) }} = 'concat'
-                                   and {{ sql_string(var('packing_tail')) }} = 'drop'))
+-- Packing loses nothing but concat's dropped tail, checked per document so that no error can
+-- cancel another: every copy of fct_training_documents, with its EOS, is laid into windows of its
+-- repository's split as contiguous pieces holding exactly its ids, except that concat with
+-- packing_tail = drop drops the tokens past a split's last whole window (fewer than seq_len, all
+-- at the end of the split's order). Returns each document, split or window that breaks this: a
+-- document whose repository has no split, a piece that is not the document's ids at its offset,
+-- a piece of no document, tokens lost anywhere else, and windows not of seq_len ids.
+with
+
+tokenizer as (
+    select eos_token_id from {{ ref('int_tokenizer_prepared') }}
+),
+
+documents as (
+    select
+        documents.mixture,
+        splits.split,
+        documents.position,
+        documents.doc_id,
+        documents.n_tokens + 1 as tokens
+    from {{ ref('fct_training_documents') }} as documents
+    left join {{ ref('fct_curated_files') }} as files
+        on files.doc_id = documents.doc_id
+    left join {{ ref('fct_repo_splits') }} as splits
+        on splits.repo = coalesce(files.repo, files.doc_id)
+),
+
+windows as (
+    select * from {{ ref('fct_packed_sequences') }}
+),
+
+pieces as (
+    -- One row per piece of a document in a window: from its boundary to the next (or n_tokens).
+    select
+        mixture,
+        split,
+        window_index,
+        unnest(document_positions) as position,
+        unnest(document_offsets) as document_offset,
+        unnest(boundaries) as piece_start,
+        unnest(list_concat(boundaries[2:], [n_tokens])) as piece_end,
+        input_ids
+    from windows
+),
+
+piece_hashes as (
+    select
+        mixture,
+        split,
+        window_index,
+        position,
+        document_offset,
+        piece_end - piece_start as piece_tokens,
+        md5(input_ids[piece_start + 1:piece_end]::varchar) as piece_hash
+    from pieces
+),
+
+document_slices as (
+    -- The same slice of the document (its ids and EOS) that each piece claims to hold.
+    select
+        piece_hashes.mixture,
+        piece_hashes.position,
+        piece_hashes.window_index,
+        md5(list_append(documents.input_ids, tokenizer.eos_token_id)[
+            piece_hashes.document_offset + 1:piece_hashes.document_offset + piece_hashes.piece_tokens
+        ]::varchar) as document_hash
+    from piece_hashes
+    join {{ ref('fct_training_documents') }} as documents
+        on documents.mixture = piece_hashes.mixture
+        and documents.position = piece_hashes.position
+    cross join tokenizer
+),
+
+checked_pieces as (
+    select
+        piece_hashes.*,
+        document_slices.document_hash is not distinct from piece_hashes.piece_hash as holds_the_document_ids,
+        -- Pieces in window order are contiguous: each starts where the previous one ended.
+        piece_hashes.document_offset = coalesce(sum(piece_hashes.piece_tokens) over (
+            partition by piece_hashes.mixture, piece_hashes.position
+            order by piece_hashes.window_index
+            rows between unbounded preceding and 1 preceding
+        ), 0) as continues_the_previous_piece
+    from piece_hashes
+    left join document_slices
+        on document_slices.mixture = piece_hashes.mixture
+        and document_slices.position = piece_hashes.position
+        and document_slices.window_index = piece_hashes.window_index
+),
+
+packed_documents as (
+    select
+        mixture,
+        split,
+        position,
+        sum(piece_tokens) as packed_tokens
+    from checked_pieces
+    group by mixture, split, position
+),
+
+document_fates as (
+    select
+        documents.mixture,
+        documents.split,
+        documents.position,
+        documents.doc_id,
+        documents.tokens,
+        coalesce(packed.packed_tokens, 0) as packed_tokens,
+        -- Whether a later document of the same split still has tokens in a window.
+        max(coalesce(packed.packed_tokens, 0)) over (
+            partition by documents.mixture, documents.split
+            order by documents.position
+            rows between 1 following and unbounded following
+        ) > 0 as is_followed_by_packed_tokens
+    from documents
+    left join packed_documents as packed
+        on packed.mixture = documents.mixture
+        and packed.split = documents.split
+        and packed.position = documents.position
+),
+
+tail_allowed as (
+    select {{ sql_string(var('packing_strategy')) }} = 'concat'
+        and {{ sql_string(var('packing_tail')) }} = 'drop' as drops_the_tail
+)
+
+select mixture, split, position, doc_id, 'its repository has no split' as problem
+from document_fates
+where split is null
 union all
-select mixture, split, null, window_index
-from {{ ref('fct_packed_sequences') }}
+select mixture, split, position, doc_id, 'more tokens packed than the document has' as problem
+from document_fates
+where packed_tokens > tokens
+union all
+select mixture, split, position, doc_id, 'tokens lost before the end of the split' as problem
+from document_fates, tail_allowed
+where packed_tokens < tokens
+    and (not tail_allowed.drops_the_tail or is_followed_by_packed_tokens)
+union all
+select mixture, split, null, null, 'a whole window or more of tokens dropped' as problem
+from document_fates
+group by mixture, split
+having sum(tokens - packed_tokens) >= {{ var('seq_len') }}
+union all
+select mixture, split, position, null, 'window ' || window_index || ': piece is not the document''s ids at its offset'
+from checked_pieces
+where not holds_the_document_ids or not continues_the_previous_piece
+union all
+select pieces.mixture, pieces.split, pieces.position, null, 'window ' || pieces.window_index || ': piece of no document of the split'
+from checked_pieces as pieces
+anti join documents
+    on documents.mixture = pieces.mixture
+    and documents.split = pieces.split
+    and documents.position = pieces.position
+union all
+select mixture, split, null, null, 'window ' || window_index || ' does not hold seq_len ids' as problem
+from windows
 where len(input_ids) != {{ var('seq_len') }} or n_tokens + n_padding != {{ var('seq_len') }}

@@ -7,6 +7,7 @@ import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import make_dbt_project
+from tests.dbt.recount import recounted_fim_copies
 
 pytestmark = pytest.mark.dbt
 
@@ -91,11 +92,16 @@ def test_tiktoken_gives_the_ids_of_tokenizers_on_the_whole_corpus(project):
 
 
 def test_default_mixtures_hit_their_shares_and_fim_rates(project):
-    rows = project.query(
-        "select mixture, share_error_pp, fim_rate, realised_fim_rate, fim_spm_rate, realised_spm_rate from rpt_mixture")
+    rows = project.query("select mixture, share_error_pp from rpt_mixture")
     assert {row[0] for row in rows} == {"pretrain", "anneal"}
-    for mixture, error, fim_rate, realised_fim, spm_rate, realised_spm in rows:
+    for mixture, error in rows:
         assert abs(error) <= 1.0
-        assert abs(realised_fim - fim_rate) <= 0.01, mixture
-        if fim_rate > 0:
-            assert abs(realised_spm - spm_rate) <= 0.01, mixture
+
+
+def test_default_mixtures_fim_and_spm_rates_recounted_from_token_ids(project):
+    # seeds/mixtures.csv: pretrain FIM 0.5 with SPM 0.5; anneal no FIM.
+    counts = recounted_fim_copies(project)
+    assert set(counts) == {"pretrain", "anneal"} and counts["anneal"]["fim"] == 0
+    pretrain = counts["pretrain"]
+    assert abs(pretrain["fim"] / pretrain["copies"] - 0.5) <= 0.01
+    assert abs(pretrain["spm"] / pretrain["fim"] - 0.5) <= 0.01

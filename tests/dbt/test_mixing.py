@@ -9,12 +9,14 @@ import re
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from python_udfs.kernels.fim import Sentinels, fim_layout
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.kernels.bpe_tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
 from tests.conftest import make_dbt_project
+from tests.dbt.recount import recounted_fim_copies, recounted_shares
 
 pytestmark = pytest.mark.dbt
 
@@ -66,10 +68,16 @@ def run(project, *args, vars: dict | None = None):
 
 
 def test_realised_shares_are_within_one_point_of_the_targets(project):
-    rows = project.query("select mixture, source, target_share, realised_share, share_error_pp from rpt_mixture")
-    assert len(rows) == 11
-    for mixture, source, target, realised, error in rows:
-        print(f"{mixture:10} {source:9} target {target:.4f} realised {realised:.4f} error {error:+.3f} pp")
+    realised = recounted_shares(project)
+    targets = {(m, s): share for m, s, share in project.query(
+        "select mixture, source, target_share from int_mixture_sources_planned")}
+    assert set(realised) == set(targets) and len(targets) == 11
+    # The weighted mixture's targets are the seed's weights as written.
+    assert {s: t for (m, s), t in targets.items() if m == "weighted"} == pytest.approx(
+        {"stdlib": 0.5, "packages": 0.3, "small": 0.2})
+    for (mixture, source), target in sorted(targets.items()):
+        error = 100 * (realised[(mixture, source)] - target)
+        print(f"{mixture:10} {source:9} target {target:.4f} realised {realised[(mixture, source)]:.4f} error {error:+.3f} pp")
         assert abs(error) <= 1.0, (mixture, source)
 
 
@@ -81,9 +89,7 @@ def test_epoch_rows_repeat_every_file_and_weights_fill_the_rest(project):
     [(share, epochs)] = project.query(
         "select target_share, realised_epochs from rpt_mixture where mixture = 'upsampled' and source = 'small'")
     assert epochs == pytest.approx(3.0) and 0 < share < 0.75
-    [(packages_share,)] = project.query(
-        "select realised_share from rpt_mixture where mixture = 'upsampled' and source = 'packages'")
-    assert packages_share == pytest.approx(0.25, abs=0.01)
+    assert recounted_shares(project)[("upsampled", "packages")] == pytest.approx(0.25, abs=0.01)
 
 
 def test_temperature_shares_follow_tokens_to_the_power_one_over_t(project):
@@ -123,16 +129,18 @@ def test_sources_beyond_the_epoch_cap_are_warned_about_and_recorded(built):
     assert ("upsampled", "small") in capped
 
 
+# Each mixture's FIM and SPM rates as MIXTURES sets them (empty: the var defaults, 0.5 and 0.5).
+FIM_RATES = {"weighted": (0.5, 0.5), "upsampled": (0.0, None), "tempered": (0.3, 0.7), "budget": (1.0, 0.0)}
+
+
 def test_fim_and_spm_rates_are_within_one_point(project):
-    for mixture, fim_rate, realised_fim, spm_rate, realised_spm in project.query(
-        """select mixture, any_value(fim_rate), sum(fim_copies) / sum(copies), any_value(fim_spm_rate),
-                  sum(spm_copies) / nullif(sum(fim_copies), 0)
-           from (select *, realised_fim_rate * copies as fim_copies, realised_spm_rate * realised_fim_rate * copies
-                 as spm_copies from rpt_mixture) group by mixture"""
-    ):
-        assert abs(realised_fim - fim_rate) <= 0.01, mixture
+    counts = recounted_fim_copies(project)
+    for mixture, (fim_rate, spm_rate) in FIM_RATES.items():
+        c = counts[mixture]
+        print(f"{mixture:10} copies {c['copies']} fim {c['fim']} spm {c['spm']}")
+        assert abs(c["fim"] / c["copies"] - fim_rate) <= 0.01, mixture
         if fim_rate > 0:
-            assert abs(realised_spm - spm_rate) <= 0.01, mixture
+            assert abs(c["spm"] / c["fim"] - spm_rate) <= 0.01, mixture
 
 
 def _tokenizer(project):
@@ -338,3 +346,52 @@ def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(
     # Both rows exceed the limit; which one DuckDB's threads evaluate first is not fixed.
     assert re.search(r"epochs of source '(stdlib|small)'", result.stdout), result.stdout[-3000:]
     assert "more than the limit of 100 epochs" in result.stdout
+
+
+# The data tests of tests/data, each shown to fail (at error severity) on a table corrupted the way
+# it guards against; the build above shows that all of them pass on a real build.
+A_TRAIN_DOCUMENT = """(select d.doc_id from fct_training_documents d join fct_curated_files f using (doc_id)
+    join fct_repo_splits s on s.repo = coalesce(f.repo, f.doc_id)
+    where d.mixture = 'weighted' and s.split = 'train' order by d.position limit 1)"""
+CORRUPTIONS = {
+    "a window's ids out of order": ("assert_packing_keeps_every_token_but_the_dropped_tail", [
+        "update fct_packed_sequences set input_ids = list_reverse(input_ids)"
+        " where mixture = 'weighted' and split = 'train' and window_index = 1"]),
+    "a repository without a split": ("assert_packing_keeps_every_token_but_the_dropped_tail", [
+        "delete from fct_repo_splits where repo = (select min(repo) from fct_repo_splits where split = 'train')"]),
+    "two copies at one position": ("assert_every_mixture_position_is_one_training_document", [
+        "update fct_training_documents set position = 1 where mixture = 'weighted' and position = 2"]),
+    "a window written twice": ("assert_packed_windows_are_unique", [
+        "insert into fct_packed_sequences select * from fct_packed_sequences"
+        " where mixture = 'weighted' and split = 'train' and window_index = 0"]),
+    "an id past the vocabulary": ("assert_token_ids_are_in_the_vocabulary", [
+        "update fct_training_documents set input_ids = list_append(input_ids,"
+        " (select vocab_size from int_tokenizer_prepared)) where mixture = 'tempered' and position = 1"]),
+    "a curated file of an opted-out repository": ("assert_curated_files_are_license_allowed_and_not_opted_out", [
+        "insert into opt_out_repos (repo) select 'https://GitHub.com/' || max(repo) || '.git' from fct_curated_files"]),
+    "a curated file under a copyleft license": ("assert_curated_files_are_license_allowed_and_not_opted_out", [
+        "update fct_curated_files set license_families = ['permissive', 'strong_copyleft']"
+        " where doc_id = (select min(doc_id) from fct_curated_files)"]),
+    "a repository in both splits": ("assert_train_and_validation_share_no_repository", [
+        "update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
+        f" where doc_id = {A_TRAIN_DOCUMENT}"]),
+    "a source far off its share": ("assert_mixture_shares_are_on_target", [
+        "update rpt_mixture set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"]),
+}
+
+
+@pytest.mark.parametrize("case", CORRUPTIONS)
+def test_data_tests_fail_on_the_corruption_they_guard_against(project, case):
+    data_test, statements = CORRUPTIONS[case]
+    database = project.root / "winnow.duckdb"
+    intact = database.with_name("winnow.duckdb.intact")
+    shutil.copy(database, intact)
+    try:
+        with duckdb.connect(str(database)) as con:
+            for statement in statements:
+                con.execute(statement)
+        result = run(project, "test", "--select", data_test)
+    finally:
+        intact.replace(database)
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert re.search(rf"FAIL \d+ {data_test}", result.stdout), result.stdout[-3000:]

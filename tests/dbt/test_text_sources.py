@@ -21,6 +21,7 @@ from python_udfs.kernels.benchmarks import resolve_benchmark_path
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.cli.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
 from tests.conftest import make_dbt_project
+from tests.dbt.recount import recounted_shares
 
 pytestmark = pytest.mark.dbt
 
@@ -111,15 +112,17 @@ def ledger_row(project, path: str) -> tuple:
 
 
 def test_realised_token_shares_are_within_one_point_of_the_targets(project):
-    rows = project.query("select source, kinds, target_share, realised_share, share_error_pp from rpt_mixture order by source")
+    # Realised shares recounted from the token ids; one kind per source, so also the kinds' shares.
+    realised = recounted_shares(project)
+    rows = project.query("select source, kinds, target_share from rpt_mixture order by source")
     assert [(r[0], r[1]) for r in rows] == [("code", "code"), ("docs", "docs"), ("web", "text")]
-    for source, kinds, target, realised, error in rows:
-        print(f"{source:5} {kinds:5} target {target:.3f} realised {realised:.4f} ({error:+.3f} pp)")
-        assert abs(error) <= 1.0, source
-    by_kind = {kind: (realised, target) for kind, realised, target in
-               project.query("select kind, realised_share, target_share from rpt_mixture_kinds where mixture = 'blend'")}
-    assert set(by_kind) == {"code", "text", "docs"}
-    assert all(abs(realised - target) <= 0.01 for realised, target in by_kind.values())
+    for source, kinds, target in rows:
+        share = realised[("blend", source)]
+        print(f"{source:5} {kinds:5} target {target:.3f} realised {share:.4f} ({100 * (share - target):+.3f} pp)")
+        assert abs(share - target) <= 0.01, source
+    by_kind = {kind: realised_share for kind, realised_share in
+               project.query("select kind, realised_share from rpt_mixture_kinds where mixture = 'blend'")}
+    assert by_kind == pytest.approx({kinds: realised[("blend", source)] for source, kinds, _ in rows})
 
 
 def test_funnel_shows_code_text_and_docs_side_by_side_and_reconciles(project):

@@ -26,18 +26,31 @@ def test_every_udf_is_registered(con):
 
 
 def test_registering_twice_is_harmless(con):
+    def registered():
+        return sorted(con.execute(
+            "select function_name, parameters::varchar from duckdb_functions() where function_name like 'winnow_%'"
+        ).fetchall())
+
+    before = registered()
     register_udfs(con)
+    assert registered() == before and len(before) >= len(UDFS)
+    assert con.execute("select (winnow_line_stats('a\nb')).n_lines").fetchone() == (2,)
 
 
-def test_line_stats_udf_runs_over_many_vectors_of_real_files(con):
-    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 40  # > 2048 rows
-    con.execute("create table files as select unnest(?) as content", [texts])
-    n_rows, total_lines = con.execute(
-        "select count(*), sum(winnow_line_stats(content).n_lines) from files"
-    ).fetchone()
-    assert n_rows == len(texts)
-    expected = sum(len(t.split("\n")) - t.endswith("\n") for t in texts if t)  # "" has 0 lines
-    assert total_lines == expected
+def distinct_real_rows(n_rows: int) -> list[str]:
+    """n_rows distinct texts cut from real email-package files, each starting with its row number,
+    so a row answered with another row's result cannot go unnoticed."""
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")]
+    return [f"# row {i}\n" + texts[i % len(texts)][: 200 + 37 * (i % 50)] for i in range(n_rows)]
+
+
+def test_line_stats_udf_gives_each_row_its_own_result_over_many_vectors(con):
+    texts = distinct_real_rows(2 * 2048 + 100)
+    con.execute("create table files as select unnest(?) as content, generate_subscripts(?, 1) as i", [texts, texts])
+    rows = con.execute("select i, winnow_line_stats(content) from files order by i").fetchall()
+    assert [i for i, _ in rows] == list(range(1, len(texts) + 1))
+    for (i, got), text in zip(rows, texts):
+        assert got == plugin.line_stats(pa.array([text])).to_pylist()[0], i
 
 
 def test_known_flavours_udf(con):

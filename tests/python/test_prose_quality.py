@@ -272,3 +272,130 @@ def test_fractions_stay_between_zero_and_one_on_any_text(text):
             assert 0.0 <= value <= 1.0, (name, value)
     assert s["n_words"] <= len(words(text))
     assert all(w.strip() == w and w for w in words(text))
+
+
+# --- An independent reference -----------------------------------------------------------------
+# Every signal written again from the definitions (Gopher appendix A and table A1, C4 section 2.2,
+# as datatrove implements them; the word tokens as the module docstring defines them), with a
+# character scanner instead of the module's regular expression, and compared with measure_prose
+# on real documents.
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def reference_words(text: str) -> list[str]:
+    """Runs of word characters joined by single inner . ' ’ or -, '...' as one token, and every
+    other non-space character on its own."""
+    tokens, i, n = [], 0, len(text)
+    while i < n:
+        if text.startswith("...", i):
+            tokens.append("...")
+            i += 3
+        elif _is_word_char(text[i]):
+            j = i + 1
+            while True:
+                while j < n and _is_word_char(text[j]):
+                    j += 1
+                if j + 1 < n and text[j] in ".'’-" and _is_word_char(text[j + 1]):
+                    j += 2
+                    continue
+                break
+            tokens.append(text[i:j])
+            i = j
+        elif text[i].isspace():
+            i += 1
+        else:
+            tokens.append(text[i])
+            i += 1
+    return tokens
+
+
+def reference_signals(text: str) -> dict:
+    from collections import Counter
+
+    share = lambda part, whole: part / whole if whole else 0.0  # noqa: E731
+    tokens = reference_words(text)
+    words_ = [t for t in tokens if any(_is_word_char(c) for c in t)]
+    lines = text.splitlines()
+    stripped = [line.strip() for line in lines if line.strip()]
+
+    def repeated(items):  # datatrove find_duplicates: every occurrence after the first
+        seen, count, chars = set(), 0, 0
+        for item in items:
+            count, chars = (count + 1, chars + len(item)) if item in seen else (count, chars)
+            seen.add(item)
+        return count, chars
+
+    paragraphs = re.split(r"\n{2,}", text.strip())
+    repetition_lines = re.split(r"\n+", text)
+    (par_dups, par_chars), (line_dups, line_chars) = repeated(paragraphs), repeated(repetition_lines)
+
+    def top_ngram_chars(n):  # datatrove find_top_duplicate: n-grams joined by spaces
+        grams = Counter(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return len(grams.most_common(1)[0][0]) * grams.most_common(1)[0][1] if grams else 0
+
+    def duplicate_ngram_chars(n):  # datatrove find_all_duplicate: skip past a repeat
+        seen, chars, i = set(), 0, 0
+        while i <= len(tokens) - n:
+            gram = "".join(tokens[i : i + n])
+            if gram in seen:
+                chars, i = chars + len(gram), i + n
+            else:
+                seen.add(gram)
+                i += 1
+        return chars
+
+    ends_sentence = lambda s: s[-1:] in {".", "?", "!", '"', "'"} and not s.endswith("...")  # noqa: E731
+    c4_paragraphs = [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    policy = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+    signals = {
+        "n_words": len(words_),
+        "mean_word_length": share(sum(len(w) for w in words_), len(words_)),
+        "hash_word_ratio": share(text.count("#"), len(tokens)),
+        "ellipsis_word_ratio": share(text.count("...") + text.count("…"), len(tokens)),
+        "bullet_line_fraction": share(sum(line.lstrip()[:1] in {"•", "-"} for line in lines), len(lines)),
+        "ellipsis_line_fraction": share(sum(line.rstrip().endswith(("...", "…")) for line in lines), len(lines)),
+        "alphabetic_word_fraction": share(sum(any(c.isalpha() for c in t) for t in tokens), len(tokens)),
+        "n_stop_words": sum(t in {"the", "be", "to", "of", "and", "that", "have", "with"} for t in tokens),
+        "duplicate_paragraph_fraction": share(par_dups, len(paragraphs)),
+        "duplicate_paragraph_char_fraction": share(par_chars, len(text)),
+        "duplicate_line_fraction": share(line_dups, len(repetition_lines)),
+        "duplicate_line_char_fraction": share(line_chars, len(text)),
+        **{f"top_{n}_gram_char_fraction": share(top_ngram_chars(n), len(text)) for n in (2, 3, 4)},
+        **{f"duplicate_{n}_gram_char_fraction": share(duplicate_ngram_chars(n), len(text)) for n in range(5, 11)},
+        "terminal_punct_line_fraction": share(sum(map(ends_sentence, stripped)), len(stripped)),
+        "terminal_punct_paragraph_fraction": share(sum(map(ends_sentence, c4_paragraphs)), len(c4_paragraphs)),
+        "has_lorem_ipsum": "lorem ipsum" in text.lower(),
+        "boilerplate_line_fraction": share(
+            sum("javascript" in s.lower() or any(p in s.lower() for p in policy) for s in stripped), len(stripped)),
+    }
+    return signals
+
+
+def test_every_signal_equals_an_independent_reference_on_real_documents(pages, dbt_record):
+    from jinja2.constants import LOREM_IPSUM_WORDS
+
+    readmes = [importlib.metadata.distribution(name).metadata.get_payload() for name in ("dbt-core", "numpy")]
+    documents = [*pages.values(), dbt_record, LOREM_IPSUM_WORDS, *readmes, teasers(pages["statistics"]),
+                 (STDLIB / "email" / "architecture.rst").read_text()]
+    for document in documents:
+        got, expected = asdict(measure_prose(document)), reference_signals(document)
+        assert set(got) == set(expected)
+        for name, value in expected.items():
+            assert got[name] == pytest.approx(value, rel=1e-12, abs=1e-15), (name, document[:80])
+
+
+def test_signals_of_a_real_docstring_line_counted_by_hand():
+    sentence = "can be used to implement custom decoders (e.g. JSON-RPC class hinting)."
+    assert sentence in (STDLIB / "json" / "__init__.py").read_text()
+    # 'e.g.' keeps its inner period and gives its last one up; 'JSON-RPC' keeps its hyphen.
+    expected = ["can", "be", "used", "to", "implement", "custom", "decoders", "(", "e.g", ".", "JSON-RPC", "class",
+                "hinting", ")", "."]
+    assert reference_words(sentence) == expected == words(sentence)
+    s = measure_prose(sentence)
+    assert (s.n_words, s.n_stop_words) == (11, 2)  # 'be', 'to'
+    assert s.mean_word_length == pytest.approx(57 / 11)  # 3+2+4+2+9+6+8+3+8+5+7 characters
+    assert s.alphabetic_word_fraction == pytest.approx(11 / 15)
+    assert (s.terminal_punct_line_fraction, s.hash_word_ratio, s.duplicate_5_gram_char_fraction) == (1.0, 0.0, 0.0)

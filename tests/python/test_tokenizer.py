@@ -148,14 +148,18 @@ def test_fim_token_ids_are_the_pieces_and_three_sentinels(tokenizer_path, real_t
         assert loaded.hf.decode(ids, skip_special_tokens=False) == expected
 
 
-def test_tokenize_udf_in_duckdb_matches_direct_encoding_over_many_vectors(tokenizer_path):
-    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 50  # > 2048 rows
+def test_tokenize_udf_gives_each_row_the_ids_of_its_own_text_over_many_vectors(tokenizer_path):
+    # Distinct rows (each starts with its number) over more than two DuckDB vectors of 2,048 rows.
+    sources = [p.read_text(encoding="utf-8") for p in stdlib_files("email")]
+    texts = [f"# row {i}\n" + sources[i % len(sources)][: 200 + 37 * (i % 50)] for i in range(2 * 2048 + 100)]
     with duckdb.connect() as con:
         register_udfs(con)
-        con.execute("create table files as select unnest(?) as content", [texts])
+        con.execute("create table files as select unnest(?) as content, generate_subscripts(?, 1) as i", [texts, texts])
         rows = con.execute(
-            "select sum((winnow_tokenize(content, ?, NULL::VARCHAR, 'tiktoken')).n_tokens), count(*) from files",
-            [tokenizer_path],
+            "select i, winnow_tokenize(content, ?, NULL::VARCHAR, 'tiktoken') from files order by i", [tokenizer_path]
         ).fetchall()
-    direct = load_tokenizer(tokenizer_path).hf.encode_batch_fast(texts, add_special_tokens=False)
-    assert rows == [(sum(len(e.ids) for e in direct), len(texts))]
+    assert [i for i, _ in rows] == list(range(1, len(texts) + 1))
+    tokenizer = load_tokenizer(tokenizer_path).hf
+    for (i, got), text in zip(rows, texts):
+        expected = tokenizer.encode(text, add_special_tokens=False).ids
+        assert got["input_ids"] == expected and got["n_tokens"] == len(expected), i

@@ -1,8 +1,7 @@
--- Warns when a source's realised token share misses its target by more than 1 percentage point
+-- Fails when a source's realised token share misses its target by more than 1 percentage point
 -- and by more than its largest file: the fractional copy is chosen file by file, so it can always
--- be held within a file of its target, but a source of a few large files cannot be held to 1 point
--- (tests/dbt/test_mixing.py holds real corpora to the 1-point gate).
-{{ config(severity='warn') }}
+-- be held within a file of its target (any row is a bug), but a source of a few large files cannot
+-- be held to 1 point (tests/dbt/test_mixing.py holds real corpora to the 1-point gate).
 
 with
 

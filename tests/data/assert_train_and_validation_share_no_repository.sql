@@ -1,0 +1,26 @@
+-- No repository has files in both splits: counted from the windows' documents, not from
+-- fct_repo_splits (which holds one row per repository by construction), so a window packed into
+-- the wrong split or a document packed twice shows here. Returns each such repository.
+with
+
+packed_documents as (
+    select distinct mixture, split, unnest(document_positions) as position
+    from {{ ref('fct_packed_sequences') }}
+),
+
+packed_repositories as (
+    select
+        coalesce(files.repo, files.doc_id) as repo,
+        packed_documents.split
+    from packed_documents
+    join {{ ref('fct_training_documents') }} as documents
+        on documents.mixture = packed_documents.mixture
+        and documents.position = packed_documents.position
+    join {{ ref('fct_curated_files') }} as files
+        on files.doc_id = documents.doc_id
+)
+
+select repo, list(distinct split order by split) as splits
+from packed_repositories
+group by repo
+having count(distinct split) > 1

@@ -1,6 +1,6 @@
--- Exact duplicate clusters among the files that passed the filters: files whose normalised
--- content hashes alike. One keeper per cluster by a total order: best license family, then most
--- trusted source tier, then smallest doc_id. No content is stored here.
+-- Exact duplicate clusters among the files that passed the filters and URL dedup: files whose
+-- normalised content hashes alike. One keeper per cluster by a total order: best license family,
+-- then most trusted source tier, then smallest doc_id. No content is stored here.
 with
 
 kept_files as (
@@ -9,13 +9,7 @@ kept_files as (
         license_family_rank,
         source_tier,
         dedup_hash
-    from {{ ref('int_files_filtered') }} as filtered
-    where filter_rule is null
-        -- Documents dropped by URL dedup (web text) do not take part.
-        and not exists (
-            select 1 from {{ ref('int_url_dup_clusters') }} as url_dups
-            where url_dups.doc_id = filtered.doc_id and not url_dups.is_keeper
-        )
+    from {{ ref('int_files_url_deduped') }}
 ),
 
 ranked as (

@@ -1,4 +1,4 @@
-{{ cache_config('tokens_fingerprint', progress_udf='winnow_tokenize', input='fct_curated_files') }}
+{{ cache_config('tokens_fingerprint', progress_udf='winnow_tokenize', input='int_files_curated') }}
 -- The token ids of every curated file, encoded once per file and tokenizer and kept between
 -- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
 -- tokenizer loaded once per process. Special-token strings in a file are ordinary text; no EOS is
@@ -6,7 +6,7 @@
 with
 
 files as (
-    select doc_id, content from {{ ref('fct_curated_files') }}
+    select doc_id, content from {{ ref('int_files_curated') }}
 ),
 
 uncached as (

@@ -17,7 +17,7 @@ copies as (
         mixture.copy,
         plan.fim_rate,
         plan.fim_spm_rate
-    from {{ ref('fct_mixture') }} as mixture
+    from {{ ref('int_mixture_copies_ordered') }} as mixture
     join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source)
 ),
 

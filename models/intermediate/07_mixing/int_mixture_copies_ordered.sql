@@ -1,0 +1,71 @@
+-- Every mixture as a list of document copies in a deterministic shuffled order. A source with
+-- target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies of each of its files
+-- plus a fractional copy: its files in stable_hash(seed, 'sample', doc_id, copy) order, taken
+-- while their tokens stay nearest to the fractional tokens (at most one file off the target). The
+-- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
+with
+
+plan as (
+    select mixture, source, full_copies, fractional_copy_tokens
+    from {{ ref('int_mixture_sources_planned') }}
+    where target_tokens > 0
+),
+
+files as (
+    select doc_id, source, n_tokens from {{ ref('int_files_tokenized') }}
+),
+
+whole_copies as (
+    select
+        plan.mixture,
+        files.source,
+        files.doc_id,
+        cast(unnest(range(plan.full_copies)) as integer) as copy,
+        files.n_tokens
+    from plan
+    join files using (source)
+    where plan.full_copies > 0
+),
+
+fractional_candidates as (
+    select
+        plan.mixture,
+        files.source,
+        files.doc_id,
+        plan.full_copies as copy,
+        files.n_tokens,
+        plan.fractional_copy_tokens,
+        sum(files.n_tokens) over (
+            partition by plan.mixture, files.source
+            order by {{ stable_hash([var('seed'), "'sample'", 'files.doc_id', 'plan.full_copies']) }}, files.doc_id
+            rows between unbounded preceding and current row
+        ) as cumulative_tokens
+    from plan
+    join files using (source)
+    where plan.fractional_copy_tokens > 0
+),
+
+fractional_copies as (
+    -- A file is taken when the target lies beyond the middle of its tokens in the running sum.
+    select mixture, source, doc_id, copy, n_tokens
+    from fractional_candidates
+    where cumulative_tokens - n_tokens / 2.0 < fractional_copy_tokens
+),
+
+copies as (
+    select * from whole_copies
+    union all
+    select * from fractional_copies
+)
+
+select
+    mixture,
+    row_number() over (
+        partition by mixture
+        order by {{ stable_hash([var('seed'), "'order'", 'doc_id', 'copy']) }}, doc_id, copy
+    ) as position,
+    source,
+    doc_id,
+    copy,
+    n_tokens
+from copies

@@ -1,0 +1,88 @@
+-- Per mixture and source (with the kinds of its documents: code, text, docs; rpt_mixture_kinds
+-- sums per kind): the target against what the mixture realised, in tokens (FIM sentinels
+-- and the re-tokenised cuts included), epochs, files and copies, and the FIM and SPM rates.
+with
+
+plan as (
+    select * from {{ ref('int_mixture_sources_planned') }}
+),
+
+realised as (
+    select
+        mixture,
+        source,
+        count(*) as copies,
+        count(distinct doc_id) as files,
+        sum(n_tokens) as realised_tokens,
+        count(*) filter (where is_fim) as fim_copies,
+        count(*) filter (where is_spm) as spm_copies
+    from {{ ref('fct_training_documents') }}
+    group by mixture, source
+),
+
+unchanged_tokens as (
+    -- Tokens of the copies before FIM: realised epochs count the source's text, not the sentinels.
+    select mixture, source, sum(n_tokens) as copy_tokens
+    from {{ ref('fct_mixture') }}
+    group by mixture, source
+),
+
+source_kinds as (
+    select source, string_agg(distinct kind, ', ' order by kind) as kinds
+    from {{ ref('fct_curated_files') }}
+    group by source
+),
+
+joined as (
+    select
+        plan.mixture,
+        plan.source,
+        source_kinds.kinds,
+        plan.weight,
+        plan.epochs,
+        plan.temperature,
+        plan.source_files,
+        plan.source_tokens,
+        plan.target_share,
+        plan.target_tokens,
+        plan.target_epochs,
+        plan.exceeds_epoch_cap,
+        plan.fim_rate,
+        plan.fim_spm_rate,
+        coalesce(realised.files, 0) as files,
+        coalesce(realised.copies, 0) as copies,
+        coalesce(realised.realised_tokens, 0) as realised_tokens,
+        coalesce(unchanged_tokens.copy_tokens, 0) as copy_tokens,
+        coalesce(realised.fim_copies, 0) as fim_copies,
+        coalesce(realised.spm_copies, 0) as spm_copies
+    from plan
+    left join realised using (mixture, source)
+    left join unchanged_tokens using (mixture, source)
+    left join source_kinds using (source)
+)
+
+select
+    mixture,
+    source,
+    kinds,
+    weight,
+    epochs,
+    temperature,
+    source_files,
+    source_tokens,
+    target_share,
+    coalesce(realised_tokens / nullif(sum(realised_tokens) over (partition by mixture), 0), 0) as realised_share,
+    100 * (coalesce(realised_tokens / nullif(sum(realised_tokens) over (partition by mixture), 0), 0) - target_share)
+        as share_error_pp,
+    target_tokens,
+    realised_tokens,
+    target_epochs,
+    copy_tokens / nullif(source_tokens, 0) as realised_epochs,
+    exceeds_epoch_cap,
+    files,
+    copies,
+    fim_rate,
+    fim_copies / nullif(copies, 0) as realised_fim_rate,
+    fim_spm_rate,
+    spm_copies / nullif(fim_copies, 0) as realised_spm_rate
+from joined

@@ -1,8 +1,6 @@
 {{ cache_config('decontamination_fingerprint', input='int_files_near_deduped') }}
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
--- (An order, not a data dependency: this stage and PII redaction each read every curated text,
--- and side by side their joins did not fit in a 1 GB memory_limit on a 3 GB corpus; alone, each
--- does.)
+-- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
 -- macros/incremental_cache.sql): each n-gram of the file (the same tokens and n as
 -- int_benchmark_ngrams) semi-joined with the index, skipping allow-listed n-grams. One row per

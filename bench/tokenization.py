@@ -11,7 +11,7 @@
    texts on every core), and the `winnow_tokenize` UDF inside
    DuckDB (2 threads) with each engine. Prints throughputs and the UDF / direct ratios.
 3. The stage (`dbt run` of int_tokenizer_prepared with that tokenizer as a user file,
-   int_files_tokenized, int_mixture_sources_planned, fct_mixture, fct_training_documents; dbt
+   int_files_tokenized, int_mixture_sources_planned, int_mixture_copies_ordered, fct_training_documents; dbt
    start-up included) against datatrove 0.10.1's DocumentTokenizer with the same tokenizer.json and
    2 workers, for a one-epoch mixture and a three-epoch mixture with FIM off (datatrove reads the
    three copies of every document, as it would to repeat data).
@@ -42,7 +42,7 @@ from python_udfs.engine.plugin import register_udfs  # noqa: E402
 from python_udfs.kernels.bpe_tokenizer import encode, load_tokenizer  # noqa: E402
 from tests.conftest import DbtProject, make_dbt_project  # noqa: E402
 
-STAGE_MODELS = ["int_tokenizer_prepared", "int_token_ids_cache", "int_files_tokenized", "int_mixture_sources_planned", "fct_mixture",
+STAGE_MODELS = ["int_tokenizer_prepared", "int_token_ids_cache", "int_files_tokenized", "int_mixture_sources_planned", "int_mixture_copies_ordered",
                 "int_mixture_copies_fim_decided", "int_fim_token_ids_cache", "fct_training_documents"]
 VECTOR = 2048
 HEADER = "mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate\n"

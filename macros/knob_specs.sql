@@ -3,7 +3,7 @@
     `read_by` (the models that read it) and `log_only`. -#}
 {% macro knob_specs() %}
   {{ return({
-    "seed": {"type": "int", "range": [0, 9223372036854775807], "read_by": ["fct_mixture", "fct_repo_splits", "int_fim_token_ids_cache", "int_mixture_copies_fim_decided", "int_tokenizer_samples"], "why": "winnow: 42; at most 2^63 - 1, a BIGINT, as a larger number renders as another SQL type and hashes differently"},
+    "seed": {"type": "int", "range": [0, 9223372036854775807], "read_by": ["fct_repo_splits", "int_fim_token_ids_cache", "int_mixture_copies_fim_decided", "int_mixture_copies_ordered", "int_tokenizer_samples"], "why": "winnow: 42; at most 2^63 - 1, a BIGINT, as a larger number renders as another SQL type and hashes differently"},
     "language_allow_list": {"type": "list", "item": "language", "min_items": 1, "read_by": ["int_files_filtered"], "why": "winnow: [python]"},
     "max_file_bytes": {"type": "int", "range": [1, 4294967295], "read_by": ["int_files_filtered"], "why": "StarCoder: 100000; at most 4 GiB, DuckDB's longest string"},
     "min_file_chars": {"type": "int", "range": [0, 4294967295], "read_by": ["int_files_filtered"], "why": "StarCoder2: 50; at most 4 GiB, DuckDB's longest string"},
@@ -54,8 +54,8 @@
     "fim_spm_rate": {"type": "float", "range": [0, 1], "read_by": ["int_mixture_sources_planned"], "why": "StarCoder and Megatron-LM: 0.5"},
     "fim_spm_variant": {"type": "enum", "choices": ["starcoder", "paper"], "read_by": ["int_fim_token_ids_cache"], "why": "Megatron-LM / StarCoder: starcoder"},
     "mixture_max_epochs": {"type": "float", "range": [0, 100], "read_by": ["int_mixture_sources_planned"], "why": "winnow: 5; Muennighoff et al. 2023; at most 100, the epochs any mixture row may plan (mixture_epochs_limit in macros/validate_seed_numbers.sql)"},
-    "seq_len": {"type": "int", "range": [2, 1048576], "read_by": ["fct_exported_shards", "fct_packed_sequences", "fct_repo_splits", "rpt_packing"], "why": "Megatron-LM: 2048; tokens per window, at least 2; at most 2^20, 8 times the longest context of published code models, as a window is one row"},
-    "packing_strategy": {"type": "enum", "choices": ["concat", "best_fit"], "read_by": ["fct_exported_shards", "fct_packed_sequences", "rpt_packing"], "why": "Megatron-LM and datatrove: concat"},
+    "seq_len": {"type": "int", "range": [2, 1048576], "read_by": ["fct_exported_shards", "fct_packed_sequences", "fct_packing_stats", "fct_repo_splits"], "why": "Megatron-LM: 2048; tokens per window, at least 2; at most 2^20, 8 times the longest context of published code models, as a window is one row"},
+    "packing_strategy": {"type": "enum", "choices": ["concat", "best_fit"], "read_by": ["fct_exported_shards", "fct_packed_sequences", "fct_packing_stats"], "why": "Megatron-LM and datatrove: concat"},
     "packing_tail": {"type": "enum", "choices": ["drop", "pad"], "read_by": ["fct_exported_shards", "fct_packed_sequences"], "why": "Megatron-LM GPTDataset and datatrove: drop"},
     "packing_best_fit_block_tokens": {"type": "int", "range": [1, 2147483647], "read_by": ["fct_exported_shards", "fct_packed_sequences"], "why": "winnow: 8388608; at most 2^31 - 1, as the packer holds a block of int32 ids in memory"},
     "validation_fraction": {"type": "float", "range": [0, 1], "read_by": ["fct_repo_splits"], "why": "Megatron-LM: 0.03"},
@@ -84,6 +84,6 @@
     "c4_filter_lorem_ipsum": {"type": "bool", "read_by": ["int_files_filtered"], "why": "C4: true"},
     "c4_max_boilerplate_line_fraction": {"type": "float", "range": [0, 1], "read_by": ["int_files_filtered"], "why": "winnow: 0.3"},
     "min_edu_int_score": {"type": "int", "range": [0, 5], "read_by": ["int_files_filtered"], "why": "FineWeb-Edu: 3; FineWeb-Edu's scores run from 0 to 5"},
-    "url_dedup": {"type": "bool", "read_by": ["fct_drop_ledger", "int_url_dup_clusters", "rpt_funnel"], "why": "datatrove URLDedup: true"},
+    "url_dedup": {"type": "bool", "read_by": ["fct_drop_ledger", "fct_funnel", "int_url_dup_clusters"], "why": "datatrove URLDedup: true"},
   }) }}
 {% endmacro %}

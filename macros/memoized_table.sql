@@ -173,7 +173,7 @@
   {% set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias) %}
   {% set materialized = node.config.materialized %}
   {% set states = [sql_string(node_id)] %}
-  {% if node.resource_type == 'seed' or materialized == 'table' %}
+  {% if node.unique_id.startswith('seed.') or materialized == 'table' %}
     {% do states.append("(" ~ rows_hash(relation) ~ ")") %}
   {% elif materialized == 'memoized_table' %}
     {% do states.append("(select rows_hash from " ~ memo_fingerprints_relation()

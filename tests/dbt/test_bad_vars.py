@@ -243,4 +243,4 @@ def test_the_readers_in_knobs_yml_are_the_models_that_read_each_var(dbt_project)
     manifest = json.loads((dbt_project.root / "target" / "manifest.json").read_text())
     derived = var_readers(manifest, list(KNOBS))
     assert {name: knob["read_by"] for name, knob in KNOBS.items()} == derived, (
-        "knobs.yml read_by is stale: set each knob's read_by to the models python_udfs/var_lineage.py derives")
+        "knobs.yml read_by is stale: set each knob's read_by to the models python_udfs/cli/var_lineage.py derives")

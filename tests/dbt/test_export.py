@@ -297,7 +297,7 @@ def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
     before = _snapshot(project)
     assert {"pretrain/manifest.json", "repeat/manifest.json", "pretrain/megatron/train-00000.idx"} <= set(before)
     # --full-refresh: the memoized stages would otherwise be reused, and nothing written again.
-    result = run(project, "build", "--select", "fct_mixture+", "--full-refresh", env={"WINNOW_THREADS": "1"})
+    result = run(project, "build", "--select", "int_mixture_copies_ordered+", "--full-refresh", env={"WINNOW_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-3000:]
     assert project.model_statuses()["fct_exported_shards"] != "REUSED"
     assert _snapshot(project) == before
@@ -476,7 +476,7 @@ def test_two_databases_cannot_write_one_out_directory_at_the_same_time(project):
     other_database = {"env": {"WINNOW_DB": "other.duckdb"}}
     other_target = ("--target-path", str(project.root / "target-other"))
     lock = project.root / "out" / ".winnow.lock"
-    command = [str(DBT), "run", "--select", "fct_mixture+", "--full-refresh", "--vars", json.dumps(VARS),
+    command = [str(DBT), "run", "--select", "int_mixture_copies_ordered+", "--full-refresh", "--vars", json.dumps(VARS),
                "--profiles-dir", str(project.root), "--project-dir", str(project.root)]
     first = subprocess.Popen(command, cwd=project.root, env={**os.environ, **project.environment()},
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -106,7 +106,7 @@ def test_a_packing_var_rebuilds_only_the_stages_that_read_it(built):
         assert result.returncode == 0, result.stdout[-4000:]
         statuses = built.model_statuses()
         rebuilt = {model for model in built.memoized_models() if statuses[model] != "REUSED"}
-        assert rebuilt == {"fct_repo_splits", "fct_packed_sequences", "rpt_packing", "fct_exported_shards"}
+        assert rebuilt == {"fct_repo_splits", "fct_packed_sequences", "fct_packing_stats", "fct_exported_shards"}
         assert (built.query(packed) == before) == (seq_len is None)
     assert outputs_digest(built) == digest
 

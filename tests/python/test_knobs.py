@@ -16,7 +16,7 @@ KNOBS = knobs.load_knobs()
 
 
 def test_generated_copies_are_current():
-    assert knobs.main(["--check"]) == 0, "run `python -m python_udfs.knobs --write` after editing knobs.yml"
+    assert knobs.main(["--check"]) == 0, "run `winnow knobs --write` after editing knobs.yml"
 
 
 def test_check_names_a_stale_copy_and_write_repairs_it(tmp_path, capsys):

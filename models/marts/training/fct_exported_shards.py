@@ -131,13 +131,13 @@ def model(dbt, session):
         "git": git_commit(root, Path(python_udfs.__file__).resolve().parent),
         "vars": every_var,
         "funnel": _rows(session, f"""select source, stage, stage_order, files_remaining, bytes_remaining, files_removed,
-            bytes_removed from ({dbt.ref('rpt_funnel').sql_query()}) order by source, stage_order"""),
+            bytes_removed from ({dbt.ref('fct_funnel').sql_query()}) order by source, stage_order"""),
         "curated_tokens": _rows(session, f"""select source, count(*) as files, sum(n_tokens) as tokens
             from ({dbt.ref('int_files_tokenized').sql_query()}) group by source order by source"""),
     }
     mixture_tokens = _rows(session, f"""select mixture, source, copies, realised_tokens as tokens
-        from ({dbt.ref('rpt_mixture').sql_query()}) order by mixture, source""")
-    packing_report = _rows(session, f"select * from ({dbt.ref('rpt_packing').sql_query()}) order by mixture, split")
+        from ({dbt.ref('fct_mixture_realised').sql_query()}) order by mixture, source""")
+    packing_report = _rows(session, f"select * from ({dbt.ref('fct_packing_stats').sql_query()}) order by mixture, split")
     splits = _rows(session, f"""select split, count(*) as repos, sum(files) as files
         from ({dbt.ref('fct_repo_splits').sql_query()}) group by split order by split""")
 

@@ -4,8 +4,8 @@
 -- hash-ordered quota rather than a coin per copy: the FIM copies are the round(fim_rate x copies)
 -- with the smallest stable_hash(seed, 'fim', doc_id, copy), the SPM ones likewise among them, so
 -- each copy is FIM with probability fim_rate over the hash, and the realised rates equal the
--- targets to 1/copies (independent coins drift by sqrt(p(1-p)/n): with seed 42 they made 51.6% of
--- the default corpus's 3,300 FIM copies SPM). Nothing depends on batching or threads.
+-- targets to 1/copies (independent coins drift by sqrt(p(1-p)/n)). Nothing depends on batching
+-- or threads.
 with
 
 copies as (
@@ -17,7 +17,7 @@ copies as (
         mixture.copy,
         plan.fim_rate,
         plan.fim_spm_rate
-    from {{ ref('fct_mixture') }} as mixture
+    from {{ ref('int_mixture_copies_ordered') }} as mixture
     join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source)
 ),
 

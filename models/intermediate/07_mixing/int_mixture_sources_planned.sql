@@ -99,7 +99,7 @@ planned as (
 bounded as (
     -- Every copy is a row of fct_mixture: a share that asks a small source for more epochs than
     -- the limit (a weight, temperature or total_tokens far beyond its tokens) stops here, before
-    -- fct_mixture would allocate them.
+    -- int_mixture_copies_ordered would allocate them.
     select
         * exclude (planned_epochs),
         case

@@ -5,7 +5,7 @@
 with
 
 files as (
-    select doc_id, source from {{ ref('fct_curated_files') }}
+    select doc_id, source from {{ ref('int_files_curated') }}
 ),
 
 token_ids as (

@@ -6,7 +6,7 @@
 with
 
 files as (
-    select doc_id, content, n_bytes from {{ ref('fct_curated_files') }}
+    select doc_id, content, n_bytes from {{ ref('int_files_curated') }}
 ),
 
 budgets as (

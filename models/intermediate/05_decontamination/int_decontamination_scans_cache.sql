@@ -2,9 +2,7 @@
     "select coalesce(string_agg({{ stable_hash(['benchmark', 'task_id', 'ngram']) }}, '' order by benchmark, task_id, ngram), '')"
     ~ " from {{ ref('int_benchmark_ngrams') }} where not is_allow_listed"]) }}
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
--- (An order, not a data dependency: this stage and PII redaction each read every curated text,
--- and side by side their joins did not fit in a 1 GB memory_limit on a 3 GB corpus; alone, each
--- does.)
+-- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
 -- macros/incremental_cache.sql): each n-gram of the file (the same tokens and n as
 -- int_benchmark_ngrams) semi-joined with the index, skipping allow-listed n-grams. One row per

@@ -1,4 +1,4 @@
-{{ cache_config(progress_udf='winnow_tokenize', input='fct_curated_files',
+{{ cache_config(progress_udf='winnow_tokenize', input='int_files_curated',
                  fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
 -- The token ids of every curated file, encoded once per file and tokenizer and kept between
 -- builds (see macros/incremental_cache.sql): winnow_tokenize, a whole vector per call, the
@@ -7,7 +7,7 @@
 with
 
 files as (
-    select doc_id, content from {{ ref('fct_curated_files') }}
+    select doc_id, content from {{ ref('int_files_curated') }}
 ),
 
 uncached as (

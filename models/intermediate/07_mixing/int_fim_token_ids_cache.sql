@@ -43,7 +43,7 @@ tokenized as (
             {{ dbt.string_literal(var('fim_spm_variant')) }}
         ) as tokens
     from uncached
-    join {{ ref('fct_curated_files') }} as files
+    join {{ ref('int_files_curated') }} as files
         on files.doc_id = uncached.doc_id
     cross join tokenizer
 )

@@ -1,6 +1,6 @@
 -- Quality signals as measured values, one column each, no verdicts: int_files_filtered applies
 -- the thresholds. Line statistics (comment lines too) and character classes come from Arrow UDFs
--- (a regex with Unicode classes is ten times slower, and a list of every line per file is held
+-- (a regex with Unicode classes is much slower, and a list of every line per file is held
 -- outside DuckDB's memory limit); the rest is SQL.
 -- Content is not copied here (int_files_filtered joins it back), so the corpus is stored once.
 -- Incremental (macros/incremental_cache.sql): a file is measured once per settings and the rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -17,6 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# No per-example deadline: on a loaded 2-core machine an example takes longer than hypothesis's
+# 200 ms default for reasons that have nothing to do with the code under test.
+settings.register_profile("winnow", deadline=None)
+settings.load_profile("winnow")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -82,6 +89,12 @@ class DbtProject:
         return {node["name"] for node in manifest["nodes"].values()
                 if node["resource_type"] == "model" and node["config"]["materialized"] == "memoized_table"}
 
+    def exported_files(self) -> dict[str, str]:
+        """The SHA-256 of every file under out/ (but the export's lock), by path under out/."""
+        out = self.root / "out"
+        return {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+                for path in sorted(out.rglob("*")) if path.is_file() and path.name != ".winnow.lock"}
+
     def query(self, sql: str) -> list[tuple]:
         import duckdb
 
@@ -118,19 +131,25 @@ class PeriodicSampler:
 
 
 class DirectoryPeak(PeriodicSampler):
-    """Samples a directory's total file size in a background thread and keeps the maximum."""
+    """Samples a directory's total file size in a background thread and keeps the maximum, and the
+    number of distinct files seen: a spill shorter than the interval still leaves a file name."""
+
+    # DuckDB removes a spill file as soon as its partition is read back: sample often.
+    interval = 0.005
 
     def __init__(self, directory: Path):
         super().__init__()
-        self.directory, self.peak_bytes = directory, 0
+        self.directory, self.peak_bytes, self.files_seen = directory, 0, set()
 
     def sample(self) -> None:
-        while True:
-            try:
-                size = sum(f.stat().st_size for f in self.directory.rglob("*") if f.is_file())
-                break
-            except FileNotFoundError:  # a spill file vanished while being listed: list again
-                continue
+        size = 0
+        for root, _, names in os.walk(self.directory):
+            for name in names:
+                try:
+                    size += os.stat(os.path.join(root, name)).st_size
+                except FileNotFoundError:  # removed while being listed
+                    continue
+                self.files_seen.add(os.path.join(root, name))
         self.peak_bytes = max(self.peak_bytes, size)
 
 

@@ -87,8 +87,10 @@ class ProgressRegistry:
                 # without reporting.
                 meter = self._meters[udf] = ProgressMeter(udf, None, math.inf, self._clock)
             message = meter.advance(rows)
-        if message:
-            self._emit(message)
+            # Emitted under the lock: lines leave in the order their counts were taken, so the
+            # last line of a model is the one at its total, whichever thread wrote it.
+            if message:
+                self._emit(message)
 
     def finish(self, udf: str) -> str:
         with self._lock:

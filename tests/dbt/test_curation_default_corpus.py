@@ -1,11 +1,14 @@
-"""`dbt build` on the real default corpus (stdlib + installed packages): the funnel is
-non-trivial, and known files are dropped for the right reason while good files are kept."""
+"""`dbt build` on the real default corpus (stdlib + installed packages, their documentation files
+and a text corpus of their docstrings and READMEs: the three sources of seeds/corpus_sources.csv):
+the funnel is non-trivial, known files are dropped for the right reason while good files are kept,
+and the default mixtures hold each source to its share."""
 
 from __future__ import annotations
 
 import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
+from python_udfs.cli.text_corpus import distribution_readme_documents, stdlib_docstring_documents, write_text_corpus
 from tests.conftest import make_dbt_project
 from tests.dbt.recount import recounted_fim_copies
 
@@ -25,10 +28,16 @@ KNOWN_KEPT = ["Lib/json/decoder.py", "Lib/textwrap.py", "Lib/collections/__init_
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("default_corpus")
+    # What `make run` ingests (Makefile), under the source names of seeds/corpus_sources.csv.
     ingest([stdlib_input(), *distribution_inputs()], root / "raw", progress=False)
+    ingest([stdlib_input(), *distribution_inputs()], root / "raw_docs", progress=False, kind="docs")
+    write_text_corpus([*stdlib_docstring_documents(), *distribution_readme_documents()], root / "raw_text")
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet",
-                            "flavour": "winnow", "tier": 1}])
+    project.write_sources([
+        {"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1},
+        {"source_name": "docs", "parquet_glob": f"{root}/raw_docs/*.parquet", "flavour": "winnow", "tier": 1},
+        {"source_name": "text", "parquet_glob": f"{root}/raw_text/*.parquet", "flavour": "text", "tier": 2},
+    ])
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     return project
@@ -91,11 +100,20 @@ def test_tiktoken_gives_the_ids_of_tokenizers_on_the_whole_corpus(project):
             assert ids == expected.ids, content[:200]
 
 
-def test_default_mixtures_hit_their_shares_and_fim_rates(project):
-    rows = project.query("select mixture, share_error_pp from rpt_mixture")
-    assert {row[0] for row in rows} == {"pretrain", "anneal"}
-    for mixture, error in rows:
-        assert abs(error) <= 1.0
+def test_default_mixtures_hit_their_shares(project):
+    """Both default mixtures take every source in proportion to its curated tokens (pretrain at
+    temperature 1, anneal a quarter epoch of each): the shares are recounted from the training
+    documents, against the sources' token counts, not read from the pipeline's own report."""
+    curated = dict(project.query("select source, sum(n_tokens) from int_files_tokenized group by source"))
+    assert len(curated) == 3 and max(curated.values()) > 10 * min(curated.values()), curated
+    realised = project.query(
+        "select mixture, source, sum(n_tokens) from fct_training_documents group by mixture, source")
+    mixture_tokens = {mixture: sum(n for m, _, n in realised if m == mixture) for mixture, _, _ in realised}
+    assert set(mixture_tokens) == {"pretrain", "anneal"}
+    errors_pp = {(mixture, source): 100 * (n / mixture_tokens[mixture] - curated[source] / sum(curated.values()))
+                 for mixture, source, n in realised}
+    assert len(errors_pp) == 6
+    assert {key: error for key, error in errors_pp.items() if abs(error) > 1.0} == {}
 
 
 def test_default_mixtures_fim_and_spm_rates_recounted_from_token_ids(project):

@@ -283,14 +283,7 @@ def test_manifest_names_the_tokenizer_and_the_database_it_came_from(project):
 
 
 def _snapshot(project) -> dict[str, str]:
-    """sha256 of every file under out/ but the lock."""
-    snapshot = {}
-    for path in sorted((project.root / "out").rglob("*")):
-        if not path.is_file() or path.name == ".winnow.lock":
-            continue
-        data = path.read_bytes()
-        snapshot[path.relative_to(project.root / "out").as_posix()] = hashlib.sha256(data).hexdigest()
-    return snapshot
+    return project.exported_files()
 
 
 def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
@@ -299,7 +292,8 @@ def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
     # --full-refresh: the memoized stages would otherwise be reused, and nothing written again.
     result = run(project, "build", "--select", "int_mixture_copies_ordered+", "--full-refresh", env={"WINNOW_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-3000:]
-    assert project.model_statuses()["fct_exported_shards"] != "REUSED"
+    statuses = project.model_statuses()
+    assert [model for model, status in statuses.items() if status == "REUSED"] == []
     assert _snapshot(project) == before
 
 
@@ -399,7 +393,8 @@ def test_best_fit_keeps_whole_documents_and_pads(project):
         assert dropped == 0 and 0 < padding < 0.2
         assert manifest(project, "pretrain")["packing"]["strategy"] == "best_fit"
     finally:
-        assert run(project, "build", "--select", "fct_packed_sequences+").returncode == 0
+        restored = [run(project, "build", "--select", "fct_packed_sequences+")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
 def test_a_shard_edited_in_place_with_its_size_and_mtime_restored_is_rewritten(project):
@@ -443,7 +438,8 @@ def test_a_mixture_removed_from_the_seed_leaves_no_directory_behind(project):
         for path in user_files:
             path.unlink()
         (project.root / "out" / "mine").rmdir()
-        assert run(project, "build", "--select", "mixtures+").returncode == 0
+        restored = [run(project, "build", "--select", "mixtures+")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
     assert _snapshot(project) == complete
 
 
@@ -457,7 +453,8 @@ def test_a_build_whose_corpus_became_empty_leaves_no_manifest(project):
         assert not list((project.root / "out").rglob("manifest.json"))
         assert not [p for pattern in TRAINER_GLOBS for p in (project.root / "out").glob(f"*/{pattern}")]
     finally:
-        assert run(project, "build").returncode == 0
+        restored = [run(project, "build")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
     assert _snapshot(project) == complete
 
 

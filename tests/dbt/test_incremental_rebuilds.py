@@ -11,6 +11,7 @@ import glob as glob_module
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 
@@ -199,27 +200,71 @@ def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scrat
     incremental = outputs_digest(built)
     result = built.dbt("build", "--full-refresh", *NO_TESTS, *pin)
     assert result.returncode == 0, result.stdout[-4000:]
+    statuses = built.model_statuses()
+    assert [model for model in built.memoized_models() if statuses[model] == "REUSED"] == []
     assert outputs_digest(built) == incremental
 
 
-def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build(built, corpora):
-    # The previous test left a complete build of both corpora with the pinned tokenizer.
-    pin = ("--vars", json.dumps({"tokenizer_path": str(corpora[0] / "pinned-tokenizer.json")}))
-    uninterrupted = outputs_digest(built)
-    process = subprocess.Popen(
-        [str(DBT), "build", "--full-refresh", *NO_TESTS, *pin,
-         "--profiles-dir", str(built.root), "--project-dir", str(built.root)],
-        cwd=built.root, env={**os.environ, **built.environment()}, stdout=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )
-    killed_in = None
-    for line in process.stdout:
-        if "START" in line and "int_pii_redactions_cache" in line:
-            os.killpg(process.pid, signal.SIGKILL)
-            killed_in = line.strip()
-            break
-    process.wait()
-    assert killed_in is not None and process.returncode == -signal.SIGKILL
-    result = built.dbt("build", *pin)
+KILLED_CACHE = "int_files_scored"
+# Its progress line (macros/progress.sql): with interval 0, one per vector of the UDF's work.
+KILLED_CACHE_PROGRESS = re.compile(rf"{KILLED_CACHE}: winnow_line_stats ([\d,]+) of ([\d,]+) rows")
+
+
+def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build(tmp_path):
+    """Killed between two vectors of a cache's UDF work: DuckDB's transaction leaves none of its
+    rows visible, the stage before it keeps what it committed, and the rerun computes exactly what
+    is missing and ends where an uninterrupted build does."""
+    # Its own state: a complete build of a small corpus, then a larger one added, whose files
+    # reach the cache in several vectors (row groups of at most 8 MB).
+    write_winnow_corpus(tmp_path / "raw" / "first", ["json", "textwrap.py"], [])
+    write_winnow_corpus(tmp_path / "raw" / "added", ["test", "idlelib", "lib2to3"], [])
+    first, added = ({"source_name": name, "parquet_glob": f"{tmp_path}/raw/{name}/*.parquet", "flavour": "winnow",
+                     "tier": 1} for name in ("first", "added"))
+    project = make_dbt_project(tmp_path / "project")
+    project.write_sources([first])
+    result = project.dbt("build", *NO_TESTS)
     assert result.returncode == 0, result.stdout[-4000:]
-    assert outputs_digest(built) == uninterrupted
+    complete_first = cache_rows(project)
+
+    project.write_sources([first, added])
+    # One thread: vectors go through the UDF one after another, so a line short of the total
+    # means the work is half done. Unbuffered, so the line arrives while it is.
+    process = subprocess.Popen(
+        [str(DBT), "build", *NO_TESTS, "--vars", json.dumps({"progress_interval_seconds": 0}),
+         "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
+        cwd=project.root, env={**os.environ, **project.environment(), "WINNOW_THREADS": "1", "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    killed_at = None
+    for line in process.stdout:
+        progress = KILLED_CACHE_PROGRESS.search(line)
+        if progress and 0 < int(progress[1].replace(",", "")) < int(progress[2].replace(",", "")):
+            os.killpg(process.pid, signal.SIGKILL)
+            killed_at = progress[0]
+            break
+    process.stdout.close()
+    process.wait()
+    assert killed_at is not None and process.returncode == -signal.SIGKILL, "killed during the UDF work"
+
+    # Of the killed insert nothing is visible: every cache holds what the first build left.
+    assert cache_rows(project) == complete_first, killed_at
+    # The stage before it committed the added corpus's files.
+    added_docs = {doc for (doc,) in project.query("select doc_id from int_files_unioned where source = 'added'")}
+    assert len(added_docs) > 1000
+
+    rerun = project.dbt("build", *NO_TESTS)
+    assert rerun.returncode == 0, rerun.stdout[-4000:]
+    assert project.model_statuses()["int_raw_files_checked"] == "REUSED"
+    after = cache_rows(project)
+    # The killed cache computes exactly the files it lacks, and keeps every row it had.
+    computed = {row[1] for row in after[KILLED_CACHE] - complete_first[KILLED_CACHE]}
+    assert computed == added_docs
+    assert complete_first[KILLED_CACHE] <= after[KILLED_CACHE]
+    resumed, resumed_files = outputs_digest(project), project.exported_files()
+
+    uninterrupted = project.dbt("build", "--full-refresh", *NO_TESTS)
+    assert uninterrupted.returncode == 0, uninterrupted.stdout[-4000:]
+    statuses = project.model_statuses()
+    assert [model for model in project.memoized_models() if statuses[model] == "REUSED"] == []
+    assert outputs_digest(project) == resumed
+    assert project.exported_files() == resumed_files

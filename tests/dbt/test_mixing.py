@@ -22,8 +22,9 @@ pytestmark = pytest.mark.dbt
 
 VARS = {"tokenizer_train_bytes": 3_000_000, "tokenizer_vocab_size": 8192, "mixture_max_epochs": 2}
 SOURCES = {
+    # tomllib is in two sources of one tier: exact duplicates whose keeper only the doc_id decides.
     "stdlib": lambda: [stdlib_input(["email", "json", "logging", "http", "urllib", "unittest", "asyncio",
-                                     "collections", "importlib", "xml", "concurrent"])],
+                                     "collections", "importlib", "xml", "concurrent", "tomllib"])],
     # tiktoken and tokenizers contain '<|endoftext|>' and '<pad>' in their source.
     "packages": lambda: distribution_inputs(["tiktoken", "tokenizers", "sqlglot", "datasketch"]),
     "small": lambda: [stdlib_input(["tomllib", "zipfile", "sqlite3", "ctypes"])],
@@ -111,9 +112,11 @@ def test_star_stands_for_every_source_not_named(project):
         assert [(source, epochs) for source, epochs, _ in rows] == [("packages", 2.0), ("small", None), ("stdlib", 2.0)]
         assert dict((source, share) for source, _, share in rows)["small"] == pytest.approx(0.1)
     finally:
+        # Restored without asserting, so a failure above is the one reported.
         seed.write_text(good)
-        assert run(project, "seed", "--select", "mixtures").returncode == 0
-        assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
+        restored = [run(project, "seed", "--select", "mixtures"),
+                    run(project, "run", "--select", "int_mixture_sources_planned")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
 def test_total_tokens_sets_the_mixture_size(project):
@@ -203,20 +206,46 @@ def test_order_is_a_shuffle_of_positions_one_to_n(project):
         assert not sorted_by_doc
 
 
-def _digest(project) -> tuple[str, str]:
-    rows = project.query(
-        """select mixture, position, doc_id, copy, is_fim, is_spm, n_tokens, input_ids
-           from fct_training_documents order by mixture, position""")
-    [(path, sha)] = project.query("select tokenizer_path, tokenizer_sha256 from int_tokenizer_prepared")
-    return hashlib.sha256(repr(rows).encode()).hexdigest(), hashlib.sha256(Path(path).read_bytes()).hexdigest()
+# What DuckDB's threads could change if an order were not total, stage by stage: staging, the
+# keepers of exact and near dedup (and the duplicate_of of every drop), the tokenizer's samples and
+# the file it was trained into, the token caches, the training documents and the shards.
+THREAD_SENSITIVE_OUTPUTS = {
+    "staging": "select doc_id, source, repo, path, content_hash from int_files_unioned order by doc_id",
+    "exact dedup keepers": "select doc_id from int_files_exact_deduped order by doc_id",
+    "near dedup keepers": "select doc_id from int_files_near_deduped order by doc_id",
+    "drop ledger": "select doc_id, stage, rule, duplicate_of from fct_drop_ledger order by doc_id",
+    "tokenizer samples": "select purpose, sample_rank, doc_id from int_tokenizer_samples order by purpose, sample_rank",
+    "token cache": "select doc_id, fingerprint, n_tokens, input_ids from int_token_ids_cache order by doc_id",
+    "fim token cache": "select * from int_fim_token_ids_cache order by doc_id, copy, is_spm",
+    "training documents": "select mixture, position, doc_id, copy, is_fim, is_spm, n_tokens, input_ids"
+                          " from fct_training_documents order by mixture, position",
+}
+# The models behind THREAD_SENSITIVE_OUTPUTS that a rebuild must have computed again.
+THREAD_SENSITIVE_MODELS = {"int_raw_files_checked", "int_exact_dup_clusters", "int_near_dup_clusters",
+                           "fct_drop_ledger", "int_tokenizer_samples", "int_tokenizer_prepared", "int_token_ids_cache",
+                           "int_fim_token_ids_cache", "fct_training_documents", "fct_exported_shards"}
+
+
+def thread_sensitive_outputs(project) -> dict[str, str]:
+    digests = {name: hashlib.sha256(repr(project.query(sql)).encode()).hexdigest()
+               for name, sql in THREAD_SENSITIVE_OUTPUTS.items()}
+    [(path,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
+    digests["tokenizer file"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return {**digests, **{f"out/{name}": sha for name, sha in project.exported_files().items()}}
 
 
 def test_same_inputs_give_identical_outputs_with_one_thread(project):
-    before = _digest(project)
-    result = project.dbt("build", "--select", "int_tokenizer_samples+", "--vars", json.dumps(VARS),
+    before = thread_sensitive_outputs(project)
+    assert project.query("select count(*) from fct_drop_ledger where rule = 'exact_duplicate'")[0][0] > 0, \
+        "the corpus has duplicates, so there is a keeper to choose"
+    # --full-refresh: without it every memoized stage and cache row of the first build is reused.
+    result = project.dbt("build", "--full-refresh", "--exclude-resource-type", "test", "--vars", json.dumps(VARS),
                          env={"WINNOW_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-3000:]
-    assert _digest(project) == before
+    statuses = project.model_statuses()
+    assert {model: statuses[model] for model in THREAD_SENSITIVE_MODELS if statuses[model] == "REUSED"} == {}
+    after = thread_sensitive_outputs(project)
+    assert {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)} == set()
 
 
 BAD_MIXTURES = {
@@ -246,7 +275,8 @@ def bad_mixtures_output(built):
         result = run(project, "build", "--select", "mixtures", "int_mixture_sources_planned")
     finally:
         seed.write_text(good)
-        assert run(project, "seed", "--select", "mixtures").returncode == 0
+        restored = [run(project, "seed", "--select", "mixtures")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
     assert result.returncode != 0
     return result.stdout
 
@@ -288,7 +318,8 @@ def test_a_user_tokenizer_is_used_as_it_is(project, tmp_path):
             "select tokenizer_path, tokenizer_sha256, origin, engine from int_tokenizer_prepared")
         assert (path, user_sha, origin, engine) == (str(user), sha, "user", "tiktoken")
     finally:
-        assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0
+        restored = [run(project, "run", "--select", "int_tokenizer_prepared")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
 def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_reason(project, tmp_path):
@@ -307,7 +338,8 @@ def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_r
                      vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"})
         assert forced.returncode != 0 and "cannot use it: pre-tokenizer is not ByteLevel" in forced.stdout
     finally:
-        assert run(project, "run", "--select", "int_tokenizer_prepared").returncode == 0
+        restored = [run(project, "run", "--select", "int_tokenizer_prepared")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
 @pytest.mark.parametrize("normalizer, first_difference", [
@@ -338,9 +370,11 @@ def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(
         seed.write_text(MIXTURES.splitlines()[0] + "\nhuge,stdlib,0.5,,,100000000000000,,\nhuge,small,0.5,,,100000000000000,,\n")
         result = run(project, "build", "--select", "mixtures", "int_mixture_sources_planned")
     finally:
+        # Restored without asserting, so a failure above is the one reported.
         seed.write_text(good)
-        assert run(project, "seed", "--select", "mixtures").returncode == 0
-        assert run(project, "run", "--select", "int_mixture_sources_planned").returncode == 0
+        restored = [run(project, "seed", "--select", "mixtures"),
+                    run(project, "run", "--select", "int_mixture_sources_planned")]
+    assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
     assert result.returncode != 0
     assert "seeds/mixtures.csv: mixture 'huge' plans" in result.stdout, result.stdout[-3000:]
     # Both rows exceed the limit; which one DuckDB's threads evaluate first is not fixed.

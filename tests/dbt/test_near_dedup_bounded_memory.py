@@ -53,7 +53,9 @@ def test_band_join_spills_below_the_band_table_size(tmp_path):
                              env={"WINNOW_MEMORY_LIMIT": f"{MEMORY_LIMIT_BYTES // 1000**2}MB",
                                   "WINNOW_THREADS": "1"})
     assert result.returncode == 0, result.stdout[-4000:]
-    assert temp.peak_bytes > MEMORY_LIMIT_BYTES, "the join was expected to spill to temp_directory"
+    assert temp.peak_bytes > MEMORY_LIMIT_BYTES, (
+        f"the join was expected to spill to temp_directory: peak {temp.peak_bytes:,} bytes, "
+        f"{len(temp.files_seen)} spill files seen")
 
     edges, shared_bands, min_similarity = project.query(
         "select count(*), sum(shared_bands), min(estimated_similarity) from int_near_dup_edges"

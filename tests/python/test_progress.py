@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import duckdb
 import pytest
 
@@ -49,6 +51,29 @@ def test_registry_starts_each_model_afresh_and_finishes_with_a_summary():
         "int_files_minhashed: winnow_minhash starting on 100 rows",
         "int_files_minhashed: winnow_minhash done: 0 rows in 0.0 s (0 rows/s)",
     ]
+
+
+def test_lines_of_two_threads_leave_in_the_order_of_their_counts():
+    """A thread that counted first but is slow to write its line must not write it after a line
+    with a higher count: a model's last line is then the one at its total."""
+    lines: list[str] = []
+    first_is_writing, second_is_done = threading.Event(), threading.Event()
+
+    def slow_emit(message: str) -> None:
+        if " 2,048 of" in message:
+            first_is_writing.set()
+            second_is_done.wait(timeout=0.5)  # room for the second thread's line to overtake
+        lines.append(message)
+
+    registry = ProgressRegistry(slow_emit, FakeClock())
+    registry.start("winnow_minhash", "m", 4096, 0)
+    first = threading.Thread(target=registry.advance, args=("winnow_minhash", 2048))
+    first.start()
+    assert first_is_writing.wait(timeout=10)
+    registry.advance("winnow_minhash", 2048)
+    second_is_done.set()
+    first.join()
+    assert [line.split(" of ")[0].rsplit(" ", 1)[1] for line in lines[1:]] == ["2,048", "4,096"]
 
 
 def test_udf_calls_in_duckdb_count_every_row_across_vectors_and_threads(monkeypatch):

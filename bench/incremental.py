@@ -35,7 +35,7 @@ from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # 
 from tests.conftest import make_dbt_project  # noqa: E402
 
 CACHES = {
-    "int_files_scored": "doc_id",
+    "int_file_signals_cache": "doc_id",
     "int_minhash_signatures_cache": "doc_id",
     "int_pii_redactions_cache": "doc_id",
     "int_decontamination_scans_cache": "doc_id",

@@ -2,7 +2,7 @@
   The prose quality rules (kinds text and docs), in FineWeb's order: language, Gopher repetition,
   Gopher quality, C4, then the FineWeb-Edu score. Each returns the same verdict struct as the
   code rules of int_files_filtered: stage, rule (reason code), measured value, threshold, detail.
-  Signals come from int_texts_scored; every threshold is a var (dbt_project.yml, "Prose quality").
+  Signals come from int_prose_signals_cache; every threshold is a var (dbt_project.yml, "Prose quality").
 -#}
 
 {% macro _prose_rule(condition, rule, value, threshold, detail=none) -%}

@@ -207,7 +207,7 @@ def test_long_steps_log_rows_done_of_total_and_throughput(built):
     assert any(re.search(rf"int_minhash_signatures_cache: winnow_minhash [\d,]+ of {total} rows \(\d+%\), [\d,]+ rows/s",
                          line) for line in lines), lines
     assert any(line.startswith(f"int_minhash_signatures_cache: winnow_minhash done: {total} rows in ") for line in lines)
-    for model in ("int_files_scored", "int_pii_redactions_cache", "int_token_ids_cache", "int_fim_token_ids_cache"):
+    for model in ("int_file_signals_cache", "int_pii_redactions_cache", "int_token_ids_cache", "int_fim_token_ids_cache"):
         assert any(line.startswith(f"{model}: ") and " done: " in line for line in lines), model
 
 

@@ -23,7 +23,7 @@ from tests.dbt.fixtures import write_winnow_corpus
 pytestmark = pytest.mark.dbt
 
 CACHES = {
-    "int_files_scored": ["doc_id"],
+    "int_file_signals_cache": ["doc_id"],
     "int_minhash_signatures_cache": ["doc_id"],
     "int_pii_redactions_cache": ["doc_id"],
     "int_decontamination_scans_cache": ["doc_id"],
@@ -131,11 +131,11 @@ def test_a_touched_raw_file_is_staged_again_but_computes_nothing_new(built):
 
 def test_changing_a_near_dedup_var_recomputes_the_signatures_only(built):
     before = cache_rows(built)
-    result = built.dbt("run", "--select", "int_files_scored", "int_minhash_signatures_cache",
+    result = built.dbt("run", "--select", "int_file_signals_cache", "int_minhash_signatures_cache",
                        "--vars", json.dumps({"near_dedup_shingle_hash": "sha1"}))
     assert result.returncode == 0, result.stdout[-4000:]
     after = cache_rows(built)
-    assert after["int_files_scored"] == before["int_files_scored"]
+    assert after["int_file_signals_cache"] == before["int_file_signals_cache"]
     # Every signature row was computed again (new rowids), for the same files.
     assert not after["int_minhash_signatures_cache"] & before["int_minhash_signatures_cache"]
     assert {key for _, key in after["int_minhash_signatures_cache"]} >= {
@@ -152,16 +152,16 @@ def test_editing_a_macro_a_cache_calls_recomputes_that_cache_only(built):
     collapse = "trim(regexp_replace({{ column }}, '\\s+', ' ', 'g'))"
     assert collapse in original
     before = cache_rows(built)
-    hashes = "select doc_id, dedup_hash from int_files_scored order by doc_id"
+    hashes = "select doc_id, dedup_hash from int_file_signals_cache order by doc_id"
     dedup_hashes = built.query(hashes)
-    selected = ("--select", "int_files_scored", "int_minhash_signatures_cache")
+    selected = ("--select", "int_file_signals_cache", "int_minhash_signatures_cache")
     try:
         macro.write_text(original.replace(collapse, "ltrim(rtrim(regexp_replace({{ column }}, '\\s+', ' ', 'g')))"))
         result = built.dbt("run", *selected)
         assert result.returncode == 0, result.stdout[-4000:]
         after = cache_rows(built)
-        assert not after["int_files_scored"] & before["int_files_scored"]
-        assert {key for _, key in after["int_files_scored"]} == {key for _, key in before["int_files_scored"]}
+        assert not after["int_file_signals_cache"] & before["int_file_signals_cache"]
+        assert {key for _, key in after["int_file_signals_cache"]} == {key for _, key in before["int_file_signals_cache"]}
         assert after["int_minhash_signatures_cache"] == before["int_minhash_signatures_cache"]
         assert built.query(hashes) == dedup_hashes
     finally:
@@ -205,7 +205,7 @@ def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scrat
     assert outputs_digest(built) == incremental
 
 
-KILLED_CACHE = "int_files_scored"
+KILLED_CACHE = "int_file_signals_cache"
 # Its progress line (macros/progress.sql): with interval 0, one per vector of the UDF's work.
 KILLED_CACHE_PROGRESS = re.compile(rf"{KILLED_CACHE}: winnow_line_stats ([\d,]+) of ([\d,]+) rows")
 

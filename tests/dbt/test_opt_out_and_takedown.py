@@ -158,7 +158,7 @@ def test_every_spelling_of_an_opt_out_drops_its_repository_or_site(takedown):
 def test_no_cache_holds_a_row_of_a_removed_document(takedown):
     project, removed, _ = takedown
     removed_ids = {doc_id for doc_id, _, _ in removed}
-    for cache in CACHES | {"int_texts_scored": ["doc_id"]}:
+    for cache in CACHES | {"int_prose_signals_cache": ["doc_id"]}:
         held = {doc_id for (doc_id,) in project.query(f"select distinct doc_id from {cache}")}
         assert held, cache
         assert held & removed_ids == set(), cache

@@ -3,12 +3,12 @@
 -- it fails (filter_rule NULL = kept). Rules run in a fixed order, so a file that fails several is
 -- recorded once, under the first: opt-out, license, language, then the quality rules. Code rules
 -- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
--- signals of int_texts_scored.
+-- signals of int_prose_signals_cache.
 -- A file's license is all the evidence that applies to it, and the strictest wins: the
 -- repository's license, the nearest license file above the file and its own SPDX header
 -- (int_file_license_evidence). The file is allowed only when every piece is; the ledger's detail
 -- names each piece that is not.
--- A view: it only compares numbers already measured in int_files_scored.
+-- A view: it only compares numbers already measured in int_file_signals_cache.
 with
 
 files as (
@@ -16,7 +16,7 @@ files as (
 ),
 
 signals as (
-    select * from {{ ref('int_files_scored') }}
+    select * from {{ ref('int_file_signals_cache') }}
 ),
 
 license_lists as (
@@ -28,7 +28,7 @@ opted_out as (
 ),
 
 prose_signals as (
-    select * from {{ ref('int_texts_scored') }}
+    select * from {{ ref('int_prose_signals_cache') }}
 ),
 
 file_evidence as (

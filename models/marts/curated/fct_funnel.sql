@@ -11,7 +11,7 @@ documents as (
         checked.n_bytes,
         scored.n_lines
     from {{ ref('int_raw_files_checked') }} as checked
-    left join {{ ref('int_files_scored') }} as scored
+    left join {{ ref('int_file_signals_cache') }} as scored
         on scored.doc_id = checked.doc_id
 ),
 

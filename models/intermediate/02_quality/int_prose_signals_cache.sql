@@ -2,7 +2,7 @@
 -- depends_on: {{ ref('int_raw_files_checked') }}
 -- Prose quality signals of every text and docs document, as measured values, no verdicts:
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code
--- rules of int_files_scored), with the FineWeb-Edu score from the source. Gopher quality and
+-- rules of int_file_signals_cache), with the FineWeb-Edu score from the source. Gopher quality and
 -- repetition and the C4 line measures come from the winnow_prose_signals Arrow UDF
 -- (python_udfs/kernels/prose_quality.py). No content is stored here. Incremental
 -- (macros/incremental_cache.sql): a document is measured once and the rows are kept between

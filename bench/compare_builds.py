@@ -87,9 +87,7 @@ def summary(tree: Path) -> dict[str, object]:
     with duckdb.connect(str(tree / "data" / "winnow.duckdb"), read_only=True) as db:
         funnel = db.sql("select * from rpt_funnel order by all").fetchall()
         ledger_rows = db.sql("select * from fct_drop_ledger order by all").fetchall()
-        ledger_counts = db.sql(
-            "select stage, rule, count(*) from fct_drop_ledger group by all order by all"
-        ).fetchall()
+        ledger_counts = db.sql("select stage, rule, count(*) from fct_drop_ledger group by all order by all").fetchall()
         doc_ids = [row[0] for row in db.sql("select doc_id from fct_curated_files order by doc_id").fetchall()]
     digest = lambda rows: hashlib.sha256(repr(rows).encode()).hexdigest()  # noqa: E731
     return {
@@ -122,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             for workdir in workdirs:
-                subprocess.run(["git", "worktree", "remove", "--force", str(workdir / "tree")], cwd=ROOT,
-                               capture_output=True)
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(workdir / "tree")], cwd=ROOT, capture_output=True
+                )
                 shutil.rmtree(workdir, ignore_errors=True)
 
     differences = 0

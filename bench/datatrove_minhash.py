@@ -31,9 +31,25 @@ if __name__ == "__main__":  # datatrove spawns workers that re-import this modul
 
     stages = [
         ("signatures", [reader(), MinhashDedupSignature(output_folder=f"{work}/sigs", config=config)], workers),
-        ("buckets", [MinhashDedupBuckets(input_folder=f"{work}/sigs", output_folder=f"{work}/buckets", config=config)], buckets),
-        ("cluster", [MinhashDedupCluster(input_folder=f"{work}/buckets", output_folder=f"{work}/remove_ids", config=config)], 1),
-        ("filter", [reader(), MinhashDedupFilter(input_folder=f"{work}/remove_ids", exclusion_writer=JsonlWriter(f"{work}/removed")), JsonlWriter(f"{work}/deduped")], workers),
+        (
+            "buckets",
+            [MinhashDedupBuckets(input_folder=f"{work}/sigs", output_folder=f"{work}/buckets", config=config)],
+            buckets,
+        ),
+        (
+            "cluster",
+            [MinhashDedupCluster(input_folder=f"{work}/buckets", output_folder=f"{work}/remove_ids", config=config)],
+            1,
+        ),
+        (
+            "filter",
+            [
+                reader(),
+                MinhashDedupFilter(input_folder=f"{work}/remove_ids", exclusion_writer=JsonlWriter(f"{work}/removed")),
+                JsonlWriter(f"{work}/deduped"),
+            ],
+            workers,
+        ),
     ]
     seconds = {}
     for name, pipeline, tasks in stages:

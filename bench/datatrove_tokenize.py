@@ -20,8 +20,12 @@ if __name__ == "__main__":  # datatrove spawns workers that re-import this modul
     n_files = len(list(Path(source).glob("*.parquet")))
     pipeline = [
         ParquetReader(source, text_key="text", id_key="id", glob_pattern="*.parquet"),
-        DocumentTokenizer(output_folder=f"{work}/tokens", tokenizer_name_or_path=tokenizer,
-                          eos_token="<|endoftext|>", shuffle_documents=False),
+        DocumentTokenizer(
+            output_folder=f"{work}/tokens",
+            tokenizer_name_or_path=tokenizer,
+            eos_token="<|endoftext|>",
+            shuffle_documents=False,
+        ),
     ]
     start = time.perf_counter()
     LocalPipelineExecutor(pipeline=pipeline, tasks=n_files, workers=workers, logging_dir=f"{work}/logs").run()

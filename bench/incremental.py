@@ -46,16 +46,18 @@ CACHES = {
 
 def cache_rows(database: Path) -> dict[str, set]:
     with duckdb.connect(str(database), read_only=True) as con:
-        return {cache: set(con.execute(f"select rowid, {keys} from {cache}").fetchall())
-                for cache, keys in CACHES.items()}
+        return {
+            cache: set(con.execute(f"select rowid, {keys} from {cache}").fetchall()) for cache, keys in CACHES.items()
+        }
 
 
 def slowest_nodes(project_root: Path, keep: Path, count: int = 12) -> list[tuple[str, float]]:
     """The build's slowest nodes from dbt's run_results.json, which is kept as `keep`."""
     shutil.copy(project_root / "target" / "run_results.json", keep)
     results = json.loads(keep.read_text())["results"]
-    timings = sorted(((r["unique_id"].split(".", 2)[-1], r["execution_time"]) for r in results),
-                     key=lambda item: -item[1])
+    timings = sorted(
+        ((r["unique_id"].split(".", 2)[-1], r["execution_time"]) for r in results), key=lambda item: -item[1]
+    )
     return [(node, round(seconds, 1)) for node, seconds in timings[:count]]
 
 
@@ -100,36 +102,46 @@ def main() -> None:
         [(tokenizer,)] = con.execute("select tokenizer_path from int_tokenizer_prepared").fetchall()
     pinned = work / "pinned-tokenizer.json"
     shutil.copy(tokenizer, pinned)
-    project.write_sources([*sources, {"source_name": "added", "parquet_glob": f"{added}/*.parquet",
-                                      "flavour": "winnow", "tier": 2}])
+    project.write_sources(
+        [*sources, {"source_name": "added", "parquet_glob": f"{added}/*.parquet", "flavour": "winnow", "tier": 2}]
+    )
     third, _, _ = timed([*build, "--vars", json.dumps({"tokenizer_path": str(pinned)})], cwd=project.root, env=env)
     after = cache_rows(database)
     with duckdb.connect(str(database), read_only=True) as con:
-        added_docs = {d for (d,) in con.execute("select doc_id from int_files_unioned where source = 'added'").fetchall()}
+        added_docs = {
+            d for (d,) in con.execute("select doc_id from int_files_unioned where source = 'added'").fetchall()
+        }
         [(base_files, added_files)] = con.execute(
             "select count(*) filter (where source = 'base'), count(*) filter (where source = 'added') "
-            "from int_raw_files_checked").fetchall()
+            "from int_raw_files_checked"
+        ).fetchall()
     computed = {cache: after[cache] - before[cache] for cache in CACHES}
-    print(json.dumps({
-        "base_raw_files": base_files,
-        "added_raw_files": added_files,
-        "first_build_seconds": round(first, 1),
-        "first_build_peak_rss_mb": round(first_rss),
-        "second_build_seconds": round(second, 1),
-        "second_over_first": round(second / first, 3),
-        "second_build_memoized_tables_reused": f"{second_reused} of {len(memoized)}",
-        "second_build_slowest_nodes": second_slowest,
-        "build_with_added_corpus_seconds": round(third, 1),
-        "added_over_first": round(third / first, 3),
-        "rows_computed_by_the_third_build": {cache: len(rows) for cache, rows in computed.items()},
-        "rows_dropped_from_caches": {cache: len(before[cache] - after[cache]) for cache in CACHES},
-        # After near dedup a few old files can be computed too: the new files change clusters,
-        # and an old file that is no longer a near duplicate enters the later stages.
-        "computed_rows_of_old_files": {
-            cache: sum(row[1] not in added_docs for row in rows)
-            for cache, rows in computed.items() if cache != "int_fim_token_ids_cache"
-        },
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "base_raw_files": base_files,
+                "added_raw_files": added_files,
+                "first_build_seconds": round(first, 1),
+                "first_build_peak_rss_mb": round(first_rss),
+                "second_build_seconds": round(second, 1),
+                "second_over_first": round(second / first, 3),
+                "second_build_memoized_tables_reused": f"{second_reused} of {len(memoized)}",
+                "second_build_slowest_nodes": second_slowest,
+                "build_with_added_corpus_seconds": round(third, 1),
+                "added_over_first": round(third / first, 3),
+                "rows_computed_by_the_third_build": {cache: len(rows) for cache, rows in computed.items()},
+                "rows_dropped_from_caches": {cache: len(before[cache] - after[cache]) for cache in CACHES},
+                # After near dedup a few old files can be computed too: the new files change clusters,
+                # and an old file that is no longer a near duplicate enters the later stages.
+                "computed_rows_of_old_files": {
+                    cache: sum(row[1] not in added_docs for row in rows)
+                    for cache, rows in computed.items()
+                    if cache != "int_fim_token_ids_cache"
+                },
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,7 +37,15 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from python_udfs.cli.ingest import RAW_SCHEMA, ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, distribution_inputs, ingest, row_group_bounds, stdlib_input  # noqa: E402
+from python_udfs.cli.ingest import (  # noqa: E402
+    RAW_SCHEMA,
+    ROW_GROUP_MAX_BYTES,
+    ROW_GROUP_MAX_ROWS,
+    distribution_inputs,
+    ingest,
+    row_group_bounds,
+    stdlib_input,
+)
 from tests.conftest import DirectoryPeak, PeriodicSampler, make_dbt_project  # noqa: E402
 
 IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
@@ -62,10 +70,7 @@ def mutate(text: str, path: str, copy: int) -> str:
         lines = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v{copy}", text_lines).split("\n")
     drop_share = 0.03 if kind < 0.7 else 0.5
     run = 1 if kind < 0.7 else 8
-    kept = [
-        line for i, line in enumerate(lines)
-        if _uniform("drop", copy, path, i // run) >= drop_share
-    ]
+    kept = [line for i, line in enumerate(lines) if _uniform("drop", copy, path, i // run) >= drop_share]
     return "\n".join(kept)
 
 
@@ -100,8 +105,11 @@ def write_mutated_copies(raw: Path, copies: int, workers: int = 1) -> int:
     """Writes part files of mutated copies next to the ingested parts (in `workers` processes; each
     file depends only on its copy and original, so the result is the same); returns bytes written."""
     originals = sorted(raw.glob("part-*.parquet"))
-    tasks = [(original, raw / f"mutant-{copy:03d}-{number:05d}.parquet", copy)
-             for copy in range(1, copies + 1) for number, original in enumerate(originals)]
+    tasks = [
+        (original, raw / f"mutant-{copy:03d}-{number:05d}.parquet", copy)
+        for copy in range(1, copies + 1)
+        for number, original in enumerate(originals)
+    ]
     if workers <= 1:
         return sum(_write_mutated_part(*task) for task in tasks)
     with ProcessPoolExecutor(workers) as pool:
@@ -137,9 +145,13 @@ def peak_rss_by_node(samples: list[tuple[float, float]], run_results: Path, coun
     for result in json.loads(run_results.read_text())["results"]:
         for timing in result["timing"]:
             if timing["name"] == "execute" and timing["started_at"] and timing["completed_at"]:
-                intervals.append((result["unique_id"].split(".", 2)[-1],
-                                  datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00")).timestamp(),
-                                  datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00")).timestamp()))
+                intervals.append(
+                    (
+                        result["unique_id"].split(".", 2)[-1],
+                        datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00")).timestamp(),
+                        datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00")).timestamp(),
+                    )
+                )
     peaks = {}
     for moment, mb in samples:
         running = [name for name, start, stop in intervals if start <= moment <= stop]
@@ -168,7 +180,9 @@ def main() -> None:
 
     shutil.rmtree(work / "project", ignore_errors=True)
     project = make_dbt_project(work / "project")
-    project.write_sources([{"source_name": "default", "parquet_glob": f"{raw}/*.parquet", "flavour": "winnow", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "default", "parquet_glob": f"{raw}/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     dbt = str(Path(sys.executable).parent / "dbt")
     env = {
         "WINNOW_DB": str(project.root / "winnow.duckdb"),
@@ -182,7 +196,11 @@ def main() -> None:
     with DirectoryPeak(work / "tmp") as spill:
         process = subprocess.Popen(
             [dbt, "build", "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
-            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            cwd=project.root,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         with RssTimeline(process.pid) as rss:
             output, _ = process.communicate()
@@ -194,17 +212,23 @@ def main() -> None:
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         funnel = con.sql("select * from rpt_funnel").fetchall()
         columns = [c[0] for c in con.sql("select * from rpt_funnel limit 0").description]
-    print(json.dumps({
-        "raw_gb": round((original_bytes + mutated_bytes) / 1e9, 2),
-        "memory_limit": args.memory_limit,
-        "threads": args.threads,
-        "build_seconds": round(seconds, 1),
-        "peak_rss_mb": round(peak_rss_mb),
-        "peak_rss_by_node": by_node,
-        "peak_spill_mb": round(spill.peak_bytes / 1e6),
-        "database_mb": round((project.root / "winnow.duckdb").stat().st_size / 1e6),
-        "funnel": [dict(zip(columns, row)) for row in funnel],
-    }, indent=2, default=str))
+    print(
+        json.dumps(
+            {
+                "raw_gb": round((original_bytes + mutated_bytes) / 1e9, 2),
+                "memory_limit": args.memory_limit,
+                "threads": args.threads,
+                "build_seconds": round(seconds, 1),
+                "peak_rss_mb": round(peak_rss_mb),
+                "peak_rss_by_node": by_node,
+                "peak_spill_mb": round(spill.peak_bytes / 1e6),
+                "database_mb": round((project.root / "winnow.duckdb").stat().st_size / 1e6),
+                "funnel": [dict(zip(columns, row)) for row in funnel],
+            },
+            indent=2,
+            default=str,
+        )
+    )
 
 
 if __name__ == "__main__":

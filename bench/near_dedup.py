@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import timed  # noqa: E402
+
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 
@@ -46,7 +47,14 @@ RELAXED = {
     "encoded_data_max_run": 10**9,
     "encoded_data_max_fraction": 1.1,
 }
-NEAR_DEDUP_MODELS = ["int_minhash_signatures_cache", "int_files_minhashed", "int_near_dup_candidates", "int_near_dup_edges", "int_near_dup_components", "int_near_dup_clusters"]
+NEAR_DEDUP_MODELS = [
+    "int_minhash_signatures_cache",
+    "int_files_minhashed",
+    "int_near_dup_candidates",
+    "int_near_dup_edges",
+    "int_near_dup_components",
+    "int_near_dup_clusters",
+]
 
 
 def main() -> None:
@@ -60,7 +68,9 @@ def main() -> None:
 
     ingest([stdlib_input(), *distribution_inputs()], work / "raw", progress=False)
     project = make_dbt_project(work / "project")
-    project.write_sources([{"source_name": "default", "parquet_glob": f"{work}/raw/*.parquet", "flavour": "winnow", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "default", "parquet_glob": f"{work}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     result = project.dbt("build", "--vars", json.dumps(RELAXED))
     if result.returncode != 0:
         raise SystemExit(result.stdout[-3000:])
@@ -81,19 +91,44 @@ def main() -> None:
         pq.write_table(docs.slice(i * step, step), datatrove_in / f"part-{i}.parquet")
 
     dbt = str(Path(sys.executable).parent / "dbt")
-    env = {"WINNOW_DB": str(db), "WINNOW_TEMP_DIR": str(work / "tmp"), "WINNOW_THREADS": str(args.workers),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PATH": str(Path(sys.executable).parent)}
+    env = {
+        "WINNOW_DB": str(db),
+        "WINNOW_TEMP_DIR": str(work / "tmp"),
+        "WINNOW_THREADS": str(args.workers),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": str(Path(sys.executable).parent),
+    }
     ours_s, ours_rss, _ = timed(
-        [dbt, "run", "--full-refresh", "--select", *NEAR_DEDUP_MODELS, "--vars", json.dumps(RELAXED),
-         "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
-        cwd=project.root, env=env,
+        [
+            dbt,
+            "run",
+            "--full-refresh",
+            "--select",
+            *NEAR_DEDUP_MODELS,
+            "--vars",
+            json.dumps(RELAXED),
+            "--profiles-dir",
+            str(project.root),
+            "--project-dir",
+            str(project.root),
+        ],
+        cwd=project.root,
+        env=env,
     )
     with duckdb.connect(str(db), read_only=True) as con:
         [(ours_removed,)] = con.sql("select count(*) from int_near_dup_clusters where is_removed").fetchall()
 
     theirs_s, theirs_rss, out = timed(
-        [str(args.datatrove_python), str(ROOT / "bench" / "datatrove_minhash.py"), str(datatrove_in),
-         str(work / "datatrove_work"), str(args.workers), "5", str(bands), str(rows)]
+        [
+            str(args.datatrove_python),
+            str(ROOT / "bench" / "datatrove_minhash.py"),
+            str(datatrove_in),
+            str(work / "datatrove_work"),
+            str(args.workers),
+            "5",
+            str(bands),
+            str(rows),
+        ]
     )
     stages = json.loads(out.stdout.strip().splitlines()[-1])
     removed_files = list((work / "datatrove_work" / "removed").glob("*"))
@@ -103,19 +138,24 @@ def main() -> None:
 
         theirs_removed = sum(sum(1 for _ in gzip.open(f)) for f in removed_files)
 
-    print(json.dumps({
-        "documents": len(docs),
-        "megabytes": round(megabytes, 1),
-        "bands_x_rows": f"{bands}x{rows}",
-        "winnow_seconds": round(ours_s, 1),
-        "winnow_peak_rss_mb": round(ours_rss),
-        "winnow_removed": ours_removed,
-        "datatrove_seconds": round(theirs_s, 1),
-        "datatrove_stage_seconds": {k: round(v, 1) for k, v in stages.items()},
-        "datatrove_peak_rss_mb": round(theirs_rss),
-        "datatrove_removed": theirs_removed,
-        "speedup": round(theirs_s / ours_s, 2),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "documents": len(docs),
+                "megabytes": round(megabytes, 1),
+                "bands_x_rows": f"{bands}x{rows}",
+                "winnow_seconds": round(ours_s, 1),
+                "winnow_peak_rss_mb": round(ours_rss),
+                "winnow_removed": ours_removed,
+                "datatrove_seconds": round(theirs_s, 1),
+                "datatrove_stage_seconds": {k: round(v, 1) for k, v in stages.items()},
+                "datatrove_peak_rss_mb": round(theirs_rss),
+                "datatrove_removed": theirs_removed,
+                "speedup": round(theirs_s / ours_s, 2),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

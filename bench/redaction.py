@@ -30,10 +30,10 @@ import pyarrow.compute as pc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from python_udfs.knobs import load_knobs  # noqa: E402
+from python_udfs.engine.plugin import register_udfs  # noqa: E402
 from python_udfs.kernels.pii import PiiPolicy, redact_pii  # noqa: E402
 from python_udfs.kernels.pii.redaction import _prefilters  # noqa: E402
-from python_udfs.engine.plugin import register_udfs  # noqa: E402
+from python_udfs.knobs import load_knobs  # noqa: E402
 
 BATCH = 2048
 
@@ -66,11 +66,13 @@ def main() -> None:
     content = con.sql("select content from files").to_arrow_table().column("content").combine_chunks()
     megabytes = pc.sum(pc.binary_length(content)).as_py() / 1e6
     knobs = load_knobs()  # the pipeline's policy: the defaults of the vars pii_*
-    policy = PiiPolicy(placeholders=knobs["pii_placeholders"]["default"],
-                       example_domains=tuple(knobs["pii_example_domains"]["default"]),
-                       ip_allow_list=tuple(knobs["pii_ip_allow_list"]["default"]),
-                       keyword_min_entropy=knobs["pii_keyword_min_entropy"]["default"],
-                       keyword_min_length=knobs["pii_keyword_min_length"]["default"])
+    policy = PiiPolicy(
+        placeholders=knobs["pii_placeholders"]["default"],
+        example_domains=tuple(knobs["pii_example_domains"]["default"]),
+        ip_allow_list=tuple(knobs["pii_ip_allow_list"]["default"]),
+        keyword_min_entropy=knobs["pii_keyword_min_entropy"]["default"],
+        keyword_min_length=knobs["pii_keyword_min_length"]["default"],
+    )
     batches = [content.slice(lo, BATCH) for lo in range(0, len(content), BATCH)]
 
     def direct():
@@ -98,19 +100,24 @@ def main() -> None:
     [(duck_findings,)] = con.execute("select sum(len(r.findings)) from redacted").fetchall()
     assert duck_findings == findings, (duck_findings, findings)
 
-    print(json.dumps({
-        "documents": len(content),
-        "megabytes": round(megabytes, 1),
-        "documents_with_findings": changed,
-        "findings": findings,
-        "prefilter_only_mb_s": round(megabytes / prefilter_s, 1),
-        "direct_seconds": round(direct_s, 2),
-        "direct_mb_s": round(megabytes / direct_s, 1),
-        "duckdb_1_thread_seconds": round(inside[1], 2),
-        "duckdb_1_thread_mb_s": round(megabytes / inside[1], 1),
-        "duckdb_2_threads_seconds": round(inside[2], 2),
-        "duckdb_2_threads_mb_s": round(megabytes / inside[2], 1),
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "documents": len(content),
+                "megabytes": round(megabytes, 1),
+                "documents_with_findings": changed,
+                "findings": findings,
+                "prefilter_only_mb_s": round(megabytes / prefilter_s, 1),
+                "direct_seconds": round(direct_s, 2),
+                "direct_mb_s": round(megabytes / direct_s, 1),
+                "duckdb_1_thread_seconds": round(inside[1], 2),
+                "duckdb_1_thread_mb_s": round(megabytes / inside[1], 1),
+                "duckdb_2_threads_seconds": round(inside[2], 2),
+                "duckdb_2_threads_mb_s": round(megabytes / inside[2], 1),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

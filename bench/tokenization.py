@@ -37,13 +37,22 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from common import timed  # noqa: E402
+
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from python_udfs.engine.plugin import register_udfs  # noqa: E402
 from python_udfs.kernels.bpe_tokenizer import encode, load_tokenizer  # noqa: E402
 from tests.conftest import DbtProject, make_dbt_project  # noqa: E402
 
-STAGE_MODELS = ["int_tokenizer_prepared", "int_token_ids_cache", "int_files_tokenized", "int_mixture_sources_planned", "int_mixture_copies_ordered",
-                "int_mixture_copies_fim_decided", "int_fim_token_ids_cache", "fct_training_documents"]
+STAGE_MODELS = [
+    "int_tokenizer_prepared",
+    "int_token_ids_cache",
+    "int_files_tokenized",
+    "int_mixture_sources_planned",
+    "int_mixture_copies_ordered",
+    "int_mixture_copies_fim_decided",
+    "int_fim_token_ids_cache",
+    "fct_training_documents",
+]
 VECTOR = 2048
 HEADER = "mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate\n"
 
@@ -58,9 +67,9 @@ def write_copies(docs: pa.Table, directory: Path, copies: int, files: int = 8) -
     """Every document ``copies`` times (ids doc_id-copy) as ``files`` Parquet files for datatrove."""
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
-    repeated = pa.concat_tables([
-        pa.table({"id": [f"{i}-{c}" for i in docs["id"].to_pylist()], "text": docs["text"]}) for c in range(copies)
-    ])
+    repeated = pa.concat_tables(
+        [pa.table({"id": [f"{i}-{c}" for i in docs["id"].to_pylist()], "text": docs["text"]}) for c in range(copies)]
+    )
     step = -(-len(repeated) // files)
     for i in range(files):
         pq.write_table(repeated.slice(i * step, step), directory / f"part-{i}.parquet")
@@ -81,8 +90,9 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
         ingest([stdlib_input(), *distribution_inputs()], work / "raw", progress=False)
         project = make_dbt_project(project_dir)
-        project.write_sources([{"source_name": "default", "parquet_glob": f"{work}/raw/*.parquet",
-                                "flavour": "winnow", "tier": 1}])
+        project.write_sources(
+            [{"source_name": "default", "parquet_glob": f"{work}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+        )
         result = project.dbt("build")
         if result.returncode != 0:
             raise SystemExit(result.stdout[-3000:])
@@ -120,32 +130,60 @@ def main() -> None:
         con.register("docs", docs)
         con.execute("create table files as select text as content from docs")
         for engine in ("tokenizers", "tiktoken"):
-            udf_s[engine], _ = seconds(lambda: con.execute(
-                "create or replace table tokens as select winnow_tokenize(content, ?, NULL::VARCHAR, ?) as t from files",
-                [str(tokenizer_json), engine]))
+            udf_s[engine], _ = seconds(
+                lambda engine=engine: con.execute(
+                    "create or replace table tokens as select winnow_tokenize(content, ?, NULL::VARCHAR, ?) as t from files",
+                    [str(tokenizer_json), engine],
+                )
+            )
             [(udf_tokens,)] = con.execute("select sum(t.n_tokens) from tokens").fetchall()
             assert udf_tokens == n_tokens, (engine, udf_tokens, n_tokens)
 
     # --- The stage against datatrove's DocumentTokenizer, one epoch and three epochs, FIM off.
     dbt = str(Path(sys.executable).parent / "dbt")
-    env = {"WINNOW_DB": str(db), "WINNOW_TEMP_DIR": str(work / "tmp"), "WINNOW_THREADS": str(args.workers),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "PATH": str(Path(sys.executable).parent)}
+    env = {
+        "WINNOW_DB": str(db),
+        "WINNOW_TEMP_DIR": str(work / "tmp"),
+        "WINNOW_THREADS": str(args.workers),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "PATH": str(Path(sys.executable).parent),
+    }
     stage = {}
     for epochs in (1, 3):
         (project_dir / "seeds" / "mixtures.csv").write_text(HEADER + f"bench,default,,{epochs},,,0.0,\n")
         if project.dbt("seed", "--select", "mixtures").returncode != 0:
             raise SystemExit("dbt seed failed")
         ours_s, ours_rss, _ = timed(
-            [dbt, "run", "--full-refresh", "--select", *STAGE_MODELS, "--vars", json.dumps({"tokenizer_path": str(tokenizer_json)}),
-             "--profiles-dir", str(project_dir), "--project-dir", str(project_dir)],
-            cwd=project_dir, env=env,
+            [
+                dbt,
+                "run",
+                "--full-refresh",
+                "--select",
+                *STAGE_MODELS,
+                "--vars",
+                json.dumps({"tokenizer_path": str(tokenizer_json)}),
+                "--profiles-dir",
+                str(project_dir),
+                "--project-dir",
+                str(project_dir),
+            ],
+            cwd=project_dir,
+            env=env,
         )
         with duckdb.connect(str(db), read_only=True) as con:
-            [(ours_docs, ours_tokens)] = con.sql("select count(*), sum(n_tokens) from fct_training_documents").fetchall()
+            [(ours_docs, ours_tokens)] = con.sql(
+                "select count(*), sum(n_tokens) from fct_training_documents"
+            ).fetchall()
         write_copies(docs, work / f"datatrove_in_{epochs}", epochs)
         theirs_s, theirs_rss, out = timed(
-            [str(args.datatrove_python), str(ROOT / "bench" / "datatrove_tokenize.py"), str(work / f"datatrove_in_{epochs}"),
-             str(work / f"datatrove_work_{epochs}"), str(tokenizer_json), str(args.workers)]
+            [
+                str(args.datatrove_python),
+                str(ROOT / "bench" / "datatrove_tokenize.py"),
+                str(work / f"datatrove_in_{epochs}"),
+                str(work / f"datatrove_work_{epochs}"),
+                str(tokenizer_json),
+                str(args.workers),
+            ]
         )
         theirs = json.loads(out.stdout.strip().splitlines()[-1])
         stage[f"{epochs}_epoch"] = {
@@ -160,21 +198,26 @@ def main() -> None:
             "speedup": round(theirs_s / ours_s, 2),
         }
 
-    print(json.dumps({
-        "documents": len(texts),
-        "megabytes": round(megabytes, 1),
-        "tokens": n_tokens,
-        "direct_encode_batch_mb_s": round(megabytes / direct_s, 2),
-        "direct_encode_batch_fast_mb_s": round(megabytes / fast_s, 2),
-        "tiktoken_direct_mb_s": round(megabytes / tiktoken_s, 2),
-        "udf_tokenizers_mb_s": round(megabytes / udf_s["tokenizers"], 2),
-        "udf_tiktoken_mb_s": round(megabytes / udf_s["tiktoken"], 2),
-        "udf_tokenizers_vs_encode_batch": round(direct_s / udf_s["tokenizers"], 2),
-        "udf_tiktoken_vs_encode_batch": round(direct_s / udf_s["tiktoken"], 2),
-        "udf_tokenizers_vs_encode_batch_fast": round(fast_s / udf_s["tokenizers"], 2),
-        "tiktoken_direct_vs_encode_batch": round(direct_s / tiktoken_s, 2),
-        "stage_vs_datatrove": stage,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "documents": len(texts),
+                "megabytes": round(megabytes, 1),
+                "tokens": n_tokens,
+                "direct_encode_batch_mb_s": round(megabytes / direct_s, 2),
+                "direct_encode_batch_fast_mb_s": round(megabytes / fast_s, 2),
+                "tiktoken_direct_mb_s": round(megabytes / tiktoken_s, 2),
+                "udf_tokenizers_mb_s": round(megabytes / udf_s["tokenizers"], 2),
+                "udf_tiktoken_mb_s": round(megabytes / udf_s["tiktoken"], 2),
+                "udf_tokenizers_vs_encode_batch": round(direct_s / udf_s["tokenizers"], 2),
+                "udf_tiktoken_vs_encode_batch": round(direct_s / udf_s["tiktoken"], 2),
+                "udf_tokenizers_vs_encode_batch_fast": round(fast_s / udf_s["tokenizers"], 2),
+                "tiktoken_direct_vs_encode_batch": round(direct_s / tiktoken_s, 2),
+                "stage_vs_datatrove": stage,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,12 +37,43 @@ MANIFEST_VARS_START, MANIFEST_VARS_END = "# knobs:manifest_vars:start", "# knobs
 
 TYPES = {"int", "float", "bool", "string", "enum", "list", "map"}
 # Fields of a knob in knobs.yml; the comment at its top says what each means.
-FIELDS = {"stage", "default", "type", "range", "exclusive", "bound", "choices", "item", "min_items", "non_empty",
-          "nullable", "keys", "required_keys", "values", "unit", "source", "read_by", "log_only"}
+FIELDS = {
+    "stage",
+    "default",
+    "type",
+    "range",
+    "exclusive",
+    "bound",
+    "choices",
+    "item",
+    "min_items",
+    "non_empty",
+    "nullable",
+    "keys",
+    "required_keys",
+    "values",
+    "unit",
+    "source",
+    "read_by",
+    "log_only",
+}
 REQUIRED = {"stage", "default", "type", "source", "read_by"}
 # What validate_vars needs of a knob (macros/knob_specs.sql); the rest is documentation.
-SPEC_FIELDS = ("type", "range", "exclusive", "choices", "item", "min_items", "non_empty", "nullable", "keys",
-               "required_keys", "values", "read_by", "log_only")
+SPEC_FIELDS = (
+    "type",
+    "range",
+    "exclusive",
+    "choices",
+    "item",
+    "min_items",
+    "non_empty",
+    "nullable",
+    "keys",
+    "required_keys",
+    "values",
+    "read_by",
+    "log_only",
+)
 
 
 class KnobError(ValueError):
@@ -64,7 +95,9 @@ def load_knobs(path: str | Path | None = None) -> dict[str, dict]:
         if missing := REQUIRED - knob.keys():
             raise KnobError(f"{where} lacks {', '.join(sorted(missing))}")
         if unknown := knob.keys() - FIELDS:
-            raise KnobError(f"{where} has unknown fields {', '.join(sorted(unknown))}; known: {', '.join(sorted(FIELDS))}")
+            raise KnobError(
+                f"{where} has unknown fields {', '.join(sorted(unknown))}; known: {', '.join(sorted(FIELDS))}"
+            )
         _check_spec(where, knob)
         if problems := value_problems(name, knob["default"], knob):
             raise KnobError(f"{where}: its default does not pass its own spec: {'; '.join(problems)}")
@@ -125,22 +158,35 @@ def value_problems(name: str, value, spec: dict) -> list[str]:
         return []
     kind = spec["type"]
     if kind == "list":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value) \
-                or len(value) < spec.get("min_items", 0):
-            return [f"var {name} = {json.dumps(value)} must be a {'non-empty ' if spec.get('min_items') else ''}"
-                    f"list of {spec['item']} names"]
-        return [f"var {name} names an unknown {spec['item']} '{v}'; known: {', '.join(spec['choices'])}"
-                for v in value if spec.get("choices") and v not in spec["choices"]]
+        if (
+            not isinstance(value, list)
+            or not all(isinstance(v, str) for v in value)
+            or len(value) < spec.get("min_items", 0)
+        ):
+            return [
+                f"var {name} = {json.dumps(value)} must be a {'non-empty ' if spec.get('min_items') else ''}"
+                f"list of {spec['item']} names"
+            ]
+        return [
+            f"var {name} names an unknown {spec['item']} '{v}'; known: {', '.join(spec['choices'])}"
+            for v in value
+            if spec.get("choices") and v not in spec["choices"]
+        ]
     if kind == "map":
         keys = [str(k) for k in spec["keys"]]
         if not isinstance(value, dict):
             return [f"var {name} = {json.dumps(value)} must be a mapping of {', '.join(keys)} to values"]
-        problems = [f"var {name} has key '{k}'; keys must be among: {', '.join(keys)}" for k in value if str(k) not in keys]
+        problems = [
+            f"var {name} has key '{k}'; keys must be among: {', '.join(keys)}" for k in value if str(k) not in keys
+        ]
         if spec.get("required_keys"):
             given = {str(k) for k in value}
-            problems += [f"var {name} lacks key '{k}'; it must map each of: {', '.join(keys)}" for k in keys if k not in given]
-        problems += [p for k, v in value.items() if str(k) in keys
-                     if (p := _scalar_problem(f"{name}[{k}]", v, spec["values"]))]
+            problems += [
+                f"var {name} lacks key '{k}'; it must map each of: {', '.join(keys)}" for k in keys if k not in given
+            ]
+        problems += [
+            p for k, v in value.items() if str(k) in keys if (p := _scalar_problem(f"{name}[{k}]", v, spec["values"]))
+        ]
         return problems
     problem = _scalar_problem(name, value, spec)
     return [problem] if problem else []
@@ -162,9 +208,11 @@ def _yaml_value(value) -> str:
 
 def vars_block(knobs: dict[str, dict]) -> str:
     """The lines of dbt_project.yml's `vars:` block between the markers (markers included)."""
-    lines = [VARS_START,
-             "  # GENERATED from knobs.yml by `winnow knobs --write`: edit knobs.yml, not these lines.",
-             "  # What each var means, its range, unit and source: docs/knobs.md."]
+    lines = [
+        VARS_START,
+        "  # GENERATED from knobs.yml by `winnow knobs --write`: edit knobs.yml, not these lines.",
+        "  # What each var means, its range, unit and source: docs/knobs.md.",
+    ]
     stage = None
     for name, knob in knobs.items():
         if knob["stage"] != stage:
@@ -226,13 +274,22 @@ def _allowed(knob: dict) -> str:
     elif kind == "enum":
         text = " \\| ".join(f"`{c}`" for c in knob["choices"])
     elif kind == "list":
-        text = "list of " + (" \\| ".join(f"`{c}`" for c in knob["choices"]) if knob.get("choices") else f"{knob['item']} names")
+        text = "list of " + (
+            " \\| ".join(f"`{c}`" for c in knob["choices"]) if knob.get("choices") else f"{knob['item']} names"
+        )
         text += ", at least one" if knob.get("min_items") else ""
     elif kind == "map":
         values = knob["values"]
-        inner = (f"{values['range'][0]} .. {values['range'][1]}" if "range" in values
-                 else " \\| ".join(f"`{c}`" for c in values.get("choices", [])) or values["type"])
-        text = ("each of " if knob.get("required_keys") else "any of ") + ", ".join(f"`{k}`" for k in knob["keys"]) + f" to {inner}"
+        inner = (
+            f"{values['range'][0]} .. {values['range'][1]}"
+            if "range" in values
+            else " \\| ".join(f"`{c}`" for c in values.get("choices", [])) or values["type"]
+        )
+        text = (
+            ("each of " if knob.get("required_keys") else "any of ")
+            + ", ".join(f"`{k}`" for k in knob["keys"])
+            + f" to {inner}"
+        )
     elif kind == "bool":
         text = "`true` \\| `false`"
     else:
@@ -260,30 +317,46 @@ def docs_markdown(knobs: dict[str, dict]) -> str:
     for name, knob in knobs.items():
         if knob["stage"] != stage:
             stage = knob["stage"]
-            lines += ["", f"## {stage}", "", "| var | default | type | allowed | unit | source | read by |",
-                      "|---|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"## {stage}",
+                "",
+                "| var | default | type | allowed | unit | source | read by |",
+                "|---|---|---|---|---|---|---|",
+            ]
         readers = ", ".join(f"`{m}`" for m in knob["read_by"]) or "no model"
         if knob.get("log_only"):
             readers += " (log only: no rebuild needed)"
-        lines.append(f"| `{name}` | `{_cell(_yaml_value(knob['default']))}` | {knob['type']} | {_allowed(knob)} | "
-                     f"{_cell(knob.get('unit', ''))} | {_cell(knob['source'])} | {readers} |")
+        lines.append(
+            f"| `{name}` | `{_cell(_yaml_value(knob['default']))}` | {knob['type']} | {_allowed(knob)} | "
+            f"{_cell(knob.get('unit', ''))} | {_cell(knob['source'])} | {readers} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def _manifest_vars_file(root: Path) -> tuple[Path, str]:
     """The models/ YAML file with the manifest_vars markers, and their indentation."""
-    found = [(path, match.group(1)) for path in sorted((root / "models").rglob("*.yml"))
-             if (match := re.search(rf"^( *){re.escape(MANIFEST_VARS_START)}$", path.read_text(encoding="utf-8"), re.M))]
+    found = [
+        (path, match.group(1))
+        for path in sorted((root / "models").rglob("*.yml"))
+        if (match := re.search(rf"^( *){re.escape(MANIFEST_VARS_START)}$", path.read_text(encoding="utf-8"), re.M))
+    ]
     if len(found) != 1:
-        raise KnobError(f"exactly one YAML file under {root / 'models'} must hold the line '{MANIFEST_VARS_START}' "
-                        f"(fct_exported_shards' config); found {len(found)}")
+        raise KnobError(
+            f"exactly one YAML file under {root / 'models'} must hold the line '{MANIFEST_VARS_START}' "
+            f"(fct_exported_shards' config); found {len(found)}"
+        )
     return found[0]
 
 
 def manifest_vars_block(knobs: dict[str, dict], indent: str) -> str:
     """fct_exported_shards' manifest_vars config: every var by name, as JSON, between the markers."""
-    lines = [f"{indent}{MANIFEST_VARS_START}", f"{indent}# GENERATED from knobs.yml by `winnow knobs --write`.",
-             f"{indent}manifest_vars: >-", f"{indent}  {{{{ tojson({{"]
+    lines = [
+        f"{indent}{MANIFEST_VARS_START}",
+        f"{indent}# GENERATED from knobs.yml by `winnow knobs --write`.",
+        f"{indent}manifest_vars: >-",
+        f"{indent}  {{{{ tojson({{",
+    ]
     lines += [f"{indent}    '{name}': var('{name}')," for name in knobs]
     lines += [f"{indent}  }}) }}}}", f"{indent}{MANIFEST_VARS_END}"]
     return "\n".join(lines) + "\n"
@@ -292,8 +365,10 @@ def manifest_vars_block(knobs: dict[str, dict], indent: str) -> str:
 def _with_vars_block(project_text: str, block: str, project_file: Path) -> str:
     pattern = re.compile(rf"^{re.escape(VARS_START)}\n.*?^{re.escape(VARS_END)}\n", re.S | re.M)
     if len(pattern.findall(project_text)) != 1:
-        raise KnobError(f"{project_file}: the `vars:` block needs exactly one pair of lines "
-                        f"'{VARS_START.strip()}' and '{VARS_END.strip()}' to generate between")
+        raise KnobError(
+            f"{project_file}: the `vars:` block needs exactly one pair of lines "
+            f"'{VARS_START.strip()}' and '{VARS_END.strip()}' to generate between"
+        )
     return pattern.sub(lambda _: block, project_text)
 
 
@@ -303,11 +378,14 @@ def generated_files(root: str | Path | None = None) -> dict[Path, str]:
     knobs = load_knobs(root / REGISTRY)
     project_file = root / "dbt_project.yml"
     manifest_vars_file, indent = _manifest_vars_file(root)
-    manifest_vars = re.compile(rf"^ *{re.escape(MANIFEST_VARS_START)}\n.*?^ *{re.escape(MANIFEST_VARS_END)}\n", re.S | re.M)
+    manifest_vars = re.compile(
+        rf"^ *{re.escape(MANIFEST_VARS_START)}\n.*?^ *{re.escape(MANIFEST_VARS_END)}\n", re.S | re.M
+    )
     return {
         project_file: _with_vars_block(project_file.read_text(encoding="utf-8"), vars_block(knobs), project_file),
-        manifest_vars_file: manifest_vars.sub(lambda _: manifest_vars_block(knobs, indent),
-                                              manifest_vars_file.read_text(encoding="utf-8"), count=1),
+        manifest_vars_file: manifest_vars.sub(
+            lambda _: manifest_vars_block(knobs, indent), manifest_vars_file.read_text(encoding="utf-8"), count=1
+        ),
         root / "macros" / "knob_specs.sql": knob_specs_sql(knobs),
         root / "docs" / "knobs.md": docs_markdown(knobs),
     }

@@ -27,8 +27,14 @@ from tests.conftest import PROJECT_ROOT
 # The flags the closed network needs: without the background-networking ones Chromium's own
 # connections (component updates, sync, QUIC probes) are refused and slow the start.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
 
@@ -46,8 +52,11 @@ def chromium_executable() -> str:
     path = shutil.which(override) if override else shutil.which("chromium") or shutil.which("chromium-browser")
     problem = None
     if not path:
-        problem = (f"WINNOW_CHROMIUM={override} is not an executable" if override
-                   else "no chromium on PATH (apt-get install chromium, or set WINNOW_CHROMIUM)")
+        problem = (
+            f"WINNOW_CHROMIUM={override} is not an executable"
+            if override
+            else "no chromium on PATH (apt-get install chromium, or set WINNOW_CHROMIUM)"
+        )
     else:
         try:
             import playwright.sync_api  # noqa: F401

@@ -81,19 +81,28 @@ class DbtProject:
         """Each model of the last dbt command and how it ended: REUSED for a memoized table whose
         inputs had not changed (macros/memoized_table.sql), OK (or INSERT n) for one that ran."""
         results = json.loads((self.root / "target" / "run_results.json").read_text())["results"]
-        return {r["unique_id"].split(".")[-1]: r["adapter_response"].get("_message")
-                for r in results if r["unique_id"].startswith("model.")}
+        return {
+            r["unique_id"].split(".")[-1]: r["adapter_response"].get("_message")
+            for r in results
+            if r["unique_id"].startswith("model.")
+        }
 
     def memoized_models(self) -> set[str]:
         manifest = json.loads((self.root / "target" / "manifest.json").read_text())
-        return {node["name"] for node in manifest["nodes"].values()
-                if node["resource_type"] == "model" and node["config"]["materialized"] == "memoized_table"}
+        return {
+            node["name"]
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["materialized"] == "memoized_table"
+        }
 
     def exported_files(self) -> dict[str, str]:
         """The SHA-256 of every file under out/ (but the export's lock), by path under out/."""
         out = self.root / "out"
-        return {path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-                for path in sorted(out.rglob("*")) if path.is_file() and path.name != ".winnow.lock"}
+        return {
+            path.relative_to(out).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(out.rglob("*"))
+            if path.is_file() and path.name != ".winnow.lock"
+        }
 
     def query(self, sql: str) -> list[tuple]:
         import duckdb
@@ -191,9 +200,13 @@ def make_dbt_project(directory: Path) -> DbtProject:
 def dbt_project(tmp_path: Path) -> DbtProject:
     return make_dbt_project(tmp_path / "project")
 
+
 def warnings_other_than_an_empty_validation_split(stdout: str) -> list[str]:
     """Warn-level tests that fired, except the one a small corpus may fire: a corpus of one
     repository has no validation split, and a validation split of small documents can fill no
     window of seq_len tokens."""
-    return [line for line in stdout.splitlines()
-            if re.search(r"\d+ of \d+ WARN \d+ ", line) and "warn_validation_split_is_empty" not in line]
+    return [
+        line
+        for line in stdout.splitlines()
+        if re.search(r"\d+ of \d+ WARN \d+ ", line) and "warn_validation_split_is_empty" not in line
+    ]

@@ -61,8 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if error.name != module_name:
             raise
-        print(f"winnow {name}: this installation has no {module_name}; update winnow (git pull, then make install)",
-              file=sys.stderr)
+        print(
+            f"winnow {name}: this installation has no {module_name}; update winnow (git pull, then make install)",
+            file=sys.stderr,
+        )
         return 2
     return module.main(rest)
 

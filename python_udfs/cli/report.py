@@ -88,8 +88,8 @@ def _funnel(tables: Mapping[str, pa.Table]):
     the curated corpus (int_files_tokenized, through rpt_mixture's source_tokens) and each
     mixture's realised tokens. Tokens are not counted before curation: only curated files are
     tokenised."""
-    from plotly.subplots import make_subplots
     import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
 
     funnel = sorted(_rows(tables["rpt_funnel"]), key=lambda r: (r["source"], r["stage_order"]))
     mixture = _rows(tables["rpt_mixture"])
@@ -97,17 +97,26 @@ def _funnel(tables: Mapping[str, pa.Table]):
     stages = [s for _, s in sorted({(r["stage_order"], r["stage"]) for r in funnel})]
     mixtures = sorted({r["mixture"] for r in mixture})
     fig = make_subplots(
-        rows=1, cols=3, subplot_titles=("files remaining", "MB remaining", "tokens (curated and per mixture)"),
-        column_widths=[0.37, 0.37, 0.26], horizontal_spacing=0.07,
+        rows=1,
+        cols=3,
+        subplot_titles=("files remaining", "MB remaining", "tokens (curated and per mixture)"),
+        column_widths=[0.37, 0.37, 0.26],
+        horizontal_spacing=0.07,
     )
     palette = _palette(sources)
     for source in sources:
         rows = [r for r in funnel if r["source"] == source]
         common = dict(name=source, legendgroup=source, marker_color=palette[source])
-        fig.add_trace(go.Bar(x=[r["stage"] for r in rows], y=[r["files_remaining"] for r in rows], **common),
-                      row=1, col=1)
-        fig.add_trace(go.Bar(x=[r["stage"] for r in rows], y=[r["bytes_remaining"] / 1e6 for r in rows],
-                             showlegend=False, **common), row=1, col=2)
+        fig.add_trace(
+            go.Bar(x=[r["stage"] for r in rows], y=[r["files_remaining"] for r in rows], **common), row=1, col=1
+        )
+        fig.add_trace(
+            go.Bar(
+                x=[r["stage"] for r in rows], y=[r["bytes_remaining"] / 1e6 for r in rows], showlegend=False, **common
+            ),
+            row=1,
+            col=2,
+        )
         curated = next((r["source_tokens"] for r in mixture if r["source"] == source), None)
         token_x = ["curated"] + [f"mixture {m}" for m in mixtures]
         token_y = [curated] + [
@@ -135,13 +144,19 @@ def _drops_by_rule(tables: Mapping[str, pa.Table]):
     fig = go.Figure()
     for source in sources:
         mine = [r for r in rows if r["source"] == source]
-        fig.add_trace(go.Bar(
-            y=[f"{r['stage']}: {r['rule']}" for r in mine], x=[r["files"] for r in mine], orientation="h",
-            name=source, marker_color=palette[source],
-            customdata=[[r["bytes"] / 1e6, r["threshold"]] for r in mine],
-            hovertemplate="%{y}<br>%{x} files, %{customdata[0]:.2f} MB<br>threshold %{customdata[1]}<extra>"
-                          + source + "</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=[f"{r['stage']}: {r['rule']}" for r in mine],
+                x=[r["files"] for r in mine],
+                orientation="h",
+                name=source,
+                marker_color=palette[source],
+                customdata=[[r["bytes"] / 1e6, r["threshold"]] for r in mine],
+                hovertemplate="%{y}<br>%{x} files, %{customdata[0]:.2f} MB<br>threshold %{customdata[1]}<extra>"
+                + source
+                + "</extra>",
+            )
+        )
     fig.update_yaxes(categoryorder="array", categoryarray=labels)
     fig.update_xaxes(title_text="files dropped")
     return _layout(fig, barmode="stack", height=max(320, 60 + 26 * len(labels)))
@@ -160,10 +175,15 @@ def _length_histogram(tables: Mapping[str, pa.Table]):
         for r in rows:
             if r["phase"] == phase:
                 files[r["bucket_log2"]] += r["files"]
-        fig.add_trace(go.Bar(
-            x=[labels[b] for b in buckets], y=[files[b] for b in buckets], name=phase.replace("_", " "),
-            marker_color=colours[phase], hovertemplate="%{x}: %{y} files<extra>" + phase + "</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[labels[b] for b in buckets],
+                y=[files[b] for b in buckets],
+                name=phase.replace("_", " "),
+                marker_color=colours[phase],
+                hovertemplate="%{x}: %{y} files<extra>" + phase + "</extra>",
+            )
+        )
     fig.update_xaxes(title_text="file size (bucket lower bound, powers of two)", type="category")
     fig.update_yaxes(title_text="files")
     return _layout(fig, barmode="overlay", bargap=0.05).update_traces(opacity=0.75)
@@ -173,14 +193,21 @@ def _duplicate_clusters(tables: Mapping[str, pa.Table]):
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    for name, model, colour in (("exact duplicates", "rpt_exact_duplicate_clusters", "#ff7f0e"),
-                                ("near duplicates", "rpt_near_dup_cluster_sizes", "#2ca02c")):
+    for name, model, colour in (
+        ("exact duplicates", "rpt_exact_duplicate_clusters", "#ff7f0e"),
+        ("near duplicates", "rpt_near_dup_cluster_sizes", "#2ca02c"),
+    ):
         rows = sorted((r for r in _rows(tables[model]) if r["cluster_size"] > 1), key=lambda r: r["cluster_size"])
-        fig.add_trace(go.Bar(
-            x=[r["cluster_size"] for r in rows], y=[r["clusters"] for r in rows], name=name, marker_color=colour,
-            customdata=[r["files_removed"] for r in rows],
-            hovertemplate="size %{x}: %{y} clusters, %{customdata} files removed<extra>" + name + "</extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=[r["cluster_size"] for r in rows],
+                y=[r["clusters"] for r in rows],
+                name=name,
+                marker_color=colour,
+                customdata=[r["files_removed"] for r in rows],
+                hovertemplate="size %{x}: %{y} clusters, %{customdata} files removed<extra>" + name + "</extra>",
+            )
+        )
     sizes = sorted({size for trace in fig.data for size in trace.x})
     if not sizes:
         fig.add_annotation(text="no duplicates found", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
@@ -200,8 +227,16 @@ def _license_families(tables: Mapping[str, pa.Table]):
         totals = {f: 0 for f in families}
         for r in rows:
             totals[r["family"]] += r[column]
-        fig.add_trace(go.Bar(x=families, y=[totals[f] for f in families], name=phase, marker_color=colour,
-                             text=[totals[f] for f in families], textposition="outside"))
+        fig.add_trace(
+            go.Bar(
+                x=families,
+                y=[totals[f] for f in families],
+                name=phase,
+                marker_color=colour,
+                text=[totals[f] for f in families],
+                textposition="outside",
+            )
+        )
     # Counts on the bars: the disallowed families are often a hundredth of the permissive one.
     fig.update_yaxes(title_text="files")
     return _layout(fig, barmode="group")
@@ -214,18 +249,31 @@ def _mixture_shares(tables: Mapping[str, pa.Table]):
     x = [[r["mixture"] for r in rows], [r["source"] for r in rows]]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=[r["target_share"] for r in rows], name="target share", marker_color="#9aa5b1"))
-    fig.add_trace(go.Bar(
-        x=x, y=[r["realised_share"] for r in rows], name="realised share", marker_color="#1f77b4",
-        customdata=[[r["share_error_pp"], r["realised_tokens"], r["target_epochs"]] for r in rows],
-        hovertemplate="realised %{y:.3f} (%{customdata[0]:+.2f} pp)<br>%{customdata[1]:,} tokens, "
-                      "%{customdata[2]:.2f} epochs<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=[r["realised_share"] for r in rows],
+            name="realised share",
+            marker_color="#1f77b4",
+            customdata=[[r["share_error_pp"], r["realised_tokens"], r["target_epochs"]] for r in rows],
+            hovertemplate="realised %{y:.3f} (%{customdata[0]:+.2f} pp)<br>%{customdata[1]:,} tokens, "
+            "%{customdata[2]:.2f} epochs<extra></extra>",
+        )
+    )
     fig.update_yaxes(title_text="share of the mixture's tokens", tickformat=".0%", range=[0, 1.05])
     return _layout(fig, barmode="group")
 
 
 # The packing-padding figure reads rpt_packing (one row per mixture and split). Until that model exists the report shows it as not built yet.
-PACKING_COLUMNS = ("mixture", "split", "windows", "packed_tokens", "padding_tokens", "padding_fraction", "dropped_tokens")
+PACKING_COLUMNS = (
+    "mixture",
+    "split",
+    "windows",
+    "packed_tokens",
+    "padding_tokens",
+    "padding_fraction",
+    "dropped_tokens",
+)
 
 
 def _packing_padding(tables: Mapping[str, pa.Table]):
@@ -242,60 +290,84 @@ def _packing_padding(tables: Mapping[str, pa.Table]):
     )
     fig = go.Figure()
     for name, value in parts:
-        fig.add_trace(go.Bar(
-            x=labels, y=[value(r) for r in rows], name=name,
-            customdata=[[r["windows"], r["padding_fraction"]] for r in rows],
-            hovertemplate="%{x}: %{y:,} " + name + "<br>%{customdata[0]:,} sequences, "
-                          "%{customdata[1]:.2%} padding<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[value(r) for r in rows],
+                name=name,
+                customdata=[[r["windows"], r["padding_fraction"]] for r in rows],
+                hovertemplate="%{x}: %{y:,} " + name + "<br>%{customdata[0]:,} sequences, "
+                "%{customdata[1]:.2%} padding<extra></extra>",
+            )
+        )
     fig.update_yaxes(title_text="tokens")
     return _layout(fig, barmode="stack")
 
 
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
-        "funnel", "The funnel",
+        "funnel",
+        "The funnel",
         "Files, megabytes and tokens per source after each stage; tokens exist from curation on "
         "(the curated corpus, then each mixture's realised tokens including FIM sentinels).",
-        {"rpt_funnel": ("source", "stage", "stage_order", "files_remaining", "bytes_remaining"),
-         "rpt_mixture": ("mixture", "source", "source_tokens", "realised_tokens")},
+        {
+            "rpt_funnel": ("source", "stage", "stage_order", "files_remaining", "bytes_remaining"),
+            "rpt_mixture": ("mixture", "source", "source_tokens", "realised_tokens"),
+        },
         _funnel,
     ),
     FigureSpec(
-        "drops_by_rule", "Drops per rule",
+        "drops_by_rule",
+        "Drops per rule",
         "Files each rule dropped, per source; hover for megabytes and the threshold (fct_drop_ledger has every file).",
         {"rpt_drops_by_rule": ("source", "stage", "rule", "files", "bytes", "threshold")},
         _drops_by_rule,
     ),
     FigureSpec(
-        "length_histogram", "File sizes before filtering and after curation",
+        "length_histogram",
+        "File sizes before filtering and after curation",
         "Files per power-of-two size bucket, all sources: what the size, line and quality rules took away.",
         {"rpt_length_histogram": ("phase", "bucket_log2", "files")},
         _length_histogram,
     ),
     FigureSpec(
-        "duplicate_clusters", "Duplicate cluster sizes",
+        "duplicate_clusters",
+        "Duplicate cluster sizes",
         "How many exact and near-duplicate clusters there are of each size (log scale); every cluster keeps one file.",
-        {"rpt_exact_duplicate_clusters": ("cluster_size", "clusters", "files_removed"),
-         "rpt_near_dup_cluster_sizes": ("cluster_size", "clusters", "files_removed")},
+        {
+            "rpt_exact_duplicate_clusters": ("cluster_size", "clusters", "files_removed"),
+            "rpt_near_dup_cluster_sizes": ("cluster_size", "clusters", "files_removed"),
+        },
         _duplicate_clusters,
     ),
     FigureSpec(
-        "license_families", "License families",
+        "license_families",
+        "License families",
         "Files per license family, staged against curated; a file with several licenses counts under its most "
         "restrictive family (var license_families_allowed decides what stays).",
         {"rpt_license_families": ("family", "staged_files", "curated_files")},
         _license_families,
     ),
     FigureSpec(
-        "mixture_shares", "Target against realised token shares",
+        "mixture_shares",
+        "Target against realised token shares",
         "Per mixture and source (seeds/mixtures.csv): the token share asked for and the share realised.",
-        {"rpt_mixture": ("mixture", "source", "target_share", "realised_share", "share_error_pp",
-                         "realised_tokens", "target_epochs")},
+        {
+            "rpt_mixture": (
+                "mixture",
+                "source",
+                "target_share",
+                "realised_share",
+                "share_error_pp",
+                "realised_tokens",
+                "target_epochs",
+            )
+        },
         _mixture_shares,
     ),
     FigureSpec(
-        "packing_padding", "Packing padding",
+        "packing_padding",
+        "Packing padding",
         "Tokens per mixture and split: packed as document tokens, padding (hover for its share of the packed tokens), or dropped with the last partial window.",
         {"rpt_packing": PACKING_COLUMNS},
         _packing_padding,
@@ -355,8 +427,9 @@ nav a { margin-right: 1rem; }
 """
 
 
-def render_report(tables: Tables, *, title: str = "winnow corpus report", subtitle: str = "",
-                  figures: Sequence[FigureSpec] = FIGURES) -> str:
+def render_report(
+    tables: Tables, *, title: str = "winnow corpus report", subtitle: str = "", figures: Sequence[FigureSpec] = FIGURES
+) -> str:
     """The report as one HTML document.
 
     ``tables`` maps model names to pyarrow tables; a name that is absent or maps to None is a model
@@ -372,14 +445,19 @@ def render_report(tables: Tables, *, title: str = "winnow corpus report", subtit
         nav.append(f'<a href="#section-{spec.key}">{html.escape(spec.title)}</a>')
         missing = _missing(spec, tables)
         if missing:
-            body = (f'<div class="not-built" id="{anchor}" data-status="not-built">Not built yet: needs '
-                    f'{html.escape("; ".join(missing))}. Run <code>dbt build</code> (all models) and this report again.</div>')
+            body = (
+                f'<div class="not-built" id="{anchor}" data-status="not-built">Not built yet: needs '
+                f"{html.escape('; '.join(missing))}. Run <code>dbt build</code> (all models) and this report again.</div>"
+            )
         elif _empty(spec, tables):
             body = f'<div class="not-built" id="{anchor}" data-status="empty">No rows yet: the models are empty.</div>'
         else:
             fig = spec.build(tables)
             body = plotly.io.to_html(
-                fig, full_html=False, include_plotlyjs=False, div_id=anchor,
+                fig,
+                full_html=False,
+                include_plotlyjs=False,
+                div_id=anchor,
                 config={"displaylogo": False, "responsive": True},
             )
         sections.append(
@@ -387,11 +465,11 @@ def render_report(tables: Tables, *, title: str = "winnow corpus report", subtit
             f'<p class="caption">{html.escape(spec.caption)}</p>\n{body}\n</section>'
         )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n"
         # plotly.js once, inline: the file opens offline and the figures below only call Plotly.
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n'
-        f"<h1>{html.escape(title)}</h1>\n<p class=\"caption\">{html.escape(subtitle)}</p>\n"
+        f'<h1>{html.escape(title)}</h1>\n<p class="caption">{html.escape(subtitle)}</p>\n'
         f"<nav>{' '.join(nav)}</nav>\n" + "\n".join(sections) + "\n</body>\n</html>\n"
     )
 
@@ -432,8 +510,10 @@ def main(argv: list[str] | None = None) -> int:
     tmp.write_text(document, encoding="utf-8")
     tmp.replace(out)
     not_built = [spec.key for spec in FIGURES if _missing(spec, tables)]
-    print(f"report: {out} ({len(FIGURES) - len(not_built)} of {len(FIGURES)} figures"
-          + (f"; not built yet: {', '.join(not_built)})" if not_built else ")"))
+    print(
+        f"report: {out} ({len(FIGURES) - len(not_built)} of {len(FIGURES)} figures"
+        + (f"; not built yet: {', '.join(not_built)})" if not_built else ")")
+    )
     return 0
 
 

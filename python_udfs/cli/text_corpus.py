@@ -45,7 +45,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .ingest import (
+from ..kernels.license_detection import detect_from_metadata
+from .ingest.writer import (
     OUTPUT_MARKER,
     ROW_GROUP_MAX_BYTES,
     ROW_GROUP_MAX_ROWS,
@@ -53,7 +54,6 @@ from .ingest import (
     replace_output_dir,
     row_group_bounds,
 )
-from ..kernels.license_detection import detect_from_metadata
 
 __all__ = [
     "TEXT_SCHEMA",
@@ -88,7 +88,7 @@ def edu_score(text: str) -> tuple[float, int]:
     """The stand-in (score, int_score) of a document: see the module docstring."""
     n_words = len(_WORD.findall(text))
     score = round(min(5.0, math.log2(1 + n_words / 25)), 3)
-    return score, int(math.floor(score + 0.5))
+    return score, math.floor(score + 0.5)
 
 
 def render_inline_markup(text: str) -> str:
@@ -261,11 +261,16 @@ def main(argv: list[str] | None = None) -> int:
         "installed distributions' READMEs.",
     )
     parser.add_argument(
-        "--out", type=Path, required=True, help="output directory: replaced if winnow wrote it; may not overlap an input"
+        "--out",
+        type=Path,
+        required=True,
+        help="output directory: replaced if winnow wrote it; may not overlap an input",
     )
     parser.add_argument("--default", action="store_true", help="the whole standard library and every distribution")
     parser.add_argument("--stdlib", nargs="*", metavar="MODULE", help="standard-library docstrings (these modules)")
-    parser.add_argument("--dist", action="append", default=[], metavar="NAME", help="an installed distribution's README")
+    parser.add_argument(
+        "--dist", action="append", default=[], metavar="NAME", help="an installed distribution's README"
+    )
     args = parser.parse_args(argv)
     parts: list[Iterable[dict]] = []
     if args.default or args.stdlib is not None:

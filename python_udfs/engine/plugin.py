@@ -12,13 +12,12 @@ import functools
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
 from dbt.adapters.duckdb.plugins import BasePlugin
 from dbt.adapters.events.logging import AdapterLogger
 
@@ -37,7 +36,6 @@ from ..kernels.token_ids import fim_token_ids, token_ids
 from .code_version import code_version
 from .file_state import files_state
 from .progress import ProgressRegistry
-
 
 # Progress lines go to dbt's event log: they show in `dbt build`'s output and in logs/dbt.log.
 _LOGGER = AdapterLogger("winnow")
@@ -159,17 +157,30 @@ def _tokenize_udf(content, tokenizer_path, tokenizer_sha256, engine):
     return token_ids(content, _constant(tokenizer_path), _constant(tokenizer_sha256), _constant(engine))
 
 
-def _tokenize_fim_udf(content, cut_a, cut_b, is_spm, tokenizer_path, tokenizer_sha256, engine,
-                      prefix, middle, suffix, spm_variant):
+def _tokenize_fim_udf(
+    content, cut_a, cut_b, is_spm, tokenizer_path, tokenizer_sha256, engine, prefix, middle, suffix, spm_variant
+):
     return fim_token_ids(
-        content, cut_a, cut_b, is_spm, _constant(tokenizer_path), _constant(tokenizer_sha256), _constant(engine),
-        sentinels=_sentinels(prefix, middle, suffix), variant=_constant(spm_variant),
+        content,
+        cut_a,
+        cut_b,
+        is_spm,
+        _constant(tokenizer_path),
+        _constant(tokenizer_sha256),
+        _constant(engine),
+        sentinels=_sentinels(prefix, middle, suffix),
+        variant=_constant(spm_variant),
     )
 
 
 def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_variant):
     return fim_transform(
-        content, is_fim, is_spm, cut_a, cut_b, sentinels=_sentinels(prefix, middle, suffix),
+        content,
+        is_fim,
+        is_spm,
+        cut_a,
+        cut_b,
+        sentinels=_sentinels(prefix, middle, suffix),
         variant=_constant(spm_variant),
     )
 
@@ -241,7 +252,9 @@ UDFS: tuple[Udf, ...] = (
         "STRUCT(content VARCHAR, findings STRUCT(kind VARCHAR, detector VARCHAR, char_offset BIGINT, "
         "char_length BIGINT, value_hash VARCHAR)[])",
     ),
-    Udf("winnow_redact_metadata", _redact_metadata_udf, ("VARCHAR", "VARCHAR"), "STRUCT(value VARCHAR, kinds VARCHAR[])"),
+    Udf(
+        "winnow_redact_metadata", _redact_metadata_udf, ("VARCHAR", "VARCHAR"), "STRUCT(value VARCHAR, kinds VARCHAR[])"
+    ),
     Udf(
         "winnow_check_benchmark",
         check_benchmark,
@@ -253,22 +266,51 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_tokenize_fim",
         _tokenize_fim_udf,
-        ("VARCHAR", "DOUBLE", "DOUBLE", "BOOLEAN", "VARCHAR", "VARCHAR", "VARCHAR",
-         "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
+        (
+            "VARCHAR",
+            "DOUBLE",
+            "DOUBLE",
+            "BOOLEAN",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+        ),
         _TOKENS,
     ),
     # The state of what a memoized stage reads or writes outside the database
     # (macros/memoized_table.sql): called once per build, never folded into a cached constant.
     Udf("winnow_files_state", files_state, ("VARCHAR[]",), "VARCHAR", kind="native", side_effects=True),
     Udf("winnow_environment_state", _environment_state_udf, (), "VARCHAR", kind="native", side_effects=True),
-    Udf("winnow_export_intact", _export_intact_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "BOOLEAN",
-        kind="native", side_effects=True),
+    Udf(
+        "winnow_export_intact",
+        _export_intact_udf,
+        ("VARCHAR", "VARCHAR", "VARCHAR"),
+        "BOOLEAN",
+        kind="native",
+        side_effects=True,
+    ),
     # on-run-start: the output directory is this build's until its process ends (python_udfs.export.shards).
-    Udf("winnow_claim_output_dir", _claim_output_dir_udf, ("VARCHAR", "VARCHAR", "VARCHAR"), "VARCHAR",
-        kind="native", side_effects=True),
+    Udf(
+        "winnow_claim_output_dir",
+        _claim_output_dir_udf,
+        ("VARCHAR", "VARCHAR", "VARCHAR"),
+        "VARCHAR",
+        kind="native",
+        side_effects=True,
+    ),
     # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).
-    Udf("winnow_progress_start", _progress_start, ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"), "VARCHAR",
-        kind="native", side_effects=True),
+    Udf(
+        "winnow_progress_start",
+        _progress_start,
+        ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"),
+        "VARCHAR",
+        kind="native",
+        side_effects=True,
+    ),
     Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
     Udf(
         "winnow_fim",

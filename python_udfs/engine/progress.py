@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["ProgressMeter", "ProgressRegistry", "format_progress"]
 
+
 def format_progress(label: str, done: int, total: int | None, seconds: float) -> str:
     """One progress line: rows done (of total, with percent and time left when known) and rows/s."""
     rate = done / seconds if seconds > 0 else 0.0

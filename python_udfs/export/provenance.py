@@ -57,10 +57,20 @@ def git_commit(*directories: str | os.PathLike) -> dict[str, object]:
     whether tracked files differ from it; ``{"commit": None}`` when none is."""
     for directory in directories:
         try:
-            commit = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True,
-                                    text=True, check=True, timeout=30).stdout.strip()
-            status = subprocess.run(["git", "-C", str(directory), "status", "--porcelain", "--untracked-files=no"],
-                                    capture_output=True, text=True, check=True, timeout=30).stdout
+            commit = subprocess.run(
+                ["git", "-C", str(directory), "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=30,
+            ).stdout.strip()
+            status = subprocess.run(
+                ["git", "-C", str(directory), "status", "--porcelain", "--untracked-files=no"],
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=30,
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             continue
         return {"commit": commit, "tracked_changes": bool(status.strip())}
@@ -71,5 +81,6 @@ def environment_state(directory: str | os.PathLike) -> str:
     """The provenance a manifest records that no table holds, as canonical JSON: package versions
     and the git commit of ``directory`` (or of this package). Part of the memoized export's
     fingerprint, so a new commit or upgrade writes a manifest that says so."""
-    return json.dumps({"versions": versions(), "git": git_commit(directory, Path(__file__).resolve().parents[1])},
-                      sort_keys=True)
+    return json.dumps(
+        {"versions": versions(), "git": git_commit(directory, Path(__file__).resolve().parents[1])}, sort_keys=True
+    )

@@ -50,21 +50,21 @@ import pyarrow.parquet as pq
 from .provenance import file_sha256
 
 __all__ = [
-    "claim_output_dir",
-    "export_intact",
     "FORMATS",
     "MEGATRON_DTYPE_CODES",
     "MEGATRON_HEADER",
-    "ShardFile",
     "SPLITS",
     "ExportError",
     "OutputDirInUse",
+    "ShardFile",
+    "claim_output_dir",
+    "export_intact",
+    "finish_mixture",
     "remove_other_mixtures",
+    "start_mixture",
     "token_dtype",
     "write_manifest",
     "write_split",
-    "start_mixture",
-    "finish_mixture",
 ]
 
 FORMATS = ("parquet", "megatron", "npy", "nanogpt")
@@ -105,9 +105,18 @@ class ShardFile:
     extra: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
-        return {"path": self.path, "format": self.format, "split": self.split, "shard": self.shard,
-                "sequences": self.sequences, "tokens": self.tokens, "real_tokens": self.real_tokens,
-                "bytes": self.bytes, "sha256": self.sha256, **self.extra}
+        return {
+            "path": self.path,
+            "format": self.format,
+            "split": self.split,
+            "shard": self.shard,
+            "sequences": self.sequences,
+            "tokens": self.tokens,
+            "real_tokens": self.real_tokens,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            **self.extra,
+        }
 
 
 def token_dtype(vocab_size: int, formats: Iterable[str]) -> np.dtype:
@@ -151,15 +160,18 @@ def _commit(temporary: Path, path: Path) -> tuple[int, str]:
 def _check_ids(tokens: np.ndarray, vocab_size: int, where: str) -> None:
     if tokens.size and (int(tokens.max()) >= vocab_size or int(tokens.min()) < 0):
         bad = int(tokens.max()) if int(tokens.max()) >= vocab_size else int(tokens.min())
-        raise ExportError(f"{where}: token id {bad} is outside the tokenizer's {vocab_size} ids; nothing was published. "
-                          "Rebuild fct_training_documents with the tokenizer of int_tokenizer_prepared.")
+        raise ExportError(
+            f"{where}: token id {bad} is outside the tokenizer's {vocab_size} ids; nothing was published. "
+            "Rebuild fct_training_documents with the tokenizer of int_tokenizer_prepared."
+        )
 
 
 class _ShardWriters:
     """The open temporary files of one shard, in every requested format but nanogpt."""
 
-    def __init__(self, root: Path, split: str, shard: int, formats: list[str], dtype: np.dtype, seq_len: int,
-                 windows: int):
+    def __init__(
+        self, root: Path, split: str, shard: int, formats: list[str], dtype: np.dtype, seq_len: int, windows: int
+    ):
         self.root, self.split, self.shard, self.formats = root, split, shard, formats
         self.dtype, self.seq_len, self.windows = dtype, seq_len, windows
         self.megatron_dtype = np.dtype(np.uint16) if dtype == np.uint16 else np.dtype(np.int32)
@@ -173,15 +185,17 @@ class _ShardWriters:
         self.windows_sequences: list[np.ndarray] = []
         if "parquet" in formats:
             path = self._path("parquet", ".parquet")
-            self.parquet = pq.ParquetWriter(_temporary(path), _parquet_schema(dtype), compression="zstd",
-                                            compression_level=3)
+            self.parquet = pq.ParquetWriter(
+                _temporary(path), _parquet_schema(dtype), compression="zstd", compression_level=3
+            )
             _crash_hook()
         if "megatron" in formats:
             self.bin = open(_temporary(self._path("megatron", ".bin")), "wb")
             _crash_hook()
         if "npy" in formats:
-            self.npy = np.lib.format.open_memmap(_temporary(self._path("npy", ".npy")), mode="w+", dtype=dtype,
-                                                 shape=(windows, seq_len))
+            self.npy = np.lib.format.open_memmap(
+                _temporary(self._path("npy", ".npy")), mode="w+", dtype=dtype, shape=(windows, seq_len)
+            )
             _crash_hook()
 
     def _path(self, fmt: str, suffix: str) -> Path:
@@ -257,7 +271,7 @@ class _ShardWriters:
                 handle.write(lengths.astype("<i4").tobytes())
                 handle.write(pointers.astype("<i8").tobytes())
                 handle.write(document_indices.astype("<i8").tobytes())
-            extra = {"megatron_sequences": int(len(lengths)), "megatron_documents": int(len(per_window))}
+            extra = {"megatron_sequences": len(lengths), "megatron_documents": len(per_window)}
             files.append(self._file(self._path("megatron", ".bin"), "megatron", tokens, extra))
             files.append(self._file(idx_path, "megatron", tokens, extra))
         if self.npy is not None:
@@ -269,29 +283,46 @@ class _ShardWriters:
 
     def _file(self, path: Path, fmt: str, tokens: int, extra: dict | None = None) -> ShardFile:
         size, sha = _commit(_temporary(path), path)
-        return ShardFile(path.relative_to(self.root).as_posix(), fmt, self.split, self.shard, self.windows, tokens,
-                         self.real_tokens, size, sha, dict(extra or {}))
+        return ShardFile(
+            path.relative_to(self.root).as_posix(),
+            fmt,
+            self.split,
+            self.shard,
+            self.windows,
+            tokens,
+            self.real_tokens,
+            size,
+            sha,
+            dict(extra or {}),
+        )
 
 
 def _parquet_schema(dtype: np.dtype) -> pa.Schema:
     ids = pa.uint16() if dtype == np.uint16 else pa.uint32()
-    return pa.schema([
-        ("window_index", pa.int64()),
-        ("input_ids", pa.list_(ids)),
-        ("n_tokens", pa.int32()),
-        ("boundaries", pa.list_(pa.int32())),
-        ("document_positions", pa.list_(pa.int64())),
-        ("document_offsets", pa.list_(pa.int32())),
-    ])
+    return pa.schema(
+        [
+            ("window_index", pa.int64()),
+            ("input_ids", pa.list_(ids)),
+            ("n_tokens", pa.int32()),
+            ("boundaries", pa.list_(pa.int32())),
+            ("document_positions", pa.list_(pa.int64())),
+            ("document_offsets", pa.list_(pa.int32())),
+        ]
+    )
 
 
 def _parquet_batch(batch: pa.RecordBatch, tokens: np.ndarray, dtype: np.dtype) -> pa.RecordBatch:
     n, width = batch.num_rows, tokens.size // max(batch.num_rows, 1)
     offsets = pa.array(np.arange(n + 1, dtype=np.int32) * width)
     ids = pa.ListArray.from_arrays(offsets, pa.array(tokens.astype(dtype)))
-    columns = {"window_index": batch.column("window_index"), "input_ids": ids, "n_tokens": batch.column("n_tokens"),
-               "boundaries": batch.column("boundaries"), "document_positions": batch.column("document_positions"),
-               "document_offsets": batch.column("document_offsets")}
+    columns = {
+        "window_index": batch.column("window_index"),
+        "input_ids": ids,
+        "n_tokens": batch.column("n_tokens"),
+        "boundaries": batch.column("boundaries"),
+        "document_positions": batch.column("document_positions"),
+        "document_offsets": batch.column("document_offsets"),
+    }
     schema = _parquet_schema(dtype)
     return pa.RecordBatch.from_arrays([columns[f.name] for f in schema], schema=schema)
 
@@ -300,8 +331,10 @@ def _window_tokens(batch: pa.RecordBatch, seq_len: int) -> np.ndarray:
     ids = batch.column("input_ids")
     offsets = np.asarray(ids.offsets.to_numpy(), dtype=np.int64)
     if np.any(np.diff(offsets) != seq_len):
-        raise ExportError(f"a window of fct_packed_sequences does not hold var seq_len = {seq_len} tokens; "
-                          "rebuild fct_packed_sequences with the same vars as the export")
+        raise ExportError(
+            f"a window of fct_packed_sequences does not hold var seq_len = {seq_len} tokens; "
+            "rebuild fct_packed_sequences with the same vars as the export"
+        )
     return np.asarray(ids.values.to_numpy(zero_copy_only=False), dtype=np.int64)[offsets[0] : offsets[-1]]
 
 
@@ -334,8 +367,17 @@ def write_split(
     for fmt in formats:
         (mixture_dir / fmt).mkdir(parents=True, exist_ok=True)
     try:
-        return _write_split(windows, mixture_dir, split, total_windows=total_windows, formats=formats,
-                            dtype=dtype, vocab_size=vocab_size, seq_len=seq_len, tokens_per_shard=tokens_per_shard)
+        return _write_split(
+            windows,
+            mixture_dir,
+            split,
+            total_windows=total_windows,
+            formats=formats,
+            dtype=dtype,
+            vocab_size=vocab_size,
+            seq_len=seq_len,
+            tokens_per_shard=tokens_per_shard,
+        )
     except BaseException:
         # A failed export leaves no temporary files behind (a killed one does; the next run removes them).
         for path in mixture_dir.glob("*/.*.partial"):
@@ -343,8 +385,9 @@ def write_split(
         raise
 
 
-def _write_split(windows, mixture_dir, split, *, total_windows, formats, dtype, vocab_size, seq_len,
-                 tokens_per_shard) -> list[ShardFile]:
+def _write_split(
+    windows, mixture_dir, split, *, total_windows, formats, dtype, vocab_size, seq_len, tokens_per_shard
+) -> list[ShardFile]:
     per_shard = max(1, tokens_per_shard // seq_len)
     shard_formats = [f for f in formats if f != "nanogpt"]
     files: list[ShardFile] = []
@@ -362,8 +405,15 @@ def _write_split(windows, mixture_dir, split, *, total_windows, formats, dtype, 
         _check_ids(tokens, vocab_size, f"{mixture_dir.name}/{split}, windows from {written}")
         shard = written // per_shard
         if writers is None and shard_formats:
-            writers = _ShardWriters(mixture_dir, split, shard, shard_formats, dtype, seq_len,
-                                    min(per_shard, total_windows - shard * per_shard))
+            writers = _ShardWriters(
+                mixture_dir,
+                split,
+                shard,
+                shard_formats,
+                dtype,
+                seq_len,
+                min(per_shard, total_windows - shard * per_shard),
+            )
         if writers is not None:
             writers.add(batch, tokens)
         if nanogpt is not None:
@@ -378,8 +428,19 @@ def _write_split(windows, mixture_dir, split, *, total_windows, formats, dtype, 
     if nanogpt is not None:
         nanogpt.close()
         size, sha = _commit(_temporary(nanogpt_path), nanogpt_path)
-        files.append(ShardFile(nanogpt_path.relative_to(mixture_dir).as_posix(), "nanogpt", split, 0, written,
-                               written * seq_len, real_tokens, size, sha))
+        files.append(
+            ShardFile(
+                nanogpt_path.relative_to(mixture_dir).as_posix(),
+                "nanogpt",
+                split,
+                0,
+                written,
+                written * seq_len,
+                real_tokens,
+                size,
+                sha,
+            )
+        )
     return files
 
 
@@ -442,8 +503,9 @@ def export_intact(output_dir: str | os.PathLike, database: str, files: Iterable[
             manifest = json.loads((mixture_dir / "manifest.json").read_text(encoding="utf-8"))
             if manifest.get("build", {}).get("database") != os.path.abspath(database):
                 return False
-            listed = sorted(((mixture_dir / f["path"]).as_posix(), int(f["bytes"]), f["sha256"])
-                            for f in manifest["files"])
+            listed = sorted(
+                ((mixture_dir / f["path"]).as_posix(), int(f["bytes"]), f["sha256"]) for f in manifest["files"]
+            )
             if listed != sorted(listed_by_table):
                 return False
             if any(os.path.getsize(path) != size or file_sha256(path) != sha for path, size, sha in listed):

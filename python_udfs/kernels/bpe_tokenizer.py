@@ -40,8 +40,9 @@ import numpy as np
 from .fim import Sentinels
 
 __all__ = [
-    "Engine",
     "GPT2_PATTERN",
+    "ROUND_TRIP_PROBES",
+    "Engine",
     "LoadedTokenizer",
     "SpecialTokens",
     "TokenizerError",
@@ -49,7 +50,6 @@ __all__ = [
     "encode",
     "first_engine_mismatch",
     "first_round_trip_difference",
-    "ROUND_TRIP_PROBES",
     "load_tokenizer",
     "tiktoken_encoding",
     "train_tokenizer",
@@ -84,8 +84,12 @@ class SpecialTokens:
 
     def required(self) -> dict[str, str]:
         """Role -> spelling of the tokens every tokenizer must have as single special tokens."""
-        return {"eos": self.eos, "fim_prefix": self.fim.prefix, "fim_middle": self.fim.middle,
-                "fim_suffix": self.fim.suffix}
+        return {
+            "eos": self.eos,
+            "fim_prefix": self.fim.prefix,
+            "fim_middle": self.fim.middle,
+            "fim_suffix": self.fim.suffix,
+        }
 
     def in_vocabulary_order(self) -> list[str]:
         """The special tokens of a trained tokenizer, in id order (ids 0..4)."""
@@ -220,11 +224,15 @@ def tiktoken_encoding(spec: dict):
     checks = [
         (model.get("type") == "BPE", f"model is {model.get('type')}, not BPE"),
         (spec.get("normalizer") is None, "the tokenizer has a normalizer"),
-        (pre.get("type") == "ByteLevel" and pre.get("use_regex", True) and not pre.get("add_prefix_space"),
-         "pre-tokenizer is not ByteLevel(use_regex=True, add_prefix_space=False)"),
+        (
+            pre.get("type") == "ByteLevel" and pre.get("use_regex", True) and not pre.get("add_prefix_space"),
+            "pre-tokenizer is not ByteLevel(use_regex=True, add_prefix_space=False)",
+        ),
         (not model.get("byte_fallback") and not model.get("dropout"), "BPE uses byte_fallback or dropout"),
-        (not model.get("continuing_subword_prefix") and not model.get("end_of_word_suffix"),
-         "BPE uses a subword prefix or suffix"),
+        (
+            not model.get("continuing_subword_prefix") and not model.get("end_of_word_suffix"),
+            "BPE uses a subword prefix or suffix",
+        ),
         (all(t.get("special") for t in spec.get("added_tokens", [])), "the tokenizer has non-special added tokens"),
     ]
     for ok, reason in checks:
@@ -264,8 +272,11 @@ def encode(tokenizer: LoadedTokenizer, texts: list[str], engine: Engine) -> tupl
         workers = min(_WORKERS, max(1, len(texts) // 64))
         step = -(-len(texts) // workers) if texts else 1
         slices = [(lo, lo + step) for lo in range(0, len(texts), step)]
-        arrays = [a for part in (_pool().map(encode_slice, slices) if workers > 1 else map(encode_slice, slices))
-                  for a in part]
+        arrays = [
+            a
+            for part in (_pool().map(encode_slice, slices) if workers > 1 else map(encode_slice, slices))
+            for a in part
+        ]
         lengths = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
         values = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros(0, np.int32)
         return lengths, values

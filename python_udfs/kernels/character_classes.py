@@ -37,9 +37,7 @@ def _class_tables() -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def _byte_tables() -> tuple[np.ndarray, np.ndarray]:
     """The same classes per byte value: ASCII bytes as their character, every other byte 0."""
-    return tuple(
-        np.where(np.arange(256) < 0x80, table[:256], False).astype(np.int32) for table in _class_tables()
-    )
+    return tuple(np.where(np.arange(256) < 0x80, table[:256], False).astype(np.int32) for table in _class_tables())
 
 
 def _non_ascii_code_points(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

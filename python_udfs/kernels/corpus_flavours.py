@@ -138,17 +138,21 @@ def resolve_columns(flavour: Flavour, schema: pa.Schema) -> tuple[dict[str, str 
         column = next((c for c in candidates if c in names), None)
         mapping[role] = column
         if column is None and role in flavour.required:
-            problems.append(
-                f"missing required column for '{role}': expected one of {', '.join(candidates)}"
-            )
+            problems.append(f"missing required column for '{role}': expected one of {', '.join(candidates)}")
             continue
         if column is None:
             continue
         type_ = schema.field(column).type
-        check = _is_text_or_text_list if role in LICENSE_LIST_ROLES else _is_number if role in NUMERIC_ROLES else _is_text
+        check = (
+            _is_text_or_text_list if role in LICENSE_LIST_ROLES else _is_number if role in NUMERIC_ROLES else _is_text
+        )
         if not check(type_):
             expected = (
-                "a string or list of strings" if role in LICENSE_LIST_ROLES else "a number" if role in NUMERIC_ROLES else "a string"
+                "a string or list of strings"
+                if role in LICENSE_LIST_ROLES
+                else "a number"
+                if role in NUMERIC_ROLES
+                else "a string"
             )
             problems.append(f"column '{column}' ({role}) has type {type_}, expected {expected}")
     return mapping, problems
@@ -175,9 +179,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
     fix_seed = "Fix its row in seeds/corpus_sources.csv"
     flavour = FLAVOURS.get(flavour_name or "")
     if flavour is None:
-        return fail(
-            f"unknown flavour '{flavour_name}'. Known flavours: {', '.join(sorted(FLAVOURS))}. {fix_seed}."
-        )
+        return fail(f"unknown flavour '{flavour_name}'. Known flavours: {', '.join(sorted(FLAVOURS))}. {fix_seed}.")
     if not parquet_glob:
         return fail(f"parquet_glob is empty. {fix_seed}.")
     files = sorted(globlib.glob(parquet_glob, recursive=True, include_hidden=False))
@@ -195,7 +197,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
                 f"file '{path}' is not a readable Parquet file ({error}). Remove or re-export it, "
                 "or narrow parquet_glob."
             )
-        mapping, problems = resolve_columns(flavour, schema)
+        _mapping, problems = resolve_columns(flavour, schema)
         if problems:
             return fail(
                 f"file '{path}' does not fit flavour '{flavour.name}' ({flavour.description}): "
@@ -207,9 +209,7 @@ def check_corpus_source(source_name: str, parquet_glob: str, flavour_name: str) 
     # Files of one source may differ (The Stack v1 and v2 names): staging coalesces every
     # candidate column that some file has, in the flavour's order of preference.
     columns = {
-        role: [
-            {"name": c, "is_list": not _is_text(merged[c].type)} for c in candidates if c in merged
-        ]
+        role: [{"name": c, "is_list": not _is_text(merged[c].type)} for c in candidates if c in merged]
         for role, candidates in flavour.roles.items()
     }
     return json.dumps(

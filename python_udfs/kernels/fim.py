@@ -57,6 +57,7 @@ class Sentinels:
     middle: str
     suffix: str
 
+
 FIM_PIECES_TYPE = pa.struct([("prefix", pa.string()), ("middle", pa.string()), ("suffix", pa.string())])
 
 # Each layout is the order of the six segments: a sentinel ("<prefix>", ...) or a piece.
@@ -116,20 +117,20 @@ def fim_split(
     )
 
 
-def fim_text(
-    prefix: str, middle: str, suffix: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant
-) -> str:
+def fim_text(prefix: str, middle: str, suffix: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant) -> str:
     """The FIM document as text: pieces and sentinel strings in the layout's order."""
     values = {
-        "prefix": prefix, "middle": middle, "suffix": suffix,
-        "<prefix>": sentinels.prefix, "<middle>": sentinels.middle, "<suffix>": sentinels.suffix,
+        "prefix": prefix,
+        "middle": middle,
+        "suffix": suffix,
+        "<prefix>": sentinels.prefix,
+        "<middle>": sentinels.middle,
+        "<suffix>": sentinels.suffix,
     }
     return "".join(values[segment] for segment in fim_layout(is_spm, variant))
 
 
-def restore_document(
-    text: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant
-) -> str:
+def restore_document(text: str, is_spm: bool, sentinels: Sentinels, variant: SpmVariant) -> str:
     """The original document of a FIM text: sentinels removed and the pieces put back in order.
 
     Exact when the document itself contains no sentinel string (then a FIM text is ambiguous as
@@ -143,7 +144,7 @@ def restore_document(
         if segment in names:
             if not rest.startswith(names[segment]):
                 raise ValueError(f"expected {names[segment]!r} at this point of the FIM text")
-            rest = rest[len(names[segment]):]
+            rest = rest[len(names[segment]) :]
             continue
         following = layout[k + 1] if k + 1 < len(layout) else None
         if following is None:
@@ -186,7 +187,8 @@ def fim_transform(
     return pa.array(
         [
             fim_text(prefixes[i], middles[i], suffixes[i], spm[i], sentinels, variant)
-            if fim[i] and texts[i] is not None else texts[i]
+            if fim[i] and texts[i] is not None
+            else texts[i]
             for i in range(len(texts))
         ],
         pa.string(),

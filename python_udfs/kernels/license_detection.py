@@ -24,8 +24,8 @@ from .languages import language_for_path
 
 __all__ = [
     "LicenseEvidence",
-    "detect_from_metadata",
     "detect_from_license_text",
+    "detect_from_metadata",
     "is_license_file_name",
     "parse_spdx_expression",
 ]

@@ -51,17 +51,13 @@ def band_keys(signatures: pa.Array | pa.ChunkedArray, bands: int, rows: int) -> 
     out = np.zeros((len(valid), bands), dtype=np.uint64)
     out[valid] = keys
     offsets = np.arange(0, (len(valid) + 1) * bands, bands, dtype=np.int32)
-    return pa.ListArray.from_arrays(
-        pa.array(offsets), pa.array(out.ravel(), pa.uint64()), mask=pa.array(~valid)
-    )
+    return pa.ListArray.from_arrays(pa.array(offsets), pa.array(out.ravel(), pa.uint64()), mask=pa.array(~valid))
 
 
 def signature_similarity(left: pa.Array | pa.ChunkedArray, right: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Fraction of equal positions of two signatures, row by row (NULL if either is NULL)."""
     left, right = as_array(left), as_array(right)
-    both = np.asarray(
-        pa.compute.and_(left.is_valid(), right.is_valid()).to_numpy(zero_copy_only=False), dtype=bool
-    )
+    both = np.asarray(pa.compute.and_(left.is_valid(), right.is_valid()).to_numpy(zero_copy_only=False), dtype=bool)
     mask = pa.array(both)
     a, _ = _signature_matrix(left.filter(mask))
     b, _ = _signature_matrix(right.filter(mask))

@@ -45,16 +45,16 @@ import pyarrow.compute as pc
 from .utils import as_array
 
 __all__ = [
-    "minhash_with_shingle_sets",
-    "shingle_hash_sets",
     "MINHASH_SIGNATURE_TYPE",
     "Scheme",
     "ShingleHash",
     "ShingleUnit",
     "estimated_jaccard",
     "minhash_signatures",
+    "minhash_with_shingle_sets",
     "optimal_lsh_params",
     "shingle_hash_function",
+    "shingle_hash_sets",
     "shingle_jaccard",
     "shingle_tokens",
 ]
@@ -98,10 +98,8 @@ _ROUND_SHINGLES = 1 << 16
 _PERMUTE_BLOCK_CELLS = 1 << 18
 
 
-def shingle_tokens(
-    text: str, shingle_size: int, shingle_unit: ShingleUnit
-) -> list[str]:
-    """The shingles of one document, in order (with repeats): the scalar reference.
+def shingle_tokens(text: str, shingle_size: int, shingle_unit: ShingleUnit) -> list[str]:
+    r"""The shingles of one document, in order (with repeats): the scalar reference.
 
     Tokens are the non-empty pieces of ``re.split("[^A-Za-z_0-9]", text)`` (``code_tokens``) or
     of ``re.split(r"\W", text.lower())`` (``words``); a shingle is ``shingle_size`` consecutive
@@ -382,7 +380,7 @@ def _shingle_hashes(tokens: pa.Array, starts: np.ndarray, shingle_size: int) -> 
 
 
 def _token_fnv_hashes(token_hashes: np.ndarray, starts: np.ndarray, shingle_size: int) -> np.ndarray:
-    """"token_fnv" shingle hashes: FNV-1a (64-bit) over the shingle's token hashes, xor-folded."""
+    """ "token_fnv" shingle hashes: FNV-1a (64-bit) over the shingle's token hashes, xor-folded."""
     folded = np.full(len(starts), _FNV_OFFSET, dtype=np.uint64)
     for k in range(shingle_size):
         folded ^= token_hashes[starts + k]

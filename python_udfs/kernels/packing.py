@@ -33,9 +33,9 @@ import numpy as np
 import pyarrow as pa
 
 __all__ = [
+    "WINDOW_SCHEMA",
     "PackingStrategy",
     "Tail",
-    "WINDOW_SCHEMA",
     "pack",
     "pack_best_fit",
     "pack_concat",
@@ -189,8 +189,14 @@ def pack_concat(
         padded = np.full(seq_len, pad_id, dtype=np.int32)
         padded[: len(carry)] = carry
         yield _window_batch(
-            next_window, padded, np.array([len(carry)]), seq_len,
-            np.zeros(len(carry_starts), np.int64), carry_starts, carry_positions, carry_offsets,
+            next_window,
+            padded,
+            np.array([len(carry)]),
+            seq_len,
+            np.zeros(len(carry_starts), np.int64),
+            carry_starts,
+            carry_positions,
+            carry_offsets,
         )
 
 
@@ -279,8 +285,9 @@ def pack_best_fit(
         nonlocal held_positions, held_lengths, held_values, held_tokens, next_window
         positions, lengths = np.concatenate(held_positions), np.concatenate(held_lengths)
         stream, starts = _with_eos(lengths, np.concatenate(held_values), eos_id)
-        out = _best_fit_block(positions, lengths + 1, stream, starts, seq_len=seq_len, pad_id=pad_id,
-                              first_index=next_window)
+        out = _best_fit_block(
+            positions, lengths + 1, stream, starts, seq_len=seq_len, pad_id=pad_id, first_index=next_window
+        )
         next_window += out.num_rows
         held_positions, held_lengths, held_values, held_tokens = [], [], [], 0
         return out

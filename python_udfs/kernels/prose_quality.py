@@ -43,8 +43,8 @@ __all__ = [
     "DUPLICATE_NGRAM_SIZES",
     "GOPHER_STOP_WORDS",
     "PROSE_SIGNALS_TYPE",
-    "ProseSignals",
     "TOP_NGRAM_SIZES",
+    "ProseSignals",
     "measure_prose",
     "prose_signals",
     "words",
@@ -188,17 +188,13 @@ def measure_prose(text: str) -> ProseSignals:
     line_dups, line_dup_chars = _duplicates(repetition_lines)
 
     non_blank_lines = [line.strip() for line in lines if line.strip()]
-    joined_paragraphs = [
-        " ".join(part.split()) for part in _BLANK_LINE_RE.split(text) if part.strip()
-    ]
+    joined_paragraphs = [" ".join(part.split()) for part in _BLANK_LINE_RE.split(text) if part.strip()]
 
     def ends_a_sentence(line: str) -> bool:
         return line.endswith(C4_TERMINAL_PUNCTUATION) and not line.endswith("...")
 
     lower_lines = [line.lower() for line in non_blank_lines]
-    boilerplate = sum(
-        "javascript" in line or any(p in line for p in C4_POLICY_SUBSTRINGS) for line in lower_lines
-    )
+    boilerplate = sum("javascript" in line or any(p in line for p in C4_POLICY_SUBSTRINGS) for line in lower_lines)
     top = {n: _ratio(_top_ngram_chars(tokens, n), n_chars) for n in TOP_NGRAM_SIZES}
     dup = {n: _ratio(_duplicate_ngram_chars(tokens, n), n_chars) for n in DUPLICATE_NGRAM_SIZES}
     return ProseSignals(
@@ -224,9 +220,7 @@ def measure_prose(text: str) -> ProseSignals:
         duplicate_9_gram_char_fraction=dup[9],
         duplicate_10_gram_char_fraction=dup[10],
         terminal_punct_line_fraction=_ratio(sum(map(ends_a_sentence, non_blank_lines)), len(non_blank_lines)),
-        terminal_punct_paragraph_fraction=_ratio(
-            sum(map(ends_a_sentence, joined_paragraphs)), len(joined_paragraphs)
-        ),
+        terminal_punct_paragraph_fraction=_ratio(sum(map(ends_a_sentence, joined_paragraphs)), len(joined_paragraphs)),
         has_lorem_ipsum="lorem ipsum" in text.lower(),
         boilerplate_line_fraction=_ratio(boilerplate, len(non_blank_lines)),
     )

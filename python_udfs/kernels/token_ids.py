@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from .fim import Sentinels, SpmVariant, fim_layout, fim_split
 from .bpe_tokenizer import Engine, encode, load_tokenizer
+from .fim import Sentinels, SpmVariant, fim_layout, fim_split
 from .utils import as_array
 
 __all__ = ["TOKENS_TYPE", "fim_token_ids", "token_ids"]
@@ -102,6 +102,8 @@ def fim_token_ids(
             if total:
                 # Gather every row's piece in one step: source and destination index of each id.
                 within = np.arange(total) - np.repeat(np.cumsum(seg_lengths) - seg_lengths, seg_lengths)
-                values[np.repeat(cursor, seg_lengths) + within] = piece_values[np.repeat(seg_starts, seg_lengths) + within]
+                values[np.repeat(cursor, seg_lengths) + within] = piece_values[
+                    np.repeat(seg_starts, seg_lengths) + within
+                ]
             cursor += seg_lengths
     return _tokens_array(lengths, values, valid)

@@ -13,7 +13,8 @@ def recounted_shares(project) -> dict[tuple[str, str], float]:
     ids, the source read from the curated file."""
     rows = project.query(
         """select d.mixture, f.source, sum(len(d.input_ids)) from fct_training_documents d
-           join fct_curated_files f using (doc_id) group by all""")
+           join fct_curated_files f using (doc_id) group by all"""
+    )
     totals: Counter = Counter()
     for mixture, _, tokens in rows:
         totals[mixture] += tokens
@@ -29,7 +30,8 @@ def recounted_fim_copies(project) -> dict[str, Counter]:
     rarely to move a rate by a point. Assumes var fim_spm_variant = starcoder."""
     [(path, sha, prefix_id, middle_id, suffix_id)] = project.query(
         """select tokenizer_path, tokenizer_sha256, fim_prefix_token_id, fim_middle_token_id, fim_suffix_token_id
-           from int_tokenizer_prepared""")
+           from int_tokenizer_prepared"""
+    )
     tokenizer = load_tokenizer(path, sha).hf
     counts: dict[str, Counter] = {}
     for mixture, ids, content in project.query(

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import time
-from pathlib import Path
 
 import pytest
 import yaml
 
-from python_udfs.knobs import load_knobs, value_problems
 from python_udfs.cli.var_lineage import project_vars, var_readers
+from python_udfs.knobs import load_knobs, value_problems
 from tests.conftest import PROJECT_ROOT, make_dbt_project
 
 pytestmark = pytest.mark.dbt
@@ -24,27 +22,32 @@ def build_with_vars(project, bad_vars: dict | str):
     result = project.dbt("build", "--vars", bad_vars if isinstance(bad_vars, str) else json.dumps(bad_vars))
     assert result.returncode != 0
     assert "bad vars" in result.stdout, result.stdout[-3000:]
-    built = project.query("select count(*) from duckdb_tables()") if (project.root / "winnow.duckdb").exists() else [(0,)]
+    built = (
+        project.query("select count(*) from duckdb_tables()") if (project.root / "winnow.duckdb").exists() else [(0,)]
+    )
     assert built == [(0,)], "a model or seed was built before the vars were checked"
     return result.stdout
 
 
 def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
-    output = build_with_vars(dbt_project, {
-        "seed": "forty-two",
-        "max_lines": -1,
-        "min_alphanumeric_fraction": 2,
-        "near_dedup_threshold": 1.0,
-        "near_dedup_num_perm": 128,
-        "near_dedup_bands": 20,
-        "near_dedup_rows": 10,
-        "exact_dedup_normalisation": "lowercase",
-        "license_families_allowed": ["permissive", "copyleft"],
-        "language_allow_list": "python",
-        "fim_rate": 1.5,
-        "tokenizer_engine": "sentencepiece",
-        "spdx_header_scan_lines": 5000,
-    })
+    output = build_with_vars(
+        dbt_project,
+        {
+            "seed": "forty-two",
+            "max_lines": -1,
+            "min_alphanumeric_fraction": 2,
+            "near_dedup_threshold": 1.0,
+            "near_dedup_num_perm": 128,
+            "near_dedup_bands": 20,
+            "near_dedup_rows": 10,
+            "exact_dedup_normalisation": "lowercase",
+            "license_families_allowed": ["permissive", "copyleft"],
+            "language_allow_list": "python",
+            "fim_rate": 1.5,
+            "tokenizer_engine": "sentencepiece",
+            "spdx_header_scan_lines": 5000,
+        },
+    )
     for expected in [
         'var seed = "forty-two" must be an integer',
         "var max_lines = -1 must be between 1 and 4294967295",
@@ -62,14 +65,17 @@ def test_every_bad_var_is_named_at_once_and_nothing_is_built(dbt_project):
 
 
 def test_bad_packing_and_export_vars_are_named(dbt_project):
-    output = build_with_vars(dbt_project, {
-        "seq_len": 1,
-        "packing_strategy": "greedy",
-        "packing_tail": "wrap",
-        "validation_fraction": 1.5,
-        "export_formats": ["parquet", "tfrecord"],
-        "export_tokens_per_shard": 0,
-    })
+    output = build_with_vars(
+        dbt_project,
+        {
+            "seq_len": 1,
+            "packing_strategy": "greedy",
+            "packing_tail": "wrap",
+            "validation_fraction": 1.5,
+            "export_formats": ["parquet", "tfrecord"],
+            "export_tokens_per_shard": 0,
+        },
+    )
     for expected in [
         "var seq_len = 1 must be between 2 and 1048576",
         'var packing_strategy = "greedy" is not one of: concat, best_fit',
@@ -82,9 +88,12 @@ def test_bad_packing_and_export_vars_are_named(dbt_project):
 
 
 def test_nan_infinite_and_unbounded_vars_are_named(dbt_project):
-    output = build_with_vars(dbt_project, "{fim_rate: .nan, near_dedup_threshold: .nan, max_mean_line_length: .inf, "
-                                          "max_line_length: 10000000000, mixture_max_epochs: 1000000000, "
-                                          "gopher_max_top_ngram_char_fraction: {2: .nan, 3: 0.18, 4: 0.16}}")
+    output = build_with_vars(
+        dbt_project,
+        "{fim_rate: .nan, near_dedup_threshold: .nan, max_mean_line_length: .inf, "
+        "max_line_length: 10000000000, mixture_max_epochs: 1000000000, "
+        "gopher_max_top_ngram_char_fraction: {2: .nan, 3: 0.18, 4: 0.16}}",
+    )
     for expected in [
         "var fim_rate = NaN must be a finite number",
         "var near_dedup_threshold = NaN must be a finite number",
@@ -122,7 +131,8 @@ def test_bad_numbers_in_the_seeds_stop_the_build_at_once_naming_the_row(dbt_proj
     assert result.returncode != 0
     assert time.monotonic() - started < 120
     assert not (dbt_project.root / "winnow.duckdb").exists() or dbt_project.query(
-        "select count(*) from duckdb_tables()") == [(0,)], "a seed or model was built before the numbers were checked"
+        "select count(*) from duckdb_tables()"
+    ) == [(0,)], "a seed or model was built before the numbers were checked"
     for expected in [
         "bad numbers in the seeds, nothing was built: 8 problem(s)",
         "seeds/mixtures.csv, mixture 'many', source 'default': epochs = 1e9 must be between 0 and 100",
@@ -151,19 +161,22 @@ def test_license_families_known_to_the_check_are_the_seeds_accepted_values():
 
 
 def test_every_bad_text_var_is_named_at_once(dbt_project):
-    output = build_with_vars(dbt_project, {
-        "gopher_min_words": 500,
-        "gopher_max_words": 100,
-        "gopher_min_alphabetic_word_fraction": 1.2,
-        "gopher_max_top_ngram_char_fraction": {"2": 0.2, "11": 0.1},
-        "gopher_max_duplicate_ngram_char_fraction": [0.15, 0.14],
-        "c4_terminal_punct_unit": {"text": "sentence", "code": "line"},
-        "c4_filter_lorem_ipsum": "yes",
-        "min_edu_int_score": 7,
-        "near_dedup_shingle_unit_text": "characters",
-        "docs_language_allow_list": "markdown",
-        "url_dedup": 1,
-    })
+    output = build_with_vars(
+        dbt_project,
+        {
+            "gopher_min_words": 500,
+            "gopher_max_words": 100,
+            "gopher_min_alphabetic_word_fraction": 1.2,
+            "gopher_max_top_ngram_char_fraction": {"2": 0.2, "11": 0.1},
+            "gopher_max_duplicate_ngram_char_fraction": [0.15, 0.14],
+            "c4_terminal_punct_unit": {"text": "sentence", "code": "line"},
+            "c4_filter_lorem_ipsum": "yes",
+            "min_edu_int_score": 7,
+            "near_dedup_shingle_unit_text": "characters",
+            "docs_language_allow_list": "markdown",
+            "url_dedup": 1,
+        },
+    )
     for expected in [
         "vars gopher_min_words = 500 and gopher_max_words = 100: the minimum must not exceed the maximum",
         "var gopher_min_alphabetic_word_fraction = 1.2 must be between 0 and 1",
@@ -226,14 +239,18 @@ def test_a_wrong_typed_value_of_each_knob_stops_the_build_naming_it(bad_var_runs
 @pytest.mark.parametrize("name", list(OUT_OF_RANGE))
 def test_a_value_of_each_knob_outside_its_range_or_choices_stops_the_build_naming_it(bad_var_runs, name):
     expected = value_problems(name, OUT_OF_RANGE[name], KNOBS[name])
-    assert expected and all(problem in bad_var_runs["out_of_range"] for problem in expected), (
-        bad_var_runs["out_of_range"][-3000:])
+    assert expected and all(problem in bad_var_runs["out_of_range"] for problem in expected), bad_var_runs[
+        "out_of_range"
+    ][-3000:]
 
 
 def test_every_var_of_dbt_project_has_a_validation_spec():
     assert set(project_vars(PROJECT_ROOT / "dbt_project.yml")) == set(KNOBS)
-    assert all(KNOBS[name]["type"] and (KNOBS[name]["type"] in ("bool", "string") or
-               {"range", "choices", "keys", "item"} & KNOBS[name].keys()) for name in KNOBS)
+    assert all(
+        KNOBS[name]["type"]
+        and (KNOBS[name]["type"] in ("bool", "string") or {"range", "choices", "keys", "item"} & KNOBS[name].keys())
+        for name in KNOBS
+    )
 
 
 def test_the_readers_in_knobs_yml_are_the_models_that_read_each_var(dbt_project):
@@ -243,4 +260,5 @@ def test_the_readers_in_knobs_yml_are_the_models_that_read_each_var(dbt_project)
     manifest = json.loads((dbt_project.root / "target" / "manifest.json").read_text())
     derived = var_readers(manifest, list(KNOBS))
     assert {name: knob["read_by"] for name, knob in KNOBS.items()} == derived, (
-        "knobs.yml read_by is stale: set each knob's read_by to the models python_udfs/cli/var_lineage.py derives")
+        "knobs.yml read_by is stale: set each knob's read_by to the models python_udfs/cli/var_lineage.py derives"
+    )

@@ -33,11 +33,13 @@ def project(tmp_path_factory):
     ingest([stdlib_input(), *distribution_inputs()], root / "raw_docs", progress=False, kind="docs")
     write_text_corpus([*stdlib_docstring_documents(), *distribution_readme_documents()], root / "raw_text")
     project = make_dbt_project(root / "project")
-    project.write_sources([
-        {"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1},
-        {"source_name": "docs", "parquet_glob": f"{root}/raw_docs/*.parquet", "flavour": "winnow", "tier": 1},
-        {"source_name": "text", "parquet_glob": f"{root}/raw_text/*.parquet", "flavour": "text", "tier": 2},
-    ])
+    project.write_sources(
+        [
+            {"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1},
+            {"source_name": "docs", "parquet_glob": f"{root}/raw_docs/*.parquet", "flavour": "winnow", "tier": 1},
+            {"source_name": "text", "parquet_glob": f"{root}/raw_text/*.parquet", "flavour": "text", "tier": 2},
+        ]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     return project
@@ -46,7 +48,8 @@ def project(tmp_path_factory):
 def test_known_stdlib_files_are_dropped_for_the_right_reason(project):
     rows = project.query(
         "select path, stage, rule from fct_drop_ledger where repo = 'python/cpython' and path in ("
-        + ", ".join(f"'{p}'" for p in KNOWN_DROPS) + ")"
+        + ", ".join(f"'{p}'" for p in KNOWN_DROPS)
+        + ")"
     )
     assert {path: (stage, rule) for path, stage, rule in rows} == KNOWN_DROPS
 
@@ -91,7 +94,8 @@ def test_tiktoken_gives_the_ids_of_tokenizers_on_the_whole_corpus(project):
     assert engine == "tiktoken"
     tokenizer = load_tokenizer(path, sha)
     rows = project.query(
-        "select f.content, t.input_ids from fct_curated_files f join int_files_tokenized t using (doc_id) order by doc_id")
+        "select f.content, t.input_ids from fct_curated_files f join int_files_tokenized t using (doc_id) order by doc_id"
+    )
     assert len(rows) > 5000
     for start in range(0, len(rows), 1000):
         batch = rows[start : start + 1000]
@@ -107,11 +111,14 @@ def test_default_mixtures_hit_their_shares(project):
     curated = dict(project.query("select source, sum(n_tokens) from int_files_tokenized group by source"))
     assert len(curated) == 3 and max(curated.values()) > 10 * min(curated.values()), curated
     realised = project.query(
-        "select mixture, source, sum(n_tokens) from fct_training_documents group by mixture, source")
+        "select mixture, source, sum(n_tokens) from fct_training_documents group by mixture, source"
+    )
     mixture_tokens = {mixture: sum(n for m, _, n in realised if m == mixture) for mixture, _, _ in realised}
     assert set(mixture_tokens) == {"pretrain", "anneal"}
-    errors_pp = {(mixture, source): 100 * (n / mixture_tokens[mixture] - curated[source] / sum(curated.values()))
-                 for mixture, source, n in realised}
+    errors_pp = {
+        (mixture, source): 100 * (n / mixture_tokens[mixture] - curated[source] / sum(curated.values()))
+        for mixture, source, n in realised
+    }
     assert len(errors_pp) == 6
     assert {key: error for key, error in errors_pp.items() if abs(error) > 1.0} == {}
 

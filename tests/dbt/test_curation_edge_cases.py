@@ -20,12 +20,18 @@ OTHER_GOOD = (STDLIB / "json" / "encoder.py").read_text()
 CASES = {
     "empty": (("o/empty", "empty.py", "", ["MIT"]), ("staging", "empty_content")),
     "one_long_line": (("o/long", "blob.py", "x = '" + "a" * 200_000 + "'", ["MIT"]), ("quality", "too_large")),
-    "not_python": (("o/c", "module.c", "int main(void) { return 0; }\n" * 10, ["MIT"]), ("quality", "language_not_allowed")),
+    "not_python": (
+        ("o/c", "module.c", "int main(void) { return 0; }\n" * 10, ["MIT"]),
+        ("quality", "language_not_allowed"),
+    ),
     "gpl_repo": (("o/gpl", "textwrap.py", GOOD, ["GPL-3.0-only"]), ("license", "license_not_allowed")),
     "mit_and_gpl": (("o/dual", "decoder.py", ALSO_GOOD, ["MIT", "gpl-2.0"]), ("license", "license_not_allowed")),
     "unknown_license": (("o/unk", "decoder.py", ALSO_GOOD, ["my-own-license-v1"]), ("license", "license_not_allowed")),
     # The Stack has no license file per file, but the file's own SPDX header still counts.
-    "gpl_header": (("o/hdr", "textwrap.py", "# SPDX-License-Identifier: GPL-2.0-only\n" + GOOD, ["MIT"]), ("license", "license_not_allowed")),
+    "gpl_header": (
+        ("o/hdr", "textwrap.py", "# SPDX-License-Identifier: GPL-2.0-only\n" + GOOD, ["MIT"]),
+        ("license", "license_not_allowed"),
+    ),
     "opt_out": (("optout/repo", "encoder.py", OTHER_GOOD, ["MIT"]), ("license", "opt_out")),
     "kept": (("o/good", "textwrap.py", GOOD, ["MIT"]), None),
 }
@@ -59,12 +65,16 @@ def project(tmp_path_factory):
             {"source_name": "trusted", "parquet_glob": f"{root}/trusted/*.parquet", "flavour": "the_stack", "tier": 1},
         ]
     )
-    (project.root / "seeds" / "opt_out_repos.csv").write_text("repo,requested_on,reference\noptout/repo,2024-01-01,test\n")
+    (project.root / "seeds" / "opt_out_repos.csv").write_text(
+        "repo,requested_on,reference\noptout/repo,2024-01-01,test\n"
+    )
     return project
 
 
 def outcomes(project) -> dict[tuple[str, str], tuple[str, str] | None]:
-    dropped = {(r, p): (s, rule) for r, p, s, rule in project.query("select repo, path, stage, rule from fct_drop_ledger")}
+    dropped = {
+        (r, p): (s, rule) for r, p, s, rule in project.query("select repo, path, stage, rule from fct_drop_ledger")
+    }
     kept = {(r, p): None for r, p in project.query("select repo, path from fct_curated_files")}
     return {**dropped, **kept}
 
@@ -96,6 +106,8 @@ def test_identical_files_keep_the_permissive_copy(project):
 
 
 def test_exact_dedup_normalisation_var_is_validated(project):
-    result = project.dbt("run", "--select", "int_exact_dup_clusters", "--vars", '{"exact_dedup_normalisation": "squash"}')
+    result = project.dbt(
+        "run", "--select", "int_exact_dup_clusters", "--vars", '{"exact_dedup_normalisation": "squash"}'
+    )
     assert result.returncode != 0
     assert 'var exact_dedup_normalisation = "squash" is not one of' in result.stdout

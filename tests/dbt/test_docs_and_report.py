@@ -28,10 +28,23 @@ pytestmark = pytest.mark.dbt
 
 DOCUMENTED_TYPES = ("model", "seed", "source", "exposure", "snapshot")
 ZOOMS = {
-    "staging-to-dedup": ["stg_winnow__files", "int_files_unioned", "int_files_filtered", "int_exact_dup_clusters",
-                         "int_files_exact_deduped", "int_near_dup_clusters", "int_files_near_deduped"],
-    "marts-to-export": ["fct_curated_files", "fct_mixture", "fct_training_documents", "rpt_mixture",
-                        "Training shards (out/<mixture>/)", "Corpus report (out/report.html)"],
+    "staging-to-dedup": [
+        "stg_winnow__files",
+        "int_files_unioned",
+        "int_files_filtered",
+        "int_exact_dup_clusters",
+        "int_files_exact_deduped",
+        "int_near_dup_clusters",
+        "int_files_near_deduped",
+    ],
+    "marts-to-export": [
+        "fct_curated_files",
+        "fct_mixture",
+        "fct_training_documents",
+        "rpt_mixture",
+        "Training shards (out/<mixture>/)",
+        "Corpus report (out/report.html)",
+    ],
 }
 
 
@@ -42,7 +55,9 @@ def write_mirror_corpus(directory: Path, work: Path) -> None:
     (tree / "json").mkdir(parents=True)
     (tree / "json" / "decoder.py").write_bytes((STDLIB / "json" / "decoder.py").read_bytes())
     encoder = (STDLIB / "json" / "encoder.py").read_text(encoding="utf-8")
-    (tree / "json" / "encoder.py").write_text(encoder.replace("INFINITY = float('inf')", "INFINITY = float('Infinity')"))
+    (tree / "json" / "encoder.py").write_text(
+        encoder.replace("INFINITY = float('inf')", "INFINITY = float('Infinity')")
+    )
     ingest([tree_input(tree, repo="mirror/json")], directory, progress=False)
 
 
@@ -52,11 +67,18 @@ def built(tmp_path_factory):
     project = make_dbt_project(root / "project")
     write_winnow_corpus(root / "raw" / "local", ["json", "textwrap.py"], ["idna"])
     write_mirror_corpus(root / "raw" / "mirror", root)
-    project.write_sources([
-        {"source_name": "local", "parquet_glob": f"{root}/raw/local/*.parquet", "flavour": "winnow", "tier": 1},
-        {"source_name": "mirror", "parquet_glob": f"{root}/raw/mirror/*.parquet", "flavour": "winnow", "tier": 2,
-         "default_license": "MIT"},
-    ])
+    project.write_sources(
+        [
+            {"source_name": "local", "parquet_glob": f"{root}/raw/local/*.parquet", "flavour": "winnow", "tier": 1},
+            {
+                "source_name": "mirror",
+                "parquet_glob": f"{root}/raw/mirror/*.parquet",
+                "flavour": "winnow",
+                "tier": 2,
+                "default_license": "MIT",
+            },
+        ]
+    )
     # A progress line after every vector, so the small build shows some.
     build = project.dbt("build", "--vars", "{progress_interval_seconds: 0}")
     assert build.returncode == 0, build.stdout[-4000:]
@@ -69,12 +91,27 @@ def built(tmp_path_factory):
 
 def audited_dbt(project, *args: str) -> subprocess.CompletedProcess:
     """project.dbt(...), through tests/dbt/audited_dbt.py, which records network connections."""
-    environment = {**os.environ, "WINNOW_DB": str(project.root / "winnow.duckdb"),
-                   "WINNOW_TEMP_DIR": str(project.root / "tmp"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    environment = {
+        **os.environ,
+        "WINNOW_DB": str(project.root / "winnow.duckdb"),
+        "WINNOW_TEMP_DIR": str(project.root / "tmp"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
     return subprocess.run(
-        [sys.executable, "-m", "tests.dbt.audited_dbt", *args, "--profiles-dir", str(project.root),
-         "--project-dir", str(project.root)],
-        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.dbt.audited_dbt",
+            *args,
+            "--profiles-dir",
+            str(project.root),
+            "--project-dir",
+            str(project.root),
+        ],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -152,10 +189,15 @@ def test_docs_site_opens_offline_and_the_lineage_graph_shows_staging_dedup_and_e
             )
             page.wait_for_timeout(300)
             page.screenshot(path=str(artifact_dir() / f"docs-lineage-{name}.png"))
-    print(f"docs lineage screenshots: {artifact_dir()}/docs-lineage-*.png "
-          f"({time.monotonic() - started:.1f} s in Chromium)", file=sys.stderr)
+    print(
+        f"docs lineage screenshots: {artifact_dir()}/docs-lineage-*.png "
+        f"({time.monotonic() - started:.1f} s in Chromium)",
+        file=sys.stderr,
+    )
     assert canvases > 0
-    assert {"stg_winnow__files", "int_files_exact_deduped", "int_near_dup_clusters", "fct_training_documents"} <= set(labels)
+    assert {"stg_winnow__files", "int_files_exact_deduped", "int_near_dup_clusters", "fct_training_documents"} <= set(
+        labels
+    )
     assert "Training shards (out/<mixture>/)" in labels  # the export node
     assert blocked == []
     assert shot.stat().st_size > 20_000
@@ -191,7 +233,7 @@ def test_report_shows_every_built_figure_in_chromium_offline(built):
         if not set(spec.requires) <= built_models:
             assert by_key.pop(spec.key)["status"] == "not-built"
     assert len(by_key) >= 6
-    for key, figure in by_key.items():
+    for _key, figure in by_key.items():
         assert figure["status"] == "drawn", figure
         assert figure["traces"] > 0 and figure["bars"] > 0 and figure["points"] > 0, figure
         assert figure["height"] > 200, figure
@@ -204,10 +246,19 @@ def test_long_steps_log_rows_done_of_total_and_throughput(built):
     started = [line for line in lines if line.startswith("int_minhash_signatures_cache: winnow_minhash starting on ")]
     assert started, lines
     total = started[0].split("starting on ")[1].split(" rows")[0]
-    assert any(re.search(rf"int_minhash_signatures_cache: winnow_minhash [\d,]+ of {total} rows \(\d+%\), [\d,]+ rows/s",
-                         line) for line in lines), lines
-    assert any(line.startswith(f"int_minhash_signatures_cache: winnow_minhash done: {total} rows in ") for line in lines)
-    for model in ("int_file_signals_cache", "int_pii_redactions_cache", "int_token_ids_cache", "int_fim_token_ids_cache"):
+    assert any(
+        re.search(rf"int_minhash_signatures_cache: winnow_minhash [\d,]+ of {total} rows \(\d+%\), [\d,]+ rows/s", line)
+        for line in lines
+    ), lines
+    assert any(
+        line.startswith(f"int_minhash_signatures_cache: winnow_minhash done: {total} rows in ") for line in lines
+    )
+    for model in (
+        "int_file_signals_cache",
+        "int_pii_redactions_cache",
+        "int_token_ids_cache",
+        "int_fim_token_ids_cache",
+    ):
         assert any(line.startswith(f"{model}: ") and " done: " in line for line in lines), model
 
 
@@ -231,7 +282,9 @@ def test_knob_reference_lists_the_models_that_read_each_var(built):
     reference = (PROJECT_ROOT / "docs" / "knobs.md").read_text()
     for name, models in derived.items():
         [row] = [line for line in reference.splitlines() if line.startswith(f"| `{name}` |")]
-        assert row.split(" | ")[-1].split(" (")[0].rstrip(" |") == (", ".join(f"`{m}`" for m in models) or "no model"), name
+        assert row.split(" | ")[-1].split(" (")[0].rstrip(" |") == (
+            ", ".join(f"`{m}`" for m in models) or "no model"
+        ), name
 
 
 def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only(built):
@@ -244,7 +297,9 @@ def test_rebuild_selection_for_one_var_is_its_readers_and_their_descendants_only
     assert listed.returncode == 0, listed.stdout[-2000:]
     selected = set(listed.stdout.split())
     assert set(readers) <= selected
-    assert {"int_files_minhashed", "int_files_exact_deduped", "int_files_filtered", "stg_winnow__files"}.isdisjoint(selected)
+    assert {"int_files_minhashed", "int_files_exact_deduped", "int_files_filtered", "stg_winnow__files"}.isdisjoint(
+        selected
+    )
     assert {"fct_curated_files", "rpt_funnel", "fct_training_documents"} <= selected
 
 

@@ -42,8 +42,26 @@ VARS = {
     "export_tokens_per_shard": SEQ_LEN * 300,
     "validation_fraction": 0.25,
 }
-PACKAGES = ["idna", "certifi", "packaging", "six", "click", "tqdm", "attrs", "markupsafe", "jinja2", "pluggy",
-            "iniconfig", "sqlparse", "termcolor", "filelock", "zipp", "h11", "sortedcontainers", "isodate"]
+PACKAGES = [
+    "idna",
+    "certifi",
+    "packaging",
+    "six",
+    "click",
+    "tqdm",
+    "attrs",
+    "markupsafe",
+    "jinja2",
+    "pluggy",
+    "iniconfig",
+    "sqlparse",
+    "termcolor",
+    "filelock",
+    "zipp",
+    "h11",
+    "sortedcontainers",
+    "isodate",
+]
 MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate
 pretrain,*,,,1,,0.5,0.5
 repeat,*,,1.5,,,0.5,0.5
@@ -57,8 +75,9 @@ def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("export")
     ingest([stdlib_input(["json", "tomllib"]), *distribution_inputs(PACKAGES)], root / "raw", progress=False)
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "code", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow",
-                            "tier": 1}])
+    project.write_sources(
+        [{"source_name": "code", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     (project.root / "seeds" / "mixtures.csv").write_text(MIXTURES)
     result = run(project, "build")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -124,7 +143,7 @@ def test_megatron_bin_idx_read_independently_gives_exactly_the_parquet_windows(p
         assert [p.stem for p in bins] == [p.stem for p in parquet_files]
         for parquet_path, bin_path in zip(parquet_files, bins):
             rows = pq.read_table(parquet_path).to_pylist()
-            lengths, _, documents, sequences = read_megatron(bin_path)
+            _lengths, _, documents, sequences = read_megatron(bin_path)
             assert len(documents) == len(rows) + 1 and documents[0] == 0
             for k, row in enumerate(rows):
                 pieces = sequences[documents[k] : documents[k + 1]]
@@ -134,8 +153,11 @@ def test_megatron_bin_idx_read_independently_gives_exactly_the_parquet_windows(p
                 padded = row["n_tokens"] < SEQ_LEN
                 assert starts[: len(starts) - padded] == row["boundaries"]
                 checked += 1
-    assert checked == manifest(project, mixture)["splits"]["train"]["sequences"] + \
-        manifest(project, mixture)["splits"]["validation"]["sequences"]
+    assert (
+        checked
+        == manifest(project, mixture)["splits"]["train"]["sequences"]
+        + manifest(project, mixture)["splits"]["validation"]["sequences"]
+    )
     assert checked > 300
 
 
@@ -164,21 +186,27 @@ def _fim_texts(project, mixture: str) -> dict[int, str]:
     (not the token-level one the pipeline used)."""
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         register_udfs(con)
-        rows = con.execute(f"""
+        rows = con.execute(
+            f"""
             select d.position, winnow_fim(f.content, d.is_fim, d.is_spm,
                 {_stable_uniform("42", "'fim_cut_a'", "d.doc_id", "d.copy")},
                 {_stable_uniform("42", "'fim_cut_b'", "d.doc_id", "d.copy")},
                 '<fim_prefix>', '<fim_middle>', '<fim_suffix>', 'starcoder')
             from fct_training_documents d join fct_curated_files f using (doc_id)
-            where d.mixture = ?""", [mixture]).fetchall()
+            where d.mixture = ?""",
+            [mixture],
+        ).fetchall()
     return dict(rows)
 
 
 def _split_positions(project, mixture: str, split: str) -> list[int]:
-    return [p for (p,) in project.query(f"""
+    return [
+        p
+        for (p,) in project.query(f"""
         select d.position from fct_training_documents d join fct_curated_files f using (doc_id)
         join fct_repo_splits s on s.repo = coalesce(f.repo, f.doc_id)
-        where d.mixture = '{mixture}' and s.split = '{split}' order by d.position""")]
+        where d.mixture = '{mixture}' and s.split = '{split}' order by d.position""")
+    ]
 
 
 @pytest.mark.parametrize("mixture", MIXTURE_NAMES)
@@ -206,17 +234,23 @@ def test_tokens_between_eos_decode_to_the_fim_transformed_documents(project, mix
 @pytest.mark.parametrize("mixture", MIXTURE_NAMES)
 def test_every_curated_document_appears_floor_or_ceil_epochs_times(project, mixture):
     doc_of = dict(project.query(f"select position, doc_id from fct_mixture where mixture = '{mixture}'"))
-    epochs = dict(project.query(f"""select f.doc_id, p.target_epochs from fct_curated_files f
-        join int_mixture_sources_planned p using (source) where p.mixture = '{mixture}'"""))
+    epochs = dict(
+        project.query(f"""select f.doc_id, p.target_epochs from fct_curated_files f
+        join int_mixture_sources_planned p using (source) where p.mixture = '{mixture}'""")
+    )
     counts, missing = Counter(), []
     for split in ("train", "validation"):
-        present = {p for w in parquet_windows(project, mixture, split)
-                   for p, o in zip(w["document_positions"], w["document_offsets"]) if o == 0}
+        present = {
+            p
+            for w in parquet_windows(project, mixture, split)
+            for p, o in zip(w["document_positions"], w["document_offsets"])
+            if o == 0
+        }
         positions = _split_positions(project, mixture, split)
         counts.update(doc_of[p] for p in present)
         # Only the documents wholly inside the dropped tail may be absent: the last ones of the split.
         absent = [p for p in positions if p not in present]
-        assert absent == positions[len(positions) - len(absent):]
+        assert absent == positions[len(positions) - len(absent) :]
         missing += [doc_of[p] for p in absent]
     [(dropped,)] = project.query(f"select sum(dropped_tokens) from rpt_packing where mixture = '{mixture}'")
     assert dropped < 2 * SEQ_LEN
@@ -233,9 +267,12 @@ def test_train_and_validation_never_share_a_repository(project):
         repos = {}
         for split in ("train", "validation"):
             positions = {p for w in parquet_windows(project, mixture, split) for p in w["document_positions"]}
-            repos[split] = {r for (r,) in project.query(f"""select distinct f.repo from fct_mixture m
+            repos[split] = {
+                r
+                for (r,) in project.query(f"""select distinct f.repo from fct_mixture m
                 join fct_curated_files f using (doc_id) where m.mixture = '{mixture}'
-                and m.position in ({",".join(map(str, positions))})""")}
+                and m.position in ({",".join(map(str, positions))})""")
+            }
         assert repos["train"] and repos["validation"]
         assert not repos["train"] & repos["validation"]
 
@@ -243,8 +280,9 @@ def test_train_and_validation_never_share_a_repository(project):
 @pytest.mark.parametrize("mixture", MIXTURE_NAMES)
 def test_manifest_lists_every_file_with_its_sha256_and_the_provenance(project, mixture):
     doc = manifest(project, mixture)
-    on_disk = {p.relative_to(out(project, mixture)).as_posix()
-               for p in out(project, mixture).rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {
+        p.relative_to(out(project, mixture)).as_posix() for p in out(project, mixture).rglob("*") if p.is_file()
+    } - {"manifest.json"}
     assert on_disk == {f["path"] for f in doc["files"]}
     assert len([f for f in doc["files"] if f["format"] == "parquet"]) >= 3
     for f in doc["files"]:
@@ -255,7 +293,9 @@ def test_manifest_lists_every_file_with_its_sha256_and_the_provenance(project, m
         parquet = [f for f in doc["files"] if f["format"] == "parquet" and f["split"] == split]
         assert sum(f["sequences"] for f in parquet) == totals["sequences"]
         assert max((f["sequences"] for f in parquet), default=0) <= VARS["export_tokens_per_shard"] // SEQ_LEN
-    assert project.query(f"select count(*) from fct_exported_shards where mixture = '{mixture}'") == [(len(doc["files"]),)]
+    assert project.query(f"select count(*) from fct_exported_shards where mixture = '{mixture}'") == [
+        (len(doc["files"]),)
+    ]
 
     provenance = doc["provenance"]
     raw = sorted((project.root.parent / "raw").glob("*.parquet"))
@@ -263,8 +303,15 @@ def test_manifest_lists_every_file_with_its_sha256_and_the_provenance(project, m
     [(tokenizer_path,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
     assert provenance["tokenizer"]["sha256"] == hashlib.sha256(Path(tokenizer_path).read_bytes()).hexdigest()
     assert provenance["tokenizer"]["path"] == "out/tokenizer.json"
-    assert set(provenance["versions"]) >= {"python", "duckdb", "dbt-core", "dbt-duckdb", "tokenizers", "datasketch",
-                                           "pyarrow"}
+    assert set(provenance["versions"]) >= {
+        "python",
+        "duckdb",
+        "dbt-core",
+        "dbt-duckdb",
+        "tokenizers",
+        "datasketch",
+        "pyarrow",
+    }
     assert re.fullmatch(r"[0-9a-f]{40}", provenance["git"]["commit"])
     project_vars = __import__("yaml").safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
     assert set(provenance["vars"]) == set(project_vars)
@@ -290,7 +337,9 @@ def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
     before = _snapshot(project)
     assert {"pretrain/manifest.json", "repeat/manifest.json", "pretrain/megatron/train-00000.idx"} <= set(before)
     # --full-refresh: the memoized stages would otherwise be reused, and nothing written again.
-    result = run(project, "build", "--select", "int_mixture_copies_ordered+", "--full-refresh", env={"WINNOW_THREADS": "1"})
+    result = run(
+        project, "build", "--select", "int_mixture_copies_ordered+", "--full-refresh", env={"WINNOW_THREADS": "1"}
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     statuses = project.model_statuses()
     assert [model for model, status in statuses.items() if status == "REUSED"] == []
@@ -300,8 +349,14 @@ def test_one_and_two_threads_give_byte_identical_shards_and_manifests(project):
 def test_a_build_killed_mid_export_leaves_no_trusted_partial_file_and_reruns_identically(project):
     complete = _snapshot(project)
     # SIGKILL the dbt process once the 5th temporary file has data (in pretrain's first shards).
-    killed = run(project, "run", "--select", "fct_exported_shards", "--full-refresh",
-                 env={"WINNOW_EXPORT_CRASH_AT_TEMP_FILE": "5"})
+    killed = run(
+        project,
+        "run",
+        "--select",
+        "fct_exported_shards",
+        "--full-refresh",
+        env={"WINNOW_EXPORT_CRASH_AT_TEMP_FILE": "5"},
+    )
     assert killed.returncode == -9
     pretrain = out(project, "pretrain")
     assert not (pretrain / "manifest.json").exists(), "no manifest while the mixture is half written"
@@ -331,8 +386,11 @@ def test_an_unchanged_export_is_reused_until_a_file_it_wrote_is_gone_or_changed(
     assert project.model_statuses()["fct_exported_shards"] == "REUSED"
     assert _snapshot(project) == complete
     shard = out(project, "pretrain") / "megatron" / "train-00000.bin"
-    for damage in (shard.unlink, lambda: shard.write_bytes(b"truncated"),
-                   lambda: (out(project, "repeat") / "manifest.json").unlink()):
+    for damage in (
+        shard.unlink,
+        lambda: shard.write_bytes(b"truncated"),
+        lambda: (out(project, "repeat") / "manifest.json").unlink(),
+    ):
         damage()
         repaired = run(project, "run", "--select", "fct_exported_shards")
         assert repaired.returncode == 0, repaired.stdout[-3000:]
@@ -342,16 +400,23 @@ def test_an_unchanged_export_is_reused_until_a_file_it_wrote_is_gone_or_changed(
 
 def test_stale_shards_of_earlier_runs_are_removed_and_never_listed(project):
     complete = _snapshot(project)
-    smaller = run(project, "run", "--select", "fct_exported_shards",
-                  vars={"export_tokens_per_shard": SEQ_LEN * 100, "export_formats": ["parquet", "megatron"]})
+    smaller = run(
+        project,
+        "run",
+        "--select",
+        "fct_exported_shards",
+        vars={"export_tokens_per_shard": SEQ_LEN * 100, "export_formats": ["parquet", "megatron"]},
+    )
     assert smaller.returncode == 0, smaller.stdout[-3000:]
     doc = manifest(project, "pretrain")
-    on_disk = {p.relative_to(out(project, "pretrain")).as_posix()
-               for p in out(project, "pretrain").rglob("*") if p.is_file()} - {"manifest.json"}
+    on_disk = {
+        p.relative_to(out(project, "pretrain")).as_posix() for p in out(project, "pretrain").rglob("*") if p.is_file()
+    } - {"manifest.json"}
     assert on_disk == {f["path"] for f in doc["files"]}
     assert not (out(project, "pretrain") / "npy").exists() and not (out(project, "pretrain") / "nanogpt").exists()
     assert len([f for f in doc["files"] if f["format"] == "parquet"]) > len(
-        [k for k in complete if k.startswith("pretrain/parquet/")])
+        [k for k in complete if k.startswith("pretrain/parquet/")]
+    )
     back = run(project, "run", "--select", "fct_exported_shards")
     assert back.returncode == 0, back.stdout[-3000:]
     assert _snapshot(project) == complete
@@ -373,23 +438,27 @@ def test_best_fit_keeps_whole_documents_and_pads(project):
     try:
         result = run(project, "build", "--select", "fct_packed_sequences+", vars={"packing_strategy": "best_fit"})
         assert result.returncode == 0, result.stdout[-3000:]
-        lengths = dict(project.query(
-            "select position, n_tokens + 1 from fct_training_documents where mixture = 'pretrain'"))
+        lengths = dict(
+            project.query("select position, n_tokens + 1 from fct_training_documents where mixture = 'pretrain'")
+        )
         pieces = defaultdict(list)
         for split in ("train", "validation"):
             for window in parquet_windows(project, "pretrain", split):
                 ends = window["boundaries"][1:] + [window["n_tokens"]]
-                for position, offset, start, end in zip(window["document_positions"], window["document_offsets"],
-                                                        window["boundaries"], ends):
+                for position, offset, start, end in zip(
+                    window["document_positions"], window["document_offsets"], window["boundaries"], ends
+                ):
                     pieces[position].append((offset, end - start))
-                assert window["input_ids"][window["n_tokens"]:] == [manifest(project, "pretrain")["pad_token_id"]] * (
-                    SEQ_LEN - window["n_tokens"])
+                assert window["input_ids"][window["n_tokens"] :] == [manifest(project, "pretrain")["pad_token_id"]] * (
+                    SEQ_LEN - window["n_tokens"]
+                )
         assert set(pieces) == set(lengths), "every document is packed"
         for position, parts in pieces.items():
             assert sum(n for _, n in parts) == lengths[position]
             assert len(parts) == math.ceil(lengths[position] / SEQ_LEN), "only documents longer than a window are cut"
         [(dropped, padding)] = project.query(
-            "select sum(dropped_tokens), sum(padding_tokens) / sum(windows * seq_len) from rpt_packing")
+            "select sum(dropped_tokens), sum(padding_tokens) / sum(windows * seq_len) from rpt_packing"
+        )
         assert dropped == 0 and 0 < padding < 0.2
         assert manifest(project, "pretrain")["packing"]["strategy"] == "best_fit"
     finally:
@@ -429,10 +498,16 @@ def test_a_mixture_removed_from_the_seed_leaves_no_directory_behind(project):
         assert result.returncode == 0, result.stdout[-3000:]
         assert not out(project, "repeat").exists()
         assert {p.name for p in (project.root / "out").iterdir()} == {
-            "pretrain", "tokenizer.json", ".winnow.lock", "notes.txt", "mine"}
+            "pretrain",
+            "tokenizer.json",
+            ".winnow.lock",
+            "notes.txt",
+            "mine",
+        }
         assert all(path.read_text() == USERS_JSON for path in user_files)
         assert {k for k in _snapshot(project) if k.startswith("pretrain/")} == {
-            k for k in complete if k.startswith("pretrain/")}
+            k for k in complete if k.startswith("pretrain/")
+        }
     finally:
         mixtures.write_text(MIXTURES)
         for path in user_files:
@@ -473,10 +548,27 @@ def test_two_databases_cannot_write_one_out_directory_at_the_same_time(project):
     other_database = {"env": {"WINNOW_DB": "other.duckdb"}}
     other_target = ("--target-path", str(project.root / "target-other"))
     lock = project.root / "out" / ".winnow.lock"
-    command = [str(DBT), "run", "--select", "int_mixture_copies_ordered+", "--full-refresh", "--vars", json.dumps(VARS),
-               "--profiles-dir", str(project.root), "--project-dir", str(project.root)]
-    first = subprocess.Popen(command, cwd=project.root, env={**os.environ, **project.environment()},
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    command = [
+        str(DBT),
+        "run",
+        "--select",
+        "int_mixture_copies_ordered+",
+        "--full-refresh",
+        "--vars",
+        json.dumps(VARS),
+        "--profiles-dir",
+        str(project.root),
+        "--project-dir",
+        str(project.root),
+    ]
+    first = subprocess.Popen(
+        command,
+        cwd=project.root,
+        env={**os.environ, **project.environment()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 300
         while _holder(lock).get("pid") != first.pid and first.poll() is None and time.monotonic() < deadline:
@@ -486,8 +578,16 @@ def test_two_databases_cannot_write_one_out_directory_at_the_same_time(project):
         os.kill(first.pid, signal.SIGSTOP)
         try:
             # Another database, other shard sizes: interleaved, the two would list each other's files.
-            second = run(project, "run", "--select", "fct_exported_shards", "--full-refresh", *other_target,
-                         vars={"export_tokens_per_shard": SEQ_LEN * 100}, **other_database)
+            second = run(
+                project,
+                "run",
+                "--select",
+                "fct_exported_shards",
+                "--full-refresh",
+                *other_target,
+                vars={"export_tokens_per_shard": SEQ_LEN * 100},
+                **other_database,
+            )
         finally:
             os.kill(first.pid, signal.SIGCONT)
     finally:
@@ -504,8 +604,7 @@ def test_two_databases_cannot_write_one_out_directory_at_the_same_time(project):
 
     # One after the other, the second database's export replaces the first's and names it; the
     # first database's next build does not take those files for its own.
-    after = run(project, "run", "--select", "fct_exported_shards", "--full-refresh", *other_target,
-                **other_database)
+    after = run(project, "run", "--select", "fct_exported_shards", "--full-refresh", *other_target, **other_database)
     assert after.returncode == 0, after.stdout[-3000:]
     assert manifest(project, "pretrain")["build"]["database"] == str(other)
     back = run(project, "run", "--select", "fct_exported_shards")

@@ -21,7 +21,9 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("file_licenses")
     ingest([tree_input(write_mixed_license_tree(root / "repo"), repo="o/mit-with-gpl")], root / "raw", progress=False)
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "local", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "local", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     raw_rows = pq.read_table(sorted((root / "raw").glob("*.parquet"))).num_rows
@@ -29,8 +31,10 @@ def built(tmp_path_factory):
 
 
 def ledger(project) -> dict[str, tuple[str, str, str]]:
-    return {path: (stage, rule, detail) for path, stage, rule, detail in project.query(
-        "select path, stage, rule, detail from fct_drop_ledger")}
+    return {
+        path: (stage, rule, detail)
+        for path, stage, rule, detail in project.query("select path, stage, rule, detail from fct_drop_ledger")
+    }
 
 
 def test_files_under_a_gpl_license_file_are_dropped_naming_it(built):
@@ -57,8 +61,12 @@ def test_dual_licensed_header_and_the_rest_of_the_mit_repository_are_curated(bui
     assert curated["dual_header.py"] == ["MIT"]
     assert curated["json/decoder.py"] == curated["json/encoder.py"] == ["MIT"]
     license_drops = {p for p, (stage, _, _) in ledger(project).items() if stage == "license"}
-    assert license_drops == {"vendored_gpl/textwrap.py", "vendored_gpl/deeper/shlex.py", "vendored_gpl/mit_header.py",
-                             "gpl_header.py"}
+    assert license_drops == {
+        "vendored_gpl/textwrap.py",
+        "vendored_gpl/deeper/shlex.py",
+        "vendored_gpl/mit_header.py",
+        "gpl_header.py",
+    }
 
 
 def test_every_raw_row_is_curated_or_in_the_ledger_once(built):

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import warnings_other_than_an_empty_validation_split, make_dbt_project
+from tests.conftest import make_dbt_project, warnings_other_than_an_empty_validation_split
 from tests.dbt.fixtures import write_codeparrot_corpus, write_stack_corpus, write_winnow_corpus
 
 pytestmark = pytest.mark.dbt
 
 # kind (code, text, docs), url and the FineWeb-Edu scores joined the contract with text sources.
-CONTRACT = ["doc_id", "source", "repo", "path", "language", "kind", "url", "edu_score", "edu_int_score", "licenses",
-            "content", "n_bytes", "content_hash", "source_tier"]
+CONTRACT = [
+    "doc_id",
+    "source",
+    "repo",
+    "path",
+    "language",
+    "kind",
+    "url",
+    "edu_score",
+    "edu_int_score",
+    "licenses",
+    "content",
+    "n_bytes",
+    "content_hash",
+    "source_tier",
+]
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +39,13 @@ def built(tmp_path_factory):
         [
             {"source_name": "local", "parquet_glob": f"{root}/raw/local/*.parquet", "flavour": "winnow", "tier": 1},
             {"source_name": "stack", "parquet_glob": f"{root}/raw/stack/*.parquet", "flavour": "the_stack", "tier": 2},
-            {"source_name": "codeparrot", "parquet_glob": f"{root}/raw/codeparrot/*.parquet",
-             "flavour": "codeparrot", "tier": 3, "default_license": "MIT"},
+            {
+                "source_name": "codeparrot",
+                "parquet_glob": f"{root}/raw/codeparrot/*.parquet",
+                "flavour": "codeparrot",
+                "tier": 3,
+                "default_license": "MIT",
+            },
         ]
     )
     result = project.dbt("build")
@@ -35,7 +54,7 @@ def built(tmp_path_factory):
 
 
 def test_build_passes_its_data_tests_including_reconciliation(built):
-    project, _, _, result = built
+    _project, _, _, result = built
     assert "assert_raw_rows_reconcile_with_staging" in result.stdout
     assert "ERROR=0" in result.stdout
     assert warnings_other_than_an_empty_validation_split(result.stdout) == []
@@ -56,7 +75,7 @@ def test_each_bad_row_is_in_the_ledger_with_its_reason(built):
     [(duplicate_of, kept_id)] = project.query(
         f"""select l.duplicate_of, u.doc_id from fct_drop_ledger l
             join int_files_unioned u on u.source = 'stack' and u.path = l.path
-            where l.rule = 'duplicate_row' and l.path = '{stack['repeated']}'"""
+            where l.rule = 'duplicate_row' and l.path = '{stack["repeated"]}'"""
     )
     assert duplicate_of == kept_id
 
@@ -83,7 +102,9 @@ def test_flavours_are_normalised_into_one_schema(built):
     by_source = {r[0]: r[1:] for r in rows}
     assert by_source["codeparrot"][:2] == ("python", ["mit"])  # language from the extension
     assert by_source["stack"][:2] == ("python", ["MIT"])  # 'Python' lower-cased
-    local = dict(project.query("select repo, any_value(licenses) from int_files_unioned where source='local' group by repo"))
+    local = dict(
+        project.query("select repo, any_value(licenses) from int_files_unioned where source='local' group by repo")
+    )
     assert local["pypi/idna"] == ["BSD-3-Clause"]
     assert "PSF-2.0" in local["python/cpython"]
 

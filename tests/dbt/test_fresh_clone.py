@@ -18,16 +18,31 @@ pytestmark = pytest.mark.dbt
 def test_first_build_of_a_fresh_clone_creates_data(tmp_path):
     ingest([stdlib_input(["json"]), *distribution_inputs(["idna"])], tmp_path / "raw", progress=False)
     project = make_dbt_project(tmp_path / "project")
-    project.write_sources([{"source_name": "code", "parquet_glob": f"{tmp_path}/raw/*.parquet", "flavour": "winnow",
-                            "tier": 1}])
+    project.write_sources(
+        [{"source_name": "code", "parquet_glob": f"{tmp_path}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     assert not (project.root / "data").exists()
     # profiles.yml's own defaults: data/winnow.duckdb and data/tmp/duckdb.
-    environment = {key: value for key, value in {**os.environ, **project.environment()}.items()
-                   if key not in ("WINNOW_DB", "WINNOW_TEMP_DIR")}
+    environment = {
+        key: value
+        for key, value in {**os.environ, **project.environment()}.items()
+        if key not in ("WINNOW_DB", "WINNOW_TEMP_DIR")
+    }
     result = subprocess.run(
-        [str(DBT), "build", "--profiles-dir", str(project.root), "--project-dir", str(project.root),
-         "--vars", json.dumps({"tokenizer_vocab_size": 1024, "tokenizer_train_bytes": 500_000, "seq_len": 256})],
-        cwd=project.root, env=environment, capture_output=True, text=True,
+        [
+            str(DBT),
+            "build",
+            "--profiles-dir",
+            str(project.root),
+            "--project-dir",
+            str(project.root),
+            "--vars",
+            json.dumps({"tokenizer_vocab_size": 1024, "tokenizer_train_bytes": 500_000, "seq_len": 256}),
+        ],
+        cwd=project.root,
+        env=environment,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert (project.root / "data" / "winnow.duckdb").is_file()

@@ -24,7 +24,10 @@ HOSTILE = {
     "huge_single_line.py": (b"x = '" + b"a" * 50_000_000 + b"'\n", ("quality", "too_large")),
     "nul_bytes.py": (REAL.encode().replace(b"\n\n", b"\n\x00\n", 3), ("staging", "binary_content")),
     # '\udcff' as surrogateescape writes it back: a lone 0xFF byte.
-    "surrogate_escape.py": (("x = 'caf\udcff'\n" + REAL).encode("utf-8", "surrogateescape"), ("staging", "invalid_utf8")),
+    "surrogate_escape.py": (
+        ("x = 'caf\udcff'\n" + REAL).encode("utf-8", "surrogateescape"),
+        ("staging", "invalid_utf8"),
+    ),
     # A lone high surrogate as CESU-8 / surrogatepass writes it: ED A0 80.
     "lone_surrogate.py": (("s = '\ud800'\n" + REAL).encode("utf-8", "surrogatepass"), ("staging", "invalid_utf8")),
     "real.py": (REAL.encode(), None),
@@ -39,35 +42,43 @@ def project(tmp_path_factory):
     paths = list(HOSTILE) + [None]
     contents = [content for content, _ in HOSTILE.values()] + [REAL.encode()]
     pq.write_table(
-        pa.table({
-            "content": string_array_with_raw_bytes(contents),
-            "max_stars_repo_name": ["fuzz/hostile"] * len(paths),
-            "max_stars_repo_path": pa.array(paths, pa.string()),
-            "max_stars_repo_licenses": [["MIT"]] * len(paths),
-        }),
+        pa.table(
+            {
+                "content": string_array_with_raw_bytes(contents),
+                "max_stars_repo_name": ["fuzz/hostile"] * len(paths),
+                "max_stars_repo_path": pa.array(paths, pa.string()),
+                "max_stars_repo_licenses": [["MIT"]] * len(paths),
+            }
+        ),
         raw / "hostile.parquet",
         row_group_size=1,
     )
     # A million tiny files (one repo each), and real ones so that the later stages have work.
-    tiny = pa.table({
-        "content": pa.array([f"x = {i}\n" for i in range(N_TINY)]),
-        "max_stars_repo_name": pa.array([f"tiny/{i % 1000}" for i in range(N_TINY)]),
-        "max_stars_repo_path": pa.array([f"f{i}.py" for i in range(N_TINY)]),
-        "max_stars_repo_licenses": pa.array([["MIT"]] * N_TINY),
-    })
+    tiny = pa.table(
+        {
+            "content": pa.array([f"x = {i}\n" for i in range(N_TINY)]),
+            "max_stars_repo_name": pa.array([f"tiny/{i % 1000}" for i in range(N_TINY)]),
+            "max_stars_repo_path": pa.array([f"f{i}.py" for i in range(N_TINY)]),
+            "max_stars_repo_licenses": pa.array([["MIT"]] * N_TINY),
+        }
+    )
     pq.write_table(tiny, raw / "tiny.parquet", row_group_size=100_000)
     real_files = stdlib_files("json")
     pq.write_table(
-        pa.table({
-            "content": [p.read_text() for p in real_files],
-            "max_stars_repo_name": ["cpython/json"] * len(real_files),
-            "max_stars_repo_path": [p.name for p in real_files],
-            "max_stars_repo_licenses": [["PSF-2.0"]] * len(real_files),
-        }),
+        pa.table(
+            {
+                "content": [p.read_text() for p in real_files],
+                "max_stars_repo_name": ["cpython/json"] * len(real_files),
+                "max_stars_repo_path": [p.name for p in real_files],
+                "max_stars_repo_licenses": [["PSF-2.0"]] * len(real_files),
+            }
+        ),
         raw / "real.parquet",
     )
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "fuzz", "parquet_glob": f"{raw}/*.parquet", "flavour": "the_stack", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "fuzz", "parquet_glob": f"{raw}/*.parquet", "flavour": "the_stack", "tier": 1}]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-5000:]
     return project
@@ -82,9 +93,9 @@ def test_each_hostile_row_gets_its_verdict(project):
         else:
             assert dropped.get(path) == expected, (path, dropped.get(path))
     # The row without a path is named by its source file and row in the ledger.
-    assert project.query(
-        "select rule from fct_drop_ledger where repo = 'fuzz/hostile' and path is null"
-    ) == [("missing_repo_or_path",)]
+    assert project.query("select rule from fct_drop_ledger where repo = 'fuzz/hostile' and path is null") == [
+        ("missing_repo_or_path",)
+    ]
 
 
 def test_nul_bytes_are_counted(project):
@@ -102,6 +113,4 @@ def test_a_million_tiny_files_are_all_accounted_for(project):
     )
     assert dropped + kept == N_TINY
     assert dropped == N_TINY  # each is under the 50-character minimum
-    assert project.query(
-        "select distinct rule from fct_drop_ledger where repo like 'tiny/%'"
-    ) == [("too_small",)]
+    assert project.query("select distinct rule from fct_drop_ledger where repo like 'tiny/%'") == [("too_small",)]

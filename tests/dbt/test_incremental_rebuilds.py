@@ -45,8 +45,7 @@ OUTPUTS = [
 
 def cache_rows(project) -> dict[str, set[tuple]]:
     return {
-        cache: set(project.query(f"select rowid, {', '.join(keys)} from {cache}"))
-        for cache, keys in CACHES.items()
+        cache: set(project.query(f"select rowid, {', '.join(keys)} from {cache}")) for cache, keys in CACHES.items()
     }
 
 
@@ -131,15 +130,22 @@ def test_a_touched_raw_file_is_staged_again_but_computes_nothing_new(built):
 
 def test_changing_a_near_dedup_var_recomputes_the_signatures_only(built):
     before = cache_rows(built)
-    result = built.dbt("run", "--select", "int_file_signals_cache", "int_minhash_signatures_cache",
-                       "--vars", json.dumps({"near_dedup_shingle_hash": "sha1"}))
+    result = built.dbt(
+        "run",
+        "--select",
+        "int_file_signals_cache",
+        "int_minhash_signatures_cache",
+        "--vars",
+        json.dumps({"near_dedup_shingle_hash": "sha1"}),
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     after = cache_rows(built)
     assert after["int_file_signals_cache"] == before["int_file_signals_cache"]
     # Every signature row was computed again (new rowids), for the same files.
     assert not after["int_minhash_signatures_cache"] & before["int_minhash_signatures_cache"]
     assert {key for _, key in after["int_minhash_signatures_cache"]} >= {
-        key for _, key in before["int_minhash_signatures_cache"]}
+        key for _, key in before["int_minhash_signatures_cache"]
+    }
     # Back to the default: the signatures are computed once more, and nothing else moved.
     assert built.dbt("run", "--select", "int_minhash_signatures_cache").returncode == 0
 
@@ -161,7 +167,9 @@ def test_editing_a_macro_a_cache_calls_recomputes_that_cache_only(built):
         assert result.returncode == 0, result.stdout[-4000:]
         after = cache_rows(built)
         assert not after["int_file_signals_cache"] & before["int_file_signals_cache"]
-        assert {key for _, key in after["int_file_signals_cache"]} == {key for _, key in before["int_file_signals_cache"]}
+        assert {key for _, key in after["int_file_signals_cache"]} == {
+            key for _, key in before["int_file_signals_cache"]
+        }
         assert after["int_minhash_signatures_cache"] == before["int_minhash_signatures_cache"]
         assert built.query(hashes) == dedup_hashes
     finally:
@@ -183,8 +191,9 @@ def test_a_new_corpus_computes_only_its_own_files_and_matches_a_build_from_scrat
     assert result.returncode == 0, result.stdout[-4000:]
     after = cache_rows(built)
     second_docs = {doc for (doc,) in built.query("select doc_id from int_files_unioned where source = 'second'")}
-    fim_copies = set(built.query(
-        "select distinct doc_id, copy, is_spm from int_mixture_copies_fim_decided where is_fim"))
+    fim_copies = set(
+        built.query("select distinct doc_id, copy, is_spm from int_mixture_copies_fim_decided where is_fim")
+    )
     for cache in CACHES:
         computed = after[cache] - before[cache]
         deleted = {row[1:] for row in before[cache]} - {row[1:] for row in after[cache]}
@@ -218,8 +227,10 @@ def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build
     # reach the cache in several vectors (row groups of at most 8 MB).
     write_winnow_corpus(tmp_path / "raw" / "first", ["json", "textwrap.py"], [])
     write_winnow_corpus(tmp_path / "raw" / "added", ["test", "idlelib", "lib2to3"], [])
-    first, added = ({"source_name": name, "parquet_glob": f"{tmp_path}/raw/{name}/*.parquet", "flavour": "winnow",
-                     "tier": 1} for name in ("first", "added"))
+    first, added = (
+        {"source_name": name, "parquet_glob": f"{tmp_path}/raw/{name}/*.parquet", "flavour": "winnow", "tier": 1}
+        for name in ("first", "added")
+    )
     project = make_dbt_project(tmp_path / "project")
     project.write_sources([first])
     result = project.dbt("build", *NO_TESTS)
@@ -230,10 +241,22 @@ def test_a_build_killed_in_a_udf_stage_then_rerun_matches_an_uninterrupted_build
     # One thread: vectors go through the UDF one after another, so a line short of the total
     # means the work is half done. Unbuffered, so the line arrives while it is.
     process = subprocess.Popen(
-        [str(DBT), "build", *NO_TESTS, "--vars", json.dumps({"progress_interval_seconds": 0}),
-         "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
-        cwd=project.root, env={**os.environ, **project.environment(), "WINNOW_THREADS": "1", "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE, text=True, start_new_session=True,
+        [
+            str(DBT),
+            "build",
+            *NO_TESTS,
+            "--vars",
+            json.dumps({"progress_interval_seconds": 0}),
+            "--profiles-dir",
+            str(project.root),
+            "--project-dir",
+            str(project.root),
+        ],
+        cwd=project.root,
+        env={**os.environ, **project.environment(), "WINNOW_THREADS": "1", "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     killed_at = None
     for line in process.stdout:

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from python_udfs.kernels.fim import Sentinels, fim_layout
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.kernels.bpe_tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
+from python_udfs.kernels.fim import Sentinels, fim_layout
 from tests.conftest import make_dbt_project
 from tests.dbt.recount import recounted_fim_copies, recounted_shares
 
@@ -23,8 +23,24 @@ pytestmark = pytest.mark.dbt
 VARS = {"tokenizer_train_bytes": 3_000_000, "tokenizer_vocab_size": 8192, "mixture_max_epochs": 2}
 SOURCES = {
     # tomllib is in two sources of one tier: exact duplicates whose keeper only the doc_id decides.
-    "stdlib": lambda: [stdlib_input(["email", "json", "logging", "http", "urllib", "unittest", "asyncio",
-                                     "collections", "importlib", "xml", "concurrent", "tomllib"])],
+    "stdlib": lambda: [
+        stdlib_input(
+            [
+                "email",
+                "json",
+                "logging",
+                "http",
+                "urllib",
+                "unittest",
+                "asyncio",
+                "collections",
+                "importlib",
+                "xml",
+                "concurrent",
+                "tomllib",
+            ]
+        )
+    ],
     # tiktoken and tokenizers contain '<|endoftext|>' and '<pad>' in their source.
     "packages": lambda: distribution_inputs(["tiktoken", "tokenizers", "sqlglot", "datasketch"]),
     "small": lambda: [stdlib_input(["tomllib", "zipfile", "sqlite3", "ctypes"])],
@@ -51,8 +67,12 @@ def built(tmp_path_factory):
     for name, inputs in SOURCES.items():
         ingest(inputs(), root / "raw" / name, progress=False)
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": name, "parquet_glob": f"{root}/raw/{name}/*.parquet",
-                            "flavour": "winnow", "tier": 1} for name in SOURCES])
+    project.write_sources(
+        [
+            {"source_name": name, "parquet_glob": f"{root}/raw/{name}/*.parquet", "flavour": "winnow", "tier": 1}
+            for name in SOURCES
+        ]
+    )
     (project.root / "seeds" / "mixtures.csv").write_text(MIXTURES)
     result = project.dbt("build", "--vars", json.dumps(VARS))
     assert result.returncode == 0, result.stdout[-4000:]
@@ -70,34 +90,43 @@ def run(project, *args, vars: dict | None = None):
 
 def test_realised_shares_are_within_one_point_of_the_targets(project):
     realised = recounted_shares(project)
-    targets = {(m, s): share for m, s, share in project.query(
-        "select mixture, source, target_share from int_mixture_sources_planned")}
+    targets = {
+        (m, s): share
+        for m, s, share in project.query("select mixture, source, target_share from int_mixture_sources_planned")
+    }
     assert set(realised) == set(targets) and len(targets) == 11
     # The weighted mixture's targets are the seed's weights as written.
     assert {s: t for (m, s), t in targets.items() if m == "weighted"} == pytest.approx(
-        {"stdlib": 0.5, "packages": 0.3, "small": 0.2})
+        {"stdlib": 0.5, "packages": 0.3, "small": 0.2}
+    )
     for (mixture, source), target in sorted(targets.items()):
         error = 100 * (realised[(mixture, source)] - target)
-        print(f"{mixture:10} {source:9} target {target:.4f} realised {realised[(mixture, source)]:.4f} error {error:+.3f} pp")
+        print(
+            f"{mixture:10} {source:9} target {target:.4f} realised {realised[(mixture, source)]:.4f} error {error:+.3f} pp"
+        )
         assert abs(error) <= 1.0, (mixture, source)
 
 
 def test_epoch_rows_repeat_every_file_and_weights_fill_the_rest(project):
-    copies = dict(project.query(
-        "select source, list(distinct n order by n) from (select source, doc_id, count(*) as n from fct_mixture "
-        "where mixture = 'upsampled' group by all) group by source"))
+    copies = dict(
+        project.query(
+            "select source, list(distinct n order by n) from (select source, doc_id, count(*) as n from fct_mixture "
+            "where mixture = 'upsampled' group by all) group by source"
+        )
+    )
     assert copies["small"] == [3] and copies["stdlib"] == [1]
     [(share, epochs)] = project.query(
-        "select target_share, realised_epochs from rpt_mixture where mixture = 'upsampled' and source = 'small'")
+        "select target_share, realised_epochs from rpt_mixture where mixture = 'upsampled' and source = 'small'"
+    )
     assert epochs == pytest.approx(3.0) and 0 < share < 0.75
     assert recounted_shares(project)[("upsampled", "packages")] == pytest.approx(0.25, abs=0.01)
 
 
 def test_temperature_shares_follow_tokens_to_the_power_one_over_t(project):
     rows = project.query("select source_tokens, target_share from rpt_mixture where mixture = 'tempered'")
-    mass = sum(tokens ** 0.5 for tokens, _ in rows)
+    mass = sum(tokens**0.5 for tokens, _ in rows)
     for tokens, share in rows:
-        assert share == pytest.approx(tokens ** 0.5 / mass)
+        assert share == pytest.approx(tokens**0.5 / mass)
 
 
 def test_star_stands_for_every_source_not_named(project):
@@ -114,14 +143,17 @@ def test_star_stands_for_every_source_not_named(project):
     finally:
         # Restored without asserting, so a failure above is the one reported.
         seed.write_text(good)
-        restored = [run(project, "seed", "--select", "mixtures"),
-                    run(project, "run", "--select", "int_mixture_sources_planned")]
+        restored = [
+            run(project, "seed", "--select", "mixtures"),
+            run(project, "run", "--select", "int_mixture_sources_planned"),
+        ]
     assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
 def test_total_tokens_sets_the_mixture_size(project):
     [(tokens, largest)] = project.query(
-        "select sum(m.n_tokens), max(m.n_tokens) from fct_mixture m where mixture = 'budget'")
+        "select sum(m.n_tokens), max(m.n_tokens) from fct_mixture m where mixture = 'budget'"
+    )
     assert abs(tokens - 200_000) <= largest
 
 
@@ -156,7 +188,8 @@ def test_fim_copies_restore_the_document_and_hold_only_the_pipeline_sentinels(pr
     sentinel_ids = {1: "<prefix>", 2: "<middle>", 3: "<suffix>"}
     rows = project.query(
         """select d.is_fim, d.is_spm, d.input_ids, f.content from fct_training_documents d
-           join fct_curated_files f using (doc_id) where d.mixture in ('weighted', 'tempered')""")
+           join fct_curated_files f using (doc_id) where d.mixture in ('weighted', 'tempered')"""
+    )
     fim_rows = 0
     for is_fim, is_spm, ids, content in rows:
         specials = [i for i, token in enumerate(ids) if token in SPECIAL_IDS]
@@ -164,7 +197,9 @@ def test_fim_copies_restore_the_document_and_hold_only_the_pipeline_sentinels(pr
             assert specials == []
             continue
         fim_rows += 1
-        assert [sentinel_ids[ids[i]] for i in specials] == [s for s in fim_layout(is_spm, "starcoder") if s.startswith("<")]
+        assert [sentinel_ids[ids[i]] for i in specials] == [
+            s for s in fim_layout(is_spm, "starcoder") if s.startswith("<")
+        ]
         # Cut the ids at the sentinels: each segment is one piece, encoded on its own.
         bounds = specials + [len(ids)]
         first, second, third = (tokenizer.hf.decode(ids[bounds[k] + 1 : bounds[k + 1]]) for k in range(3))
@@ -178,7 +213,8 @@ def test_fim_copies_restore_the_document_and_hold_only_the_pipeline_sentinels(pr
 def test_unchanged_copies_reuse_the_ids_of_their_file(project):
     [(unchanged, differing)] = project.query(
         """select count(*), count(*) filter (where d.input_ids != t.input_ids or d.n_tokens != t.n_tokens)
-           from fct_training_documents d join int_files_tokenized t using (doc_id) where not d.is_fim""")
+           from fct_training_documents d join int_files_tokenized t using (doc_id) where not d.is_fim"""
+    )
     assert unchanged > 1000 and differing == 0
 
 
@@ -186,7 +222,8 @@ def test_special_token_strings_in_real_files_are_ordinary_text(project):
     tokenizer = _tokenizer(project)
     rows = project.query(
         """select f.path, f.content, t.input_ids from fct_curated_files f join int_files_tokenized t using (doc_id)
-           where f.content like '%<|endoftext|>%' or f.content like '%<pad>%' or f.content like '%<fim_%'""")
+           where f.content like '%<|endoftext|>%' or f.content like '%<pad>%' or f.content like '%<fim_%'"""
+    )
     paths = {path for path, _, _ in rows}
     assert {"tiktoken/core.py", "tokenizers/decoders/__init__.pyi"} <= paths
     for path, content, ids in rows:
@@ -218,17 +255,28 @@ THREAD_SENSITIVE_OUTPUTS = {
     "token cache": "select doc_id, fingerprint, n_tokens, input_ids from int_token_ids_cache order by doc_id",
     "fim token cache": "select * from int_fim_token_ids_cache order by doc_id, copy, is_spm",
     "training documents": "select mixture, position, doc_id, copy, is_fim, is_spm, n_tokens, input_ids"
-                          " from fct_training_documents order by mixture, position",
+    " from fct_training_documents order by mixture, position",
 }
 # The models behind THREAD_SENSITIVE_OUTPUTS that a rebuild must have computed again.
-THREAD_SENSITIVE_MODELS = {"int_raw_files_checked", "int_exact_dup_clusters", "int_near_dup_clusters",
-                           "fct_drop_ledger", "int_tokenizer_samples", "int_tokenizer_prepared", "int_token_ids_cache",
-                           "int_fim_token_ids_cache", "fct_training_documents", "fct_exported_shards"}
+THREAD_SENSITIVE_MODELS = {
+    "int_raw_files_checked",
+    "int_exact_dup_clusters",
+    "int_near_dup_clusters",
+    "fct_drop_ledger",
+    "int_tokenizer_samples",
+    "int_tokenizer_prepared",
+    "int_token_ids_cache",
+    "int_fim_token_ids_cache",
+    "fct_training_documents",
+    "fct_exported_shards",
+}
 
 
 def thread_sensitive_outputs(project) -> dict[str, str]:
-    digests = {name: hashlib.sha256(repr(project.query(sql)).encode()).hexdigest()
-               for name, sql in THREAD_SENSITIVE_OUTPUTS.items()}
+    digests = {
+        name: hashlib.sha256(repr(project.query(sql)).encode()).hexdigest()
+        for name, sql in THREAD_SENSITIVE_OUTPUTS.items()
+    }
     [(path,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
     digests["tokenizer file"] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return {**digests, **{f"out/{name}": sha for name, sha in project.exported_files().items()}}
@@ -236,11 +284,19 @@ def thread_sensitive_outputs(project) -> dict[str, str]:
 
 def test_same_inputs_give_identical_outputs_with_one_thread(project):
     before = thread_sensitive_outputs(project)
-    assert project.query("select count(*) from fct_drop_ledger where rule = 'exact_duplicate'")[0][0] > 0, \
+    assert project.query("select count(*) from fct_drop_ledger where rule = 'exact_duplicate'")[0][0] > 0, (
         "the corpus has duplicates, so there is a keeper to choose"
+    )
     # --full-refresh: without it every memoized stage and cache row of the first build is reused.
-    result = project.dbt("build", "--full-refresh", "--exclude-resource-type", "test", "--vars", json.dumps(VARS),
-                         env={"WINNOW_THREADS": "1"})
+    result = project.dbt(
+        "build",
+        "--full-refresh",
+        "--exclude-resource-type",
+        "test",
+        "--vars",
+        json.dumps(VARS),
+        env={"WINNOW_THREADS": "1"},
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     statuses = project.model_statuses()
     assert {model: statuses[model] for model in THREAD_SENSITIVE_MODELS if statuses[model] == "REUSED"} == {}
@@ -267,8 +323,11 @@ def bad_mixtures_output(built):
     project = built[0]
     seed = project.root / "seeds" / "mixtures.csv"
     good = seed.read_text()
-    rows = [row.replace("m,", f"m{i},", 1) for i, (lines, _) in enumerate(BAD_MIXTURES.values())
-            for row in lines.splitlines()]
+    rows = [
+        row.replace("m,", f"m{i},", 1)
+        for i, (lines, _) in enumerate(BAD_MIXTURES.values())
+        for row in lines.splitlines()
+    ]
     try:
         seed.write_text(MIXTURES.splitlines()[0] + "\n" + "\n".join(rows) + "\n")
         # One invocation seeds the bad rows and runs the model that reads them.
@@ -291,7 +350,9 @@ def test_bad_mixture_rows_stop_with_a_message_naming_them(bad_mixtures_output, c
 
 
 def test_a_missing_tokenizer_file_stops_naming_the_var(project):
-    result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": "missing/tokenizer.json"})
+    result = run(
+        project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": "missing/tokenizer.json"}
+    )
     assert result.returncode != 0
     assert "var tokenizer_path = 'missing/tokenizer.json': no such file" in result.stdout
 
@@ -299,9 +360,11 @@ def test_a_missing_tokenizer_file_stops_naming_the_var(project):
 def test_a_user_tokenizer_without_the_sentinels_stops_naming_the_var(project, tmp_path):
     path = tmp_path / "other.json"
     texts = [row[0] for row in project.query("select content from fct_curated_files order by doc_id limit 50")]
-    train_tokenizer(iter([texts]), vocab_size=600,
-                    special_tokens=SpecialTokens(eos="<|endoftext|>", pad="<pad>",
-                                                  fim=Sentinels("<PRE>", "<MID>", "<SUF>"))).save(str(path))
+    train_tokenizer(
+        iter([texts]),
+        vocab_size=600,
+        special_tokens=SpecialTokens(eos="<|endoftext|>", pad="<pad>", fim=Sentinels("<PRE>", "<MID>", "<SUF>")),
+    ).save(str(path))
     result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(path)})
     assert result.returncode != 0
     assert "'<fim_prefix>' is not a special token" in result.stdout and "var fim_prefix_token" in result.stdout
@@ -315,7 +378,8 @@ def test_a_user_tokenizer_is_used_as_it_is(project, tmp_path):
         result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
         assert result.returncode == 0, result.stdout[-2000:]
         [(path, user_sha, origin, engine)] = project.query(
-            "select tokenizer_path, tokenizer_sha256, origin, engine from int_tokenizer_prepared")
+            "select tokenizer_path, tokenizer_sha256, origin, engine from int_tokenizer_prepared"
+        )
         assert (path, user_sha, origin, engine) == (str(user), sha, "user", "tiktoken")
     finally:
         restored = [run(project, "run", "--select", "int_tokenizer_prepared")]
@@ -333,21 +397,31 @@ def test_a_tokenizer_tiktoken_cannot_express_falls_back_to_tokenizers_with_the_r
         result = run(project, "run", "--select", "int_tokenizer_prepared", vars={"tokenizer_path": str(user)})
         assert result.returncode == 0, result.stdout[-2000:]
         assert project.query("select engine, engine_reason from int_tokenizer_prepared") == [
-            ("tokenizers", "pre-tokenizer is not ByteLevel(use_regex=True, add_prefix_space=False)")]
-        forced = run(project, "run", "--select", "int_tokenizer_prepared",
-                     vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"})
+            ("tokenizers", "pre-tokenizer is not ByteLevel(use_regex=True, add_prefix_space=False)")
+        ]
+        forced = run(
+            project,
+            "run",
+            "--select",
+            "int_tokenizer_prepared",
+            vars={"tokenizer_path": str(user), "tokenizer_engine": "tiktoken"},
+        )
         assert forced.returncode != 0 and "cannot use it: pre-tokenizer is not ByteLevel" in forced.stdout
     finally:
         restored = [run(project, "run", "--select", "int_tokenizer_prepared")]
     assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
 
 
-@pytest.mark.parametrize("normalizer, first_difference", [
-    ("Lowercase", "differs from the text of probe 0 at character 0: 'MixedCase"),
-    ("NFKC", "differs from the text of probe 1 at character 8"),
-])
-def test_a_lossy_user_tokenizer_stops_naming_the_var_and_the_first_difference(project, tmp_path, normalizer,
-                                                                                first_difference):
+@pytest.mark.parametrize(
+    "normalizer, first_difference",
+    [
+        ("Lowercase", "differs from the text of probe 0 at character 0: 'MixedCase"),
+        ("NFKC", "differs from the text of probe 1 at character 8"),
+    ],
+)
+def test_a_lossy_user_tokenizer_stops_naming_the_var_and_the_first_difference(
+    project, tmp_path, normalizer, first_difference
+):
     from tokenizers import Tokenizer, normalizers
 
     [(trained,)] = project.query("select tokenizer_path from int_tokenizer_prepared")
@@ -367,13 +441,17 @@ def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(
     seed = project.root / "seeds" / "mixtures.csv"
     good = seed.read_text()
     try:
-        seed.write_text(MIXTURES.splitlines()[0] + "\nhuge,stdlib,0.5,,,100000000000000,,\nhuge,small,0.5,,,100000000000000,,\n")
+        seed.write_text(
+            MIXTURES.splitlines()[0] + "\nhuge,stdlib,0.5,,,100000000000000,,\nhuge,small,0.5,,,100000000000000,,\n"
+        )
         result = run(project, "build", "--select", "mixtures", "int_mixture_sources_planned")
     finally:
         # Restored without asserting, so a failure above is the one reported.
         seed.write_text(good)
-        restored = [run(project, "seed", "--select", "mixtures"),
-                    run(project, "run", "--select", "int_mixture_sources_planned")]
+        restored = [
+            run(project, "seed", "--select", "mixtures"),
+            run(project, "run", "--select", "int_mixture_sources_planned"),
+        ]
     assert all(r.returncode == 0 for r in restored), [r.stdout[-2000:] for r in restored]
     assert result.returncode != 0
     assert "seeds/mixtures.csv: mixture 'huge' plans" in result.stdout, result.stdout[-3000:]
@@ -388,29 +466,57 @@ A_TRAIN_DOCUMENT = """(select d.doc_id from fct_training_documents d join fct_cu
     join fct_repo_splits s on s.repo = coalesce(f.repo, f.doc_id)
     where d.mixture = 'weighted' and s.split = 'train' order by d.position limit 1)"""
 CORRUPTIONS = {
-    "a window's ids out of order": ("assert_packing_keeps_every_token_but_the_dropped_tail", [
-        "update fct_packed_sequences set input_ids = list_reverse(input_ids)"
-        " where mixture = 'weighted' and split = 'train' and window_index = 1"]),
-    "a repository without a split": ("assert_packing_keeps_every_token_but_the_dropped_tail", [
-        "delete from fct_repo_splits where repo = (select min(repo) from fct_repo_splits where split = 'train')"]),
-    "two copies at one position": ("assert_every_mixture_position_is_one_training_document", [
-        "update fct_training_documents set position = 1 where mixture = 'weighted' and position = 2"]),
-    "a window written twice": ("assert_packed_windows_are_unique", [
-        "insert into fct_packed_sequences select * from fct_packed_sequences"
-        " where mixture = 'weighted' and split = 'train' and window_index = 0"]),
-    "an id past the vocabulary": ("assert_token_ids_are_in_the_vocabulary", [
-        "update fct_training_documents set input_ids = list_append(input_ids,"
-        " (select vocab_size from int_tokenizer_prepared)) where mixture = 'tempered' and position = 1"]),
-    "a curated file of an opted-out repository": ("assert_curated_files_are_license_allowed_and_not_opted_out", [
-        "insert into opt_out_repos (repo) select 'https://GitHub.com/' || max(repo) || '.git' from fct_curated_files"]),
-    "a curated file under a copyleft license": ("assert_curated_files_are_license_allowed_and_not_opted_out", [
-        "update fct_curated_files set license_families = ['permissive', 'strong_copyleft']"
-        " where doc_id = (select min(doc_id) from fct_curated_files)"]),
-    "a repository in both splits": ("assert_train_and_validation_share_no_repository", [
-        "update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
-        f" where doc_id = {A_TRAIN_DOCUMENT}"]),
-    "a source far off its share": ("assert_mixture_shares_are_on_target", [
-        "update rpt_mixture set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"]),
+    "a window's ids out of order": (
+        "assert_packing_keeps_every_token_but_the_dropped_tail",
+        [
+            "update fct_packed_sequences set input_ids = list_reverse(input_ids)"
+            " where mixture = 'weighted' and split = 'train' and window_index = 1"
+        ],
+    ),
+    "a repository without a split": (
+        "assert_packing_keeps_every_token_but_the_dropped_tail",
+        ["delete from fct_repo_splits where repo = (select min(repo) from fct_repo_splits where split = 'train')"],
+    ),
+    "two copies at one position": (
+        "assert_every_mixture_position_is_one_training_document",
+        ["update fct_training_documents set position = 1 where mixture = 'weighted' and position = 2"],
+    ),
+    "a window written twice": (
+        "assert_packed_windows_are_unique",
+        [
+            "insert into fct_packed_sequences select * from fct_packed_sequences"
+            " where mixture = 'weighted' and split = 'train' and window_index = 0"
+        ],
+    ),
+    "an id past the vocabulary": (
+        "assert_token_ids_are_in_the_vocabulary",
+        [
+            "update fct_training_documents set input_ids = list_append(input_ids,"
+            " (select vocab_size from int_tokenizer_prepared)) where mixture = 'tempered' and position = 1"
+        ],
+    ),
+    "a curated file of an opted-out repository": (
+        "assert_curated_files_are_license_allowed_and_not_opted_out",
+        ["insert into opt_out_repos (repo) select 'https://GitHub.com/' || max(repo) || '.git' from fct_curated_files"],
+    ),
+    "a curated file under a copyleft license": (
+        "assert_curated_files_are_license_allowed_and_not_opted_out",
+        [
+            "update fct_curated_files set license_families = ['permissive', 'strong_copyleft']"
+            " where doc_id = (select min(doc_id) from fct_curated_files)"
+        ],
+    ),
+    "a repository in both splits": (
+        "assert_train_and_validation_share_no_repository",
+        [
+            "update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
+            f" where doc_id = {A_TRAIN_DOCUMENT}"
+        ],
+    ),
+    "a source far off its share": (
+        "assert_mixture_shares_are_on_target",
+        ["update rpt_mixture set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"],
+    ),
 }
 
 

@@ -22,8 +22,9 @@ MEMORY_LIMIT_BYTES = 100 * 1000**2
 def test_band_join_spills_below_the_band_table_size(tmp_path):
     write_winnow_corpus(tmp_path / "raw", ["json"], [])
     project = make_dbt_project(tmp_path / "project")
-    project.write_sources([{"source_name": "sample", "parquet_glob": f"{tmp_path}/raw/*.parquet",
-                            "flavour": "winnow", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "sample", "parquet_glob": f"{tmp_path}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
 
@@ -49,13 +50,19 @@ def test_band_join_spills_below_the_band_table_size(tmp_path):
         # One thread: at 100 MB, two threads' vectors in flight and hash-table partitions left
         # too little room once (out of memory at 94 of 95 MiB, in a CI run with the suite's other
         # worker busy); the point here is that the band table, larger than the limit, spills.
-        result = project.dbt("run", "--full-refresh", "--select", "int_near_dup_candidates", "int_near_dup_edges",
-                             env={"WINNOW_MEMORY_LIMIT": f"{MEMORY_LIMIT_BYTES // 1000**2}MB",
-                                  "WINNOW_THREADS": "1"})
+        result = project.dbt(
+            "run",
+            "--full-refresh",
+            "--select",
+            "int_near_dup_candidates",
+            "int_near_dup_edges",
+            env={"WINNOW_MEMORY_LIMIT": f"{MEMORY_LIMIT_BYTES // 1000**2}MB", "WINNOW_THREADS": "1"},
+        )
     assert result.returncode == 0, result.stdout[-4000:]
     assert temp.peak_bytes > MEMORY_LIMIT_BYTES, (
         f"the join was expected to spill to temp_directory: peak {temp.peak_bytes:,} bytes, "
-        f"{len(temp.files_seen)} spill files seen")
+        f"{len(temp.files_seen)} spill files seen"
+    )
 
     edges, shared_bands, min_similarity = project.query(
         "select count(*), sum(shared_bands), min(estimated_similarity) from int_near_dup_edges"

@@ -32,13 +32,48 @@ SHINGLE_SIZE = KNOBS["near_dedup_shingle_size"]["default"]
 # n < 90,000), each moving the Jaccard by about 1/n.
 HASH_COLLISION_TOLERANCE = 1e-3
 TOKEN_PATTERNS = {"code": re.compile(r"[A-Za-z_0-9]+"), "words": re.compile(r"\w+")}
-DISTRIBUTIONS = ["pip", "setuptools", "requests", "urllib3", "idna", "certifi", "packaging",
-                 "importlib-metadata", "pygments", "colorama", "msgpack", "truststore", "six",
-                 "typing-extensions", "charset-normalizer"]
-STDLIB_MODULES = ["importlib", "encodings", "email", "json", "logging", "http", "urllib", "xml",
-                  "unittest", "asyncio", "concurrent", "collections", "tomllib", "zipfile", "re",
-                  "lib2to3", "idlelib", "multiprocessing", "distutils", "ctypes", "sqlite3", "tkinter",
-                  "test"]
+DISTRIBUTIONS = [
+    "pip",
+    "setuptools",
+    "requests",
+    "urllib3",
+    "idna",
+    "certifi",
+    "packaging",
+    "importlib-metadata",
+    "pygments",
+    "colorama",
+    "msgpack",
+    "truststore",
+    "six",
+    "typing-extensions",
+    "charset-normalizer",
+]
+STDLIB_MODULES = [
+    "importlib",
+    "encodings",
+    "email",
+    "json",
+    "logging",
+    "http",
+    "urllib",
+    "xml",
+    "unittest",
+    "asyncio",
+    "concurrent",
+    "collections",
+    "tomllib",
+    "zipfile",
+    "re",
+    "lib2to3",
+    "idlelib",
+    "multiprocessing",
+    "distutils",
+    "ctypes",
+    "sqlite3",
+    "tkinter",
+    "test",
+]
 
 
 def shingles(text: str, kind: str) -> set[tuple[str, ...]]:
@@ -69,8 +104,9 @@ def measured(tmp_path_factory):
     root = tmp_path_factory.mktemp("near_dedup")
     ingest([stdlib_input(STDLIB_MODULES), *distribution_inputs(DISTRIBUTIONS)], root / "raw", progress=False)
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "sample", "parquet_glob": f"{root}/raw/*.parquet",
-                            "flavour": "winnow", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "sample", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     files = project.query(
@@ -96,7 +132,9 @@ def measured(tmp_path_factory):
 
 
 def test_sample_is_a_few_thousand_files_with_real_near_duplicates(measured):
-    print(f"\nfiles={measured['files']} true pairs={len(measured['true'])} predicted pairs={len(measured['predicted'])}")
+    print(
+        f"\nfiles={measured['files']} true pairs={len(measured['true'])} predicted pairs={len(measured['predicted'])}"
+    )
     assert measured["files"] >= 2000
     assert len(measured["true"]) >= 100
 

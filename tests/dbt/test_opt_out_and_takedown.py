@@ -46,16 +46,23 @@ REMOVED_SOURCE_MODULES = ["email"]
 
 def stack_rows() -> list[dict]:
     return [
-        {"content": (STDLIB / name).read_text(), "max_stars_repo_name": repo, "max_stars_repo_path": name,
-         "max_stars_repo_licenses": ["MIT"]}
-        for repo, names, _ in STACK_REPOS for name in names
+        {
+            "content": (STDLIB / name).read_text(),
+            "max_stars_repo_name": repo,
+            "max_stars_repo_path": name,
+            "max_stars_repo_licenses": ["MIT"],
+        }
+        for repo, names, _ in STACK_REPOS
+        for name in names
     ]
 
 
 def web_documents() -> list[dict]:
     documents = list(stdlib_docstring_documents(KEPT_DOC_MODULES))
-    readmes = {d["url"].rstrip("/").rsplit("/", 1)[-1]: d for d in distribution_readme_documents(
-        [name for _, names, _ in WEB_SITES for name in names])}
+    readmes = {
+        d["url"].rstrip("/").rsplit("/", 1)[-1]: d
+        for d in distribution_readme_documents([name for _, names, _ in WEB_SITES for name in names])
+    }
     for site, names, _ in WEB_SITES:
         documents += [dict(readmes[name], id=f"web/{name}", url=f"{site}{name}") for name in names]
     return documents
@@ -83,7 +90,7 @@ def out_files_containing(out_dir, tokenizer_path, needles: set[str]) -> set[tupl
         texts = [path.read_bytes().decode("utf-8", errors="replace")]
         if path.suffix == ".parquet":
             table = pq.read_table(path)
-            for name, column in zip(table.column_names, table.columns):
+            for _name, column in zip(table.column_names, table.columns):
                 if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
                     texts.append("\n".join(v for v in column.to_pylist() if v))
             if "input_ids" in table.column_names:
@@ -112,16 +119,21 @@ def takedown(tmp_path_factory):
     assert first.returncode == 0, first.stdout[-4000:]
 
     entries = [entry for *_, entry in STACK_REPOS + WEB_SITES if entry]
-    removed_sql = ("select doc_id, source, repo from int_raw_files_checked where source = 'extra' or repo in ("
-                   + ", ".join(f"'{repo}'" for repo in [r for r, _, e in STACK_REPOS if e]) + ") or "
-                   + " or ".join(f"url like '{site}%'" for site, _, e in WEB_SITES if e))
+    removed_sql = (
+        "select doc_id, source, repo from int_raw_files_checked where source = 'extra' or repo in ("
+        + ", ".join(f"'{repo}'" for repo in [r for r, _, e in STACK_REPOS if e])
+        + ") or "
+        + " or ".join(f"url like '{site}%'" for site, _, e in WEB_SITES if e)
+    )
     removed = project.query(removed_sql)
     curated_before = {doc_id for (doc_id,) in project.query("select doc_id from fct_curated_files")}
     removed_paths = {path for (path,) in project.query(removed_sql.replace("doc_id, source, repo", "path"))}
     texts = {}  # path -> raw text of every file (paths are unique across these sources)
     for name in ("code", "extra", "stack", "web"):
         for row in pq.read_table(f"{root}/raw/{name}").to_pylist():
-            texts[row.get("path") or row.get("max_stars_repo_path") or row["url"]] = row.get("content") or row.get("text") or ""
+            texts[row.get("path") or row.get("max_stars_repo_path") or row["url"]] = (
+                row.get("content") or row.get("text") or ""
+            )
     removed_texts = [text for path, text in texts.items() if path in removed_paths]
     kept_texts = [text for path, text in texts.items() if path not in removed_paths]
     snippets = distinctive_lines(removed_texts, kept_texts)
@@ -148,8 +160,9 @@ def takedown(tmp_path_factory):
 
 def test_every_spelling_of_an_opt_out_drops_its_repository_or_site(takedown):
     project, _, _ = takedown
-    opted_out = dict(project.query(
-        "select repo, any_value(detail) from fct_drop_ledger where rule = 'opt_out' group by repo"))
+    opted_out = dict(
+        project.query("select repo, any_value(detail) from fct_drop_ledger where rule = 'opt_out' group by repo")
+    )
     expected = {repo: entry for repo, _, entry in STACK_REPOS if entry}
     hosts = {site.split("://", 1)[1].rstrip("/"): entry for site, _, entry in WEB_SITES if entry}
     assert opted_out == {repo: f"seeds/opt_out_repos.csv: {entry}" for repo, entry in (expected | hosts).items()}

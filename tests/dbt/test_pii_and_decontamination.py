@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.kernels.benchmarks import resolve_benchmark_path
-from tests.conftest import warnings_other_than_an_empty_validation_split, STDLIB, make_dbt_project, stdlib_files
+from tests.conftest import STDLIB, make_dbt_project, stdlib_files, warnings_other_than_an_empty_validation_split
 
 pytestmark = pytest.mark.dbt
 
@@ -29,20 +29,18 @@ SECRETS = {
     "email": ("email", "lucia.fernandez@payments-corp.es"),
     "ip": ("ip_address", "52.95.110.17"),
 }
-PRIVATE_KEY_BODY = "\n".join(
-    ["MIIEowIBAAKCAQEAwq1fK8Xz0bqD2Jm7R5vTyY6nLpQ3sW9eHcA4uG1iKjN8oZ2t"] * 5
-)
+PRIVATE_KEY_BODY = "\n".join(["MIIEowIBAAKCAQEAwq1fK8Xz0bqD2Jm7R5vTyY6nLpQ3sW9eHcA4uG1iKjN8oZ2t"] * 5)
 INJECTED_CONFIG = f'''
 
 # --- deployment settings (pasted by a developer) ---
-AWS_ACCESS_KEY_ID = "{SECRETS['aws_access_key_id'][1]}"
-aws_secret_access_key = "{SECRETS['aws_secret'][1]}"
-GITHUB_TOKEN = "{SECRETS['github_token'][1]}"
-stripe.api_key = "{SECRETS['stripe_key'][1]}"
-DATABASE_URL = "postgresql://orders:{SECRETS['url_password'][1]}@db.payments-corp.es:5432/orders"
-db_password = "{SECRETS['db_password'][1]}"
-ADMINS = [("Lucia", "{SECRETS['email'][1]}")]
-UPSTREAM = "{SECRETS['ip'][1]}"
+AWS_ACCESS_KEY_ID = "{SECRETS["aws_access_key_id"][1]}"
+aws_secret_access_key = "{SECRETS["aws_secret"][1]}"
+GITHUB_TOKEN = "{SECRETS["github_token"][1]}"
+stripe.api_key = "{SECRETS["stripe_key"][1]}"
+DATABASE_URL = "postgresql://orders:{SECRETS["url_password"][1]}@db.payments-corp.es:5432/orders"
+db_password = "{SECRETS["db_password"][1]}"
+ADMINS = [("Lucia", "{SECRETS["email"][1]}")]
+UPSTREAM = "{SECRETS["ip"][1]}"
 DEPLOY_KEY = """-----BEGIN RSA PRIVATE KEY-----
 {PRIVATE_KEY_BODY}
 -----END RSA PRIVATE KEY-----"""
@@ -78,21 +76,27 @@ def built(tmp_path_factory):
     real["textwrap.py"] = (STDLIB / "textwrap.py").read_text()
     rows = dict(real)
     rows["smtplib_with_secrets.py"] = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
-    rows["colorsys_contaminated.py"] = pasted_into((STDLIB / "colorsys.py").read_text(), task["prompt"] + task["canonical_solution"])
+    rows["colorsys_contaminated.py"] = pasted_into(
+        (STDLIB / "colorsys.py").read_text(), task["prompt"] + task["canonical_solution"]
+    )
     rows["heapq_rewritten.py"] = pasted_into((STDLIB / "heapq.py").read_text(), task["prompt"] + REWRITTEN_SOLUTION)
     rows[LEAKY_PATH] = (STDLIB / "bisect.py").read_text()
     (root / "raw").mkdir()
     pq.write_table(
-        pa.table({
-            "content": list(rows.values()),
-            "max_stars_repo_name": [LEAKY_REPO if path == LEAKY_PATH else "acme/service" for path in rows],
-            "max_stars_repo_path": list(rows),
-            "max_stars_repo_licenses": [["MIT"]] * len(rows),
-        }),
+        pa.table(
+            {
+                "content": list(rows.values()),
+                "max_stars_repo_name": [LEAKY_REPO if path == LEAKY_PATH else "acme/service" for path in rows],
+                "max_stars_repo_path": list(rows),
+                "max_stars_repo_licenses": [["MIT"]] * len(rows),
+            }
+        ),
         root / "raw" / "part-0.parquet",
     )
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "acme", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "the_stack", "tier": 1}])
+    project.write_sources(
+        [{"source_name": "acme", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "the_stack", "tier": 1}]
+    )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     return project, result
@@ -132,7 +136,7 @@ def test_findings_report_has_offsets_and_hashes_never_values(built):
         digest = hashlib.sha256(value.encode()).hexdigest()[:16]
         assert hashes.get(digest, (None,))[0] == kind, name
     original = (STDLIB / "smtplib.py").read_text() + INJECTED_CONFIG
-    for kind, _, offset, length, value_hash, _ in rows:
+    for _kind, _, offset, length, value_hash, _ in rows:
         assert hashlib.sha256(original[offset : offset + length].encode()).hexdigest()[:16] == value_hash
     # stable_hash in SQL gives the same hash, so a known value can be looked up.
     [(found,)] = project.query(
@@ -146,11 +150,13 @@ def test_credentials_in_repo_and_path_are_redacted_before_any_table_stores_them(
     rows = project.query(
         "select repo, path, metadata_redactions from int_raw_files_checked where len(metadata_redactions) > 0"
     )
-    assert rows == [(
-        "https://ci:<PASSWORD>@git.payments-corp.es/acme/deploy",
-        "keys/<KEY>/<EMAIL>/bisect.py",
-        ["repo:password", "path:email", "path:key"],
-    )]
+    assert rows == [
+        (
+            "https://ci:<PASSWORD>@git.payments-corp.es/acme/deploy",
+            "keys/<KEY>/<EMAIL>/bisect.py",
+            ["repo:password", "path:email", "path:key"],
+        )
+    ]
     [(curated,)] = project.query("select count(*) from fct_curated_files where path = 'keys/<KEY>/<EMAIL>/bisect.py'")
     assert curated == 1
 
@@ -171,7 +177,9 @@ def test_humaneval_paste_is_dropped_with_its_task_and_the_rewrite_is_kept(built)
     assert files_matched == 1
 
 
-def varchar_values_containing(database, needles: list[str], table_type: str = "BASE TABLE") -> set[tuple[str, str, str]]:
+def varchar_values_containing(
+    database, needles: list[str], table_type: str = "BASE TABLE"
+) -> set[tuple[str, str, str]]:
     """(table, column, needle) for every needle found in any column holding text (VARCHAR, and
     lists or structs of it, cast to text) of every table of the given type."""
     hits = set()
@@ -204,8 +212,16 @@ def test_no_raw_secret_is_stored_in_any_table(built):
 
 def test_a_missing_benchmark_file_stops_the_build_naming_it(built, tmp_path):
     project = make_dbt_project(tmp_path / "project")
-    project.write_sources([{"source_name": "acme", "parquet_glob": str(built[0].root.parent / "raw" / "*.parquet"),
-                            "flavour": "the_stack", "tier": 1}])
+    project.write_sources(
+        [
+            {
+                "source_name": "acme",
+                "parquet_glob": str(built[0].root.parent / "raw" / "*.parquet"),
+                "flavour": "the_stack",
+                "tier": 1,
+            }
+        ]
+    )
     (project.root / "seeds" / "benchmarks.csv").write_text(
         "name,path,format,id_field,prompt_field,solution_field\nmbpp,data/mbpp.jsonl,jsonl,task_id,text,code\n"
     )
@@ -216,6 +232,8 @@ def test_a_missing_benchmark_file_stops_the_build_naming_it(built, tmp_path):
 
 def test_bad_pii_placeholders_var_stops_with_its_name(built):
     project, _ = built
-    result = project.dbt("run", "--select", "int_files_redacted", "--vars", '{"pii_placeholders": {"email": "<EMAIL>"}}')
+    result = project.dbt(
+        "run", "--select", "int_files_redacted", "--vars", '{"pii_placeholders": {"email": "<EMAIL>"}}'
+    )
     assert result.returncode != 0
     assert "var pii_placeholders" in result.stdout

@@ -55,10 +55,13 @@ def user_text_vars() -> dict:
     """Every var of dbt_project.yml whose value is text a user types: strings, lists of strings,
     mappings to strings (numbers and booleans are checked by validate_vars before any model)."""
     defaults = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
-    return {name: value for name, value in defaults.items()
-            if isinstance(value, str)
-            or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-            or (isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()))}
+    return {
+        name: value
+        for name, value in defaults.items()
+        if isinstance(value, str)
+        or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+        or (isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()))
+    }
 
 
 def injected(name: str, value):
@@ -89,22 +92,44 @@ def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("quoting")
     (root / SOURCE).mkdir()
     pq.write_table(
-        pa.table({
-            "content": [content for _, _, content in ROWS],
-            "max_stars_repo_name": [repo for repo, _, _ in ROWS],
-            "max_stars_repo_path": [path for _, path, _ in ROWS],
-            "max_stars_repo_licenses": [["MIT"]] * len(ROWS),
-        }),
+        pa.table(
+            {
+                "content": [content for _, _, content in ROWS],
+                "max_stars_repo_name": [repo for repo, _, _ in ROWS],
+                "max_stars_repo_path": [path for _, path, _ in ROWS],
+                "max_stars_repo_licenses": [["MIT"]] * len(ROWS),
+            }
+        ),
         root / SOURCE / "part-0.parquet",
     )
     project = make_dbt_project(root / "project")
     project.write_sources([{"source_name": "placeholder", "parquet_glob": "x", "flavour": "the_stack", "tier": 1}])
-    write_seed(project.root, "corpus_sources", [{
-        "source_name": SOURCE, "parquet_glob": f"{root}/{SOURCE}/*.parquet", "flavour": "the_stack",
-        "weight": "1.0", "epochs": "", "tier": "1", "default_license": ""}])
-    write_seed(project.root, "opt_out_repos", [{"repo": OPTED_OUT_REPO, "requested_on": "2024-01-01", "reference": "o'brien's request"}])
+    write_seed(
+        project.root,
+        "corpus_sources",
+        [
+            {
+                "source_name": SOURCE,
+                "parquet_glob": f"{root}/{SOURCE}/*.parquet",
+                "flavour": "the_stack",
+                "weight": "1.0",
+                "epochs": "",
+                "tier": "1",
+                "default_license": "",
+            }
+        ],
+    )
+    write_seed(
+        project.root,
+        "opt_out_repos",
+        [{"repo": OPTED_OUT_REPO, "requested_on": "2024-01-01", "reference": "o'brien's request"}],
+    )
     allow_list = read_seed(project.root, "decontamination_allow_list")
-    write_seed(project.root, "decontamination_allow_list", [*allow_list, {"snippet": ALLOW_LISTED_SNIPPET, "reason": "it's trivial"}])
+    write_seed(
+        project.root,
+        "decontamination_allow_list",
+        [*allow_list, {"snippet": ALLOW_LISTED_SNIPPET, "reason": "it's trivial"}],
+    )
     return project
 
 
@@ -124,7 +149,9 @@ def vars_rejected_and_accepted(project):
         reported |= named
         trying -= named
         if "bad vars" in result.stdout:
-            assert not (project.root / "winnow.duckdb").exists() or project.query("select count(*) from duckdb_tables()") == [(0,)]
+            assert not (project.root / "winnow.duckdb").exists() or project.query(
+                "select count(*) from duckdb_tables()"
+            ) == [(0,)]
             return reported, trying
     raise AssertionError("validate_vars never ran")
 
@@ -151,7 +178,9 @@ def test_vars_validation_rejects_are_named_and_run_nothing(vars_rejected_and_acc
 def test_apostrophes_in_paths_seeds_and_vars_are_plain_data(project, built):
     result, build_vars = built
     assert result.returncode == 0, result.stdout[-4000:]
-    dropped = {(r, p): (s, rule) for r, p, s, rule in project.query("select repo, path, stage, rule from fct_drop_ledger")}
+    dropped = {
+        (r, p): (s, rule) for r, p, s, rule in project.query("select repo, path, stage, rule from fct_drop_ledger")
+    }
     kept = {(r, p): None for r, p in project.query("select repo, path from fct_curated_files")}
     assert {(repo, path): expected for (repo, path, _), expected in ROWS.items()} == {**dropped, **kept}
     assert project.query("select distinct source from int_files_unioned") == [(SOURCE,)]
@@ -179,8 +208,13 @@ def test_injected_vars_have_no_side_effect(project, built):
 
 
 def test_injected_tokenizer_path_is_a_missing_file(project, built):
-    result = project.dbt("run", "--select", "int_tokenizer_prepared",
-                         "--vars", json.dumps({"tokenizer_path": injection("tokenizer_path")}))
+    result = project.dbt(
+        "run",
+        "--select",
+        "int_tokenizer_prepared",
+        "--vars",
+        json.dumps({"tokenizer_path": injection("tokenizer_path")}),
+    )
     assert result.returncode != 0
     assert "var tokenizer_path = " in result.stdout and "no such file" in result.stdout, result.stdout[-3000:]
     assert pwned_files(project.root) == []
@@ -188,16 +222,25 @@ def test_injected_tokenizer_path_is_a_missing_file(project, built):
 
 SEEDS = sorted(p.stem for p in (PROJECT_ROOT / "seeds").glob("*.csv"))
 # Cells a seed's data tests constrain to a known set: kept as in the seed's first row.
-CONSTRAINED = {("licenses", "family"), ("license_aliases", "spdx_id"), ("benchmarks", "format"),
-               ("corpus_sources", "flavour"), ("mixtures", "source")}
+CONSTRAINED = {
+    ("licenses", "family"),
+    ("license_aliases", "spdx_id"),
+    ("benchmarks", "format"),
+    ("corpus_sources", "flavour"),
+    ("mixtures", "source"),
+}
 
 
 def injected_row(seed: str, first: dict) -> dict:
     """The seed's first row with an injection in every text cell it does not constrain."""
+
     def is_text(value: str) -> bool:
         return value != "" and not re.fullmatch(r"[-+0-9.eE]+|\d{4}-\d\d-\d\d|true|false|\*", value)
-    return {column: injection(f"{seed}_{column}") if is_text(value) and (seed, column) not in CONSTRAINED else value
-            for column, value in first.items()}
+
+    return {
+        column: injection(f"{seed}_{column}") if is_text(value) and (seed, column) not in CONSTRAINED else value
+        for column, value in first.items()
+    }
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -225,11 +268,17 @@ def test_crafted_source_name_runs_no_sql_and_is_reported(project):
     original = (project.root / "seeds" / "corpus_sources.csv").read_text()
     rows = read_seed(project.root, "corpus_sources")
     try:
-        write_seed(project.root, "corpus_sources", [*rows, {**rows[0], "source_name": crafted, "parquet_glob": "nothing/*.parquet"}])
+        write_seed(
+            project.root,
+            "corpus_sources",
+            [*rows, {**rows[0], "source_name": crafted, "parquet_glob": "nothing/*.parquet"}],
+        )
         result = project.dbt("build", "--select", "corpus_sources+1")
         assert pwned_files(project.root) == []
         assert result.returncode != 0
-        assert f"corpus source '{crafted}'" in result.stdout and "matches no files" in result.stdout, result.stdout[-3000:]
+        assert f"corpus source '{crafted}'" in result.stdout and "matches no files" in result.stdout, result.stdout[
+            -3000:
+        ]
     finally:
         (project.root / "seeds" / "corpus_sources.csv").write_text(original)
 

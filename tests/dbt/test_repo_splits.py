@@ -21,8 +21,9 @@ def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("splits")
     ingest([stdlib_input(["json"]), *distribution_inputs(PACKAGES)], root / "raw", progress=False)
     project = make_dbt_project(root / "project")
-    project.write_sources([{"source_name": "code", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow",
-                            "tier": 1}])
+    project.write_sources(
+        [{"source_name": "code", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
+    )
     # Cautious: the tests of every selected model, but not those that also read unbuilt models.
     result = project.dbt("build", "--select", "+fct_repo_splits", "--indirect-selection", "cautious")
     assert result.returncode == 0, result.stdout[-4000:]
@@ -52,8 +53,15 @@ def expected_splits(draw_order: list[str], tokens: dict[str, int], coins: list[b
 
 
 def build_splits(project, fraction: str, seq_len: int):
-    result = project.dbt("build", "--select", "fct_repo_splits", "--indirect-selection", "cautious",
-                         "--vars", f"{{validation_fraction: {fraction}, seq_len: {seq_len}}}")
+    result = project.dbt(
+        "build",
+        "--select",
+        "fct_repo_splits",
+        "--indirect-selection",
+        "cautious",
+        "--vars",
+        f"{{validation_fraction: {fraction}, seq_len: {seq_len}}}",
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "assert_train_and_validation_splits_are_not_empty" in result.stdout
     return project.query("select repo, split, split_draw from fct_repo_splits order by split_draw, repo")
@@ -67,7 +75,9 @@ def test_neither_split_is_empty_whatever_the_fraction(project, fraction):
     splits = build_splits(project, fraction, SEQ_LEN)
     assert sorted(repo for repo, _, _ in splits) == sorted(["python/cpython", *(f"pypi/{name}" for name in PACKAGES)])
     tokens = tokens_per_repo(project)
-    expected = expected_splits([repo for repo, _, _ in splits], tokens, [draw < float(fraction) for _, _, draw in splits], SEQ_LEN)
+    expected = expected_splits(
+        [repo for repo, _, _ in splits], tokens, [draw < float(fraction) for _, _, draw in splits], SEQ_LEN
+    )
     assert [split for _, split, _ in splits] == expected, (splits, tokens)
     assert expected[0] == "validation" and expected[-1] == "train"
     validation_tokens = sum(tokens[repo] for repo, split, _ in splits if split == "validation")

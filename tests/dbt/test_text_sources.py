@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.kernels.benchmarks import resolve_benchmark_path
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.cli.text_corpus import TEXT_SCHEMA, distribution_readme_documents, stdlib_docstring_documents
+from python_udfs.kernels.benchmarks import resolve_benchmark_path
 from tests.conftest import make_dbt_project
 from tests.dbt.recount import recounted_shares
 
@@ -27,9 +27,33 @@ pytestmark = pytest.mark.dbt
 
 VARS = {"tokenizer_train_bytes": 2_000_000, "tokenizer_vocab_size": 4096}
 CODE_MODULES = ["json", "textwrap", "string", "shlex", "heapq", "bisect", "csv", "graphlib", "sched", "queue"]
-TEXT_MODULES = ["json", "textwrap", "sched", "graphlib", "zipapp", "queue", "difflib", "calendar", "statistics",
-                "ipaddress", "uuid", "getopt", "fnmatch", "secrets", "colorsys", "string", "email", "logging",
-                "argparse", "collections", "concurrent", "asyncio", "urllib", "http", "importlib"]
+TEXT_MODULES = [
+    "json",
+    "textwrap",
+    "sched",
+    "graphlib",
+    "zipapp",
+    "queue",
+    "difflib",
+    "calendar",
+    "statistics",
+    "ipaddress",
+    "uuid",
+    "getopt",
+    "fnmatch",
+    "secrets",
+    "colorsys",
+    "string",
+    "email",
+    "logging",
+    "argparse",
+    "collections",
+    "concurrent",
+    "asyncio",
+    "urllib",
+    "http",
+    "importlib",
+]
 READMES = ["tqdm", "numpy", "tiktoken", "datasketch", "hypothesis", "pyarrow", "duckdb", "dbt-core"]
 DOCS_DISTRIBUTIONS = ["numpy", "scipy", "colorama", "dbt-core", "huggingface-hub"]
 EMAIL = "marta.lindqvist@harbour-analytics.se"
@@ -52,13 +76,21 @@ def web_documents() -> tuple[list[dict], dict]:
     planted = {}
     # A re-crawl of a page under the same URL (a fragment and a trailing slash less): its first half.
     sched = by_url["https://docs.python.org/3/library/sched.html"]
-    recrawl = dict(sched, id="recrawl/sched", url="https://DOCS.python.org/3/library/sched.html/#module-sched",
-                   text=sched["text"][: len(sched["text"]) // 2])
+    recrawl = dict(
+        sched,
+        id="recrawl/sched",
+        url="https://DOCS.python.org/3/library/sched.html/#module-sched",
+        text=sched["text"][: len(sched["text"]) // 2],
+    )
     planted["recrawl"] = recrawl["url"]
     # A mirror of a real page, all lower case: word shingles see the same text.
     handlers = by_url["https://docs.python.org/3/library/logging.handlers.html"]
-    mirror = dict(handlers, id="mirror/logging.handlers", url="https://mirror.example.net/logging.handlers",
-                  text=handlers["text"].lower())
+    mirror = dict(
+        handlers,
+        id="mirror/logging.handlers",
+        url="https://mirror.example.net/logging.handlers",
+        text=handlers["text"].lower(),
+    )
     planted["mirror"] = (mirror["url"], handlers["url"])
     # A real page that names a maintainer to write to.
     graphlib = by_url["https://docs.python.org/3/library/graphlib.html"]
@@ -66,8 +98,12 @@ def web_documents() -> tuple[list[dict], dict]:
     planted["pii"] = graphlib["url"]
     # A tutorial page that pastes a benchmark solution into real prose (a page not otherwise in the corpus).
     [threading_page] = [d for d in stdlib_docstring_documents(["threading"]) if d["url"].endswith("/threading.html")]
-    tutorial = dict(threading_page, id="tutorial/closest", url="https://tutorials.example.org/closest-elements",
-                    text=threading_page["text"] + "\n\nThe solution reads as follows:\n\n" + humaneval_solution("HumanEval/0"))
+    tutorial = dict(
+        threading_page,
+        id="tutorial/closest",
+        url="https://tutorials.example.org/closest-elements",
+        text=threading_page["text"] + "\n\nThe solution reads as follows:\n\n" + humaneval_solution("HumanEval/0"),
+    )
     planted["contaminated"] = tutorial["url"]
     # A page the classifier scored low.
     zipapp = by_url["https://docs.python.org/3/library/zipapp.html"]
@@ -85,11 +121,13 @@ def built(tmp_path_factory):
     (root / "raw" / "web").mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist(documents, schema=TEXT_SCHEMA), root / "raw" / "web" / "web.parquet")
     project = make_dbt_project(root / "project")
-    project.write_sources([
-        {"source_name": "code", "parquet_glob": f"{root}/raw/code/*.parquet", "flavour": "winnow", "tier": 1},
-        {"source_name": "docs", "parquet_glob": f"{root}/raw/docs/*.parquet", "flavour": "winnow", "tier": 1},
-        {"source_name": "web", "parquet_glob": f"{root}/raw/web/*.parquet", "flavour": "text", "tier": 2},
-    ])
+    project.write_sources(
+        [
+            {"source_name": "code", "parquet_glob": f"{root}/raw/code/*.parquet", "flavour": "winnow", "tier": 1},
+            {"source_name": "docs", "parquet_glob": f"{root}/raw/docs/*.parquet", "flavour": "winnow", "tier": 1},
+            {"source_name": "web", "parquet_glob": f"{root}/raw/web/*.parquet", "flavour": "text", "tier": 2},
+        ]
+    )
     (project.root / "seeds" / "mixtures.csv").write_text(MIXTURE)
     result = project.dbt("build", "--vars", json.dumps(VARS))
     assert result.returncode == 0, result.stdout[-4000:]
@@ -107,7 +145,9 @@ def planted(built):
 
 
 def ledger_row(project, path: str) -> tuple:
-    [row] = project.query(f"select stage, rule, value, threshold, duplicate_of from fct_drop_ledger where path = '{path}'")
+    [row] = project.query(
+        f"select stage, rule, value, threshold, duplicate_of from fct_drop_ledger where path = '{path}'"
+    )
     return row
 
 
@@ -120,8 +160,12 @@ def test_realised_token_shares_are_within_one_point_of_the_targets(project):
         share = realised[("blend", source)]
         print(f"{source:5} {kinds:5} target {target:.3f} realised {share:.4f} ({100 * (share - target):+.3f} pp)")
         assert abs(share - target) <= 0.01, source
-    by_kind = {kind: realised_share for kind, realised_share in
-               project.query("select kind, realised_share from rpt_mixture_kinds where mixture = 'blend'")}
+    by_kind = {
+        kind: realised_share
+        for kind, realised_share in project.query(
+            "select kind, realised_share from rpt_mixture_kinds where mixture = 'blend'"
+        )
+    }
     assert by_kind == pytest.approx({kinds: realised[("blend", source)] for source, kinds, _ in rows})
 
 
@@ -137,15 +181,25 @@ def test_funnel_shows_code_text_and_docs_side_by_side_and_reconciles(project):
         assert remaining == sorted(remaining, reverse=True) and remaining[-1] > 0, kind
     [(raw, curated, dropped)] = project.query(
         "select (select count(*) from int_raw_files_checked), (select count(*) from fct_curated_files),"
-        " (select count(*) from fct_drop_ledger)")
+        " (select count(*) from fct_drop_ledger)"
+    )
     assert raw == curated + dropped
     by_rule = project.query("select kind, stage, rule, files from rpt_drops_by_rule where stage = 'quality'")
     prose_rules = {rule for kind, _, rule, _ in by_rule if kind != "code"}
     code_rules = {rule for kind, _, rule, _ in by_rule if kind == "code"}
     assert any(rule.startswith("gopher_") for rule in prose_rules)
     assert not any(rule.startswith(("gopher_", "c4_", "edu_")) for rule in code_rules)
-    assert not prose_rules & {"too_large", "too_small", "max_line_length", "mean_line_length", "alphanumeric_fraction",
-                              "alphabetic_fraction", "autogenerated", "encoded_data", "xml_header"}
+    assert not prose_rules & {
+        "too_large",
+        "too_small",
+        "max_line_length",
+        "mean_line_length",
+        "alphanumeric_fraction",
+        "alphabetic_fraction",
+        "autogenerated",
+        "encoded_data",
+        "xml_header",
+    }
 
 
 def test_url_dedup_drops_the_repeated_url_for_its_keeper(project, planted):
@@ -163,7 +217,8 @@ def test_prose_near_duplicates_are_found_on_word_shingles(project, planted):
     urls = planted["mirror"]
     rows = project.query(
         "select l.rule, l.value, l.threshold, k.url from fct_drop_ledger l join int_raw_files_checked c using (doc_id)"
-        f" join int_raw_files_checked k on k.doc_id = l.duplicate_of where c.url in {urls}")
+        f" join int_raw_files_checked k on k.doc_id = l.duplicate_of where c.url in {urls}"
+    )
     assert len(rows) == 1
     rule, value, threshold, keeper_url = rows[0]
     assert rule == "near_duplicate" and value == 1.0 >= threshold and keeper_url in urls
@@ -189,6 +244,7 @@ def test_fineweb_edu_score_below_three_is_dropped(project, planted):
 def test_every_prose_drop_names_its_measured_value_and_threshold(project):
     rows = project.query(
         "select rule, value, threshold from fct_drop_ledger join int_raw_files_checked using (doc_id)"
-        " where kind != 'code' and stage = 'quality' and rule not in ('language_not_allowed', 'c4_lorem_ipsum')")
+        " where kind != 'code' and stage = 'quality' and rule not in ('language_not_allowed', 'c4_lorem_ipsum')"
+    )
     assert rows
     assert all(value is not None and threshold is not None for _, value, threshold in rows)

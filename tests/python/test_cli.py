@@ -66,7 +66,12 @@ def test_winnow_ingest_writes_every_file_of_a_small_tree(tmp_path):
 
 
 def test_python_m_runs_the_same_command():
-    result = subprocess.run([sys.executable, "-m", "python_udfs.cli", "ingest", "--help"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "python_udfs.cli", "ingest", "--help"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert "winnow ingest" in result.stdout

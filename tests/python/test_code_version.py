@@ -14,8 +14,9 @@ def _version_of(package, monkeypatch) -> str:
 
 
 def _copy(tmp_path, name):
-    return shutil.copytree(PROJECT_ROOT / "python_udfs", tmp_path / name / "python_udfs",
-                           ignore=shutil.ignore_patterns("__pycache__"))
+    return shutil.copytree(
+        PROJECT_ROOT / "python_udfs", tmp_path / name / "python_udfs", ignore=shutil.ignore_patterns("__pycache__")
+    )
 
 
 def test_same_code_elsewhere_has_the_same_version(tmp_path, monkeypatch):

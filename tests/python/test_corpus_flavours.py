@@ -20,8 +20,14 @@ def write(file, **columns):
 
 
 def test_stack_v1_and_v2_column_names_are_both_accepted_and_coalesced(tmp_path):
-    write(tmp_path / "v1.parquet", content=["x"], max_stars_repo_name=["a/b"], max_stars_repo_path=["p.py"],
-          max_stars_repo_licenses=[["MIT"]], lang=["Python"])
+    write(
+        tmp_path / "v1.parquet",
+        content=["x"],
+        max_stars_repo_name=["a/b"],
+        max_stars_repo_path=["p.py"],
+        max_stars_repo_licenses=[["MIT"]],
+        lang=["Python"],
+    )
     write(tmp_path / "v2.parquet", content=["y"], repository_name=["c/d"], path=["q.py"], licenses=[["MIT"]])
     result = check("stack", str(tmp_path / "*.parquet"), "the_stack")
     assert result["ok"]
@@ -51,8 +57,15 @@ def test_one_bad_file_among_good_ones_is_named(tmp_path):
 
 
 def test_text_flavour_needs_only_text_and_checks_score_types(tmp_path):
-    write(tmp_path / "web.parquet", text=["Some prose."], url=["https://example.org/a"], id=["a"],
-          score=[3.2], int_score=[3], language=["en"])
+    write(
+        tmp_path / "web.parquet",
+        text=["Some prose."],
+        url=["https://example.org/a"],
+        id=["a"],
+        score=[3.2],
+        int_score=[3],
+        language=["en"],
+    )
     result = check("web", str(tmp_path / "web.parquet"), "text")
     assert result["ok"] and result["default_kind"] == "text"
     assert [c["name"] for c in result["columns"]["content"]] == ["text"]

@@ -55,7 +55,9 @@ def test_the_readme_is_a_short_front_page():
 
 
 def test_the_readme_links_every_docs_page():
-    readme_targets = {target.partition("#")[0] for target in LINK.findall(_prose((PROJECT_ROOT / "README.md").read_text()))}
+    readme_targets = {
+        target.partition("#")[0] for target in LINK.findall(_prose((PROJECT_ROOT / "README.md").read_text()))
+    }
     unlinked = [page.name for page in PAGES[1:] if f"docs/{page.name}" not in readme_targets]
     assert not unlinked, f"docs pages the README does not link: {unlinked}"
 

@@ -54,7 +54,9 @@ def test_spm_roundtrip_restores_document(text, a, b, variant):
 
 
 def test_spm_layouts_follow_megatron_and_the_paper():
-    assert fim_text("P", "M", "S", True, STARCODER, "starcoder") == "<fim_prefix><fim_suffix>S<fim_middle>PM"  # Megatron / StarCoder
+    assert (
+        fim_text("P", "M", "S", True, STARCODER, "starcoder") == "<fim_prefix><fim_suffix>S<fim_middle>PM"
+    )  # Megatron / StarCoder
     assert fim_text("P", "M", "S", True, STARCODER, "paper") == "<fim_suffix>S<fim_prefix>P<fim_middle>M"
     assert fim_text("P", "M", "S", False, STARCODER, "starcoder") == "<fim_prefix>P<fim_suffix>S<fim_middle>M"
     custom = Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>")
@@ -91,8 +93,15 @@ def test_fim_transform_on_real_files_roundtrips():
     rng = np.random.default_rng(7)
     is_fim, is_spm = rng.random(n) < 0.5, rng.random(n) < 0.5
     a, b = rng.random(n), rng.random(n)
-    out = fim_transform(pa.array(texts), pa.array(is_fim), pa.array(is_spm), pa.array(a), pa.array(b),
-                        sentinels=STARCODER, variant="starcoder").to_pylist()
+    out = fim_transform(
+        pa.array(texts),
+        pa.array(is_fim),
+        pa.array(is_spm),
+        pa.array(a),
+        pa.array(b),
+        sentinels=STARCODER,
+        variant="starcoder",
+    ).to_pylist()
     for text, fim, spm, result in zip(texts, is_fim, is_spm, out):
         if text is None:
             assert result is None

@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from python_udfs.cli import ingest as ingest_module
-from python_udfs.cli.ingest import writer as ingest_writer
 from python_udfs.cli.ingest import archive_input, distribution_inputs, ingest, main, tree_input
+from python_udfs.cli.ingest import writer as ingest_writer
 from tests.conftest import STDLIB
 
 
@@ -38,9 +38,7 @@ def source_tree(tmp_path: Path) -> Path:
     blob, a symlink and a __pycache__ directory."""
     root = tmp_path / "myrepo"
     shutil.copytree(STDLIB / "json", root / "json", ignore=shutil.ignore_patterns("__pycache__"))
-    pip_license = next(
-        p for p in importlib.metadata.distribution("pip").files if p.name.startswith("LICENSE")
-    )
+    pip_license = next(p for p in importlib.metadata.distribution("pip").files if p.name.startswith("LICENSE"))
     shutil.copy(importlib.metadata.distribution("pip").locate_file(pip_license), root / "LICENSE.txt")
     shutil.copy(STDLIB / "test" / "encoded_modules" / "module_iso_8859_1.py", root / "latin1.py")
     pyc = next((STDLIB / "json" / "__pycache__").glob("*.pyc"), None) or next(STDLIB.rglob("*.pyc"))
@@ -145,9 +143,7 @@ def test_same_inputs_give_byte_identical_parquet(source_tree, tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes()
 
 
-def test_reingest_replaces_the_directory_and_a_failed_ingest_leaves_the_old_one(
-    source_tree, tmp_path, monkeypatch
-):
+def test_reingest_replaces_the_directory_and_a_failed_ingest_leaves_the_old_one(source_tree, tmp_path, monkeypatch):
     out = tmp_path / "raw"
     ingest([tree_input(source_tree)], out, progress=False, part_bytes=10_000)
     parts_before = sorted(p.name for p in out.glob("*.parquet"))
@@ -193,7 +189,7 @@ def test_ingested_row_groups_are_bounded_in_bytes(tmp_path, monkeypatch):
     for i in range(metadata.num_row_groups):
         rows = metadata.row_group(i).num_rows
         assert rows <= ingest_module.ROW_GROUP_MAX_ROWS
-        assert sum(sizes[start:start + rows]) <= ingest_writer.ROW_GROUP_MAX_BYTES or rows == 1
+        assert sum(sizes[start : start + rows]) <= ingest_writer.ROW_GROUP_MAX_BYTES or rows == 1
         start += rows
 
 
@@ -384,8 +380,12 @@ def test_special_files_are_never_opened_and_symlinks_never_followed(source_tree,
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         archive.add(STDLIB / "json" / "decoder.py", "pkg-1.0/json/decoder.py")
-        for name, kind in (("pkg-1.0/dev/tty.py", tarfile.CHRTYPE), ("pkg-1.0/fifo.py", tarfile.FIFOTYPE),
-                           ("pkg-1.0/hard.py", tarfile.LNKTYPE), ("pkg-1.0/soft.py", tarfile.SYMTYPE)):
+        for name, kind in (
+            ("pkg-1.0/dev/tty.py", tarfile.CHRTYPE),
+            ("pkg-1.0/fifo.py", tarfile.FIFOTYPE),
+            ("pkg-1.0/hard.py", tarfile.LNKTYPE),
+            ("pkg-1.0/soft.py", tarfile.SYMTYPE),
+        ):
             member = tarfile.TarInfo(name)
             member.type, member.linkname = kind, "pkg-1.0/json/decoder.py"
             archive.addfile(member)
@@ -399,8 +399,8 @@ def test_special_files_are_never_opened_and_symlinks_never_followed(source_tree,
     }
 
 
-_file_names = st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b).map(
-    lambda b: b + b".py"
+_file_names = (
+    st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b).map(lambda b: b + b".py")
 )
 
 
@@ -431,6 +431,8 @@ def test_staging_directories_of_killed_ingests_are_removed_and_a_running_ones_ke
         shutil.copytree(tmp_path / "raw", tmp_path / f".raw.ingesting-{pid}")
     ingest([tree_input(source_tree / "json")], tmp_path / "raw", progress=False)
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [f".raw.ingesting-{running}"]
+
+
 def test_each_file_gets_the_license_of_the_nearest_license_file_above_it(tmp_path):
     from tests.dbt.fixtures import write_mixed_license_tree
 

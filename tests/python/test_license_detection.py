@@ -7,13 +7,13 @@ from pathlib import PurePosixPath
 
 import pytest
 
+from python_udfs.cli.ingest.license_files import _is_own_license_file
 from python_udfs.kernels.license_detection import (
     detect_from_license_text,
     detect_from_metadata,
     is_license_file_name,
     parse_spdx_expression,
 )
-from python_udfs.cli.ingest.license_files import _is_own_license_file
 from tests.conftest import STDLIB
 
 
@@ -87,8 +87,11 @@ def test_license_files_shipped_in_dist_info_are_recognised():
 def test_a_notice_naming_the_licenses_of_bundled_code_is_not_the_distributions_license():
     # pyarrow's NOTICE says a bundled project is "Licensed under the MIT License" and names BSD and
     # Apache 2.0 for others: none of them is the license of the file's distribution.
-    notice = next(text for name, path, text, _ in own_license_files_of_single_license_distributions()
-                  if name == "pyarrow" and path.name == "NOTICE.txt")
+    notice = next(
+        text
+        for name, path, text, _ in own_license_files_of_single_license_distributions()
+        if name == "pyarrow" and path.name == "NOTICE.txt"
+    )
     assert "Licensed under the MIT License" in notice and "(BSD, 3-clause)" in notice
     assert detect_from_license_text(notice) == ()
 

@@ -65,6 +65,7 @@ def test_any_text_gives_the_reference_statistics(texts):
         if want is None:
             assert got is None
         else:
-            assert {k: got[k] for k in ("n_lines", "max_line_length", "n_comment_lines")} == \
-                {k: want[k] for k in ("n_lines", "max_line_length", "n_comment_lines")}
+            assert {k: got[k] for k in ("n_lines", "max_line_length", "n_comment_lines")} == {
+                k: want[k] for k in ("n_lines", "max_line_length", "n_comment_lines")
+            }
             assert got["mean_line_length"] == pytest.approx(want["mean_line_length"])

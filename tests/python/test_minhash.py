@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sysconfig
 from pathlib import Path
 
@@ -17,8 +18,14 @@ from python_udfs.kernels.minhash import MINHASH_SIGNATURE_TYPE, estimated_jaccar
 # BigCode's near-dedup settings (minhash_deduplication.py: ngram_size 5, num_perm 256, SEED 42,
 # threshold 0.7; datasketch < 2.0's permutations, sha1_hash32, code tokens): what these tests pass
 # unless one says otherwise. minhash.py itself has no defaults: the pipeline passes the vars.
-BIGCODE = {"num_perm": 256, "shingle_size": 5, "seed": 42, "scheme": "legacy", "shingle_hash": "sha1",
-           "shingle_unit": "code_tokens"}
+BIGCODE = {
+    "num_perm": 256,
+    "shingle_size": 5,
+    "seed": 42,
+    "scheme": "legacy",
+    "shingle_hash": "sha1",
+    "shingle_unit": "code_tokens",
+}
 BIGCODE_THRESHOLD = 0.7
 
 
@@ -35,17 +42,29 @@ def shingle_tokens(text, shingle_size=BIGCODE["shingle_size"], shingle_unit=BIGC
 
 
 def shingle_jaccard(left, right, **settings):
-    return minhash.shingle_jaccard(left, right, **{"shingle_size": BIGCODE["shingle_size"], "shingle_hash": "sha1",
-                                                   "left_unit": "code_tokens", "right_unit": "code_tokens", **settings})
+    return minhash.shingle_jaccard(
+        left,
+        right,
+        **{
+            "shingle_size": BIGCODE["shingle_size"],
+            "shingle_hash": "sha1",
+            "left_unit": "code_tokens",
+            "right_unit": "code_tokens",
+            **settings,
+        },
+    )
 
 
 def shingle_hash_sets(content, **settings):
-    return minhash.shingle_hash_sets(content, **{"shingle_size": BIGCODE["shingle_size"], "shingle_hash": "sha1",
-                                                 "shingle_unit": "code_tokens", **settings})
+    return minhash.shingle_hash_sets(
+        content,
+        **{"shingle_size": BIGCODE["shingle_size"], "shingle_hash": "sha1", "shingle_unit": "code_tokens", **settings},
+    )
 
 
 def optimal_lsh_params(threshold=BIGCODE_THRESHOLD, num_perm=BIGCODE["num_perm"], *weights):
     return minhash.optimal_lsh_params(threshold, num_perm, *weights)
+
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 N_FILES = 200
@@ -150,9 +169,9 @@ def test_null_and_too_few_tokens_give_null(stdlib_files: list[tuple[Path, str]])
 def test_chunked_input_and_batching_do_not_change_signatures(texts: list[str]) -> None:
     whole = minhash_signatures(pa.array(texts))
     bounds = [0, 1, 37, 38, 120, len(texts)]
-    chunked = pa.chunked_array([pa.array(texts[lo:hi]) for lo, hi in zip(bounds, bounds[1:])])
+    chunked = pa.chunked_array([pa.array(texts[lo:hi]) for lo, hi in itertools.pairwise(bounds)])
     assert minhash_signatures(chunked).equals(whole)
-    per_batch = [minhash_signatures(pa.array(texts[lo:hi])) for lo, hi in zip(bounds, bounds[1:])]
+    per_batch = [minhash_signatures(pa.array(texts[lo:hi])) for lo, hi in itertools.pairwise(bounds)]
     assert pa.concat_arrays(per_batch).equals(whole)
     assert minhash_signatures(pa.array(texts, pa.large_string())).equals(whole)
 
@@ -303,7 +322,9 @@ def test_jaccard_shingles_each_side_with_its_unit() -> None:
     upper = [t.upper() for t in prose]
     same = shingle_jaccard(pa.array(prose), pa.array(upper), left_unit="words", right_unit="words").to_pylist()
     assert same == [1.0] * len(prose)  # words are lower-cased: case changes nothing
-    code = shingle_jaccard(pa.array(prose), pa.array(upper), left_unit="code_tokens", right_unit="code_tokens").to_pylist()
+    code = shingle_jaccard(
+        pa.array(prose), pa.array(upper), left_unit="code_tokens", right_unit="code_tokens"
+    ).to_pylist()
     assert all(value < 0.1 for value in code)
 
 
@@ -319,8 +340,9 @@ def test_shingle_hash_sets_give_shingle_jaccards_result_by_set_arithmetic(texts:
     sample = texts[:60] + ["two words", None, ""]
     left, right = pa.array(sample), pa.array(sample[1:] + sample[:1])
     expected = shingle_jaccard(left, right, shingle_hash="token_fnv", left_unit=unit, right_unit=unit).to_pylist()
-    sets = shingle_hash_sets(pa.chunked_array([left[:30], left[30:]]), shingle_hash="token_fnv",
-                             shingle_unit=unit).to_pylist()
+    sets = shingle_hash_sets(
+        pa.chunked_array([left[:30], left[30:]]), shingle_hash="token_fnv", shingle_unit=unit
+    ).to_pylist()
     assert all(s == sorted(set(s)) for s in sets if s is not None)
     got = []
     for a, b in zip(sets, sets[1:] + sets[:1]):
@@ -337,9 +359,11 @@ def test_one_pass_gives_the_signatures_and_the_shingle_sets_of_the_two_functions
 
     sample = pa.array(texts[:40] + ["too short", None])
     units = pa.array(["code_tokens", "words"] * 21)
-    both = minhash_with_shingle_sets(sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv",
-                                     shingle_unit=units)
+    both = minhash_with_shingle_sets(
+        sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv", shingle_unit=units
+    )
     assert both.field("signature").equals(
-        minhash_signatures(sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv", shingle_unit=units))
+        minhash_signatures(sample, num_perm=64, scheme="affine32", shingle_hash="token_fnv", shingle_unit=units)
+    )
     assert both.field("shingle_hashes").equals(shingle_hash_sets(sample, shingle_hash="token_fnv", shingle_unit=units))
     assert both.is_null().to_pylist()[-2:] == [True, True] and both.null_count == 2

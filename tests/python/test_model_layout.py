@@ -37,7 +37,8 @@ MODEL_FILES = model_files()
 
 def test_every_intermediate_model_sits_in_a_numbered_stage_folder():
     misplaced = [
-        str(path.relative_to(MODELS)) for path in MODEL_FILES.values()
+        str(path.relative_to(MODELS))
+        for path in MODEL_FILES.values()
         if layer(path) == "intermediate"
         and (len(path.relative_to(MODELS).parts) != 3 or not STAGE_FOLDER.match(path.parent.name))
     ]
@@ -45,9 +46,12 @@ def test_every_intermediate_model_sits_in_a_numbered_stage_folder():
 
 
 def test_every_mart_sits_in_curated_training_or_reports_and_reports_are_rpt_models():
-    misplaced = [str(path.relative_to(MODELS)) for name, path in MODEL_FILES.items()
-                 if layer(path) == "marts" and (path.parent.name not in MART_FOLDERS
-                                                or (path.parent.name == "reports") != name.startswith("rpt_"))]
+    misplaced = [
+        str(path.relative_to(MODELS))
+        for name, path in MODEL_FILES.items()
+        if layer(path) == "marts"
+        and (path.parent.name not in MART_FOLDERS or (path.parent.name == "reports") != name.startswith("rpt_"))
+    ]
     assert not misplaced, f"marts outside models/marts/{{{','.join(sorted(MART_FOLDERS))}}}/: {misplaced}"
 
 
@@ -70,9 +74,13 @@ def is_report(name: str) -> bool:
 
 
 def test_reports_are_leaves_no_other_mart_reads():
-    wrong = [f"{name} reads {parent}" for name, path in MODEL_FILES.items()
-             if layer(path) == "marts" and not is_report(name)
-             for parent in refs(path) & MODEL_FILES.keys() if is_report(parent)]
+    wrong = [
+        f"{name} reads {parent}"
+        for name, path in MODEL_FILES.items()
+        if layer(path) == "marts" and not is_report(name)
+        for parent in refs(path) & MODEL_FILES.keys()
+        if is_report(parent)
+    ]
     assert not wrong, wrong
 
 
@@ -84,7 +92,9 @@ def documented_models(folder: Path) -> dict[str, dict]:
     return documented
 
 
-@pytest.mark.parametrize("folder", sorted({p.parent for p in MODEL_FILES.values()}), ids=lambda p: str(p.relative_to(MODELS)))
+@pytest.mark.parametrize(
+    "folder", sorted({p.parent for p in MODEL_FILES.values()}), ids=lambda p: str(p.relative_to(MODELS))
+)
 def test_each_folder_documents_exactly_its_own_models(folder):
     assert set(documented_models(folder)) == {p.stem for p in folder.iterdir() if p.suffix in (".sql", ".py")}
 
@@ -96,14 +106,22 @@ def descriptions(node: dict):
 
 
 def test_descriptions_are_short_and_long_prose_lives_in_docs_blocks():
-    long = [f"{name}: {text[:60]}..." for folder in {p.parent for p in MODEL_FILES.values()}
-            for name, node in documented_models(folder).items()
-            for text in descriptions(node) if len(text) > MAX_DESCRIPTION_CHARS]
+    long = [
+        f"{name}: {text[:60]}..."
+        for folder in {p.parent for p in MODEL_FILES.values()}
+        for name, node in documented_models(folder).items()
+        for text in descriptions(node)
+        if len(text) > MAX_DESCRIPTION_CHARS
+    ]
     assert not long, f"descriptions over {MAX_DESCRIPTION_CHARS} characters (move them to a {{% docs %}} block): {long}"
 
 
 def test_models_and_their_docs_name_no_issue_numbers():
     # Comments say why; which ticket asked for a change belongs in the commit message.
-    mentions = [f"{p.relative_to(MODELS)}: {m.group(0)}" for p in MODELS.rglob("*") if p.is_file()
-                for m in re.finditer(r"(?i)\b(issue \d+|the issue)\b", p.read_text())]
+    mentions = [
+        f"{p.relative_to(MODELS)}: {m.group(0)}"
+        for p in MODELS.rglob("*")
+        if p.is_file()
+        for m in re.finditer(r"(?i)\b(issue \d+|the issue)\b", p.read_text())
+    ]
     assert not mentions, mentions

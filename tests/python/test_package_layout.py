@@ -48,8 +48,10 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> set[
             found.update(f"{target}.{alias.name}" for alias in node.names)
         elif (
             isinstance(node, ast.Call)
-            and (getattr(node.func, "attr", None) == "import_module"
-                 or getattr(node.func, "id", None) in ("__import__", "import_module"))
+            and (
+                getattr(node.func, "attr", None) == "import_module"
+                or getattr(node.func, "id", None) in ("__import__", "import_module")
+            )
             and node.args
             and isinstance(node.args[0], ast.Constant)
             and isinstance(node.args[0].value, str)
@@ -108,7 +110,6 @@ def test_importing_every_kernel_loads_neither_duckdb_nor_dbt():
         "    importlib.import_module(name)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'dbt')))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

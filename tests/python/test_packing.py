@@ -3,15 +3,14 @@ boundaries and offsets point at the right documents, batching never changes the 
 
 from __future__ import annotations
 
-import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from python_udfs.kernels.packing import WINDOW_SCHEMA, pack, pack_best_fit, pack_concat
+from python_udfs.kernels.bpe_tokenizer import SpecialTokens, train_tokenizer
 from python_udfs.kernels.fim import Sentinels
-from python_udfs.kernels.bpe_tokenizer import SpecialTokens, load_tokenizer, train_tokenizer
+from python_udfs.kernels.packing import WINDOW_SCHEMA, pack, pack_best_fit, pack_concat
 from tests.conftest import stdlib_files
 
 EOS, PAD = 0, 4
@@ -23,9 +22,16 @@ def batches_of(documents: list[list[int]], sizes: list[int], first_position: int
     while start < len(documents):
         size = max(1, sizes[k % len(sizes)]) if sizes else len(documents)
         chunk = documents[start : start + size]
-        batches.append(pa.RecordBatch.from_pydict(
-            {"position": pa.array(range(first_position + start, first_position + start + len(chunk)), pa.int64()),
-             "input_ids": pa.array(chunk, pa.list_(pa.int32()))}))
+        batches.append(
+            pa.RecordBatch.from_pydict(
+                {
+                    "position": pa.array(
+                        range(first_position + start, first_position + start + len(chunk)), pa.int64()
+                    ),
+                    "input_ids": pa.array(chunk, pa.list_(pa.int32())),
+                }
+            )
+        )
         start, k = start + len(chunk), k + 1
     return batches
 
@@ -38,8 +44,10 @@ def windows(output) -> list[dict]:
 def pieces(window: dict) -> list[tuple[int, int, list[int]]]:
     """(position, offset, tokens) of every document piece of a window."""
     ends = window["boundaries"][1:] + [window["n_tokens"]]
-    return [(p, o, window["input_ids"][b:e]) for p, o, b, e in
-            zip(window["document_positions"], window["document_offsets"], window["boundaries"], ends)]
+    return [
+        (p, o, window["input_ids"][b:e])
+        for p, o, b, e in zip(window["document_positions"], window["document_offsets"], window["boundaries"], ends)
+    ]
 
 
 def with_eos(documents: list[list[int]]) -> list[list[int]]:
@@ -57,7 +65,7 @@ def check_pieces_restore_documents(result: list[dict], documents: list[list[int]
     for window in result:
         assert len(window["input_ids"]) == seq_len
         assert window["n_tokens"] + window["n_padding"] == seq_len and window["n_tokens"] > 0
-        assert window["input_ids"][window["n_tokens"]:] == [PAD] * window["n_padding"]
+        assert window["input_ids"][window["n_tokens"] :] == [PAD] * window["n_padding"]
         assert window["boundaries"][0] == 0 and window["boundaries"] == sorted(set(window["boundaries"]))
         for position, offset, tokens in pieces(window):
             assert tokens, "a piece is never empty"
@@ -97,8 +105,9 @@ def test_concat_keeps_every_token_in_order_and_drops_or_pads_only_the_tail(docum
 @settings(max_examples=300, deadline=None)
 @given(documents_strategy, seq_lens, batch_sizes, st.integers(1, 200))
 def test_best_fit_places_every_token_once_and_never_overflows(documents, seq_len, sizes, block_tokens):
-    result = windows(pack_best_fit(batches_of(documents, sizes), seq_len=seq_len, eos_id=EOS, pad_id=PAD,
-                                   block_tokens=block_tokens))
+    result = windows(
+        pack_best_fit(batches_of(documents, sizes), seq_len=seq_len, eos_id=EOS, pad_id=PAD, block_tokens=block_tokens)
+    )
     total = sum(len(d) + 1 for d in documents)
     assert sum(w["n_tokens"] for w in result) == total
     assert [w["window_index"] for w in result] == list(range(len(result)))
@@ -117,8 +126,18 @@ def test_best_fit_places_every_token_once_and_never_overflows(documents, seq_len
 @given(documents_strategy, seq_lens, batch_sizes, batch_sizes, st.sampled_from(["concat", "best_fit"]))
 def test_batching_of_the_input_never_changes_the_windows(documents, seq_len, sizes_a, sizes_b, strategy):
     def run(sizes):
-        return windows(pack(batches_of(documents, sizes), strategy, seq_len=seq_len, eos_id=EOS, pad_id=PAD,
-                            tail="pad", block_tokens=50))
+        return windows(
+            pack(
+                batches_of(documents, sizes),
+                strategy,
+                seq_len=seq_len,
+                eos_id=EOS,
+                pad_id=PAD,
+                tail="pad",
+                block_tokens=50,
+            )
+        )
+
     assert run(sizes_a) == run(sizes_b)
 
 
@@ -134,11 +153,18 @@ def test_best_fit_fills_the_window_with_the_least_room_that_fits():
 
 def test_best_fit_pads_less_than_concat_with_pad_on_real_files():
     texts = [p.read_text(encoding="utf-8") for package in ("json", "email", "tomllib") for p in stdlib_files(package)]
-    tokenizer = train_tokenizer(iter([texts]), vocab_size=1000, special_tokens=SpecialTokens(
-        eos="<|endoftext|>", pad="<pad>", fim=Sentinels("<fim_prefix>", "<fim_middle>", "<fim_suffix>")))
+    tokenizer = train_tokenizer(
+        iter([texts]),
+        vocab_size=1000,
+        special_tokens=SpecialTokens(
+            eos="<|endoftext|>", pad="<pad>", fim=Sentinels("<fim_prefix>", "<fim_middle>", "<fim_suffix>")
+        ),
+    )
     documents = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
     seq_len = 2048
-    fit = windows(pack_best_fit(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD, block_tokens=2**23))
+    fit = windows(
+        pack_best_fit(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD, block_tokens=2**23)
+    )
     cut = windows(pack_concat(batches_of(documents, [3]), seq_len=seq_len, eos_id=EOS, pad_id=PAD, tail="pad"))
     total = sum(len(d) + 1 for d in documents)
     assert sum(w["n_tokens"] for w in fit) == sum(w["n_tokens"] for w in cut) == total
@@ -158,7 +184,11 @@ def test_empty_input_gives_no_windows():
 @pytest.mark.parametrize("strategy", ["concat", "best_fit"])
 def test_seq_len_below_two_is_refused_naming_the_var(strategy):
     with pytest.raises(ValueError, match="var seq_len"):
-        list(pack(batches_of([[1, 2]], [1]), strategy, seq_len=1, eos_id=EOS, pad_id=PAD, tail="drop", block_tokens=2**23))
+        list(
+            pack(
+                batches_of([[1, 2]], [1]), strategy, seq_len=1, eos_id=EOS, pad_id=PAD, tail="drop", block_tokens=2**23
+            )
+        )
 
 
 def test_unknown_strategy_names_the_var():

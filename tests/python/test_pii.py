@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
-from python_udfs.knobs import load_knobs
 from python_udfs.kernels.pii import PiiPolicy, find_pii, redact_metadata, redact_pii
+from python_udfs.knobs import load_knobs
 from tests.conftest import stdlib_files
 
 # The pipeline's policy: the defaults of the vars pii_* (knobs.yml).
@@ -53,8 +53,10 @@ def test_labelled_set_reaches_precision_and_recall_targets():
             misses.append((case["id"], case["note"]))
     precision = true_positives / (true_positives + false_positives)
     recall = true_positives / (true_positives + false_negatives)
-    print(f"\nPII labelled set: {len(CASES)} cases, {true_positives + false_negatives} findings expected, "
-          f"precision {precision:.3f}, recall {recall:.3f}; wrong: {misses}")
+    print(
+        f"\nPII labelled set: {len(CASES)} cases, {true_positives + false_negatives} findings expected, "
+        f"precision {precision:.3f}, recall {recall:.3f}; wrong: {misses}"
+    )
     assert precision >= 0.95, misses
     assert recall >= 0.90, misses
 
@@ -62,7 +64,7 @@ def test_labelled_set_reaches_precision_and_recall_targets():
 @pytest.mark.parametrize(
     "text",
     [
-        'Contact: user@example.com\n',
+        "Contact: user@example.com\n",
         '__version__ = "1.2.3.4"\n',
         'COMMIT = "a94a8fe5ccb19ba61c4c0873d391e987982fbbd3"\n',
         'run_id = "550e8400-e29b-41d4-a716-446655440000"\n',
@@ -118,7 +120,9 @@ def test_redaction_on_real_code_replaces_every_finding_and_only_them():
 
 
 def test_placeholders_are_configurable_and_validated():
-    policy = dataclasses.replace(POLICY, placeholders={"email": "[email]", "ip_address": "[ip]", "key": "[key]", "password": "[pw]"})
+    policy = dataclasses.replace(
+        POLICY, placeholders={"email": "[email]", "ip_address": "[ip]", "key": "[key]", "password": "[pw]"}
+    )
     [row] = redact_pii(pa.array(['to = "ana@corp-mail.net"\n']), policy).to_pylist()
     assert row["content"] == 'to = "[email]"\n'
     with pytest.raises(ValueError, match="placeholders must name exactly"):
@@ -136,17 +140,25 @@ def test_private_key_block_is_replaced_whole_and_marker_code_is_left_alone():
 
 def test_nulls_empty_strings_and_clean_batches_pass_through():
     rows = redact_pii(pa.chunked_array([pa.array([None, "", "x = 1\n"])]), POLICY).to_pylist()
-    assert rows == [{"content": None, "findings": []}, {"content": "", "findings": []}, {"content": "x = 1\n", "findings": []}]
+    assert rows == [
+        {"content": None, "findings": []},
+        {"content": "", "findings": []},
+        {"content": "x = 1\n", "findings": []},
+    ]
 
 
 def test_documents_never_match_across_their_boundaries():
     # The first document ends where an address would start; the next starts with its rest.
-    rows = find_pii(pa.array(["send to maria.garcia", "@fintech-ops.es later", 'ip = "52.94.236.248"']), POLICY).to_pylist()
+    rows = find_pii(
+        pa.array(["send to maria.garcia", "@fintech-ops.es later", 'ip = "52.94.236.248"']), POLICY
+    ).to_pylist()
     assert rows[0] == [] and rows[1] == []
     assert [f["kind"] for f in rows[2]] == ["ip_address"]
 
 
-REAL_FINDINGS = [json.loads(line) for line in CASES_FILE.with_name("pii_real_findings.jsonl").read_text().splitlines() if line]
+REAL_FINDINGS = [
+    json.loads(line) for line in CASES_FILE.with_name("pii_real_findings.jsonl").read_text().splitlines() if line
+]
 
 
 def test_real_findings_sample_reaches_precision_and_recall_targets():
@@ -154,7 +166,9 @@ def test_real_findings_sample_reaches_precision_and_recall_targets():
     # yt-dlp sdists, each labelled by reading it; the detector now runs on each line again.
     assert len(REAL_FINDINGS) >= 300
     results = find_pii(pa.array([row["line"] for row in REAL_FINDINGS]), POLICY).to_pylist()
-    found = [(row["kind"], row["value"]) in predicted(row["line"], findings) for row, findings in zip(REAL_FINDINGS, results)]
+    found = [
+        (row["kind"], row["value"]) in predicted(row["line"], findings) for row, findings in zip(REAL_FINDINGS, results)
+    ]
     secret = [row["label"] == "secret" for row in REAL_FINDINGS]
     true_positives = sum(f and s for f, s in zip(found, secret))
     precision = true_positives / sum(found)
@@ -189,7 +203,9 @@ def default_corpus_redacted(tmp_path_factory):
         table = pq.read_table(part, columns=["path", "content"])
         for batch in table.to_batches(max_chunksize=500):
             texts = batch.column("content")
-            for path, text, row in zip(batch.column("path").to_pylist(), texts.to_pylist(), redact_pii(texts, POLICY).to_pylist()):
+            for path, text, row in zip(
+                batch.column("path").to_pylist(), texts.to_pylist(), redact_pii(texts, POLICY).to_pylist()
+            ):
                 if row["findings"]:
                     rows.append((path, text, row))
     return rows
@@ -226,7 +242,10 @@ def test_every_python_file_that_parsed_before_redaction_parses_after(default_cor
     "text, value",
     [
         ('DB_PASSWORD = os.getenv("DB_PASSWORD", "Pg9!xTq2mZ")\n', "Pg9!xTq2mZ"),
-        ("export AWS_SECRET_ACCESS_KEY=tkBiS4ASVYj20kxfHvSQuZgpdC9Bm4Ps1qS90xgW\n", "tkBiS4ASVYj20kxfHvSQuZgpdC9Bm4Ps1qS90xgW"),
+        (
+            "export AWS_SECRET_ACCESS_KEY=tkBiS4ASVYj20kxfHvSQuZgpdC9Bm4Ps1qS90xgW\n",
+            "tkBiS4ASVYj20kxfHvSQuZgpdC9Bm4Ps1qS90xgW",
+        ),
         ('dsn = "host=db.acme.io dbname=orders user=app password=Vq7mK2xL9p"\n', "Vq7mK2xL9p"),
         ('DATABASE_URL = "postgresql://orders:m3Tq9xLpV2@db/orders"\n', "m3Tq9xLpV2"),
         ("db:\n  host: db.acme.io\n  password: hunter2xyz9\n", "hunter2xyz9"),

@@ -27,9 +27,11 @@ def test_every_udf_is_registered(con):
 
 def test_registering_twice_is_harmless(con):
     def registered():
-        return sorted(con.execute(
-            "select function_name, parameters::varchar from duckdb_functions() where function_name like 'winnow_%'"
-        ).fetchall())
+        return sorted(
+            con.execute(
+                "select function_name, parameters::varchar from duckdb_functions() where function_name like 'winnow_%'"
+            ).fetchall()
+        )
 
     before = registered()
     register_udfs(con)
@@ -62,7 +64,9 @@ def test_prose_signals_udf_returns_a_struct_per_document(con):
     from pathlib import Path
 
     architecture = (Path(sysconfig.get_paths()["stdlib"]) / "email" / "architecture.rst").read_text()
-    row = con.execute("select winnow_prose_signals(?) as s, winnow_prose_signals(null::varchar) as n", [architecture]).fetchone()
+    row = con.execute(
+        "select winnow_prose_signals(?) as s, winnow_prose_signals(null::varchar) as n", [architecture]
+    ).fetchone()
     assert row[0]["n_words"] > 1000 and 0 < row[0]["terminal_punct_paragraph_fraction"] <= 1
     assert row[1] is None
 
@@ -82,9 +86,11 @@ def test_byte_bounded_slices_cover_every_row_once_within_the_budget(texts, budge
 
 def test_udfs_called_on_byte_bounded_slices_give_the_same_rows(con, monkeypatch):
     texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 3
-    query = ("select list(winnow_line_stats(content) order by i), list(winnow_character_classes(content) order by i),"
-             " list(winnow_fim(content, true, i % 2 = 0, 0.25, 0.75, '<pre>', '<mid>', '<suf>', 'starcoder')"
-             " order by i) from (select unnest(?) as content, generate_subscripts(?, 1) as i)")
+    query = (
+        "select list(winnow_line_stats(content) order by i), list(winnow_character_classes(content) order by i),"
+        " list(winnow_fim(content, true, i % 2 = 0, 0.25, 0.75, '<pre>', '<mid>', '<suf>', 'starcoder')"
+        " order by i) from (select unnest(?) as content, generate_subscripts(?, 1) as i)"
+    )
     whole = con.execute(query, [texts, texts]).fetchone()
     # A budget of about one large email file: most calls get a few files, some exactly one.
     monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)

@@ -22,8 +22,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from python_udfs.kernels.prose_quality import measure_prose, prose_signals, words
 from python_udfs.cli.text_corpus import edu_score, stdlib_docstring_documents, unwrap_paragraphs
+from python_udfs.kernels.prose_quality import measure_prose, prose_signals, words
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SITE = Path(sysconfig.get_paths()["purelib"])
@@ -144,7 +144,8 @@ def test_ellipsis_rules_drop_a_page_of_teasers_made_from_real_paragraphs(pages, 
 
 def test_bullet_rule_drops_the_bullet_lists_of_real_readmes_and_keeps_the_readmes():
     readmes = [
-        importlib.metadata.distribution(name).metadata.get_payload() for name in ("dbt-core", "tiktoken", "numpy", "pyarrow")
+        importlib.metadata.distribution(name).metadata.get_payload()
+        for name in ("dbt-core", "tiktoken", "numpy", "pyarrow")
     ]
     bullets = [line for readme in readmes for line in readme.splitlines() if line.lstrip().startswith("- ")]
     assert len(bullets) >= 10
@@ -173,7 +174,9 @@ def test_duplicate_line_and_paragraph_rules_drop_repetitive_real_pages(pages, ke
     email_pages = {d["url"]: d["text"] for d in stdlib_docstring_documents(["email"])}
     parser_page = email_pages["https://docs.python.org/3/library/email.parser.html"]
     assert measure_prose(parser_page).duplicate_line_char_fraction > DEFAULTS["max_duplicate_line_char_fraction"]
-    assert measure_prose(parser_page).duplicate_paragraph_char_fraction > DEFAULTS["max_duplicate_paragraph_char_fraction"]
+    assert (
+        measure_prose(parser_page).duplicate_paragraph_char_fraction > DEFAULTS["max_duplicate_paragraph_char_fraction"]
+    )
     multipart = email_pages["https://docs.python.org/3/library/email.mime.multipart.html"]
     assert measure_prose(multipart).duplicate_paragraph_fraction > DEFAULTS["max_duplicate_paragraph_fraction"]
     assert measure_prose(pages["pickletools"]).duplicate_line_fraction > DEFAULTS["max_duplicate_line_fraction"]
@@ -369,7 +372,8 @@ def reference_signals(text: str) -> dict:
         "terminal_punct_paragraph_fraction": share(sum(map(ends_sentence, c4_paragraphs)), len(c4_paragraphs)),
         "has_lorem_ipsum": "lorem ipsum" in text.lower(),
         "boilerplate_line_fraction": share(
-            sum("javascript" in s.lower() or any(p in s.lower() for p in policy) for s in stripped), len(stripped)),
+            sum("javascript" in s.lower() or any(p in s.lower() for p in policy) for s in stripped), len(stripped)
+        ),
     }
     return signals
 
@@ -378,8 +382,14 @@ def test_every_signal_equals_an_independent_reference_on_real_documents(pages, d
     from jinja2.constants import LOREM_IPSUM_WORDS
 
     readmes = [importlib.metadata.distribution(name).metadata.get_payload() for name in ("dbt-core", "numpy")]
-    documents = [*pages.values(), dbt_record, LOREM_IPSUM_WORDS, *readmes, teasers(pages["statistics"]),
-                 (STDLIB / "email" / "architecture.rst").read_text()]
+    documents = [
+        *pages.values(),
+        dbt_record,
+        LOREM_IPSUM_WORDS,
+        *readmes,
+        teasers(pages["statistics"]),
+        (STDLIB / "email" / "architecture.rst").read_text(),
+    ]
     for document in documents:
         got, expected = asdict(measure_prose(document)), reference_signals(document)
         assert set(got) == set(expected)
@@ -391,8 +401,23 @@ def test_signals_of_a_real_docstring_line_counted_by_hand():
     sentence = "can be used to implement custom decoders (e.g. JSON-RPC class hinting)."
     assert sentence in (STDLIB / "json" / "__init__.py").read_text()
     # 'e.g.' keeps its inner period and gives its last one up; 'JSON-RPC' keeps its hyphen.
-    expected = ["can", "be", "used", "to", "implement", "custom", "decoders", "(", "e.g", ".", "JSON-RPC", "class",
-                "hinting", ")", "."]
+    expected = [
+        "can",
+        "be",
+        "used",
+        "to",
+        "implement",
+        "custom",
+        "decoders",
+        "(",
+        "e.g",
+        ".",
+        "JSON-RPC",
+        "class",
+        "hinting",
+        ")",
+        ".",
+    ]
     assert reference_words(sentence) == expected == words(sentence)
     s = measure_prose(sentence)
     assert (s.n_words, s.n_stop_words) == (11, 2)  # 'be', 'to'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pyarrow as pa
+
 from python_udfs.cli.report import FIGURES, FigureSpec, main, render_report, required_models
 
 
@@ -12,44 +13,95 @@ def full_tables() -> dict[str, pa.Table]:
     """Small rpt_* tables with the columns of the real models (two sources, two mixtures)."""
     stages = ["raw", "staging", "license", "quality", "exact_dedup", "near_dedup", "pii", "decontamination"]
     funnel = [
-        {"source": s, "stage": st, "stage_order": i, "files_remaining": 100 - 5 * i, "bytes_remaining": 10**6 - i,
-         "lines_remaining": 1000, "files_removed": 5, "bytes_removed": 1}
-        for s in ("a", "b") for i, st in enumerate(stages)
+        {
+            "source": s,
+            "stage": st,
+            "stage_order": i,
+            "files_remaining": 100 - 5 * i,
+            "bytes_remaining": 10**6 - i,
+            "lines_remaining": 1000,
+            "files_removed": 5,
+            "bytes_removed": 1,
+        }
+        for s in ("a", "b")
+        for i, st in enumerate(stages)
     ]
     mixture = [
-        {"mixture": m, "source": s, "source_tokens": 5000, "realised_tokens": 2600, "target_share": 0.5,
-         "realised_share": 0.52 if s == "a" else 0.48, "share_error_pp": 2.0 if s == "a" else -2.0,
-         "target_epochs": 1.0}
-        for m in ("anneal", "pretrain") for s in ("a", "b")
+        {
+            "mixture": m,
+            "source": s,
+            "source_tokens": 5000,
+            "realised_tokens": 2600,
+            "target_share": 0.5,
+            "realised_share": 0.52 if s == "a" else 0.48,
+            "share_error_pp": 2.0 if s == "a" else -2.0,
+            "target_epochs": 1.0,
+        }
+        for m in ("anneal", "pretrain")
+        for s in ("a", "b")
     ]
     return {
         "rpt_funnel": pa.Table.from_pylist(funnel),
         "rpt_mixture": pa.Table.from_pylist(mixture),
-        "rpt_drops_by_rule": pa.Table.from_pylist([
-            {"source": "a", "stage": "quality", "rule": "too_large", "files": 3, "bytes": 400000, "threshold": 1e5},
-            {"source": "b", "stage": "near_dedup", "rule": "near_duplicate", "files": 2, "bytes": 900, "threshold": 0.7},
-        ]),
-        "rpt_length_histogram": pa.Table.from_pylist([
-            {"phase": p, "source": "a", "bucket_log2": b, "files": 10 - b} for p in ("before_filtering", "curated")
-            for b in range(3, 8)
-        ]),
-        "rpt_exact_duplicate_clusters": pa.Table.from_pylist([
-            {"cluster_size": 1, "clusters": 90, "files": 90, "files_removed": 0},
-            {"cluster_size": 3, "clusters": 2, "files": 6, "files_removed": 4},
-        ]),
-        "rpt_near_dup_cluster_sizes": pa.Table.from_pylist([
-            {"cluster_size": 2, "clusters": 5, "files": 10, "files_removed": 5},
-        ]),
-        "rpt_license_families": pa.Table.from_pylist([
-            {"source": "a", "family": "permissive", "staged_files": 80, "curated_files": 70},
-            {"source": "a", "family": "strong_copyleft", "staged_files": 4, "curated_files": 0},
-        ]),
-        "rpt_packing": pa.Table.from_pylist([
-            {"mixture": "pretrain", "split": "train", "windows": 10, "packed_tokens": 20480, "padding_tokens": 30,
-             "padding_fraction": 0.0015, "dropped_tokens": 0},
-            {"mixture": "pretrain", "split": "validation", "windows": 1, "packed_tokens": 2048, "padding_tokens": 9,
-             "padding_fraction": 0.004, "dropped_tokens": 0},
-        ]),
+        "rpt_drops_by_rule": pa.Table.from_pylist(
+            [
+                {"source": "a", "stage": "quality", "rule": "too_large", "files": 3, "bytes": 400000, "threshold": 1e5},
+                {
+                    "source": "b",
+                    "stage": "near_dedup",
+                    "rule": "near_duplicate",
+                    "files": 2,
+                    "bytes": 900,
+                    "threshold": 0.7,
+                },
+            ]
+        ),
+        "rpt_length_histogram": pa.Table.from_pylist(
+            [
+                {"phase": p, "source": "a", "bucket_log2": b, "files": 10 - b}
+                for p in ("before_filtering", "curated")
+                for b in range(3, 8)
+            ]
+        ),
+        "rpt_exact_duplicate_clusters": pa.Table.from_pylist(
+            [
+                {"cluster_size": 1, "clusters": 90, "files": 90, "files_removed": 0},
+                {"cluster_size": 3, "clusters": 2, "files": 6, "files_removed": 4},
+            ]
+        ),
+        "rpt_near_dup_cluster_sizes": pa.Table.from_pylist(
+            [
+                {"cluster_size": 2, "clusters": 5, "files": 10, "files_removed": 5},
+            ]
+        ),
+        "rpt_license_families": pa.Table.from_pylist(
+            [
+                {"source": "a", "family": "permissive", "staged_files": 80, "curated_files": 70},
+                {"source": "a", "family": "strong_copyleft", "staged_files": 4, "curated_files": 0},
+            ]
+        ),
+        "rpt_packing": pa.Table.from_pylist(
+            [
+                {
+                    "mixture": "pretrain",
+                    "split": "train",
+                    "windows": 10,
+                    "packed_tokens": 20480,
+                    "padding_tokens": 30,
+                    "padding_fraction": 0.0015,
+                    "dropped_tokens": 0,
+                },
+                {
+                    "mixture": "pretrain",
+                    "split": "validation",
+                    "windows": 1,
+                    "packed_tokens": 2048,
+                    "padding_tokens": 9,
+                    "padding_fraction": 0.004,
+                    "dropped_tokens": 0,
+                },
+            ]
+        ),
     }
 
 
@@ -108,8 +160,13 @@ def test_report_is_self_contained_and_deterministic():
 def test_a_new_figure_is_one_more_spec():
     import plotly.graph_objects as go
 
-    spec = FigureSpec("pii", "PII findings", "Findings per kind.", {"rpt_pii_findings": ("kind",)},
-                      lambda t: go.Figure(go.Bar(x=t["rpt_pii_findings"]["kind"].to_pylist(), y=[1])))
+    spec = FigureSpec(
+        "pii",
+        "PII findings",
+        "Findings per kind.",
+        {"rpt_pii_findings": ("kind",)},
+        lambda t: go.Figure(go.Bar(x=t["rpt_pii_findings"]["kind"].to_pylist(), y=[1])),
+    )
     tables = {"rpt_pii_findings": pa.table({"kind": ["email"]})}
     document = render_report(tables, figures=[spec])
     assert 'id="figure-pii"' in document and "Plotly.newPlot(" in document

@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.kernels.packing import pack_concat
 from python_udfs.export.shards import (
     ExportError,
     OutputDirInUse,
@@ -25,23 +24,42 @@ from python_udfs.export.shards import (
     token_dtype,
     write_split,
 )
+from python_udfs.kernels.packing import pack_concat
 
 SEQ_LEN = 8
 
 
 def windows_of(documents: list[list[int]]) -> list[pa.RecordBatch]:
-    batch = pa.RecordBatch.from_pydict({"position": pa.array(range(1, len(documents) + 1), pa.int64()),
-                                        "input_ids": pa.array(documents, pa.list_(pa.int32()))})
+    batch = pa.RecordBatch.from_pydict(
+        {
+            "position": pa.array(range(1, len(documents) + 1), pa.int64()),
+            "input_ids": pa.array(documents, pa.list_(pa.int32())),
+        }
+    )
     return list(pack_concat([batch], seq_len=SEQ_LEN, eos_id=0, pad_id=4, tail="pad"))
 
 
-def write(tmp_path: Path, documents, *, vocab_size=1000, formats=("parquet", "megatron", "npy", "nanogpt"),
-          tokens_per_shard=SEQ_LEN * 2):
+def write(
+    tmp_path: Path,
+    documents,
+    *,
+    vocab_size=1000,
+    formats=("parquet", "megatron", "npy", "nanogpt"),
+    tokens_per_shard=SEQ_LEN * 2,
+):
     windows = windows_of(documents)
     total = sum(b.num_rows for b in windows)
     start_mixture(tmp_path)
-    files = write_split(iter(windows), tmp_path, "train", total_windows=total, formats=list(formats),
-                        vocab_size=vocab_size, seq_len=SEQ_LEN, tokens_per_shard=tokens_per_shard)
+    files = write_split(
+        iter(windows),
+        tmp_path,
+        "train",
+        total_windows=total,
+        formats=list(formats),
+        vocab_size=vocab_size,
+        seq_len=SEQ_LEN,
+        tokens_per_shard=tokens_per_shard,
+    )
     finish_mixture(tmp_path, files, {"files": [f.as_json() for f in files]})
     return files
 
@@ -53,7 +71,7 @@ def visible_files(root: Path) -> set[str]:
 def test_uint16_up_to_65536_ids_then_uint32_and_nanogpt_refused_naming_the_var():
     assert token_dtype(65536, ["nanogpt"]) == np.uint16
     assert token_dtype(65537, ["parquet", "megatron"]) == np.uint32
-    with pytest.raises(ExportError, match="var export_formats includes nanogpt.*65,536"):
+    with pytest.raises(ExportError, match=r"var export_formats includes nanogpt.*65,536"):
         token_dtype(100_000, ["parquet", "nanogpt"])
 
 
@@ -95,8 +113,11 @@ def test_export_intact_until_a_listed_file_is_gone_edited_or_another_build_wrote
     mixture_dir = out / "pretrain"
     files = write(mixture_dir, [[9] * 20, [8] * 11, [7] * 3])
     listed = [f.as_json() for f in files]
-    finish_mixture(mixture_dir, files, {"manifest_version": 1, "mixture": "pretrain", "files": listed,
-                                        "build": {"database": database}})
+    finish_mixture(
+        mixture_dir,
+        files,
+        {"manifest_version": 1, "mixture": "pretrain", "files": listed, "build": {"database": database}},
+    )
     # As fct_exported_shards records them: the mixture directory joined with the manifest's path.
     rows = [{**f.as_json(), "mixture": "pretrain", "path": (mixture_dir / f.path).as_posix()} for f in files]
     assert export_intact(out, database, rows)
@@ -130,8 +151,9 @@ def test_other_mixtures_lose_what_winnow_wrote_and_nothing_else(tmp_path):
     out = tmp_path / "out"
     for mixture in ("kept", "dropped", "dropped_with_notes"):
         files = write(out / mixture, [[9] * 20, [8] * 11])
-        finish_mixture(out / mixture, files, {"manifest_version": 1, "mixture": mixture,
-                                              "files": [f.as_json() for f in files]})
+        finish_mixture(
+            out / mixture, files, {"manifest_version": 1, "mixture": mixture, "files": [f.as_json() for f in files]}
+        )
     (out / "dropped_with_notes" / "notes.txt").write_text("mine")
     (out / "dropped_with_notes" / "npy" / "mine.npy").write_bytes(b"mine")
     (out / "dropped" / "parquet" / ".train-00007.parquet.partial").write_bytes(b"interrupted")
@@ -150,10 +172,17 @@ def test_other_mixtures_lose_what_winnow_wrote_and_nothing_else(tmp_path):
 def test_a_second_process_claiming_the_output_dir_is_refused_naming_the_holder(tmp_path):
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from python_udfs.export.shards import claim_output_dir; "
-         f"claim_output_dir({str(out)!r}, 'first.duckdb', 'first-invocation'); print('claimed', flush=True); "
-         "sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from python_udfs.export.shards import claim_output_dir; "
+            f"claim_output_dir({str(out)!r}, 'first.duckdb', 'first-invocation'); print('claimed', flush=True); "
+            "sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline() == "claimed\n"
         with pytest.raises(OutputDirInUse) as refused:
@@ -165,6 +194,9 @@ def test_a_second_process_claiming_the_output_dir_is_refused_naming_the_holder(t
         holder.communicate("")
     # The lock goes with the process that held it, however it ended.
     claimed = claim_output_dir(out, "second.duckdb", "second-invocation")
-    assert claimed == {"database": os.path.abspath("second.duckdb"), "pid": os.getpid(),
-                       "invocation_id": "second-invocation"}
+    assert claimed == {
+        "database": os.path.abspath("second.duckdb"),
+        "pid": os.getpid(),
+        "invocation_id": "second-invocation",
+    }
     assert claim_output_dir(out, "second.duckdb", "again") == claimed

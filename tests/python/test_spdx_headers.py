@@ -72,8 +72,10 @@ def test_header_in_any_comment_style_and_spacing_gives_its_alternatives(
     opener, closer = COMMENT_STYLES[style]
 
     def spaced(operator: str) -> str:
-        return spacing.draw(st.text(alphabet=" \t", min_size=1, max_size=3)) + operator_case(operator) + spacing.draw(
-            st.text(alphabet=" \t", min_size=1, max_size=3)
+        return (
+            spacing.draw(st.text(alphabet=" \t", min_size=1, max_size=3))
+            + operator_case(operator)
+            + spacing.draw(st.text(alphabet=" \t", min_size=1, max_size=3))
         )
 
     expression = "".join(
@@ -97,7 +99,10 @@ def test_header_in_any_comment_style_and_spacing_gives_its_alternatives(
         # An exception only grants more: the license before WITH is what applies.
         ("// SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note", [["GPL-2.0-only"]]),
         # Nested parentheses are read as the strictest case: every id applies.
-        ("-- SPDX-License-Identifier: MIT AND (BSD-2-Clause OR GPL-2.0-only)", [["BSD-2-Clause", "GPL-2.0-only", "MIT"]]),
+        (
+            "-- SPDX-License-Identifier: MIT AND (BSD-2-Clause OR GPL-2.0-only)",
+            [["BSD-2-Clause", "GPL-2.0-only", "MIT"]],
+        ),
         ("<!-- SPDX-License-Identifier: MIT -->", [["MIT"]]),
         (" * SPDX-License-Identifier: BSD-2-Clause\r", [["BSD-2-Clause"]]),
     ],
@@ -118,7 +123,10 @@ def test_first_of_two_headers_counts():
 
 def test_header_below_the_scanned_lines_is_not_read():
     assert read_header(with_header("# SPDX-License-Identifier: GPL-3.0-only", lines_before=SCAN_LINES)) == (None, [])
-    assert read_header(with_header("# SPDX-License-Identifier: GPL-3.0-only", lines_before=SCAN_LINES - 1))[0] == "GPL-3.0-only"
+    assert (
+        read_header(with_header("# SPDX-License-Identifier: GPL-3.0-only", lines_before=SCAN_LINES - 1))[0]
+        == "GPL-3.0-only"
+    )
     assert read_header(with_header("# SPDX-License-Identifier: GPL-3.0-only"), scan_lines=0) == (None, [])
 
 
@@ -126,7 +134,7 @@ def test_header_below_the_scanned_lines_is_not_read():
     "line",
     [
         "LICENSE = 'SPDX-License-Identifier: GPL-3.0-only'",
-        "print(\"SPDX-License-Identifier: GPL-3.0-only\")",
+        'print("SPDX-License-Identifier: GPL-3.0-only")',
         "# SPDX-License-Identifier:",
     ],
 )

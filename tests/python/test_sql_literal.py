@@ -15,7 +15,9 @@ from tests.conftest import PROJECT_ROOT
 MACROS = ("sql_string", "sql_string_list", "sql_identifier", "duckdb__string_literal")
 # Any text a UTF-8 seed or var can hold but NUL, weighted towards the characters that matter to SQL.
 SQL_TEXT = st.text(
-    alphabet=st.one_of(st.sampled_from("'\"\\;-/*$\n\r\t{}%x"), st.characters(exclude_characters="\x00", exclude_categories=("Cs",))),
+    alphabet=st.one_of(
+        st.sampled_from("'\"\\;-/*$\n\r\t{}%x"), st.characters(exclude_characters="\x00", exclude_categories=("Cs",))
+    ),
 )
 
 
@@ -43,6 +45,7 @@ def macros(execute: bool = True) -> dict:
                 return str(module["instance"].__dict__[f"dbt_macro__{name}"](*args))
             except MacroReturn as returned:
                 return returned.value
+
         return call
 
     context = {"execute": execute, "exceptions": _Exceptions, "return": _return}
@@ -86,7 +89,9 @@ def test_identifier_names_exactly_that_column(name):
 
 def test_none_is_a_varchar_null_and_numbers_their_text():
     connection = duckdb.connect()
-    assert connection.execute(f"select {RENDER['sql_string'](None)}, {RENDER['sql_string'](0.25)}").fetchall() == [(None, "0.25")]
+    assert connection.execute(f"select {RENDER['sql_string'](None)}, {RENDER['sql_string'](0.25)}").fetchall() == [
+        (None, "0.25")
+    ]
 
 
 def test_nul_is_refused_with_the_value_named_and_ignored_at_parse_time():

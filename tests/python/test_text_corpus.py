@@ -36,9 +36,15 @@ def test_readmes_carry_the_distributions_license():
 
 
 def test_markup_is_rendered_and_prose_paragraphs_are_unwrapped():
-    assert render_inline_markup(":mod:`json` and :class:`~json.JSONEncoder` use ``dumps``") == "json and JSONEncoder use dumps"
+    assert (
+        render_inline_markup(":mod:`json` and :class:`~json.JSONEncoder` use ``dumps``")
+        == "json and JSONEncoder use dumps"
+    )
     text = "A wrapped\nparagraph of prose.\n\n    indented = code\n    kept = as is\n\n- a list\n- stays"
-    assert unwrap_paragraphs(text) == "A wrapped paragraph of prose.\n\n    indented = code\n    kept = as is\n\n- a list\n- stays"
+    assert (
+        unwrap_paragraphs(text)
+        == "A wrapped paragraph of prose.\n\n    indented = code\n    kept = as is\n\n- a list\n- stays"
+    )
 
 
 def test_same_installation_gives_the_same_bytes(tmp_path):

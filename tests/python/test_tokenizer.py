@@ -14,9 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from python_udfs.kernels.fim import Sentinels, fim_split, fim_text
 from python_udfs.engine.plugin import register_udfs
-from python_udfs.kernels.token_ids import fim_token_ids, token_ids
 from python_udfs.kernels.bpe_tokenizer import (
     SpecialTokens,
     TokenizerError,
@@ -26,6 +24,8 @@ from python_udfs.kernels.bpe_tokenizer import (
     tiktoken_encoding,
     train_tokenizer,
 )
+from python_udfs.kernels.fim import Sentinels, fim_split, fim_text
+from python_udfs.kernels.token_ids import fim_token_ids, token_ids
 from tests.conftest import stdlib_files
 
 # StarCoder's special tokens (the vars eos_token, pad_token, fim_*_token default to them); the
@@ -115,7 +115,9 @@ def test_tokenizers_that_tiktoken_cannot_express_are_named(tokenizer_path):
 
 
 def test_a_tokenizer_without_the_sentinels_is_refused(tmp_path):
-    other_sentinels = SpecialTokens(eos="<|endoftext|>", pad="<pad>", fim=Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>"))
+    other_sentinels = SpecialTokens(
+        eos="<|endoftext|>", pad="<pad>", fim=Sentinels(prefix="<PRE>", middle="<MID>", suffix="<SUF>")
+    )
     tokenizer = train_tokenizer(iter([_corpus()[:20]]), vocab_size=512, special_tokens=other_sentinels)
     with pytest.raises(TokenizerError, match="fim_prefix token '<fim_prefix>' is not a special token"):
         check_special_tokens(tokenizer, STARCODER)
@@ -135,12 +137,15 @@ def test_fim_token_ids_are_the_pieces_and_three_sentinels(tokenizer_path, real_t
     rng = np.random.default_rng(3)
     a, b, spm = pa.array(rng.random(n)), pa.array(rng.random(n)), pa.array(rng.random(n) < 0.5)
     content = pa.array(real_texts)
-    result = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tiktoken", sentinels=STARCODER_SENTINELS, variant=variant)
-    reference = fim_token_ids(content, a, b, spm, tokenizer_path, None, "tokenizers", sentinels=STARCODER_SENTINELS,
-                              variant=variant)
+    result = fim_token_ids(
+        content, a, b, spm, tokenizer_path, None, "tiktoken", sentinels=STARCODER_SENTINELS, variant=variant
+    )
+    reference = fim_token_ids(
+        content, a, b, spm, tokenizer_path, None, "tokenizers", sentinels=STARCODER_SENTINELS, variant=variant
+    )
     assert result.equals(reference)
     pieces = fim_split(content, a, b).to_pylist()
-    for row, piece, is_spm, text in zip(result.to_pylist(), pieces, spm.to_pylist(), real_texts):
+    for row, piece, is_spm, _text in zip(result.to_pylist(), pieces, spm.to_pylist(), real_texts):
         ids = row["input_ids"]
         assert row["n_tokens"] == len(ids)
         assert sorted(t for t in ids if t in SPECIAL_IDS) == [1, 2, 3]  # only the pipeline's sentinels

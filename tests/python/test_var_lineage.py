@@ -8,13 +8,23 @@ from python_udfs.cli.var_lineage import main, markdown_table, rebuild_selector, 
 
 
 def model(name, code="", macros=(), config=None):
-    return {"resource_type": "model", "package_name": "winnow", "name": name, "raw_code": code,
-            "depends_on": {"macros": [f"macro.winnow.{m}" for m in macros]}, "unrendered_config": config or {}}
+    return {
+        "resource_type": "model",
+        "package_name": "winnow",
+        "name": name,
+        "raw_code": code,
+        "depends_on": {"macros": [f"macro.winnow.{m}" for m in macros]},
+        "unrendered_config": config or {},
+    }
 
 
 def macro(name, sql, calls=()):
-    return {"name": name, "package_name": "winnow", "macro_sql": sql,
-            "depends_on": {"macros": [f"macro.winnow.{m}" for m in calls]}}
+    return {
+        "name": name,
+        "package_name": "winnow",
+        "macro_sql": sql,
+        "depends_on": {"macros": [f"macro.winnow.{m}" for m in calls]},
+    }
 
 
 MANIFEST = {
@@ -28,8 +38,10 @@ MANIFEST = {
     },
     "macros": {
         # A macro that loops over quoted var names, as pii_policy_json does.
-        "macro.winnow.policy": macro("policy", "{% for n in ['threshold', 'allow'] %}{{ var(n) }}{% endfor %}{{ inner() }}"),
-        "macro.winnow.inner": macro("inner", "{{ var(\"depth\") }}"),
+        "macro.winnow.policy": macro(
+            "policy", "{% for n in ['threshold', 'allow'] %}{{ var(n) }}{% endfor %}{{ inner() }}"
+        ),
+        "macro.winnow.inner": macro("inner", '{{ var("depth") }}'),
         "macro.winnow.progress": macro("progress", "{{ var('interval') }}"),
         "macro.dbt.other": {**macro("other", "{{ var('allow') }}"), "package_name": "dbt"},
     },

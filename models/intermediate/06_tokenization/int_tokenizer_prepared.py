@@ -24,7 +24,6 @@ import os
 import pyarrow as pa
 
 from python_udfs.engine.code_version import code_version
-from python_udfs.kernels.fim import Sentinels
 from python_udfs.kernels.bpe_tokenizer import (
     ROUND_TRIP_PROBES,
     SpecialTokens,
@@ -35,10 +34,15 @@ from python_udfs.kernels.bpe_tokenizer import (
     load_tokenizer,
     train_tokenizer,
 )
+from python_udfs.kernels.fim import Sentinels
 
 BATCH_ROWS = 512
-ROLE_VARS = {"eos": "eos_token", "fim_prefix": "fim_prefix_token", "fim_middle": "fim_middle_token",
-             "fim_suffix": "fim_suffix_token"}
+ROLE_VARS = {
+    "eos": "eos_token",
+    "fim_prefix": "fim_prefix_token",
+    "fim_middle": "fim_middle_token",
+    "fim_suffix": "fim_suffix_token",
+}
 
 
 def _texts(samples, purpose):
@@ -50,9 +54,11 @@ def _texts(samples, purpose):
 
 def _sample_digest(samples, purpose):
     """SHA-256 of a sample's texts in sample order (each text hashed, the hashes hashed)."""
-    [(digest,)] = samples.filter(f"purpose = '{purpose}'").aggregate(
-        "sha256(coalesce(string_agg(sha256(content), '' order by sample_rank), ''))"
-    ).fetchall()
+    [(digest,)] = (
+        samples.filter(f"purpose = '{purpose}'")
+        .aggregate("sha256(coalesce(string_agg(sha256(content), '' order by sample_rank), ''))")
+        .fetchall()
+    )
     return digest
 
 
@@ -84,7 +90,7 @@ def _check_round_trip(loaded, samples, user_path):
         where = f"var tokenizer_path = {user_path!r}" if user_path else f"the trained tokenizer {loaded.path}"
         raise TokenizerError(
             f"{where} does not give text back: decode(encode(text)) differs from the text of {name} {index} "
-            f"at character {at}: {text[max(0, at - 20):at + 20]!r} became {back[max(0, at - 20):at + 20]!r}. "
+            f"at character {at}: {text[max(0, at - 20) : at + 20]!r} became {back[max(0, at - 20) : at + 20]!r}. "
             "Training documents would not decode to the curated text; use a tokenizer without a normalizer "
             "and with a lossless pre-tokenizer and decoder (e.g. byte-level BPE), or leave tokenizer_path "
             "empty to train one."
@@ -136,9 +142,9 @@ def model(dbt, session):
             )
     else:
         origin = "trained"
-        [(train_docs, train_bytes)] = samples.filter("purpose = 'train'").aggregate(
-            "count(*), coalesce(sum(strlen(content)), 0)"
-        ).fetchall()
+        [(train_docs, train_bytes)] = (
+            samples.filter("purpose = 'train'").aggregate("count(*), coalesce(sum(strlen(content)), 0)").fetchall()
+        )
         path = os.path.abspath(os.path.join(output_dir, "tokenizer.json"))
         train_fingerprint = _fingerprint(
             sample=_sample_digest(samples, "train"), vocab_size=vocab_size, special=repr(special), code=code_version()
@@ -171,8 +177,11 @@ def model(dbt, session):
 
     engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0
     engine_fingerprint = _fingerprint(
-        sample=_sample_digest(samples, "engine_check"), tokenizer=loaded.sha256, choice=engine_choice,
-        tiktoken=loaded.tiktoken is not None, code=code_version(),
+        sample=_sample_digest(samples, "engine_check"),
+        tokenizer=loaded.sha256,
+        choice=engine_choice,
+        tiktoken=loaded.tiktoken is not None,
+        code=code_version(),
     )
     if engine_choice == "tokenizers":
         reason = "var tokenizer_engine = tokenizers"
@@ -194,21 +203,23 @@ def model(dbt, session):
     if engine_choice == "tiktoken" and engine != "tiktoken":
         raise TokenizerError(f"var tokenizer_engine = tiktoken, but {path} cannot use it: {reason}.")
 
-    return pa.table({
-        "tokenizer_path": [path],
-        "tokenizer_sha256": [loaded.sha256],
-        "origin": [origin],
-        "vocab_size": pa.array([loaded.hf.get_vocab_size(with_added_tokens=True)], pa.int32()),
-        "eos_token_id": pa.array([ids["eos"]], pa.int32()),
-        "pad_token_id": pa.array([ids["pad"]], pa.int32()),
-        "fim_prefix_token_id": pa.array([ids["fim_prefix"]], pa.int32()),
-        "fim_middle_token_id": pa.array([ids["fim_middle"]], pa.int32()),
-        "fim_suffix_token_id": pa.array([ids["fim_suffix"]], pa.int32()),
-        "engine": [engine],
-        "engine_reason": [reason],
-        "train_docs": pa.array([train_docs], pa.int64()),
-        "train_bytes": pa.array([train_bytes], pa.int64()),
-        "train_fingerprint": pa.array([train_fingerprint], pa.string()),
-        "engine_check_docs": pa.array([check_docs], pa.int64()),
-        "engine_fingerprint": pa.array([engine_fingerprint], pa.string()),
-    })
+    return pa.table(
+        {
+            "tokenizer_path": [path],
+            "tokenizer_sha256": [loaded.sha256],
+            "origin": [origin],
+            "vocab_size": pa.array([loaded.hf.get_vocab_size(with_added_tokens=True)], pa.int32()),
+            "eos_token_id": pa.array([ids["eos"]], pa.int32()),
+            "pad_token_id": pa.array([ids["pad"]], pa.int32()),
+            "fim_prefix_token_id": pa.array([ids["fim_prefix"]], pa.int32()),
+            "fim_middle_token_id": pa.array([ids["fim_middle"]], pa.int32()),
+            "fim_suffix_token_id": pa.array([ids["fim_suffix"]], pa.int32()),
+            "engine": [engine],
+            "engine_reason": [reason],
+            "train_docs": pa.array([train_docs], pa.int64()),
+            "train_bytes": pa.array([train_bytes], pa.int64()),
+            "train_fingerprint": pa.array([train_fingerprint], pa.string()),
+            "engine_check_docs": pa.array([check_docs], pa.int64()),
+            "engine_fingerprint": pa.array([engine_fingerprint], pa.string()),
+        }
+    )

@@ -78,8 +78,14 @@ def _raw_inputs(session, sources_sql, root):
     inputs = []
     for row in _rows(session, f"select source_name, parquet_glob from ({sources_sql}) order by source_name"):
         for (path,) in session.execute("select file from glob($1) order by file", [row["parquet_glob"]]).fetchall():
-            inputs.append({"source": row["source_name"], "path": display_path(path, root),
-                           "bytes": os.path.getsize(path), "sha256": file_sha256(path)})
+            inputs.append(
+                {
+                    "source": row["source_name"],
+                    "path": display_path(path, root),
+                    "bytes": os.path.getsize(path),
+                    "sha256": file_sha256(path),
+                }
+            )
     return inputs
 
 
@@ -100,8 +106,11 @@ def model(dbt, session):
     formats = json.loads(dbt.config.get("export_formats"))
     tokens_per_shard = int(dbt.config.get("export_tokens_per_shard"))
     seq_len = int(dbt.config.get("seq_len"))
-    packing = {"strategy": dbt.config.get("packing_strategy"), "tail": dbt.config.get("packing_tail"),
-               "best_fit_block_tokens": int(dbt.config.get("packing_best_fit_block_tokens"))}
+    packing = {
+        "strategy": dbt.config.get("packing_strategy"),
+        "tail": dbt.config.get("packing_tail"),
+        "best_fit_block_tokens": int(dbt.config.get("packing_best_fit_block_tokens")),
+    }
     every_var = json.loads(dbt.config.get("manifest_vars"))
     root = os.getcwd()
     [(database,)] = session.execute(DATABASE_PATH).fetchall()
@@ -110,41 +119,71 @@ def model(dbt, session):
     build = {"database": holder["database"]}
 
     packed = dbt.ref("fct_packed_sequences").sql_query()
-    [tokenizer] = _rows(session, f"""select tokenizer_path, tokenizer_sha256, vocab_size, eos_token_id, pad_token_id,
-        engine from ({dbt.ref('int_tokenizer_prepared').sql_query()})""")
+    [tokenizer] = _rows(
+        session,
+        f"""select tokenizer_path, tokenizer_sha256, vocab_size, eos_token_id, pad_token_id,
+        engine from ({dbt.ref("int_tokenizer_prepared").sql_query()})""",
+    )
     vocab_size = tokenizer["vocab_size"]
-    mixtures = [r["mixture"] for r in _rows(
-        session, f"select distinct mixture from ({dbt.ref('fct_training_documents').sql_query()}) order by mixture")]
+    mixtures = [
+        r["mixture"]
+        for r in _rows(
+            session, f"select distinct mixture from ({dbt.ref('fct_training_documents').sql_query()}) order by mixture"
+        )
+    ]
     for mixture in mixtures:
         if not MIXTURE_NAME.fullmatch(mixture):
-            raise ExportError(f"seeds/mixtures.csv: mixture {mixture!r} cannot name a directory under {output_dir}/; "
-                              "use letters, digits, '_', '.' and '-' (not starting with '.' or '-')")
+            raise ExportError(
+                f"seeds/mixtures.csv: mixture {mixture!r} cannot name a directory under {output_dir}/; "
+                "use letters, digits, '_', '.' and '-' (not starting with '.' or '-')"
+            )
 
     if sha := tokenizer["tokenizer_sha256"]:
         if file_sha256(tokenizer["tokenizer_path"]) != sha:
-            raise ExportError(f"{tokenizer['tokenizer_path']} changed since int_tokenizer_prepared read it; rebuild from there")
+            raise ExportError(
+                f"{tokenizer['tokenizer_path']} changed since int_tokenizer_prepared read it; rebuild from there"
+            )
     provenance = {
         "raw_inputs": _raw_inputs(session, dbt.ref("corpus_sources").sql_query(), root),
-        "tokenizer": {"path": display_path(tokenizer["tokenizer_path"], root), "sha256": tokenizer["tokenizer_sha256"],
-                      "engine": tokenizer["engine"]},
+        "tokenizer": {
+            "path": display_path(tokenizer["tokenizer_path"], root),
+            "sha256": tokenizer["tokenizer_sha256"],
+            "engine": tokenizer["engine"],
+        },
         "versions": versions(),
         "git": git_commit(root, Path(python_udfs.__file__).resolve().parent),
         "vars": every_var,
-        "funnel": _rows(session, f"""select source, stage, stage_order, files_remaining, bytes_remaining, files_removed,
-            bytes_removed from ({dbt.ref('fct_funnel').sql_query()}) order by source, stage_order"""),
-        "curated_tokens": _rows(session, f"""select source, count(*) as files, sum(n_tokens) as tokens
-            from ({dbt.ref('int_files_tokenized').sql_query()}) group by source order by source"""),
+        "funnel": _rows(
+            session,
+            f"""select source, stage, stage_order, files_remaining, bytes_remaining, files_removed,
+            bytes_removed from ({dbt.ref("fct_funnel").sql_query()}) order by source, stage_order""",
+        ),
+        "curated_tokens": _rows(
+            session,
+            f"""select source, count(*) as files, sum(n_tokens) as tokens
+            from ({dbt.ref("int_files_tokenized").sql_query()}) group by source order by source""",
+        ),
     }
-    mixture_tokens = _rows(session, f"""select mixture, source, copies, realised_tokens as tokens
-        from ({dbt.ref('fct_mixture_realised').sql_query()}) order by mixture, source""")
-    packing_report = _rows(session, f"select * from ({dbt.ref('fct_packing_stats').sql_query()}) order by mixture, split")
-    splits = _rows(session, f"""select split, count(*) as repos, sum(files) as files
-        from ({dbt.ref('fct_repo_splits').sql_query()}) group by split order by split""")
+    mixture_tokens = _rows(
+        session,
+        f"""select mixture, source, copies, realised_tokens as tokens
+        from ({dbt.ref("fct_mixture_realised").sql_query()}) order by mixture, source""",
+    )
+    packing_report = _rows(
+        session, f"select * from ({dbt.ref('fct_packing_stats').sql_query()}) order by mixture, split"
+    )
+    splits = _rows(
+        session,
+        f"""select split, count(*) as repos, sum(files) as files
+        from ({dbt.ref("fct_repo_splits").sql_query()}) group by split order by split""",
+    )
 
     cleared = remove_other_mixtures(output_dir, mixtures)
     if cleared:
-        AdapterLogger("winnow").info(f"fct_exported_shards: removed the shards and manifests of {', '.join(cleared)} from {output_dir}/: "
-              "mixtures this build does not describe")
+        AdapterLogger("winnow").info(
+            f"fct_exported_shards: removed the shards and manifests of {', '.join(cleared)} from {output_dir}/: "
+            "mixtures this build does not describe"
+        )
     shard_rows = []
     for mixture in mixtures:
         mixture_dir = Path(output_dir) / mixture
@@ -153,17 +192,31 @@ def model(dbt, session):
         for split in SPLITS:
             [(total, real_tokens)] = session.execute(
                 f"select count(*), coalesce(sum(n_tokens), 0) from ({packed}) where mixture = $1 and split = $2",
-                [mixture, split]).fetchall()
+                [mixture, split],
+            ).fetchall()
             repos = next((s for s in splits if s["split"] == split), {"repos": 0, "files": 0})
-            split_totals[split] = {"sequences": total, "tokens": total * seq_len, "real_tokens": int(real_tokens),
-                                   "repos": repos["repos"], "curated_files": repos["files"]}
+            split_totals[split] = {
+                "sequences": total,
+                "tokens": total * seq_len,
+                "real_tokens": int(real_tokens),
+                "repos": repos["repos"],
+                "curated_files": repos["files"],
+            }
             windows = _batches(
                 session,
                 f"select * exclude (mixture, split) from ({packed}) where mixture = $1 and split = $2 order by window_index",
                 [mixture, split],
             )
-            files += write_split(windows, mixture_dir, split, total_windows=total, formats=formats,
-                                 vocab_size=vocab_size, seq_len=seq_len, tokens_per_shard=tokens_per_shard)
+            files += write_split(
+                windows,
+                mixture_dir,
+                split,
+                total_windows=total,
+                formats=formats,
+                vocab_size=vocab_size,
+                seq_len=seq_len,
+                tokens_per_shard=tokens_per_shard,
+            )
         files.sort(key=lambda f: f.path)
         manifest = {
             "manifest_version": MANIFEST_VERSION,
@@ -173,7 +226,9 @@ def model(dbt, session):
             "formats": sorted(formats),
             "vocab_size": vocab_size,
             "eos_token_id": tokenizer["eos_token_id"],
-            "pad_token_id": tokenizer["pad_token_id"] if tokenizer["pad_token_id"] is not None else tokenizer["eos_token_id"],
+            "pad_token_id": tokenizer["pad_token_id"]
+            if tokenizer["pad_token_id"] is not None
+            else tokenizer["eos_token_id"],
             "token_dtype": "uint16" if vocab_size <= 2**16 else "uint32",
             "files": [f.as_json() for f in files],
             "splits": split_totals,
@@ -187,6 +242,16 @@ def model(dbt, session):
             shard_rows.append({"mixture": mixture, **f.as_json(), "path": (mixture_dir / f.path).as_posix()})
 
     columns = ["mixture", "split", "format", "shard", "path", "sequences", "tokens", "real_tokens", "bytes", "sha256"]
-    types = [pa.string(), pa.string(), pa.string(), pa.int32(), pa.string(), pa.int64(), pa.int64(), pa.int64(),
-             pa.int64(), pa.string()]
+    types = [
+        pa.string(),
+        pa.string(),
+        pa.string(),
+        pa.int32(),
+        pa.string(),
+        pa.int64(),
+        pa.int64(),
+        pa.int64(),
+        pa.int64(),
+        pa.string(),
+    ]
     return pa.table({c: pa.array([r[c] for r in shard_rows], t) for c, t in zip(columns, types)})

@@ -62,11 +62,21 @@ def model(dbt, session):
                 f"select position, input_ids from ({split_documents}) where mixture = $1 and split = $2 order by position",
                 [mixture, split],
             )
-            for batch in pack(documents_in_order, strategy, seq_len=seq_len, eos_id=eos_id, pad_id=pad_id,
-                              tail=tail, block_tokens=block_tokens):
+            for batch in pack(
+                documents_in_order,
+                strategy,
+                seq_len=seq_len,
+                eos_id=eos_id,
+                pad_id=pad_id,
+                tail=tail,
+                block_tokens=block_tokens,
+            ):
                 yield pa.RecordBatch.from_arrays(
-                    [pa.array([mixture] * batch.num_rows, pa.string()), pa.array([split] * batch.num_rows, pa.string()),
-                     *batch.columns],
+                    [
+                        pa.array([mixture] * batch.num_rows, pa.string()),
+                        pa.array([split] * batch.num_rows, pa.string()),
+                        *batch.columns,
+                    ],
                     schema=SCHEMA,
                 )
 

@@ -52,34 +52,30 @@ records), ``discovery`` (trees, the standard library, installed distributions), 
 from .archives import archive_input
 from .command import main
 from .discovery import distribution_inputs, stdlib_input, tree_input
-from .license_files import _is_own_license_file
 from .records import (
-    DEFAULT_MAX_ARCHIVE_EXPANSION,
     DEFAULT_MAX_FILE_BYTES,
     DOCS_LANGUAGES,
-    KINDS,
     RAW_SCHEMA,
     SKIPPED_SCHEMA,
     IngestInput,
-    SourceFile,
 )
 from .writer import (
-    DEFAULT_PART_BYTES,
     OUTPUT_MARKER,
     ROW_GROUP_MAX_BYTES,
     ROW_GROUP_MAX_ROWS,
     IngestSummary,
-    classify_bytes,
-    escaped_name,
     ingest,
     prepare_output_dir,
-    replace_output_dir,
     row_group_bounds,
 )
 
 __all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
     "DOCS_LANGUAGES",
+    "OUTPUT_MARKER",
     "RAW_SCHEMA",
+    "ROW_GROUP_MAX_BYTES",
+    "ROW_GROUP_MAX_ROWS",
     "SKIPPED_SCHEMA",
     "IngestInput",
     "IngestSummary",
@@ -88,6 +84,7 @@ __all__ = [
     "ingest",
     "main",
     "prepare_output_dir",
+    "row_group_bounds",
     "stdlib_input",
     "tree_input",
 ]

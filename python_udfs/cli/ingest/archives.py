@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from pathlib import Path, PurePosixPath
 
-from ...kernels.license_detection import detect_from_metadata, is_license_file_name, LicenseEvidence
+from ...kernels.license_detection import LicenseEvidence, detect_from_metadata, is_license_file_name
 from .discovery import _SKIPPED_DIRS, _entry_skip_reason
 from .license_files import _license_from_files
 from .records import (
@@ -110,9 +110,7 @@ def _tar_members(tarred: _Archive) -> list[tuple[str, int, object, str | None]]:
     trailer = 0
     while chunk := archive.fileobj.read(_READ_CHUNK_BYTES):
         if chunk.count(0) != len(chunk):
-            raise tarred.damaged(
-                f"has data tarfile cannot read after {len(listed)} members (a corrupted header)"
-            )
+            raise tarred.damaged(f"has data tarfile cannot read after {len(listed)} members (a corrupted header)")
         trailer += len(chunk)
         tarred.expand(len(chunk))
     if trailer < tarfile.BLOCKSIZE:

@@ -29,8 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--default",
         action="store_true",
-        help="the embedded default corpus: this interpreter's standard library and every "
-        "installed distribution",
+        help="the embedded default corpus: this interpreter's standard library and every installed distribution",
     )
     parser.add_argument(
         "--stdlib", nargs="*", metavar="MODULE", help="the standard library (optionally only these modules)"

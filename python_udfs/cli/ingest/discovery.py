@@ -11,7 +11,7 @@ import sysconfig
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
-from ...kernels.license_detection import detect_from_metadata, is_license_file_name, LicenseEvidence
+from ...kernels.license_detection import LicenseEvidence, detect_from_metadata, is_license_file_name
 from .license_files import _is_own_license_file, _license_from_files
 from .records import IngestInput, SourceFile
 
@@ -84,9 +84,7 @@ def tree_input(root: Path, repo: str | None = None, exclude: Iterable[str] = ())
     """A local source tree. License from PKG-INFO/METADATA at the root, else LICENSE-like files."""
     root = root.resolve()
     excluded = tuple(e.rstrip("/") + "/" for e in exclude)
-    item = IngestInput(
-        repo=repo or root.name, origin=str(root), license=LicenseEvidence((), "none"), location=root
-    )
+    item = IngestInput(repo=repo or root.name, origin=str(root), license=LicenseEvidence((), "none"), location=root)
     license_files: list[tuple[str, bytes]] = []
     metadata_text = None
     for rel, full, size, reason in _walk_tree(root):

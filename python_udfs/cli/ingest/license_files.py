@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
-from ...kernels.license_detection import detect_from_license_text, is_license_file_name, LicenseEvidence
+from ...kernels.license_detection import LicenseEvidence, detect_from_license_text, is_license_file_name
 from .records import IngestInput
 
 

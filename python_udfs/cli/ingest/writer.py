@@ -94,7 +94,9 @@ class _PartWriter:
         if not self.columns["path"]:
             return
         table = pa.table(self.columns, schema=RAW_SCHEMA)
-        with pq.ParquetWriter(self.out_dir / f"part-{self.parts:05d}.parquet", RAW_SCHEMA, compression="zstd") as writer:
+        with pq.ParquetWriter(
+            self.out_dir / f"part-{self.parts:05d}.parquet", RAW_SCHEMA, compression="zstd"
+        ) as writer:
             for start, stop in row_group_bounds(self.columns["n_bytes"], ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
                 writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
         self.parts += 1

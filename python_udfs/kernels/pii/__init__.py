@@ -70,11 +70,11 @@ from .secret_validators import shannon_entropy
 
 __all__ = [
     "KINDS",
+    "METADATA_REDACTION_TYPE",
     "PII_FINDING_TYPE",
     "PII_REDACTION_TYPE",
     "Finding",
     "PiiPolicy",
-    "METADATA_REDACTION_TYPE",
     "find_pii",
     "policy_from_json",
     "redact_metadata",

@@ -50,9 +50,9 @@ def _is_ipv4(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match
     before = _line_before(text, start)
     if _VERSION_CONTEXT.search(before) or _PRODUCT_VERSION_CONTEXT.search(before):
         return False
-    if _NOT_ADDRESS_AFTER.match(text, end) or (_NUMBER_BEFORE.search(before) and (
-        before.endswith("-") or _NUMBER_AFTER.match(text, end)
-    )):
+    if _NOT_ADDRESS_AFTER.match(text, end) or (
+        _NUMBER_BEFORE.search(before) and (before.endswith("-") or _NUMBER_AFTER.match(text, end))
+    ):
         return False
     # Networks (a.b.c.0, a CIDR prefix) and broadcast addresses are not anyone's host.
     if value.endswith((".0", ".255")) or re.match(r"/\d", text[end : end + 2]):
@@ -105,6 +105,26 @@ def _is_email(text: str, start: int, end: int, policy: PiiPolicy, match: re.Matc
 
 
 _NOT_TOP_LEVEL_DOMAINS = frozenset(
-    {"py", "pyc", "pyi", "ain", "js", "ts", "txt", "rst", "cfg", "ini", "toml", "json", "yaml", "yml",
-     "lock", "log", "local", "lan", "localdomain", "internal"}
+    {
+        "py",
+        "pyc",
+        "pyi",
+        "ain",
+        "js",
+        "ts",
+        "txt",
+        "rst",
+        "cfg",
+        "ini",
+        "toml",
+        "json",
+        "yaml",
+        "yml",
+        "lock",
+        "log",
+        "local",
+        "lan",
+        "localdomain",
+        "internal",
+    }
 )

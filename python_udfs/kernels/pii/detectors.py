@@ -5,8 +5,9 @@ validator that judges each match, and its priority when findings overlap."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable, Pattern
+from re import Pattern
 
 from detect_secrets.plugins.aws import AWSKeyDetector
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
@@ -115,12 +116,19 @@ _CONNECTION_STRING_PASSWORD = re.compile(
 
 _DETECTORS: tuple[Detector, ...] = (
     Detector(
-        "private_key", "key", 0, r"PRIVATE KEY",
+        "private_key",
+        "key",
+        0,
+        r"PRIVATE KEY",
         (re.compile(_PRIVATE_KEY_LABEL + r"[^\x00]{0,20000}?-----END[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"),),
-        _is_private_key_block, line_level=False,
+        _is_private_key_block,
+        line_level=False,
     ),
     Detector(
-        "private_key_truncated", "key", 0, r"PRIVATE KEY",
+        "private_key_truncated",
+        "key",
+        0,
+        r"PRIVATE KEY",
         # detect-secrets' markers, then the base64 body that follows (no END line).
         tuple(
             re.compile(r"-----" + p.pattern + r"-----(?:(?:\\n|[\s'\"+])*[A-Za-z0-9+/=]{40,})+")
@@ -130,71 +138,131 @@ _DETECTORS: tuple[Detector, ...] = (
         line_level=False,
     ),
     Detector(
-        "aws_access_key_id", "key", 1, r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
-        _bounded(AWSKeyDetector.denylist[:1]), extend_token=True,
+        "aws_access_key_id",
+        "key",
+        1,
+        r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA|ASIA)[0-9A-Z]{16}",
+        _bounded(AWSKeyDetector.denylist[:1]),
+        extend_token=True,
     ),
     Detector(
-        "aws_secret_access_key", "key", 1,
+        "aws_secret_access_key",
+        "key",
+        1,
         r"(?i)aws.{0,20}?(?:key|pwd|pw|password|pass|token).{0,20}?['\"][0-9a-zA-Z/+]{40}['\"]",
-        tuple(AWSKeyDetector.denylist[1:]), _is_aws_secret, group=1,
+        tuple(AWSKeyDetector.denylist[1:]),
+        _is_aws_secret,
+        group=1,
     ),
-    Detector("github_token", "key", 1, r"gh[pousr]_[A-Za-z0-9_]{36}", _bounded(GitHubTokenDetector.denylist), extend_token=True),
     Detector(
-        "gitlab_token", "key", 1, r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
-        _bounded(GitLabTokenDetector.denylist), extend_token=True,
+        "github_token",
+        "key",
+        1,
+        r"gh[pousr]_[A-Za-z0-9_]{36}",
+        _bounded(GitHubTokenDetector.denylist),
+        extend_token=True,
+    ),
+    Detector(
+        "gitlab_token",
+        "key",
+        1,
+        r"gl(?:pat|dt|ft|soat|rt|cbt|imt|ptt|agent|oas)-|GR1348941",
+        _bounded(GitLabTokenDetector.denylist),
+        extend_token=True,
     ),
     Detector("slack_token", "key", 1, r"(?i)xox[abposr]-|hooks\.slack\.com/services/", tuple(SlackDetector.denylist)),
     Detector("stripe_key", "key", 1, r"[rs]k_live_", _bounded(StripeDetector.denylist), extend_token=True),
     Detector(
-        "google_api_key", "key", 1, r"AIza[0-9A-Za-z_\-]{35}|ya29\.",
+        "google_api_key",
+        "key",
+        1,
+        r"AIza[0-9A-Za-z_\-]{35}|ya29\.",
         _bounded([re.compile(r"AIza[0-9A-Za-z_\-]{35}"), re.compile(r"ya29\.[0-9A-Za-z_\-]{20,}")]),
         extend_token=True,
     ),
     Detector("pypi_token", "key", 1, r"pypi-AgE", _bounded(PypiTokenDetector.denylist), extend_token=True),
     Detector("openai_key", "key", 1, r"T3BlbkFJ", _bounded(OpenAIDetector.denylist), extend_token=True),
-    Detector("sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist), extend_token=True),
+    Detector(
+        "sendgrid_key", "key", 1, r"SG\.[a-zA-Z0-9_-]{22}\.", _bounded(SendGridDetector.denylist), extend_token=True
+    ),
     Detector("square_oauth_secret", "key", 1, r"sq0csp-", _bounded(SquareOAuthDetector.denylist), extend_token=True),
     Detector("azure_storage_key", "key", 1, r"AccountKey=", tuple(AzureStorageKeyDetector.denylist)),
     # The plugin's pattern ends lazily and stops before the signature: extend over it.
     Detector(
-        "jwt", "key", 1, r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.", _bounded(JwtTokenDetector.denylist), _is_jwt,
+        "jwt",
+        "key",
+        1,
+        r"eyJ[A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]+\.",
+        _bounded(JwtTokenDetector.denylist),
+        _is_jwt,
         extend_token=True,
     ),
     Detector("url_password", "password", 2, r"://[^\s/@]*:[^\s/@]+@", (_URL_PASSWORD,), _is_url_password, group=1),
     Detector(
-        "named_secret", "key", 3,
+        "named_secret",
+        "key",
+        3,
         # RE2: a secret-like name, an assignment, a quoted value of 8+ non-space characters.
-        r"(?i)(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
-        (_KEYWORD_ASSIGNMENT,), _is_keyword_secret, group="value",
+        r"(?i)(?:"
+        + _SECRET_NAME_RE2
+        + r")[\w.\-]*(?::\s*[\w.\[\], |]{1,40}?\s*)?['\"\]]{0,2}\s*(?::=|=>|==?|:)\s*[@rbuf]?['\"`][^'\"`\s\\]{MIN,}['\"`]",
+        (_KEYWORD_ASSIGNMENT,),
+        _is_keyword_secret,
+        group="value",
     ),
     # The default of an environment lookup: os.getenv("DB_PASSWORD", "...").
     Detector(
-        "env_default", "key", 3,
+        "env_default",
+        "key",
+        3,
         r"(?i)(?:getenv|environ\.get|setdefault)\(\s*['\"][^'\"]*(?:" + _SECRET_NAME_RE2 + r")[^'\"]*['\"]\s*,",
-        (_ENV_DEFAULT,), _is_named_value_secret, group="value",
+        (_ENV_DEFAULT,),
+        _is_named_value_secret,
+        group="value",
     ),
     # Shell and .env lines: export AWS_SECRET_ACCESS_KEY=..., DB_PASSWORD=...
     Detector(
-        "env_assignment", "key", 3,
+        "env_assignment",
+        "key",
+        3,
         # Upper-case names only, as the pattern wants: "token = next_token()" is code.
-        r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:" + _SECRET_NAME_RE2.upper() + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
-        (_ENV_ASSIGNMENT,), _is_named_value_secret, group="value",
+        r"(?m)^[ \t]*(?:export[ \t]+|set[ \t]+)?[A-Z0-9_.]*(?:"
+        + _SECRET_NAME_RE2.upper()
+        + r")[A-Z0-9_.]*[ \t]*=[ \t]*['\"]?[^\s'\";`$\\]{MIN,}",
+        (_ENV_ASSIGNMENT,),
+        _is_named_value_secret,
+        group="value",
     ),
     # YAML and INI keys with unquoted values: "password: ...".
     Detector(
-        "config_value", "key", 3,
-        r"(?mi)^[ \t]*(?:-[ \t]*)?[\w.\-]*(?:" + _SECRET_NAME_RE2 + r")[\w.\-]*[ \t]*[:=][ \t]*[^\s'\"#,;{}\[\]()<>]{MIN,}[ \t]*$",
-        (_CONFIG_VALUE,), _is_named_value_secret, group="value",
+        "config_value",
+        "key",
+        3,
+        r"(?mi)^[ \t]*(?:-[ \t]*)?[\w.\-]*(?:"
+        + _SECRET_NAME_RE2
+        + r")[\w.\-]*[ \t]*[:=][ \t]*[^\s'\"#,;{}\[\]()<>]{MIN,}[ \t]*$",
+        (_CONFIG_VALUE,),
+        _is_named_value_secret,
+        group="value",
     ),
     # Connection strings: "Server=db1;User Id=sa;Password=...;", "host=db password=...".
     Detector(
-        "connection_string_password", "password", 3, r"(?i)(?:password|passwd|pwd)\s*=\s*[^\s;'\"&,)]{MIN,}",
-        (_CONNECTION_STRING_PASSWORD,), _is_connection_string_password, group="value",
+        "connection_string_password",
+        "password",
+        3,
+        r"(?i)(?:password|passwd|pwd)\s*=\s*[^\s;'\"&,)]{MIN,}",
+        (_CONNECTION_STRING_PASSWORD,),
+        _is_connection_string_password,
+        group="value",
     ),
     Detector("email", "email", 4, r"[A-Za-z0-9_%+\-]@[A-Za-z0-9\-]+\.[A-Za-z]", (_EMAIL,), _is_email),
     Detector(
-        "ipv4", "ip_address", 5, r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
-        (_IPV4,), _is_ipv4,
+        "ipv4",
+        "ip_address",
+        5,
+        r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]",
+        (_IPV4,),
+        _is_ipv4,
     ),
     Detector("ipv6", "ip_address", 5, r"[23][0-9A-Fa-f]{0,3}:[0-9A-Fa-f]{0,4}:", (_IPV6,), _is_ipv6),
 )

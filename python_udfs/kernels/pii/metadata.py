@@ -4,7 +4,7 @@ user part and the values of token, key and signature query parameters."""
 from __future__ import annotations
 
 import re
-from typing import Pattern
+from re import Pattern
 
 import numpy as np
 import pyarrow as pa
@@ -57,7 +57,9 @@ def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa
     marked = pc.match_substring_regex(pc.fill_null(values, ""), pattern=_METADATA_PREFILTER)
     candidates = np.flatnonzero(marked.to_numpy(zero_copy_only=False))
     if not len(candidates):
-        return pa.StructArray.from_arrays([values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE))
+        return pa.StructArray.from_arrays(
+            [values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE)
+        )
     # The URL's password and the credential parameters first: "user:pw@host" must not read as
     # an e-mail address below.
     first_pass, kinds_found = [], []
@@ -80,4 +82,6 @@ def redact_metadata(values: pa.Array | pa.ChunkedArray, policy: PiiPolicy) -> pa
     mask = np.zeros(len(values), dtype=bool)
     mask[candidates] = True
     values = pc.replace_with_mask(values, pa.array(mask), pa.array(new_values, pa.string()))
-    return pa.StructArray.from_arrays([values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE))
+    return pa.StructArray.from_arrays(
+        [values, pa.array(kinds, pa.list_(pa.string()))], fields=list(METADATA_REDACTION_TYPE)
+    )

@@ -88,7 +88,8 @@ def _is_name_shaped(value: str) -> bool:
         return False  # one word and digits ("seniorinfants2") is how people write passwords
     has_capitalised_word = any(len(p) >= 3 and p[0].isupper() and p[1:].islower() for p in parts)
     word_characters = sum(
-        len(p) for p in parts
+        len(p)
+        for p in parts
         if (len(p) >= 3 and _WORD.fullmatch(p)) or (has_capitalised_word and _ACRONYM.fullmatch(p))
     )
     return word_characters >= _NAME_WORD_SHARE * sum(c.isalnum() for c in value)
@@ -208,6 +209,8 @@ def _is_private_key_block(text: str, start: int, end: int, policy: PiiPolicy, ma
 
 def _always(text: str, start: int, end: int, policy: PiiPolicy, match: re.Match) -> bool:
     return True
+
+
 _NAME_CHARACTERS = re.compile(r"[\w.\-]*$")
 
 

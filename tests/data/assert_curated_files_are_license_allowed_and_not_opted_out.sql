@@ -6,7 +6,11 @@ with
 
 files as (
     -- Only these columns: the opt_out_key macro's lambda names its variable url, as is a column here.
-    select doc_id, repo, license_families from {{ ref('fct_curated_files') }}
+    select
+        doc_id,
+        repo,
+        license_families
+    from {{ ref('fct_curated_files') }}
 ),
 
 curated as (
@@ -26,17 +30,27 @@ opt_outs as (
 ),
 
 curated_match_keys as (
-    select doc_id, repo, unnest({{ opt_out_match_keys('repo_key') }}) as candidate_key
+    select
+        doc_id,
+        repo,
+        unnest({{ opt_out_match_keys('repo_key') }}) as candidate_key
     from curated
     where repo_key <> ''
 )
 
-select doc_id, repo, 'license families ' || array_to_string(license_families, ', ') || ' not all allowed' as problem
+select
+    doc_id,
+    repo,
+    'license families ' || array_to_string(license_families, ', ') || ' not all allowed' as problem
 from curated
-where coalesce(len(license_families), 0) = 0
+where
+    coalesce(len(license_families), 0) = 0
     or not list_has_all([{{- sql_string_list(var('license_families_allowed')) -}}], license_families)
 union all
-select curated_match_keys.doc_id, curated_match_keys.repo, 'opted out by ' || opt_outs.opt_out_entry as problem
+select
+    curated_match_keys.doc_id,
+    curated_match_keys.repo,
+    'opted out by ' || opt_outs.opt_out_entry as problem
 from curated_match_keys
-join opt_outs
-    on opt_outs.opt_out_key = curated_match_keys.candidate_key
+inner join opt_outs
+    on curated_match_keys.candidate_key = opt_outs.opt_out_key

@@ -9,7 +9,9 @@ outcomes as (
 ),
 
 counted as (
-    select doc_id, count(*) as n_outcomes
+    select
+        doc_id,
+        count(*) as n_outcomes
     from outcomes
     group by doc_id
 )
@@ -19,10 +21,12 @@ select
     coalesce(counted.n_outcomes, 0) as n_outcomes
 from {{ ref('int_raw_files_checked') }} as checked
 left join counted
-    on counted.doc_id = checked.doc_id
+    on checked.doc_id = counted.doc_id
 where coalesce(counted.n_outcomes, 0) != 1
 union all
-select counted.doc_id, counted.n_outcomes
+select
+    counted.doc_id,
+    counted.n_outcomes
 from counted
 anti join {{ ref('int_raw_files_checked') }} as checked
-    on checked.doc_id = counted.doc_id
+    on counted.doc_id = checked.doc_id

@@ -4,8 +4,10 @@ select
     doc_id,
     filter_detail
 from {{ ref('int_files_filtered') }}
-where filter_rule = 'license_not_allowed'
+where
+    filter_rule = 'license_not_allowed'
     and not regexp_full_match(
         coalesce(filter_detail, ''),
-        '(?:repository|nearest_license_file|spdx_header):[^;]+(?:; (?:repository|nearest_license_file|spdx_header):[^;]+)*'
+        '(?:repository|nearest_license_file|spdx_header):[^;]+'
+        || '(?:; (?:repository|nearest_license_file|spdx_header):[^;]+)*'
     )

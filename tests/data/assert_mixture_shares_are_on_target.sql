@@ -13,7 +13,9 @@ report as (
 ),
 
 largest_files as (
-    select source, max(n_tokens) as largest_file_tokens
+    select
+        source,
+        max(n_tokens) as largest_file_tokens
     from {{ ref('int_files_tokenized') }}
     group by source
 )
@@ -26,6 +28,7 @@ select
     report.share_error_pp,
     largest_files.largest_file_tokens
 from report
-join largest_files using (source)
-where abs(report.share_error_pp) > 1
-  and abs(report.share_error_pp) / 100 * report.mixture_realised_tokens > largest_files.largest_file_tokens
+inner join largest_files using (source)
+where
+    abs(report.share_error_pp) > 1
+    and abs(report.share_error_pp) / 100 * report.mixture_realised_tokens > largest_files.largest_file_tokens

@@ -20,7 +20,7 @@ documents as (
         documents.n_tokens + 1 as tokens
     from {{ ref('fct_training_documents') }} as documents
     left join {{ ref('fct_curated_files') }} as files
-        on files.doc_id = documents.doc_id
+        on documents.doc_id = files.doc_id
     left join {{ ref('fct_repo_splits') }} as splits
         on splits.repo = coalesce(files.repo, files.doc_id)
 ),
@@ -65,16 +65,18 @@ document_slices as (
             piece_hashes.document_offset + 1:piece_hashes.document_offset + piece_hashes.piece_tokens
         ]::varchar) as document_hash
     from piece_hashes
-    join {{ ref('fct_training_documents') }} as documents
-        on documents.mixture = piece_hashes.mixture
-        and documents.position = piece_hashes.position
+    inner join {{ ref('fct_training_documents') }} as documents
+        on
+            piece_hashes.mixture = documents.mixture
+            and piece_hashes.position = documents.position
     cross join tokenizer
 ),
 
 checked_pieces as (
     select
         piece_hashes.*,
-        document_slices.document_hash is not distinct from piece_hashes.piece_hash as holds_the_document_ids,
+        -- A piece whose document is missing has no slice: false.
+        coalesce(document_slices.document_hash = piece_hashes.piece_hash, false) as holds_the_document_ids,
         -- Pieces in window order are contiguous: each starts where the previous one ended.
         piece_hashes.document_offset = coalesce(sum(piece_hashes.piece_tokens) over (
             partition by piece_hashes.mixture, piece_hashes.position
@@ -83,9 +85,10 @@ checked_pieces as (
         ), 0) as continues_the_previous_piece
     from piece_hashes
     left join document_slices
-        on document_slices.mixture = piece_hashes.mixture
-        and document_slices.position = piece_hashes.position
-        and document_slices.window_index = piece_hashes.window_index
+        on
+            piece_hashes.mixture = document_slices.mixture
+            and piece_hashes.position = document_slices.position
+            and piece_hashes.window_index = document_slices.window_index
 ),
 
 packed_documents as (
@@ -114,45 +117,84 @@ document_fates as (
         ) > 0 as is_followed_by_packed_tokens
     from documents
     left join packed_documents as packed
-        on packed.mixture = documents.mixture
-        and packed.split = documents.split
-        and packed.position = documents.position
+        on
+            documents.mixture = packed.mixture
+            and documents.split = packed.split
+            and documents.position = packed.position
 ),
 
 tail_allowed as (
-    select {{ sql_string(var('packing_strategy')) }} = 'concat'
+    select
+        {{ sql_string(var('packing_strategy')) }} = 'concat'
         and {{ sql_string(var('packing_tail')) }} = 'drop' as drops_the_tail
 )
 
-select mixture, split, position, doc_id, 'its repository has no split' as problem
+select
+    mixture,
+    split,
+    position,
+    doc_id,
+    'its repository has no split' as problem
 from document_fates
 where split is null
 union all
-select mixture, split, position, doc_id, 'more tokens packed than the document has' as problem
+select
+    mixture,
+    split,
+    position,
+    doc_id,
+    'more tokens packed than the document has' as problem
 from document_fates
 where packed_tokens > tokens
 union all
-select mixture, split, position, doc_id, 'tokens lost before the end of the split' as problem
+select
+    mixture,
+    split,
+    position,
+    doc_id,
+    'tokens lost before the end of the split' as problem
 from document_fates, tail_allowed
-where packed_tokens < tokens
+where
+    packed_tokens < tokens
     and (not tail_allowed.drops_the_tail or is_followed_by_packed_tokens)
 union all
-select mixture, split, null, null, 'a whole window or more of tokens dropped' as problem
+select
+    mixture,
+    split,
+    null as position,
+    null as doc_id,
+    'a whole window or more of tokens dropped' as problem
 from document_fates
 group by mixture, split
 having sum(tokens - packed_tokens) >= {{ var('seq_len') }}
 union all
-select mixture, split, position, null, 'window ' || window_index || ': piece is not the document''s ids at its offset'
+select
+    mixture,
+    split,
+    position,
+    null as doc_id,
+    'window ' || window_index || ': piece is not the document''s ids at its offset' as problem
 from checked_pieces
 where not holds_the_document_ids or not continues_the_previous_piece
 union all
-select pieces.mixture, pieces.split, pieces.position, null, 'window ' || pieces.window_index || ': piece of no document of the split'
+select
+    pieces.mixture,
+    pieces.split,
+    pieces.position,
+    null as doc_id,
+    'window ' || pieces.window_index || ': piece of no document of the split' as problem
 from checked_pieces as pieces
 anti join documents
-    on documents.mixture = pieces.mixture
-    and documents.split = pieces.split
-    and documents.position = pieces.position
+    on
+        pieces.mixture = documents.mixture
+        and pieces.split = documents.split
+        and pieces.position = documents.position
 union all
-select mixture, split, null, null, 'window ' || window_index || ' does not hold seq_len ids' as problem
+select
+    mixture,
+    split,
+    null as position,
+    null as doc_id,
+    'window ' || window_index || ' does not hold seq_len ids' as problem
 from windows
 where len(input_ids) != {{ var('seq_len') }} or n_tokens + n_padding != {{ var('seq_len') }}

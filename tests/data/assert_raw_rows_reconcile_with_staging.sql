@@ -8,13 +8,17 @@ raw_rows as (
 ),
 
 unioned as (
-    select source, count(*) as unioned_rows
+    select
+        source,
+        count(*) as unioned_rows
     from {{ ref('int_files_unioned') }}
     group by source
 ),
 
 staging_drops as (
-    select source, count(*) as dropped_rows
+    select
+        source,
+        count(*) as dropped_rows
     from {{ ref('fct_drop_ledger') }}
     where stage = 'staging'
     group by source

@@ -27,7 +27,13 @@ window_ranges as (
     group by mixture
 )
 
-select ranges.*, tokenizer.vocab_size
-from (select * from document_ranges union all select * from window_ranges) as ranges
+select
+    ranges.*,
+    tokenizer.vocab_size
+from (
+    select * from document_ranges
+    union all
+    select * from window_ranges
+) as ranges
 cross join tokenizer
 where ranges.lowest_id < 0 or ranges.highest_id >= tokenizer.vocab_size

@@ -4,7 +4,10 @@
 with
 
 packed_documents as (
-    select distinct mixture, split, unnest(document_positions) as position
+    select distinct
+        mixture,
+        split,
+        unnest(document_positions) as position
     from {{ ref('fct_packed_sequences') }}
 ),
 
@@ -13,14 +16,17 @@ packed_repositories as (
         coalesce(files.repo, files.doc_id) as repo,
         packed_documents.split
     from packed_documents
-    join {{ ref('fct_training_documents') }} as documents
-        on documents.mixture = packed_documents.mixture
-        and documents.position = packed_documents.position
-    join {{ ref('fct_curated_files') }} as files
-        on files.doc_id = documents.doc_id
+    inner join {{ ref('fct_training_documents') }} as documents
+        on
+            packed_documents.mixture = documents.mixture
+            and packed_documents.position = documents.position
+    inner join {{ ref('fct_curated_files') }} as files
+        on documents.doc_id = files.doc_id
 )
 
-select repo, list(distinct split order by split) as splits
+select
+    repo,
+    list(distinct split order by split) as splits
 from packed_repositories
 group by repo
 having count(distinct split) > 1

@@ -6,7 +6,10 @@
 with
 
 files as (
-    select doc_id, repo from {{ ref('int_raw_files_checked') }}
+    select
+        doc_id,
+        repo
+    from {{ ref('int_raw_files_checked') }}
     where staging_rule is null
 ),
 
@@ -42,6 +45,6 @@ select
     -- Several entries may name one file (two spellings, a host and its parent): the first in order.
     min(opt_outs.opt_out_entry) as opt_out_entry
 from candidates
-join opt_outs
-    on opt_outs.opt_out_key = candidates.candidate_key
+inner join opt_outs
+    on candidates.candidate_key = opt_outs.opt_out_key
 group by candidates.doc_id

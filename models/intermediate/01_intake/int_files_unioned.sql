@@ -29,7 +29,8 @@ select
     checked.content_hash,
     checked.source_tier
 from checked
-join staged
-    on staged.source = checked.source
-    and staged.source_file = checked.source_file
-    and staged.source_row = checked.source_row
+inner join staged
+    on
+        checked.source = staged.source
+        and checked.source_file = staged.source_file
+        and checked.source_row = staged.source_row

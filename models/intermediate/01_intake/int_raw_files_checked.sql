@@ -98,7 +98,7 @@ numbered as (
         typed.*,
         occurrences.occurrence
     from typed
-    join occurrences
+    inner join occurrences
         using (source_file, source_row)
 ),
 

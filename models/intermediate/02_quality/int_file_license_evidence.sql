@@ -17,14 +17,15 @@ headers as (
     select
         files.doc_id,
         -- The substring test first: few files have a header, and it is cheaper than the regex.
-        case when contains(files.content, 'SPDX-License-Identifier:') then
-            {{ spdx_header_expression('files.content', var('spdx_header_scan_lines')) }}
+        case
+            when contains(files.content, 'SPDX-License-Identifier:') then
+                {{ spdx_header_expression('files.content', var('spdx_header_scan_lines')) }}
         end as spdx_header,
         checked.file_licenses,
         checked.nearest_license_file
     from files
-    join checked
-        on checked.doc_id = files.doc_id
+    inner join checked
+        on files.doc_id = checked.doc_id
 ),
 
 parsed as (
@@ -41,5 +42,6 @@ select
     coalesce(file_licenses, []) as file_licenses,
     case when len(file_licenses) > 0 then nearest_license_file end as nearest_license_file
 from parsed
-where len(spdx_header_alternatives) > 0
+where
+    len(spdx_header_alternatives) > 0
     or len(file_licenses) > 0

@@ -46,16 +46,18 @@ header_verdicts as (
                 families := alternative_lists.families,
                 worst_family_rank := alternative_lists.worst_family_rank,
                 is_allowed := alternative_lists.is_allowed,
-                disallowed_licenses := alternative_lists.disallowed_licenses),
+                disallowed_licenses := alternative_lists.disallowed_licenses
+            ),
             struct_pack(
                 rejected := not alternative_lists.is_allowed,
                 family_rank := alternative_lists.worst_family_rank,
-                licenses := array_to_string(alternative_lists.licenses, ' '))
+                licenses := array_to_string(alternative_lists.licenses, ' ')
+            )
         ) as chosen
     from file_evidence,
-        unnest(file_evidence.spdx_header_alternatives) as u(alternative)
-    join license_lists as alternative_lists
-        on alternative_lists.licenses = u.alternative
+        unnest(file_evidence.spdx_header_alternatives) as u (alternative)
+    inner join license_lists as alternative_lists
+        on u.alternative = alternative_lists.licenses
     group by file_evidence.doc_id
 ),
 
@@ -78,23 +80,26 @@ joined as (
             header_verdicts.chosen.worst_family_rank
         ) as license_family_rank,
         license_lists.is_allowed
-            and coalesce(nearest_lists.is_allowed, true)
-            and coalesce(header_verdicts.chosen.is_allowed, true) as license_is_allowed,
+        and coalesce(nearest_lists.is_allowed, true)
+        and coalesce(header_verdicts.chosen.is_allowed, true) as license_is_allowed,
         list_sort(list_distinct(flatten([
             license_lists.disallowed_licenses,
             coalesce(nearest_lists.disallowed_licenses, []),
             coalesce(header_verdicts.chosen.disallowed_licenses, [])
         ]))) as disallowed_licenses,
         -- Which evidence is not allowed, for the ledger's detail.
-        case when not license_lists.is_allowed then
-            'repository:' || array_to_string(license_lists.disallowed_licenses, ', ')
+        case
+            when not license_lists.is_allowed then
+                'repository:' || array_to_string(license_lists.disallowed_licenses, ', ')
         end as repository_license_finding,
-        case when not nearest_lists.is_allowed then
-            'nearest_license_file:' || file_evidence.nearest_license_file
-            || ' (' || array_to_string(nearest_lists.disallowed_licenses, ', ') || ')'
+        case
+            when not nearest_lists.is_allowed then
+                'nearest_license_file:' || file_evidence.nearest_license_file
+                || ' (' || array_to_string(nearest_lists.disallowed_licenses, ', ') || ')'
         end as nearest_license_file_finding,
-        case when not header_verdicts.chosen.is_allowed then
-            'spdx_header:' || file_evidence.spdx_header
+        case
+            when not header_verdicts.chosen.is_allowed then
+                'spdx_header:' || file_evidence.spdx_header
         end as spdx_header_finding,
         opted_out.doc_id is not null as is_opted_out,
         opted_out.opt_out_entry,
@@ -103,19 +108,19 @@ joined as (
     from files
     -- Opted-out files have no signals (the caches never measure them): their verdict needs none.
     left join signals
-        on signals.doc_id = files.doc_id
-    join license_lists
-        on license_lists.licenses = files.licenses
+        on files.doc_id = signals.doc_id
+    inner join license_lists
+        on files.licenses = license_lists.licenses
     left join file_evidence
-        on file_evidence.doc_id = files.doc_id
+        on files.doc_id = file_evidence.doc_id
     left join license_lists as nearest_lists
-        on nearest_lists.licenses = file_evidence.file_licenses
+        on file_evidence.file_licenses = nearest_lists.licenses
     left join header_verdicts
-        on header_verdicts.doc_id = files.doc_id
+        on files.doc_id = header_verdicts.doc_id
     left join opted_out
-        on opted_out.doc_id = files.doc_id
+        on files.doc_id = opted_out.doc_id
     left join prose_signals
-        on prose_signals.doc_id = files.doc_id
+        on files.doc_id = prose_signals.doc_id
     where signals.doc_id is not null or opted_out.doc_id is not null
 ),
 
@@ -123,51 +128,84 @@ verdicts as (
     select
         *,
         case
-            when is_opted_out then struct_pack(
-                stage := 'license', rule := 'opt_out', value := null::double, threshold := null::double,
-                detail := 'seeds/opt_out_repos.csv: ' || opt_out_entry)
-            when not license_is_allowed then struct_pack(
-                stage := 'license', rule := 'license_not_allowed', value := null::double, threshold := null::double,
-                detail := concat_ws('; ', repository_license_finding, nearest_license_file_finding, spdx_header_finding))
+            when is_opted_out
+                then struct_pack(
+                    stage := 'license', rule := 'opt_out', value := null::double, threshold := null::double,
+                    detail := 'seeds/opt_out_repos.csv: ' || opt_out_entry
+                )
+            when not license_is_allowed
+                then struct_pack(
+                    stage := 'license', rule := 'license_not_allowed', value := null::double, threshold := null::double,
+                    detail
+                    := concat_ws('; ', repository_license_finding, nearest_license_file_finding, spdx_header_finding)
+                )
             when kind != 'code' then {{ prose_quality_verdict() }}
-            when language not in (
-                {{- sql_string_list(var('language_allow_list')) -}}
-            ) then struct_pack(
-                stage := 'quality', rule := 'language_not_allowed', value := null::double, threshold := null::double,
-                detail := language)
-            when n_bytes > {{ var('max_file_bytes') }} then struct_pack(
-                stage := 'quality', rule := 'too_large', value := n_bytes::double,
-                threshold := {{ var('max_file_bytes') }}::double, detail := 'bytes')
-            when n_chars < {{ var('min_file_chars') }} then struct_pack(
-                stage := 'quality', rule := 'too_small', value := n_chars::double,
-                threshold := {{ var('min_file_chars') }}::double, detail := 'characters')
-            when n_lines > {{ var('max_lines') }} then struct_pack(
-                stage := 'quality', rule := 'too_many_lines', value := n_lines::double,
-                threshold := {{ var('max_lines') }}::double, detail := 'lines')
-            when max_line_length > {{ var('max_line_length') }} then struct_pack(
-                stage := 'quality', rule := 'max_line_length', value := max_line_length::double,
-                threshold := {{ var('max_line_length') }}::double, detail := 'characters')
-            when mean_line_length > {{ var('max_mean_line_length') }} then struct_pack(
-                stage := 'quality', rule := 'mean_line_length', value := mean_line_length,
-                threshold := {{ var('max_mean_line_length') }}::double, detail := 'characters')
-            when alphanumeric_fraction < {{ var('min_alphanumeric_fraction') }} then struct_pack(
-                stage := 'quality', rule := 'alphanumeric_fraction', value := alphanumeric_fraction,
-                threshold := {{ var('min_alphanumeric_fraction') }}::double, detail := null::varchar)
-            when alphabetic_fraction < {{ var('min_alphabetic_fraction') }} then struct_pack(
-                stage := 'quality', rule := 'alphabetic_fraction', value := alphabetic_fraction,
-                threshold := {{ var('min_alphabetic_fraction') }}::double, detail := null::varchar)
-            when has_autogenerated_marker then struct_pack(
-                stage := 'quality', rule := 'autogenerated', value := null::double, threshold := null::double,
-                detail := {{ sql_string('marker in the first ' ~ var('autogenerated_scan_lines') ~ ' lines') }})
-            when longest_encoded_run > {{ var('encoded_data_max_run') }} then struct_pack(
-                stage := 'quality', rule := 'encoded_data', value := longest_encoded_run::double,
-                threshold := {{ var('encoded_data_max_run') }}::double, detail := 'longest encoded run (characters)')
-            when encoded_fraction > {{ var('encoded_data_max_fraction') }} then struct_pack(
-                stage := 'quality', rule := 'encoded_data', value := encoded_fraction,
-                threshold := {{ var('encoded_data_max_fraction') }}::double, detail := 'fraction of characters encoded')
+            when
+                language not in (
+                    {{- sql_string_list(var('language_allow_list')) -}}
+                )
+                then struct_pack(
+                    stage := 'quality',
+                    rule := 'language_not_allowed',
+                    value := null::double,
+                    threshold := null::double,
+                    detail := language
+                )
+            when n_bytes > {{ var('max_file_bytes') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'too_large', value := n_bytes::double,
+                    threshold := {{ var('max_file_bytes') }}::double, detail := 'bytes'
+                )
+            when n_chars < {{ var('min_file_chars') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'too_small', value := n_chars::double,
+                    threshold := {{ var('min_file_chars') }}::double, detail := 'characters'
+                )
+            when n_lines > {{ var('max_lines') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'too_many_lines', value := n_lines::double,
+                    threshold := {{ var('max_lines') }}::double, detail := 'lines'
+                )
+            when max_line_length > {{ var('max_line_length') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'max_line_length', value := max_line_length::double,
+                    threshold := {{ var('max_line_length') }}::double, detail := 'characters'
+                )
+            when mean_line_length > {{ var('max_mean_line_length') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'mean_line_length', value := mean_line_length,
+                    threshold := {{ var('max_mean_line_length') }}::double, detail := 'characters'
+                )
+            when alphanumeric_fraction < {{ var('min_alphanumeric_fraction') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'alphanumeric_fraction', value := alphanumeric_fraction,
+                    threshold := {{ var('min_alphanumeric_fraction') }}::double, detail := null::varchar
+                )
+            when alphabetic_fraction < {{ var('min_alphabetic_fraction') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'alphabetic_fraction', value := alphabetic_fraction,
+                    threshold := {{ var('min_alphabetic_fraction') }}::double, detail := null::varchar
+                )
+            when has_autogenerated_marker
+                then struct_pack(
+                    stage := 'quality', rule := 'autogenerated', value := null::double, threshold := null::double,
+                    detail := {{ sql_string('marker in the first ' ~ var('autogenerated_scan_lines') ~ ' lines') }}
+                )
+            when longest_encoded_run > {{ var('encoded_data_max_run') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'encoded_data', value := longest_encoded_run::double,
+                    threshold := {{ var('encoded_data_max_run') }}::double, detail := 'longest encoded run (characters)'
+                )
+            when encoded_fraction > {{ var('encoded_data_max_fraction') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'encoded_data', value := encoded_fraction,
+                    threshold := {{ var('encoded_data_max_fraction') }}::double,
+                    detail := 'fraction of characters encoded'
+                )
             when has_xml_header and language != 'xml' then struct_pack(
                 stage := 'quality', rule := 'xml_header', value := null::double, threshold := null::double,
-                detail := {{ sql_string('xml header in the first ' ~ var('xml_header_scan_chars') ~ ' characters') }})
+                detail := {{ sql_string('xml header in the first ' ~ var('xml_header_scan_chars') ~ ' characters') }}
+            )
         end as verdict
     from joined
 )

@@ -24,14 +24,15 @@ licenses as (
 
 family_ranks as (
     -- Lower is better: the keeper of a duplicate cluster comes from the best-ranked family.
-    select * from (values
+    select * from (
+        values
         ('public_domain', 1),
         ('permissive', 2),
         ('weak_copyleft', 3),
         ('strong_copyleft', 4),
         ('proprietary', 5),
         ('unknown', 6)
-    ) as t(family, family_rank)
+    )
 ),
 
 one_row_per_license as (
@@ -40,7 +41,7 @@ one_row_per_license as (
         raw_license,
         coalesce(aliases.spdx_id, licenses.spdx_id) as spdx_id
     from license_lists,
-        unnest(license_lists.licenses) as u(raw_license)
+        unnest(license_lists.licenses) as u (raw_license)
     left join aliases
         on aliases.alias = lower(regexp_replace(trim(raw_license), '\s+', ' ', 'g'))
     left join licenses
@@ -55,7 +56,7 @@ classified as (
         coalesce(licenses.family, 'unknown') as family
     from one_row_per_license
     left join licenses
-        on licenses.spdx_id = one_row_per_license.spdx_id
+        on one_row_per_license.spdx_id = licenses.spdx_id
 )
 
 select
@@ -72,6 +73,6 @@ select
         )
     ))) as disallowed_licenses
 from classified
-join family_ranks
-    on family_ranks.family = classified.family
+inner join family_ranks
+    on classified.family = family_ranks.family
 group by classified.licenses

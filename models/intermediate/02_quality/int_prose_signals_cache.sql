@@ -10,9 +10,12 @@
 with
 
 texts as (
-    select doc_id, content
+    select
+        doc_id,
+        content
     from {{ ref('int_files_unioned') }} as unioned
-    where kind in ('text', 'docs')
+    where
+        kind in ('text', 'docs')
         and unioned.doc_id not in (select doc_id from {{ ref('int_files_opted_out') }})
         and {{ not_cached('unioned') }}
 ),

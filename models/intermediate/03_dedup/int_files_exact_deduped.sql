@@ -4,6 +4,6 @@ select
     files.*,
     clusters.cluster_size as exact_cluster_size
 from {{ ref('int_files_url_deduped') }} as files
-join {{ ref('int_exact_dup_clusters') }} as clusters
-    on clusters.doc_id = files.doc_id
+inner join {{ ref('int_exact_dup_clusters') }} as clusters
+    on files.doc_id = clusters.doc_id
 where clusters.is_keeper

@@ -17,4 +17,4 @@ select
     signatures.minhash_skip_reason
 from signatures
 semi join files
-    on files.doc_id = signatures.doc_id
+    on signatures.doc_id = files.doc_id

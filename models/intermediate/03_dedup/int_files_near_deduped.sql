@@ -6,6 +6,7 @@ select
     coalesce(clusters.cluster_size, 1) as near_cluster_size
 from {{ ref('int_files_exact_deduped') }} as files
 left join {{ ref('int_near_dup_clusters') }} as clusters
-    on clusters.doc_id = files.doc_id
-where clusters.doc_id is null
+    on files.doc_id = clusters.doc_id
+where
+    clusters.doc_id is null
     or not clusters.is_removed

@@ -7,7 +7,11 @@
 with
 
 files as (
-    select doc_id, kind, content from {{ ref('int_files_exact_deduped') }}
+    select
+        doc_id,
+        kind,
+        content
+    from {{ ref('int_files_exact_deduped') }}
 ),
 
 uncached as (

@@ -9,7 +9,9 @@
 with
 
 signatures as (
-    select doc_id, signature
+    select
+        doc_id,
+        signature
     from {{ ref('int_files_minhashed') }}
     where signature is not null
 ),
@@ -38,9 +40,10 @@ candidate_edges as (
         buckets.anchor_doc_id,
         count(*) as shared_bands
     from band_keys
-    join buckets
-        on buckets.band = band_keys.band
-        and buckets.band_key = band_keys.band_key
+    inner join buckets
+        on
+            band_keys.band = buckets.band
+            and band_keys.band_key = buckets.band_key
     where band_keys.doc_id != buckets.anchor_doc_id
     group by band_keys.doc_id, buckets.anchor_doc_id
 ),
@@ -50,10 +53,10 @@ estimated as (
         candidate_edges.*,
         winnow_signature_similarity(member.signature, anchor.signature) as estimated_similarity
     from candidate_edges
-    join signatures as member
-        on member.doc_id = candidate_edges.doc_id
-    join signatures as anchor
-        on anchor.doc_id = candidate_edges.anchor_doc_id
+    inner join signatures as member
+        on candidate_edges.doc_id = member.doc_id
+    inner join signatures as anchor
+        on candidate_edges.anchor_doc_id = anchor.doc_id
 )
 
 select
@@ -62,5 +65,5 @@ select
     shared_bands,
     estimated_similarity,
     estimated_similarity
-        >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }} as needs_exact_check
+    >= {{ var('near_dedup_threshold') }} - {{ var('near_dedup_verification_margin') }} as needs_exact_check
 from estimated

@@ -16,8 +16,8 @@ members as (
         exact.license_family_rank,
         exact.source_tier
     from components
-    join {{ ref('int_exact_dup_clusters') }} as exact
-        on exact.doc_id = components.doc_id
+    inner join {{ ref('int_exact_dup_clusters') }} as exact
+        on components.doc_id = exact.doc_id
 ),
 
 ranked as (
@@ -32,7 +32,11 @@ ranked as (
 ),
 
 removal_pairs as (
-    select doc_id, keeper_doc_id from ranked where doc_id != keeper_doc_id
+    select
+        doc_id,
+        keeper_doc_id
+    from ranked
+    where doc_id != keeper_doc_id
 ),
 
 similarities as (
@@ -55,7 +59,7 @@ measured as (
         end as similarity_to_keeper
     from ranked
     left join similarities
-        on similarities.doc_id = ranked.doc_id
+        on ranked.doc_id = similarities.doc_id
 )
 
 select

@@ -11,7 +11,11 @@ candidates as (
 ),
 
 checked_edges as (
-    select doc_id, anchor_doc_id from candidates where needs_exact_check
+    select
+        doc_id,
+        anchor_doc_id
+    from candidates
+    where needs_exact_check
 ),
 
 exact as (
@@ -31,5 +35,6 @@ select
     coalesce(exact.exact_similarity >= {{ var('near_dedup_threshold') }}, false) as is_verified
 from candidates
 left join exact
-    on exact.doc_id = candidates.doc_id
-    and exact.anchor_doc_id = candidates.anchor_doc_id
+    on
+        candidates.doc_id = exact.doc_id
+        and candidates.anchor_doc_id = exact.anchor_doc_id

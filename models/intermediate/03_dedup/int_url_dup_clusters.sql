@@ -15,10 +15,11 @@ with_urls as (
         n_bytes,
         regexp_replace(trim(url), '#.*$', '') as unfragmented
     from {{ ref('int_files_filtered') }}
-    where filter_rule is null
+    where
+        filter_rule is null
         and url is not null
         and trim(url) != ''
-        {%- if not var('url_dedup') %}
+    {%- if not var('url_dedup') %}
         and false
         {%- endif %}
 ),
@@ -28,7 +29,7 @@ normalised as (
         *,
         rtrim(
             lower(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*'))
-                || substr(unfragmented, strlen(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*')) + 1),
+            || substr(unfragmented, strlen(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*')) + 1),
             '/'
         ) as normalised_url
     from with_urls
@@ -40,7 +41,7 @@ ranked as (
         count(*) over (partition by normalised_url) as cluster_size,
         first_value(doc_id) over (
             partition by normalised_url
-            order by license_family_rank, source_tier, n_bytes desc, doc_id
+            order by license_family_rank asc, source_tier asc, n_bytes desc, doc_id asc
         ) as keeper_doc_id
     from normalised
 )

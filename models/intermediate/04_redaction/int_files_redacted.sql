@@ -24,5 +24,5 @@ select
     redactions.pii_findings,
     len(redactions.pii_findings) as n_pii_findings
 from files
-join redactions
-    on redactions.doc_id = files.doc_id
+inner join redactions
+    on files.doc_id = redactions.doc_id

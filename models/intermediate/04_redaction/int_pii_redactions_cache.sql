@@ -8,7 +8,10 @@
 with
 
 files as (
-    select doc_id, content from {{ ref('int_files_near_deduped') }}
+    select
+        doc_id,
+        content
+    from {{ ref('int_files_near_deduped') }}
 ),
 
 uncached as (
@@ -26,6 +29,6 @@ redacted as (
 select
     doc_id,
     {{ cache_fingerprint() }} as fingerprint,
-    redaction.content as content,
+    redaction.content,
     redaction.findings as pii_findings
 from redacted

@@ -59,9 +59,10 @@ kept_kinds as (
             else 'overlap'
         end as ngram_kind
     from parts
-    where n_solution_tokens = {{ n }}
+    where
+        n_solution_tokens = {{ n }}
         {% if var('decontamination_overlap_ngrams') %}or n_solution_tokens between 1 and {{ n - 1 }}{% endif %}
-        {% if var('decontamination_prompt_ngrams') %}or n_solution_tokens = 0{% endif %}
+    {% if var('decontamination_prompt_ngrams') %}or n_solution_tokens = 0{% endif %}
 ),
 
 allow_list as (
@@ -79,7 +80,11 @@ judged as (
         bool_or(allow_list.snippet_tokens is not null) as is_allow_listed
     from kept_kinds
     left join allow_list
-        on contains(allow_list.snippet_tokens, ' ' || coalesce(nullif(kept_kinds.solution_part, ''), kept_kinds.ngram) || ' ')
+        on
+            contains(
+                allow_list.snippet_tokens,
+                ' ' || coalesce(nullif(kept_kinds.solution_part, ''), kept_kinds.ngram) || ' '
+            )
     group by all
 )
 

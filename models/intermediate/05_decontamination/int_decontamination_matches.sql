@@ -18,7 +18,7 @@ matches as (
         unnest(scans.matches) as match
     from scans
     semi join files
-        on files.doc_id = scans.doc_id
+        on scans.doc_id = files.doc_id
 )
 
 select

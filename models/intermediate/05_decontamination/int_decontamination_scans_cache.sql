@@ -12,7 +12,10 @@
 with
 
 scanned_files as not materialized (
-    select doc_id, content from {{ ref('int_files_near_deduped') }} as files
+    select
+        doc_id,
+        content
+    from {{ ref('int_files_near_deduped') }} as files
     where {{ not_cached('files') }}
 ),
 
@@ -36,7 +39,10 @@ windows as (
 ),
 
 searched as (
-    select benchmark, task_id, ngram
+    select
+        benchmark,
+        task_id,
+        ngram
     from {{ ref('int_benchmark_ngrams') }}
     where not is_allow_listed
 ),
@@ -49,8 +55,8 @@ matched as (
         windows.ngram,
         windows.pos
     from windows
-    join searched
-        on searched.ngram = windows.ngram
+    inner join searched
+        on windows.ngram = searched.ngram
 ),
 
 tasks_matched as (
@@ -80,7 +86,7 @@ scanned as (
         ) filter (where tasks_matched.doc_id is not null) as matches
     from (select doc_id from scanned_files) as scanned_files
     left join tasks_matched
-        on tasks_matched.doc_id = scanned_files.doc_id
+        on scanned_files.doc_id = tasks_matched.doc_id
     group by scanned_files.doc_id
 )
 

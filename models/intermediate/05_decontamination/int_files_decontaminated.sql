@@ -4,4 +4,4 @@
 select files.*
 from {{ ref('int_files_redacted') }} as files
 anti join {{ ref('int_decontamination_matches') }} as matches
-    on matches.doc_id = files.doc_id
+    on files.doc_id = matches.doc_id

@@ -5,7 +5,10 @@
 with
 
 files as (
-    select doc_id, source from {{ ref('int_files_curated') }}
+    select
+        doc_id,
+        source
+    from {{ ref('int_files_curated') }}
 ),
 
 token_ids as (
@@ -18,5 +21,5 @@ select
     token_ids.n_tokens,
     token_ids.input_ids
 from files
-join token_ids
-    on token_ids.doc_id = files.doc_id
+inner join token_ids
+    on files.doc_id = token_ids.doc_id

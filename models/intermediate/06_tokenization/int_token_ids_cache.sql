@@ -7,7 +7,10 @@
 with
 
 files as (
-    select doc_id, content from {{ ref('int_files_curated') }}
+    select
+        doc_id,
+        content
+    from {{ ref('int_files_curated') }}
 ),
 
 uncached as (
@@ -16,13 +19,18 @@ uncached as (
 ),
 
 tokenizer as (
-    select tokenizer_path, tokenizer_sha256, engine from {{ ref('int_tokenizer_prepared') }}
+    select
+        tokenizer_path,
+        tokenizer_sha256,
+        engine
+    from {{ ref('int_tokenizer_prepared') }}
 ),
 
 tokenized as (
     select
         uncached.doc_id,
-        winnow_tokenize(uncached.content, tokenizer.tokenizer_path, tokenizer.tokenizer_sha256, tokenizer.engine) as tokens
+        winnow_tokenize(uncached.content, tokenizer.tokenizer_path, tokenizer.tokenizer_sha256, tokenizer.engine)
+            as tokens
     from uncached
     cross join tokenizer
 )
@@ -30,6 +38,6 @@ tokenized as (
 select
     doc_id,
     {{ cache_fingerprint() }} as fingerprint,
-    tokens.n_tokens as n_tokens,
-    tokens.input_ids as input_ids
+    tokens.n_tokens,
+    tokens.input_ids
 from tokenized

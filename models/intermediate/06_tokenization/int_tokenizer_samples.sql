@@ -6,14 +6,19 @@
 with
 
 files as (
-    select doc_id, content, n_bytes from {{ ref('int_files_curated') }}
+    select
+        doc_id,
+        content,
+        n_bytes
+    from {{ ref('int_files_curated') }}
 ),
 
 budgets as (
-    select * from (values
+    select * from (
+        values
         ('train', {{ var('tokenizer_train_bytes') | int }}),
         ('engine_check', {{ var('tokenizer_engine_check_bytes') | int }})
-    ) as budgets(purpose, budget_bytes)
+    )
 ),
 
 ordered as (

@@ -10,7 +10,10 @@
 with
 
 fim_copies as (
-    select distinct doc_id, copy, is_spm
+    select distinct
+        doc_id,
+        copy,
+        is_spm
     from {{ ref('int_mixture_copies_fim_decided') }}
     where is_fim
 ),
@@ -21,7 +24,11 @@ uncached as (
 ),
 
 tokenizer as (
-    select tokenizer_path, tokenizer_sha256, engine from {{ ref('int_tokenizer_prepared') }}
+    select
+        tokenizer_path,
+        tokenizer_sha256,
+        engine
+    from {{ ref('int_tokenizer_prepared') }}
 ),
 
 tokenized as (
@@ -43,8 +50,8 @@ tokenized as (
             {{ dbt.string_literal(var('fim_spm_variant')) }}
         ) as tokens
     from uncached
-    join {{ ref('int_files_curated') }} as files
-        on files.doc_id = uncached.doc_id
+    inner join {{ ref('int_files_curated') }} as files
+        on uncached.doc_id = files.doc_id
     cross join tokenizer
 )
 
@@ -53,6 +60,6 @@ select
     copy,
     is_spm,
     {{ cache_fingerprint() }} as fingerprint,
-    tokens.n_tokens as n_tokens,
-    tokens.input_ids as input_ids
+    tokens.n_tokens,
+    tokens.input_ids
 from tokenized

@@ -18,7 +18,7 @@ copies as (
         plan.fim_rate,
         plan.fim_spm_rate
     from {{ ref('int_mixture_copies_ordered') }} as mixture
-    join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source)
+    inner join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source)
 ),
 
 fim_ranked as (

@@ -6,13 +6,21 @@
 with
 
 plan as (
-    select mixture, source, full_copies, fractional_copy_tokens
+    select
+        mixture,
+        source,
+        full_copies,
+        fractional_copy_tokens
     from {{ ref('int_mixture_sources_planned') }}
     where target_tokens > 0
 ),
 
 files as (
-    select doc_id, source, n_tokens from {{ ref('int_files_tokenized') }}
+    select
+        doc_id,
+        source,
+        n_tokens
+    from {{ ref('int_files_tokenized') }}
 ),
 
 whole_copies as (
@@ -23,7 +31,7 @@ whole_copies as (
         cast(unnest(range(plan.full_copies)) as integer) as copy,
         files.n_tokens
     from plan
-    join files using (source)
+    inner join files using (source)
     where plan.full_copies > 0
 ),
 
@@ -41,13 +49,18 @@ fractional_candidates as (
             rows between unbounded preceding and current row
         ) as cumulative_tokens
     from plan
-    join files using (source)
+    inner join files using (source)
     where plan.fractional_copy_tokens > 0
 ),
 
 fractional_copies as (
     -- A file is taken when the target lies beyond the middle of its tokens in the running sum.
-    select mixture, source, doc_id, copy, n_tokens
+    select
+        mixture,
+        source,
+        doc_id,
+        copy,
+        n_tokens
     from fractional_candidates
     where cumulative_tokens - n_tokens / 2.0 < fractional_copy_tokens
 ),

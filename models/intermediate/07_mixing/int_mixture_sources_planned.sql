@@ -75,7 +75,7 @@ targets as (
             else sized.weight / nullif(sized_mixtures.weight_sum, 0)
         end as target_share
     from sized
-    join sized_mixtures using (mixture)
+    inner join sized_mixtures using (mixture)
 ),
 
 planned as (
@@ -87,10 +87,12 @@ planned as (
             -- floating point does not turn a whole number of epochs into one fewer plus a fraction.
             when epochs is not null and source_tokens > 0 then epochs
             when source_tokens > 0 then round(coalesce(target_share, 0) * mixture_tokens / source_tokens, 9)
-            when coalesce(target_share, 0) > 0 then error(
-                'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
-                || ' from source ''' || source || ''', which has no curated tokens. '
-                || 'Remove the row or set its weight to 0.')
+            when coalesce(target_share, 0) > 0
+                then error(
+                    'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
+                    || ' from source ''' || source || ''', which has no curated tokens. '
+                    || 'Remove the row or set its weight to 0.'
+                )
             else 0
         end as planned_epochs
     from targets
@@ -103,11 +105,13 @@ bounded as (
     select
         * exclude (planned_epochs),
         case
-            when planned_epochs > {{ mixture_epochs_limit() }} then error(
-                'seeds/mixtures.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
-                || ' epochs of source ''' || source || ''' (' || source_tokens || ' curated tokens for a target of '
-                || round(target_tokens) || '), more than the limit of {{ mixture_epochs_limit() }} epochs. '
-                || 'Lower its weight or the mixture''s total_tokens, or raise its temperature.')
+            when planned_epochs > {{ mixture_epochs_limit() }}
+                then error(
+                    'seeds/mixtures.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
+                    || ' epochs of source ''' || source || ''' (' || source_tokens || ' curated tokens for a target of '
+                    || round(target_tokens) || '), more than the limit of {{ mixture_epochs_limit() }} epochs. '
+                    || 'Lower its weight or the mixture''s total_tokens, or raise its temperature.'
+                )
             else planned_epochs
         end as target_epochs
     from planned

@@ -48,8 +48,8 @@ url_duplicate_drops as (
         url_dups.keeper_doc_id as duplicate_of,
         'url: ' || url_dups.normalised_url || '; value = documents with this URL' as detail
     from {{ ref('int_url_dup_clusters') }} as url_dups
-    join {{ ref('int_raw_files_checked') }} as files
-        on files.doc_id = url_dups.doc_id
+    inner join {{ ref('int_raw_files_checked') }} as files
+        on url_dups.doc_id = files.doc_id
     where not url_dups.is_keeper
 ),
 
@@ -66,8 +66,8 @@ exact_duplicate_drops as (
         clusters.keeper_doc_id as duplicate_of,
         {{ sql_string('normalisation: ' ~ var('exact_dedup_normalisation') ~ '; value = cluster size') }} as detail
     from {{ ref('int_exact_dup_clusters') }} as clusters
-    join {{ ref('int_files_unioned') }} as files
-        on files.doc_id = clusters.doc_id
+    inner join {{ ref('int_files_unioned') }} as files
+        on clusters.doc_id = files.doc_id
     where not clusters.is_keeper
 ),
 
@@ -84,8 +84,8 @@ near_duplicate_drops as (
         clusters.keeper_doc_id as duplicate_of,
         'value = exact shingle Jaccard to the keeper; cluster size ' || clusters.cluster_size as detail
     from {{ ref('int_near_dup_clusters') }} as clusters
-    join {{ ref('int_files_unioned') }} as files
-        on files.doc_id = clusters.doc_id
+    inner join {{ ref('int_files_unioned') }} as files
+        on clusters.doc_id = files.doc_id
     where clusters.is_removed
 ),
 
@@ -102,20 +102,22 @@ decontamination_drops as (
         cast(1 as double) as threshold,
         cast(null as varchar) as duplicate_of,
         matches.benchmark || ' ' || matches.task_id || ': "' || matches.first_matched_ngram || '"'
-            || ' (' || matches.n_matched_ngrams || {{ sql_string(' matching ' ~ var('decontamination_ngram_size') ~ '-grams') }}
-            || case when matches.n_tasks > 1 then '; ' || (matches.n_tasks - 1) || ' more tasks' else '' end
-            || ')' as detail
+        || ' ('
+        || matches.n_matched_ngrams
+        || {{ sql_string(' matching ' ~ var('decontamination_ngram_size') ~ '-grams') }}
+        || case when matches.n_tasks > 1 then '; ' || (matches.n_tasks - 1) || ' more tasks' else '' end
+        || ')' as detail
     from (
         select
             *,
             count(*) over (partition by doc_id) as n_tasks
         from {{ ref('int_decontamination_matches') }}
         qualify row_number() over (
-            partition by doc_id order by n_matched_ngrams desc, benchmark, task_id
+            partition by doc_id order by n_matched_ngrams desc, benchmark asc, task_id asc
         ) = 1
     ) as matches
-    join {{ ref('int_raw_files_checked') }} as files
-        on files.doc_id = matches.doc_id
+    inner join {{ ref('int_raw_files_checked') }} as files
+        on matches.doc_id = files.doc_id
 )
 
 select * from staging_drops

@@ -12,7 +12,7 @@ documents as (
         scored.n_lines
     from {{ ref('int_raw_files_checked') }} as checked
     left join {{ ref('int_file_signals_cache') }} as scored
-        on scored.doc_id = checked.doc_id
+        on checked.doc_id = scored.doc_id
 ),
 
 stages as (
@@ -26,9 +26,9 @@ fates as (
         coalesce(stages.stage_order, 1000) as dropped_at_order
     from documents
     left join {{ ref('fct_drop_ledger') }} as ledger
-        on ledger.doc_id = documents.doc_id
+        on documents.doc_id = ledger.doc_id
     left join stages
-        on stages.stage = ledger.stage
+        on ledger.stage = stages.stage
 ),
 
 funnel as (

@@ -28,8 +28,9 @@ per_task as (
         coalesce(sum(matches.n_matched_ngrams), 0) as matched_ngrams
     from index_sizes
     left join matches
-        on matches.benchmark = index_sizes.benchmark
-        and matches.task_id = index_sizes.task_id
+        on
+            index_sizes.benchmark = matches.benchmark
+            and index_sizes.task_id = matches.task_id
     group by all
 ),
 
@@ -40,7 +41,10 @@ per_benchmark as (
         cast(null as varchar) as task_id,
         sum(per_task.ngrams_searched) as ngrams_searched,
         sum(per_task.ngrams_allow_listed) as ngrams_allow_listed,
-        (select count(distinct doc_id) from matches where matches.benchmark = per_task.benchmark) as files_matched,
+        (
+            select count(distinct doc_id) from matches
+            where matches.benchmark = per_task.benchmark
+        ) as files_matched,
         sum(per_task.matched_ngrams) as matched_ngrams
     from per_task
     group by per_task.benchmark

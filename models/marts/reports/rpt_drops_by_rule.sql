@@ -12,7 +12,7 @@ select
     max(ledger.value) as max_value,
     any_value(ledger.threshold) as threshold
 from {{ ref('fct_drop_ledger') }} as ledger
-join {{ ref('int_raw_files_checked') }} as checked
-    on checked.doc_id = ledger.doc_id
+inner join {{ ref('int_raw_files_checked') }} as checked
+    on ledger.doc_id = checked.doc_id
 group by all
-order by source, kind, files desc, stage, rule
+order by source asc, kind asc, files desc, stage asc, rule asc

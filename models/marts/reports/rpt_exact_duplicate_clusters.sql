@@ -1,5 +1,6 @@
--- Exact duplicate clusters by size (with the kinds of their keepers): how many clusters of each size, the files they hold and the
--- files removed (all but one keeper per cluster), with one example path.
+-- Exact duplicate clusters by size (with the kinds of their keepers): how many clusters of each
+-- size, the files they hold and the files removed (all but one keeper per cluster), with one
+-- example path.
 with
 
 clusters as (
@@ -9,8 +10,8 @@ clusters as (
         any_value(files.repo || '/' || files.path) filter (where clusters.is_keeper) as keeper_example,
         any_value(files.kind) filter (where clusters.is_keeper) as keeper_kind
     from {{ ref('int_exact_dup_clusters') }} as clusters
-    join {{ ref('int_files_unioned') }} as files
-        on files.doc_id = clusters.doc_id
+    inner join {{ ref('int_files_unioned') }} as files
+        on clusters.doc_id = files.doc_id
     group by clusters.dedup_hash, clusters.cluster_size
 )
 

@@ -3,9 +3,19 @@
 with
 
 phases as (
-    select 'before_filtering' as phase, source, kind, n_bytes from {{ ref('int_files_unioned') }}
+    select
+        'before_filtering' as phase,
+        source,
+        kind,
+        n_bytes
+    from {{ ref('int_files_unioned') }}
     union all
-    select 'curated' as phase, source, kind, n_bytes from {{ ref('fct_curated_files') }}
+    select
+        'curated' as phase,
+        source,
+        kind,
+        n_bytes
+    from {{ ref('fct_curated_files') }}
 ),
 
 bucketed as (

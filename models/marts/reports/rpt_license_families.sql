@@ -3,14 +3,15 @@
 with
 
 families as (
-    select * from (values
+    select * from (
+        values
         (1, 'public_domain'),
         (2, 'permissive'),
         (3, 'weak_copyleft'),
         (4, 'strong_copyleft'),
         (5, 'proprietary'),
         (6, 'unknown')
-    ) as t(family_rank, family)
+    )
 ),
 
 files as (
@@ -22,7 +23,7 @@ files as (
         curated.doc_id is not null as is_curated
     from {{ ref('int_files_filtered') }} as filtered
     left join {{ ref('fct_curated_files') }} as curated
-        on curated.doc_id = filtered.doc_id
+        on filtered.doc_id = curated.doc_id
 )
 
 select
@@ -34,7 +35,7 @@ select
     count(*) filter (where files.is_curated) as curated_files,
     coalesce(sum(files.n_bytes) filter (where files.is_curated), 0) as curated_bytes
 from files
-join families
-    on families.family_rank = files.license_family_rank
+inner join families
+    on files.license_family_rank = families.family_rank
 group by all
 order by files.source, files.kind, min(families.family_rank)

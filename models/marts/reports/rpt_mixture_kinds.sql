@@ -4,7 +4,11 @@
 with
 
 plan as (
-    select mixture, source, target_share from {{ ref('int_mixture_sources_planned') }}
+    select
+        mixture,
+        source,
+        target_share
+    from {{ ref('int_mixture_sources_planned') }}
 ),
 
 source_kind_tokens as (
@@ -14,8 +18,8 @@ source_kind_tokens as (
         curated.kind,
         sum(tokenized.n_tokens) as tokens
     from {{ ref('int_files_tokenized') }} as tokenized
-    join {{ ref('fct_curated_files') }} as curated
-        on curated.doc_id = tokenized.doc_id
+    inner join {{ ref('fct_curated_files') }} as curated
+        on tokenized.doc_id = curated.doc_id
     group by all
 ),
 
@@ -33,8 +37,8 @@ targets as (
         kind_fractions.kind,
         sum(plan.target_share * kind_fractions.fraction) as target_share
     from plan
-    join kind_fractions
-        on kind_fractions.source = plan.source
+    inner join kind_fractions
+        on plan.source = kind_fractions.source
     group by all
 ),
 
@@ -46,8 +50,8 @@ realised as (
         count(*) as copies,
         sum(documents.n_tokens) as realised_tokens
     from {{ ref('fct_training_documents') }} as documents
-    join {{ ref('fct_curated_files') }} as curated
-        on curated.doc_id = documents.doc_id
+    inner join {{ ref('fct_curated_files') }} as curated
+        on documents.doc_id = curated.doc_id
     group by all
 )
 
@@ -61,6 +65,7 @@ select
     targets.target_share
 from realised
 left join targets
-    on targets.mixture = realised.mixture
-    and targets.kind = realised.kind
+    on
+        realised.mixture = targets.mixture
+        and realised.kind = targets.kind
 order by realised.mixture, realised.kind

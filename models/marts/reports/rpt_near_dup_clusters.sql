@@ -1,6 +1,7 @@
 -- Near-duplicate clusters, largest first: size, the keeper and a few member paths, how many
--- members were removed, which kinds (code, text, docs) it spans, and the lowest exact similarity to the keeper among removed and among all
--- members (members under the threshold were reached through a chain and stay in the corpus).
+-- members were removed, which kinds (code, text, docs) it spans, and the lowest exact similarity
+-- to the keeper among removed and among all members (members under the threshold were reached
+-- through a chain and stay in the corpus).
 with
 
 members as (
@@ -9,8 +10,8 @@ members as (
         files.kind,
         files.repo || '/' || files.path as repo_path
     from {{ ref('int_near_dup_clusters') }} as clusters
-    join {{ ref('int_files_unioned') }} as files
-        on files.doc_id = clusters.doc_id
+    inner join {{ ref('int_files_unioned') }} as files
+        on clusters.doc_id = files.doc_id
 )
 
 select
@@ -25,4 +26,4 @@ select
     string_agg(distinct kind, ', ' order by kind) as kinds
 from members
 group by cluster_id
-order by cluster_size desc, cluster_id
+order by cluster_size desc, cluster_id asc

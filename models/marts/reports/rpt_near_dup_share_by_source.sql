@@ -2,18 +2,24 @@
 with
 
 entered as (
-    select files.source, files.kind, count(*) as files_in
+    select
+        files.source,
+        files.kind,
+        count(*) as files_in
     from {{ ref('int_files_minhashed') }} as minhashed
-    join {{ ref('int_files_unioned') }} as files
-        on files.doc_id = minhashed.doc_id
+    inner join {{ ref('int_files_unioned') }} as files
+        on minhashed.doc_id = files.doc_id
     group by files.source, files.kind
 ),
 
 removed as (
-    select ledger.source, checked.kind, count(*) as files_removed
+    select
+        ledger.source,
+        checked.kind,
+        count(*) as files_removed
     from {{ ref('fct_drop_ledger') }} as ledger
-    join {{ ref('int_raw_files_checked') }} as checked
-        on checked.doc_id = ledger.doc_id
+    inner join {{ ref('int_raw_files_checked') }} as checked
+        on ledger.doc_id = checked.doc_id
     where ledger.stage = 'near_dedup'
     group by ledger.source, checked.kind
 )
@@ -26,6 +32,7 @@ select
     coalesce(removed.files_removed, 0) / entered.files_in as near_duplicate_share
 from entered
 left join removed
-    on removed.source = entered.source
-    and removed.kind = entered.kind
+    on
+        entered.source = removed.source
+        and entered.kind = removed.kind
 order by entered.source, entered.kind

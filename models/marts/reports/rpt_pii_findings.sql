@@ -18,11 +18,12 @@ files as (
 ),
 
 placeholders as (
-    select * from (values
+    select * from (
+        values
         {%- for kind, placeholder in var('pii_placeholders').items() %}
-        ({{ sql_string(kind) }}, {{ sql_string(placeholder) }}){% if not loop.last %},{% endif %}
+            ({{ sql_string(kind) }}, {{ sql_string(placeholder) }}){% if not loop.last %},{% endif %}
         {%- endfor %}
-    ) as placeholders(kind, placeholder)
+    )
 )
 
 select
@@ -32,12 +33,12 @@ select
     files.repo,
     files.path,
     files.finding_number,
-    files.finding.kind as kind,
-    files.finding.detector as detector,
-    files.finding.char_offset as char_offset,
-    files.finding.char_length as char_length,
-    files.finding.value_hash as value_hash,
+    files.finding.kind,
+    files.finding.detector,
+    files.finding.char_offset,
+    files.finding.char_length,
+    files.finding.value_hash,
     placeholders.placeholder
 from files
 left join placeholders
-    on placeholders.kind = files.finding.kind
+    on files.finding.kind = placeholders.kind

@@ -22,13 +22,18 @@ realised as (
 
 unchanged_tokens as (
     -- Tokens of the copies before FIM: realised epochs count the source's text, not the sentinels.
-    select mixture, source, sum(n_tokens) as copy_tokens
+    select
+        mixture,
+        source,
+        sum(n_tokens) as copy_tokens
     from {{ ref('fct_mixture') }}
     group by mixture, source
 ),
 
 source_kinds as (
-    select source, string_agg(distinct kind, ', ' order by kind) as kinds
+    select
+        source,
+        string_agg(distinct kind, ', ' order by kind) as kinds
     from {{ ref('fct_curated_files') }}
     group by source
 ),

@@ -12,8 +12,8 @@ documents as (
         documents.position,
         documents.n_tokens + 1 as tokens
     from {{ ref('fct_training_documents') }} as documents
-    join {{ ref('fct_curated_files') }} as files using (doc_id)
-    join {{ ref('fct_repo_splits') }} as splits
+    inner join {{ ref('fct_curated_files') }} as files using (doc_id)
+    inner join {{ ref('fct_repo_splits') }} as splits
         on splits.repo = coalesce(files.repo, files.doc_id)
 ),
 
@@ -95,7 +95,8 @@ select
     coalesce(window_totals.windows, 0) as windows,
     coalesce(window_totals.packed_tokens, 0) as packed_tokens,
     coalesce(window_totals.padding_tokens, 0) as padding_tokens,
-    coalesce(window_totals.padding_tokens / nullif(window_totals.windows * {{ var('seq_len') }}, 0), 0) as padding_fraction,
+    coalesce(window_totals.padding_tokens / nullif(window_totals.windows * {{ var('seq_len') }}, 0), 0)
+        as padding_fraction,
     document_totals.cut_documents,
     document_totals.truncated_documents,
     document_totals.dropped_tokens,

@@ -21,7 +21,10 @@ files as (
 ),
 
 tokens as (
-    select doc_id, n_tokens from {{ ref('int_files_tokenized') }}
+    select
+        doc_id,
+        n_tokens
+    from {{ ref('int_files_tokenized') }}
 ),
 
 repos as (
@@ -32,8 +35,8 @@ repos as (
         -- Each document is followed by EOS when packed.
         sum(tokens.n_tokens + 1) as tokens
     from files
-    join tokens
-        on tokens.doc_id = files.doc_id
+    inner join tokens
+        on files.doc_id = tokens.doc_id
     group by files.repo
 ),
 
@@ -51,7 +54,8 @@ ranked as (
         row_number() over (order by split_draw, repo) as rank_from_lowest,
         row_number() over (order by split_draw desc, repo desc) as rank_from_highest,
         coalesce(sum(tokens) over (
-            order by split_draw, repo rows between unbounded preceding and 1 preceding), 0) as tokens_of_lower_draws
+            order by split_draw, repo rows between unbounded preceding and 1 preceding
+        ), 0) as tokens_of_lower_draws
     from drawn
 )
 

@@ -14,8 +14,8 @@ documents as (
         tokenized.n_tokens,
         tokenized.input_ids
     from decided
-    join {{ ref('int_files_tokenized') }} as tokenized
-        on tokenized.doc_id = decided.doc_id
+    inner join {{ ref('int_files_tokenized') }} as tokenized
+        on decided.doc_id = tokenized.doc_id
     where not decided.is_fim
     union all
     select
@@ -23,10 +23,11 @@ documents as (
         fim_tokenized.n_tokens,
         fim_tokenized.input_ids
     from decided
-    join {{ ref('int_fim_token_ids_cache') }} as fim_tokenized
-        on fim_tokenized.doc_id = decided.doc_id
-        and fim_tokenized.copy = decided.copy
-        and fim_tokenized.is_spm = decided.is_spm
+    inner join {{ ref('int_fim_token_ids_cache') }} as fim_tokenized
+        on
+            decided.doc_id = fim_tokenized.doc_id
+            and decided.copy = fim_tokenized.copy
+            and decided.is_spm = fim_tokenized.is_spm
     where decided.is_fim
 )
 

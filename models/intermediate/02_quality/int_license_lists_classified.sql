@@ -32,7 +32,7 @@ family_ranks as (
         ('strong_copyleft', 4),
         ('proprietary', 5),
         ('unknown', 6)
-    )
+    ) as family_ranks (family, family_rank)
 ),
 
 one_row_per_license as (

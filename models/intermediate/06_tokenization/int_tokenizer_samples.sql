@@ -18,7 +18,7 @@ budgets as (
         values
         ('train', {{ var('tokenizer_train_bytes') | int }}),
         ('engine_check', {{ var('tokenizer_engine_check_bytes') | int }})
-    )
+    ) as budgets (purpose, budget_bytes)
 ),
 
 ordered as (

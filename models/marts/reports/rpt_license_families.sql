@@ -11,7 +11,7 @@ families as (
         (4, 'strong_copyleft'),
         (5, 'proprietary'),
         (6, 'unknown')
-    )
+    ) as family_ranks (family_rank, family)
 ),
 
 files as (

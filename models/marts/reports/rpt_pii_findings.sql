@@ -23,7 +23,7 @@ placeholders as (
         {%- for kind, placeholder in var('pii_placeholders').items() %}
             ({{ sql_string(kind) }}, {{ sql_string(placeholder) }}){% if not loop.last %},{% endif %}
         {%- endfor %}
-    )
+    ) as placeholders (kind, placeholder)
 )
 
 select

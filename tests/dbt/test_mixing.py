@@ -461,7 +461,8 @@ def test_a_share_that_needs_more_epochs_than_the_limit_stops_before_fct_mixture(
 
 
 # The data tests of tests/data, each shown to fail (at error severity) on a table corrupted the way
-# it guards against; the build above shows that all of them pass on a real build.
+# it guards against; the build above shows that all of them pass on a real build. Views
+# (fct_curated_files, rpt_mixture) are corrupted through the table they select from.
 A_TRAIN_DOCUMENT = """(select d.doc_id from fct_training_documents d join fct_curated_files f using (doc_id)
     join fct_repo_splits s on s.repo = coalesce(f.repo, f.doc_id)
     where d.mixture = 'weighted' and s.split = 'train' order by d.position limit 1)"""
@@ -502,20 +503,20 @@ CORRUPTIONS = {
     "a curated file under a copyleft license": (
         "assert_curated_files_are_license_allowed_and_not_opted_out",
         [
-            "update fct_curated_files set license_families = ['permissive', 'strong_copyleft']"
-            " where doc_id = (select min(doc_id) from fct_curated_files)"
+            "update int_files_curated set license_families = ['permissive', 'strong_copyleft']"
+            " where doc_id = (select min(doc_id) from int_files_curated)"
         ],
     ),
     "a repository in both splits": (
         "assert_train_and_validation_share_no_repository",
         [
-            "update fct_curated_files set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
+            "update int_files_curated set repo = (select min(repo) from fct_repo_splits where split = 'validation')"
             f" where doc_id = {A_TRAIN_DOCUMENT}"
         ],
     ),
     "a source far off its share": (
         "assert_mixture_shares_are_on_target",
-        ["update rpt_mixture set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"],
+        ["update fct_mixture_realised set share_error_pp = 50 where mixture = 'weighted' and source = 'small'"],
     ),
 }
 

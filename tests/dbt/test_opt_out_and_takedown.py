@@ -142,7 +142,7 @@ def takedown(tmp_path_factory):
     assert len(snippets) >= 8
     assert {doc_id for doc_id, _, _ in removed} & curated_before
     stored = varchar_values_containing(project.root / "winnow.duckdb", sorted(snippets))
-    assert {table for table, _, _ in stored} >= {"int_pii_redactions_cache", "fct_curated_files"}
+    assert {table for table, _, _ in stored} >= {"int_pii_redactions_cache", "int_files_curated"}
     shards = out_files_containing(project.root / "out", project.root / "out" / "tokenizer.json", snippets)
     assert any(name.endswith(".parquet") for name, _ in shards)
 

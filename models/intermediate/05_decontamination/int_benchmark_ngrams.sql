@@ -15,6 +15,7 @@ tokenised as (
     select
         benchmark,
         task_id,
+        solution_id,
         {{ decontamination_tokens('prompt') }} as prompt_tokens,
         {{ decontamination_tokens('solution') }} as solution_tokens
     from benchmarks
@@ -25,6 +26,7 @@ task_tokens as (
     select
         benchmark,
         task_id,
+        solution_id,
         len(prompt_tokens) as n_prompt_tokens,
         solution_tokens,
         unnest(prompt_tokens || solution_tokens) as token,
@@ -33,13 +35,14 @@ task_tokens as (
 ),
 
 windows as (
-    {{ token_ngrams('task_tokens', ['benchmark', 'task_id', 'n_prompt_tokens', 'solution_tokens']) }}
+    {{ token_ngrams('task_tokens', ['benchmark', 'task_id', 'solution_id', 'n_prompt_tokens', 'solution_tokens']) }}
 ),
 
 parts as (
     select
         benchmark,
         task_id,
+        solution_id,
         ngram,
         -- Solution tokens in the window: the window ends at pos + n - 1.
         greatest(0, least({{ n }}, pos + {{ n }} - 1 - n_prompt_tokens)) as n_solution_tokens,
@@ -74,6 +77,7 @@ judged as (
     select
         kept_kinds.benchmark,
         kept_kinds.task_id,
+        kept_kinds.solution_id,
         kept_kinds.ngram,
         min(kept_kinds.ngram_kind) as ngram_kind,
         -- For a prompt-only n-gram the whole n-gram must lie inside the snippet.
@@ -91,6 +95,7 @@ judged as (
 select
     benchmark,
     task_id,
+    solution_id,
     ngram,
     {{ stable_hash('ngram') }} as ngram_hash,
     ngram_kind,

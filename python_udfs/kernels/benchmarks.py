@@ -91,16 +91,17 @@ def resolve_benchmark_path(path: str) -> Path:
     return Path(path).resolve()
 
 
-def _first_record(file: Path, file_format: str) -> tuple[dict, list[str]]:
-    """The file's first record and every field name in it (nested ones dotted)."""
+def _first_record(file: Path, file_format: str) -> tuple[dict, list[str], set[str]]:
+    """The file's first record, every field name in it (nested ones dotted) and those that hold
+    lists (a Parquet file's schema says so even when the first record's value is null)."""
     if file_format == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        def names(schema_fields, prefix: str = "") -> list[str]:
+        def names(schema_fields, prefix: str = "") -> list[tuple[str, bool]]:
             found = []
             for field in schema_fields:
-                found.append(prefix + field.name)
+                found.append((prefix + field.name, pa.types.is_list(field.type) or pa.types.is_large_list(field.type)))
                 if pa.types.is_struct(field.type):
                     found += names(list(field.type), f"{prefix}{field.name}.")
             return found
@@ -108,7 +109,8 @@ def _first_record(file: Path, file_format: str) -> tuple[dict, list[str]]:
         parquet = pq.ParquetFile(file)
         for batch in parquet.iter_batches(batch_size=1):
             if batch.num_rows:
-                return batch.to_pylist()[0], names(list(parquet.schema_arrow))
+                typed = names(list(parquet.schema_arrow))
+                return batch.to_pylist()[0], [n for n, _ in typed], {n for n, is_list in typed if is_list}
         raise ValueError("it has no records")
     opener = gzip.open if file.suffix == ".gz" else open
     with opener(file, "rt", encoding="utf-8") as handle:
@@ -117,7 +119,8 @@ def _first_record(file: Path, file_format: str) -> tuple[dict, list[str]]:
                 record = json.loads(line)
                 if not isinstance(record, dict):
                     raise ValueError("its first record is not a JSON object")
-                return record, _dotted_names(record)
+                fields = _dotted_names(record)
+                return record, fields, {f for f in fields if isinstance(_value(record, f), list)}
     raise ValueError("it has no records")
 
 
@@ -185,7 +188,7 @@ def check_benchmark(
     if not file.is_file():
         return error(f"file {file} does not exist. Fix the path (relative paths resolve against the project root).")
     try:
-        record, fields = _first_record(file, file_format)
+        record, fields, list_fields = _first_record(file, file_format)
     except Exception as unreadable:
         return error(f"cannot read {file} as {file_format}: {unreadable}")
     wanted = [f for f in (id_field, prompt_field, layout.tests_field, solution_field) if f]
@@ -195,6 +198,9 @@ def check_benchmark(
             f"{file} has no field {', '.join(missing_fields)} (layout {layout_name}); "
             f"its fields are {', '.join(sorted(fields))}. Name the right field in the seed row."
         )
+    if not id_field and "ordinality" in fields:
+        # The record's position is read as WITH ORDINALITY, which a field of that name would hide.
+        return error(f"{file} has a field named ordinality, which hides the record's position: set id_field.")
     lists = [solution_field] if layout.solutions_are_list else []
     for field in lists + ([layout.tests_field] if layout.tests_field else []):
         value = _value(record, field)
@@ -210,7 +216,7 @@ def check_benchmark(
             )
     encoding = "text"
     if layout.solutions_are_list:
-        encoding = "list" if isinstance(_value(record, solution_field), list) else "json_list"
+        encoding = "list" if solution_field in list_fields else "json_list"
     return json.dumps(
         {
             "ok": True,

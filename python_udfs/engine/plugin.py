@@ -258,7 +258,7 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_check_benchmark",
         check_benchmark,
-        ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
+        ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
         "VARCHAR",
         kind="native",
     ),

@@ -209,7 +209,7 @@ def test_a_missing_benchmark_file_stops_the_build_naming_it(built, tmp_path):
         ]
     )
     (project.root / "seeds" / "benchmarks.csv").write_text(
-        "name,path,format,id_field,prompt_field,solution_field\nmbpp,data/mbpp.jsonl,jsonl,task_id,text,code\n"
+        "name,path,format,layout,id_field,prompt_field,solution_field\nmbpp,data/mbpp.jsonl,jsonl,mbpp,,,\n"
     )
     result = project.dbt("build", "--select", "+int_benchmark_ngrams")
     assert result.returncode != 0

@@ -25,8 +25,7 @@
   {% if 'layout' not in adapter.get_columns_in_relation(seed) | map(attribute='name') | list %}
     {{ exceptions.raise_compiler_error(
         "seeds/benchmarks.csv has no layout column. Add one after format (seeds/_seeds.yml lists the "
-        ~ "layouts; humaneval for HumanEval) and run `dbt seed --full-refresh --select benchmarks` (its "
-        ~ "columns change).") }}
+        ~ "layouts; humaneval for HumanEval).") }}
   {% endif %}
   {% set rows = run_query(
       "select name, path, format, layout, id_field, prompt_field, solution_field from " ~ seed ~ " order by name").rows %}
@@ -113,21 +112,23 @@
 {#-
   Decontamination's tokens of a text column, as a list: lower-cased runs of [a-z0-9_] after
   removing '#' comments, so that whitespace, punctuation, quotes and comments never decide a match.
+  A run right after a dot keeps the dot (`.split`): an attribute or method name, which renaming a
+  variable does not change, so the identifier-blind form keeps it as written.
 -#}
 {% macro decontamination_tokens(column) -%}
-  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '', 'g')), '[a-z0-9_]+'), cast([] as varchar[]))
+  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '', 'g')), '\.?[a-z0-9_]+'), cast([] as varchar[]))
 {%- endmacro %}
 
 {#-
   One row per token of a token list column: the keys, the token, its 1-based position, whether
   the identifier-blind form keeps it as written (a Python keyword or builtin from
-  seeds/python_reserved_names.csv, or a number), and `back`, the distance to the previous
+  seeds/python_reserved_names.csv, an attribute name, or a number), and `back`, the distance to the previous
   occurrence of the same token under the same keys (NULL for a first occurrence).
 -#}
 {% macro token_positions(relation, keys, tokens_column) %}
   select
     positions.*,
-    (reserved.name is not null or ascii(positions.token) between 48 and 57) as is_kept,
+    (reserved.name is not null or ascii(positions.token) between 48 and 57 or positions.token[1] = '.') as is_kept,
     positions.pos - lag(positions.pos) over (
       partition by {% for key in keys %}positions.{{ key }}, {% endfor %}positions.token order by positions.pos
     ) as back
@@ -146,8 +147,9 @@
   From a relation of token_positions (key columns..., token, pos, is_kept, back), one row per
   position that starts a full n-gram of decontamination_ngram_size tokens, in two forms:
   `ngram`, the tokens joined by one space, and `blind_ngram`, the identifier-blind form that a
-  consistent renaming of variables cannot change: keywords, builtins and numbers as written, an
-  identifier's first occurrence in the window as `v`, a repeat as `^d` (d tokens back). So
+  consistent renaming of variables cannot change: keywords, builtins, attribute names and numbers
+  as written, an identifier's first occurrence in the window as `v`, a repeat as `^d` (d tokens
+  back). So
   `for i in range len l for j in range i` and `for a in range len xs for b in range a` are both
   `for v in range len v for v in range ^7`.
 -#}

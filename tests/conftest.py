@@ -104,11 +104,11 @@ class DbtProject:
             if path.is_file() and path.name != ".winnow.lock"
         }
 
-    def query(self, sql: str) -> list[tuple]:
+    def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
         import duckdb
 
         with duckdb.connect(str(self.root / "winnow.duckdb"), read_only=True) as con:
-            return con.execute(sql).fetchall()
+            return con.execute(sql, parameters).fetchall()
 
 
 class PeriodicSampler:

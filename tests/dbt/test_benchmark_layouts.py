@@ -156,21 +156,25 @@ def test_no_ngram_spans_two_solutions_of_one_apps_task(built):
     )
     assert [solution_id for solution_id, _ in rows] == ["0", "1"]
     # The last tokens of solution 0 followed by the first of solution 1: only a concatenation has it.
-    first, second = (re.findall("[a-z0-9_]+", apps_solution(4001, i).lower()) for i in (0, 1))
-    spanning_ngram = " ".join(first[-5:] + second[:5])
-    [(spanning,)] = built.query(f"select count(*) from int_benchmark_ngrams where ngram = '{spanning_ngram}'")
-    assert spanning == 0
+    first, second = (
+        re.findall(r"\.?[a-z0-9_]+", re.sub("#[^\n]*", "", apps_solution(4001, i)).lower()) for i in (0, 1)
+    )
+    within_ngram, spanning_ngram = " ".join(first[-10:]), " ".join(first[-5:] + second[:5])
+    counts = built.query(
+        "select literal_ngram, count(*) from int_benchmark_ngrams where literal_ngram in (?, ?) group by all",
+        [within_ngram, spanning_ngram],
+    )
+    assert counts == [(within_ngram, 1)]
 
 
 def test_pasted_mbpp_and_apps_solutions_are_dropped_naming_their_task(built):
     rows = built.query(
-        "select path, stage, rule, detail from fct_drop_ledger where stage = 'decontamination' order by path"
+        "select path, rule, value >= threshold, detail from fct_drop_ledger where stage = 'decontamination'"
+        " order by path"
     )
-    assert [(path, stage, rule) for path, stage, rule, _ in rows] == [
-        ("colorsys_with_mbpp.py", "decontamination", "benchmark_ngram_match"),
-        ("heapq_with_apps.py", "decontamination", "benchmark_ngram_match"),
-    ]
-    assert rows[0][3].startswith('mbpp 904: "') and rows[1][3].startswith('apps_parquet 5001: "')
+    assert [path for path, *_ in rows] == ["colorsys_with_mbpp.py", "heapq_with_apps.py"]
+    assert all(rule.startswith("benchmark_") and over for _, rule, over, _ in rows), rows
+    assert rows[0][3].startswith('mbpp 904: "') and rows[1][3].startswith('apps_parquet 5001 solution 1: "')
 
 
 def test_untouched_stdlib_files_are_kept(built):

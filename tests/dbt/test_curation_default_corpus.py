@@ -9,6 +9,7 @@ import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.cli.text_corpus import distribution_readme_documents, stdlib_docstring_documents, write_text_corpus
+from python_udfs.knobs import load_knobs
 from tests.conftest import make_dbt_project
 from tests.dbt.recount import recounted_fim_copies
 
@@ -72,6 +73,24 @@ def test_vendored_copies_are_found_as_exact_duplicates(project):
         """select c.keeper_doc_id, count(*) from int_exact_dup_clusters c group by all having count(*) > 1"""
     )
     assert keepers
+
+
+def test_no_real_file_is_dropped_for_code_it_shares_with_a_benchmark_solution(project):
+    # Hundreds of real files share identifier-blind n-grams with HumanEval solutions (loops,
+    # comprehensions, the roman numeral table); none is a copy, and the default allow-list is empty,
+    # so the rule alone has to keep them.
+    assert project.query("select count(*) from decontamination_allow_list") == [(0,)]
+    [(files_matched, files_dropped, longest_run)] = project.query(
+        "select count(distinct doc_id), count(distinct doc_id) filter (where is_contaminated), max(longest_run_tokens)"
+        " from rpt_decontamination_matches"
+    )
+    assert files_matched >= 100
+    assert files_dropped == 0, project.query(
+        "select task_id, verdict, repo, path from rpt_decontamination_matches where is_contaminated"
+    )
+    assert project.query("select count(*) from fct_drop_ledger where stage = 'decontamination'") == [(0,)]
+    # The default long-run threshold (knobs.yml) is at least twice the longest run any of them holds.
+    assert longest_run * 2 <= load_knobs()["decontamination_long_run_tokens"]["default"]
 
 
 def test_funnel_is_monotone_and_non_trivial(project):

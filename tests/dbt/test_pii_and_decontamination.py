@@ -4,6 +4,7 @@ stored in any table of the database."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 
 import duckdb
@@ -49,6 +50,7 @@ DEPLOY_KEY = """-----BEGIN RSA PRIVATE KEY-----
 LEAKY_REPO = f"https://ci:{SECRETS['url_password'][1]}@git.payments-corp.es/acme/deploy"
 LEAKY_PATH = f"keys/{SECRETS['aws_access_key_id'][1]}/{SECRETS['email'][1]}/bisect.py"
 
+ALLOW_LISTED_TASK = "HumanEval/12"
 REWRITTEN_SOLUTION = """    ordered = sorted(numbers)
     return any(later - earlier < threshold for earlier, later in zip(ordered, ordered[1:]))
 """
@@ -67,6 +69,11 @@ def built(tmp_path_factory):
     )
     rows["heapq_rewritten.py"] = pasted_into((STDLIB / "heapq.py").read_text(), task["prompt"] + REWRITTEN_SOLUTION)
     rows[LEAKY_PATH] = (STDLIB / "bisect.py").read_text()
+    # A paste of a solution the user allow-listed: kept, its n-grams are not searched.
+    allowed = humaneval_task(ALLOW_LISTED_TASK)
+    rows["glob_with_allowed_solution.py"] = pasted_into(
+        (STDLIB / "glob.py").read_text(), allowed["prompt"] + allowed["canonical_solution"]
+    )
     (root / "raw").mkdir()
     pq.write_table(
         pa.table(
@@ -83,6 +90,10 @@ def built(tmp_path_factory):
     project.write_sources(
         [{"source_name": "acme", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "the_stack", "tier": 1}]
     )
+    with (project.root / "seeds" / "decontamination_allow_list.csv").open("w", newline="") as seed:
+        csv.writer(seed, lineterminator="\n").writerows(
+            [("snippet", "reason"), (allowed["canonical_solution"], "a solution this team publishes itself")]
+        )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
     return project, result
@@ -149,18 +160,36 @@ def test_credentials_in_repo_and_path_are_redacted_before_any_table_stores_them(
 
 def test_humaneval_paste_is_dropped_with_its_task_and_the_rewrite_is_kept(built):
     project, _ = built
-    [(stage, rule, value, detail)] = project.query(
-        "select stage, rule, value, detail from fct_drop_ledger where path = 'colorsys_contaminated.py'"
+    [(stage, rule, value, threshold, detail)] = project.query(
+        "select stage, rule, value, threshold, detail from fct_drop_ledger where path = 'colorsys_contaminated.py'"
     )
-    assert (stage, rule) == ("decontamination", "benchmark_ngram_match")
-    assert detail.startswith('humaneval HumanEval/0: "') and value >= 10
+    # Prompt and solution pasted: every distinctive n-gram of the solution is there.
+    assert (stage, rule, value, threshold) == ("decontamination", "benchmark_distinctive_share", 1.0, 0.5)
+    assert detail.startswith('humaneval HumanEval/0: "')
     kept = {row[0] for row in project.query("select path from fct_curated_files")}
     assert "heapq_rewritten.py" in kept
     assert {"textwrap.py", "json/decoder.py", "smtplib_with_secrets.py"} <= kept
-    [(files_matched,)] = project.query(
-        "select files_matched from rpt_decontamination where level = 'task' and task_id = 'HumanEval/0'"
+    [(files_dropped,)] = project.query(
+        "select files_dropped from rpt_decontamination where level = 'task' and task_id = 'HumanEval/0'"
     )
-    assert files_matched == 1
+    assert files_dropped == 1
+    [(verdict,)] = project.query(
+        "select verdict from rpt_decontamination_matches where task_id = 'HumanEval/0' and path = 'heapq_rewritten.py'"
+    )
+    assert verdict == "kept_below_share"
+
+
+def test_an_allow_listed_solution_is_not_searched_and_its_paste_is_kept(built):
+    project, _ = built
+    [(allow_listed, searched)] = project.query(
+        "select ngrams_allow_listed, ngrams_searched from rpt_decontamination"
+        f" where level = 'task' and task_id = '{ALLOW_LISTED_TASK}'"
+    )
+    # Every n-gram with solution tokens lies inside the snippet; prompt n-grams are not indexed.
+    assert allow_listed > 10 and searched == 0
+    assert project.query("select count(*) from fct_curated_files where path = 'glob_with_allowed_solution.py'") == [
+        (1,)
+    ]
 
 
 def varchar_values_containing(

@@ -2,11 +2,11 @@
 -- A file is contaminated by a solution when it holds one long run of the solution's tokens (var
 -- decontamination_long_run_tokens: the solution pasted, as BigCode's exact-substring
 -- decontamination finds it), or a share of the solution's distinctive n-grams: at least var
--- decontamination_min_solution_share of all of them (the solution's own and those spanning the
--- prompt's end), or at least var decontamination_min_code_share of the solution's own n-grams
--- alone when it has var decontamination_min_solution_ngrams of them or more (a paste without the
--- prompt or its docstring: code alone is held to a higher share, as short code is idiom). An
--- n-gram is not distinctive,
+-- decontamination_min_solution_share of all of them when the file holds the prompt's end before
+-- the solution (an n-gram spanning the two), or at least var decontamination_min_code_share of
+-- the solution's own n-grams when it has var decontamination_min_solution_ngrams of them or more
+-- (code without its prompt is held to a higher share, as code alone is often idiom). An n-gram
+-- is not distinctive,
 -- not evidence, when files of at least var decontamination_common_ngram_repositories repositories
 -- hold it without being copies of the solution by the same measures: a loop idiom found across
 -- the corpus says nothing about where a file came from. Files kept only because of that rule are
@@ -119,7 +119,10 @@ copies as (
             and raw_counts.solution_id = index_sizes.solution_id
     where
         solution_matches.longest_run_tokens >= {{ long_run }}
-        or raw_counts.n_matched_ngrams >= {{ min_share }} * index_sizes.n_searched_ngrams
+        or (
+            raw_counts.n_matched_ngrams > raw_counts.n_matched_solution_ngrams
+            and raw_counts.n_matched_ngrams >= {{ min_share }} * index_sizes.n_searched_ngrams
+        )
         or (
             index_sizes.n_searched_solution_ngrams >= {{ min_solution_ngrams }}
             and raw_counts.n_matched_solution_ngrams >= {{ min_code_share }} * index_sizes.n_searched_solution_ngrams
@@ -200,6 +203,7 @@ shares as (
         coalesce(counts.n_matched_distinctive_ngrams, 0) as n_matched_distinctive_ngrams,
         sizes.n_distinctive_solution_ngrams,
         coalesce(counts.n_matched_distinctive_solution_ngrams, 0) as n_matched_distinctive_solution_ngrams,
+        raw_counts.n_matched_ngrams > raw_counts.n_matched_solution_ngrams as holds_prompt_overlap,
         coalesce(counts.n_matched_distinctive_ngrams / nullif(sizes.n_distinctive_ngrams, 0), 0) as distinctive_share,
         case
             when sizes.n_distinctive_solution_ngrams >= {{ min_solution_ngrams }}
@@ -246,6 +250,7 @@ select
     n_matched_distinctive_ngrams,
     n_distinctive_solution_ngrams,
     n_matched_distinctive_solution_ngrams,
+    holds_prompt_overlap,
     distinctive_share,
     distinctive_code_share,
     longest_run_tokens,
@@ -253,7 +258,7 @@ select
     first_matched_token,
     case
         when longest_run_tokens >= {{ long_run }} then 'long_run'
-        when distinctive_share >= {{ min_share }} then 'distinctive_share'
+        when holds_prompt_overlap and distinctive_share >= {{ min_share }} then 'distinctive_share'
         when distinctive_code_share >= {{ min_code_share }} then 'distinctive_code_share'
         when is_raw_copy then 'kept_common_ngrams'
         else 'kept_below_share'

@@ -91,33 +91,32 @@ near_duplicate_drops as (
 
 decontamination_drops as (
     -- One row per contaminated file, naming the solution with the strongest evidence: a long run
-    -- first, then the highest share of distinctive n-grams.
+    -- first, then a share of all distinctive n-grams, then a share of the solution's own code.
     select
         files.doc_id,
         files.source,
         files.repo,
         files.path,
         'decontamination' as stage,
-        case matches.verdict
-            when 'long_run' then 'benchmark_long_run'
-            else 'benchmark_solution_share'
-        end as rule,
+        'benchmark_' || matches.verdict as rule,
         case matches.verdict
             when 'long_run' then cast(matches.longest_run_tokens as double)
-            else matches.distinctive_share
+            when 'distinctive_share' then matches.distinctive_share
+            else matches.distinctive_code_share
         end as value,
         case matches.verdict
             when 'long_run' then cast({{ var('decontamination_long_run_tokens') }} as double)
-            else cast({{ var('decontamination_min_solution_share') }} as double)
+            when 'distinctive_share' then cast({{ var('decontamination_min_solution_share') }} as double)
+            else cast({{ var('decontamination_min_code_share') }} as double)
         end as threshold,
         cast(null as varchar) as duplicate_of,
         matches.benchmark || ' ' || matches.task_id
         || case when matches.solution_id = '0' then '' else ' solution ' || matches.solution_id end
         || ': "' || matches.first_matched_ngram || '" ('
         || matches.n_matched_distinctive_ngrams || ' of ' || matches.n_distinctive_ngrams
-        || {{ sql_string(' distinctive ' ~ var('decontamination_ngram_size') ~ '-grams') }}
-        || ', ' || matches.n_matched_ngrams || ' of ' || matches.n_searched_ngrams || ' in all'
-        || ', longest run ' || matches.longest_run_tokens || ' tokens'
+        || {{ sql_string(' distinctive ' ~ var('decontamination_ngram_size') ~ '-grams, ') }}
+        || matches.n_matched_distinctive_solution_ngrams || ' of ' || matches.n_distinctive_solution_ngrams
+        || ' of its own code, longest run ' || matches.longest_run_tokens || ' tokens'
         || case when matches.n_solutions > 1 then '; ' || (matches.n_solutions - 1) || ' more solutions' else '' end
         || ')' as detail
     from (
@@ -129,7 +128,8 @@ decontamination_drops as (
         qualify row_number() over (
             partition by doc_id
             order by
-                verdict = 'long_run' desc, distinctive_share desc, longest_run_tokens desc,
+                verdict = 'long_run' desc, verdict = 'distinctive_share' desc,
+                greatest(distinctive_share, coalesce(distinctive_code_share, 0)) desc, longest_run_tokens desc,
                 benchmark asc, task_id asc, solution_id asc
         ) = 1
     ) as matches

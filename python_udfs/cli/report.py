@@ -378,6 +378,10 @@ def _review_order(row: dict) -> tuple:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _share(share, matched, total) -> str:
     """'0.82 (41 of 50)'; a dash where the share is not measured (too few n-grams of the solution's own)."""
     return "–" if share is None else f"{share:.2f} ({matched:,} of {total:,})"
@@ -432,11 +436,13 @@ def _decontamination(tables: Mapping[str, pa.Table]) -> list:
         type="category",
         tickangle=-35,
     )
-    fig.update_yaxes(title_text="files")
+    # Whole files: no 0.2 ticks when a task has one or two.
+    fig.update_yaxes(title_text="files", tickformat=",d", dtick=1 if shown[0]["files_matched"] <= 5 else None)
     blocks: list = [_layout(fig, barmode="group")]
 
     totals = "; ".join(
-        f"{r['benchmark']}: {r['files_matched']:,} files matched, {r['files_dropped']:,} dropped, "
+        f"{r['benchmark']}: {_count(r['files_matched'], 'file')} matched "
+        f"{_count(sum(t['benchmark'] == r['benchmark'] for t in matched), 'task')}, {r['files_dropped']:,} dropped, "
         f"{r['files_kept_common_ngrams']:,} kept only because of the idiom rule"
         for r in summary
         if r["level"] == "benchmark" and r["files_matched"]
@@ -670,7 +676,8 @@ nav a { margin-right: 1rem; }
 div.table { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 0.85rem; }
 th, td { text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; border-bottom: 1px solid #e4e7eb; }
-td { overflow-wrap: anywhere; }
+table { width: 100%; }
+td { overflow-wrap: break-word; }
 """
 
 

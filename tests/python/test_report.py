@@ -317,7 +317,7 @@ def test_decontamination_lists_the_dropped_and_the_kept_common_ngrams_files_with
             "for idx elem in enumerate numbers for idx2 elem2 in",
         ],
     ]
-    assert "humaneval: 3 files matched, 1 dropped, 1 kept only because of the idiom rule" in section
+    assert "humaneval: 3 files matched 1 task, 1 dropped, 1 kept only because of the idiom rule" in section
 
 
 def test_decontamination_figure_counts_each_verdict_per_task_with_a_match():

@@ -399,7 +399,8 @@ def _decontamination(tables: Mapping[str, pa.Table]) -> list:
         benchmarks = sorted({r["benchmark"] for r in tasks})
         return [
             Note(
-                f"No file matched a benchmark solution: {len(tasks):,} tasks of {', '.join(benchmarks) or 'no benchmark'} "
+                f"No file matched a benchmark solution: {_count(len(tasks), 'task')} of "
+                f"{', '.join(benchmarks) or 'no benchmark'} "
                 "searched, nothing dropped for decontamination and nothing to review.",
                 status="empty",
             )
@@ -409,7 +410,8 @@ def _decontamination(tables: Mapping[str, pa.Table]) -> list:
         (r for r in tasks if r["files_matched"]), key=lambda r: (-r["files_matched"], r["benchmark"], r["task_id"])
     )
     shown = matched[:DECONTAMINATION_TASKS_SHOWN]
-    one_benchmark = len({r["benchmark"] for r in shown}) == 1
+    shown_benchmarks = sorted({r["benchmark"] for r in shown})
+    one_benchmark = len(shown_benchmarks) == 1
     labels = [r["task_id"] if one_benchmark else f"{r['benchmark']} · {r['task_id']}" for r in shown]
     fig = go.Figure()
     for name, value, colour in (
@@ -432,12 +434,16 @@ def _decontamination(tables: Mapping[str, pa.Table]) -> list:
             )
         )
     fig.update_xaxes(
-        title_text=f"task of {shown[0]['benchmark']}" if one_benchmark else "benchmark · task",
+        title_text=f"task of {shown_benchmarks[0]}" if one_benchmark else "benchmark · task",
         type="category",
         tickangle=-35,
     )
     # Whole files: no 0.2 ticks when a task has one or two.
-    fig.update_yaxes(title_text="files", tickformat=",d", dtick=1 if shown[0]["files_matched"] <= 5 else None)
+    fig.update_yaxes(
+        title_text="files",
+        tickformat=",d",
+        dtick=1 if max((r["files_matched"] for r in shown), default=0) <= 5 else None,
+    )
     blocks: list = [_layout(fig, barmode="group")]
 
     totals = "; ".join(

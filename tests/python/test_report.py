@@ -408,5 +408,5 @@ def test_no_matched_file_says_so_instead_of_drawing_empty_plots():
     tables = {**full_tables(), **decontamination_tables([])}
     section = decontamination_section(tables)
     assert figure_status(render_report(tables))["decontamination"] == "empty"
-    assert "No file matched a benchmark solution: 1 tasks of humaneval searched" in section
+    assert "No file matched a benchmark solution: 1 task of humaneval searched" in section
     assert "Plotly.newPlot(" not in section and "<table" not in section

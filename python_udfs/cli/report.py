@@ -4,7 +4,7 @@
 
 ``make run`` calls it after ``dbt build``. The report is a list of :class:`FigureSpec`: each names
 the ``rpt_*`` models (and the columns) it reads and a function from those tables to a plotly
-figure. A figure whose models are not in the database, or lack a column it needs, is rendered as a
+figure, or to several blocks (figures, plain :class:`Table` s and :class:`Note` s). A figure whose models are not in the database, or lack a column it needs, is rendered as a
 "not built yet" note naming what is missing rather than failing the report, so a partial build
 (``dbt build --select ...``) still gets a report, and a new figure is one more spec in ``FIGURES``.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-__all__ = ["FIGURES", "FigureSpec", "load_tables", "main", "render_report", "required_models"]
+__all__ = ["FIGURES", "FigureSpec", "Note", "Table", "load_tables", "main", "render_report", "required_models"]
 
 Tables = Mapping[str, "pa.Table | None"]
 
@@ -35,7 +35,9 @@ class FigureSpec:
     """One figure of the report.
 
     ``requires`` maps each model the figure reads to the columns it needs; ``build`` gets those
-    tables (every one present, with those columns) and returns a plotly figure.
+    tables (every one present, with those columns) and returns a plotly figure, a :class:`Table`,
+    a :class:`Note`, or a list of them, shown in that order (the first carries the id
+    ``figure-<key>``).
     """
 
     key: str
@@ -43,6 +45,23 @@ class FigureSpec:
     caption: str
     requires: Mapping[str, Sequence[str]]
     build: Callable[[Mapping[str, pa.Table]], object]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A plain HTML table: a row of headings, then rows of cells. Cells are escaped when rendered
+    (they hold corpus data: paths, n-grams); None is an empty cell."""
+
+    columns: Sequence[str]
+    rows: Sequence[Sequence[object]]
+
+
+@dataclass(frozen=True)
+class Note:
+    """A sentence in a section: under a figure, or, with a ``status`` (``empty``), in place of one."""
+
+    text: str
+    status: str | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,6 +323,205 @@ def _packing_padding(tables: Mapping[str, pa.Table]):
     return _layout(fig, barmode="stack")
 
 
+# Enough bars to read on one screen, and enough rows to review by eye; the rest stay in the models.
+DECONTAMINATION_TASKS_SHOWN = 30
+DECONTAMINATION_REVIEW_ROWS_SHOWN = 200
+# The rows a user must look at, strongest evidence first: the files dropped, then the files kept
+# only because the n-grams they share are common code. _review_order is the same order in Python.
+DECONTAMINATION_REVIEW_WHERE = "is_contaminated or verdict = 'kept_common_ngrams'"
+DECONTAMINATION_REVIEW_ORDER = (
+    "is_contaminated desc, greatest(distinctive_share, coalesce(distinctive_code_share, 0)) desc, "
+    "longest_run_tokens desc, benchmark, task_id, solution_id, doc_id"
+)
+DECONTAMINATION_COLUMNS = {
+    "rpt_decontamination": (
+        "level",
+        "benchmark",
+        "task_id",
+        "files_matched",
+        "files_dropped",
+        "files_kept_common_ngrams",
+    ),
+    "rpt_decontamination_matches": (
+        "benchmark",
+        "task_id",
+        "solution_id",
+        "verdict",
+        "is_contaminated",
+        "repo",
+        "path",
+        "doc_id",
+        "distinctive_share",
+        "n_matched_distinctive_ngrams",
+        "n_distinctive_ngrams",
+        "distinctive_code_share",
+        "n_matched_distinctive_solution_ngrams",
+        "n_distinctive_solution_ngrams",
+        "n_matched_ngrams",
+        "n_searched_ngrams",
+        "longest_run_tokens",
+        "first_matched_ngram",
+    ),
+}
+
+
+def _review_order(row: dict) -> tuple:
+    share = max(row["distinctive_share"] or 0, row["distinctive_code_share"] or 0)
+    return (
+        not row["is_contaminated"],
+        -share,
+        -(row["longest_run_tokens"] or 0),
+        row["benchmark"],
+        row["task_id"],
+        row["solution_id"],
+        row["doc_id"],
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _share(share, matched, total) -> str:
+    """'0.82 (41 of 50)'; a dash where the share is not measured (too few n-grams of the solution's own)."""
+    return "–" if share is None else f"{share:.2f} ({matched:,} of {total:,})"
+
+
+def _decontamination(tables: Mapping[str, pa.Table]) -> list:
+    """Files matched per task (dropped, kept only because of the idiom rule, kept below the share),
+    then the dropped and kept_common_ngrams files with their evidence, strongest first."""
+    import plotly.graph_objects as go
+
+    summary = _rows(tables["rpt_decontamination"])
+    tasks = [r for r in summary if r["level"] == "task"]
+    matches = _rows(tables["rpt_decontamination_matches"])
+    if not matches:
+        benchmarks = sorted({r["benchmark"] for r in tasks})
+        return [
+            Note(
+                f"No file matched a benchmark solution: {_count(len(tasks), 'task')} of "
+                f"{', '.join(benchmarks) or 'no benchmark'} "
+                "searched, nothing dropped for decontamination and nothing to review.",
+                status="empty",
+            )
+        ]
+
+    matched = sorted(
+        (r for r in tasks if r["files_matched"]), key=lambda r: (-r["files_matched"], r["benchmark"], r["task_id"])
+    )
+    shown = matched[:DECONTAMINATION_TASKS_SHOWN]
+    shown_benchmarks = sorted({r["benchmark"] for r in shown})
+    one_benchmark = len(shown_benchmarks) == 1
+    labels = [r["task_id"] if one_benchmark else f"{r['benchmark']} · {r['task_id']}" for r in shown]
+    fig = go.Figure()
+    for name, value, colour in (
+        ("dropped", lambda r: r["files_dropped"], "#d62728"),
+        ("kept_common_ngrams", lambda r: r["files_kept_common_ngrams"], "#ff7f0e"),
+        (
+            "kept_below_share",
+            lambda r: r["files_matched"] - r["files_dropped"] - r["files_kept_common_ngrams"],
+            "#9aa5b1",
+        ),
+    ):
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[value(r) for r in shown],
+                name=name,
+                marker_color=colour,
+                customdata=[r["files_matched"] for r in shown],
+                hovertemplate="%{x}: %{y} of %{customdata} files matched<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_xaxes(
+        title_text=f"task of {shown_benchmarks[0]}" if one_benchmark else "benchmark · task",
+        type="category",
+        tickangle=-35,
+    )
+    # Whole files: no 0.2 ticks when a task has one or two.
+    fig.update_yaxes(
+        title_text="files",
+        tickformat=",d",
+        dtick=1 if max((r["files_matched"] for r in shown), default=0) <= 5 else None,
+    )
+    blocks: list = [_layout(fig, barmode="group")]
+
+    totals = "; ".join(
+        f"{r['benchmark']}: {_count(r['files_matched'], 'file')} matched "
+        f"{_count(sum(t['benchmark'] == r['benchmark'] for t in matched), 'task')}, {r['files_dropped']:,} dropped, "
+        f"{r['files_kept_common_ngrams']:,} kept only because of the idiom rule"
+        for r in summary
+        if r["level"] == "benchmark" and r["files_matched"]
+    )
+    cap = (
+        f" The {len(shown)} of {len(matched):,} tasks with a match that matched the most files are shown; "
+        "rpt_decontamination has every task."
+        if len(matched) > len(shown)
+        else ""
+    )
+    blocks.append(Note(f"{totals}.{cap}"))
+
+    review = sorted(
+        (r for r in matches if r["is_contaminated"] or r["verdict"] == "kept_common_ngrams"), key=_review_order
+    )
+    below = len(matches) - len(review)
+    left_out = (
+        f" The {below:,} kept_below_share matches are not listed: select * from rpt_decontamination_matches "
+        "where verdict = 'kept_below_share';"
+        if below
+        else ""
+    )
+    if not review:
+        blocks.append(Note(f"No file was dropped or kept only because of the idiom rule.{left_out}"))
+        return blocks
+    blocks.append(
+        Table(
+            (
+                "benchmark",
+                "task",
+                "verdict",
+                "repo",
+                "path",
+                "distinctive share",
+                "code share",
+                "n-grams matched",
+                "longest run (tokens)",
+                "first matched n-gram",
+            ),
+            [
+                (
+                    r["benchmark"],
+                    r["task_id"] if r["solution_id"] == "0" else f"{r['task_id']} · solution {r['solution_id']}",
+                    r["verdict"],
+                    r["repo"],
+                    r["path"],
+                    _share(r["distinctive_share"], r["n_matched_distinctive_ngrams"], r["n_distinctive_ngrams"]),
+                    _share(
+                        r["distinctive_code_share"],
+                        r["n_matched_distinctive_solution_ngrams"],
+                        r["n_distinctive_solution_ngrams"],
+                    ),
+                    f"{r['n_matched_ngrams']:,} of {r['n_searched_ngrams']:,}",
+                    r["longest_run_tokens"],
+                    r["first_matched_ngram"],
+                )
+                for r in review[:DECONTAMINATION_REVIEW_ROWS_SHOWN]
+            ],
+        )
+    )
+    if len(review) > DECONTAMINATION_REVIEW_ROWS_SHOWN:
+        rest = (
+            f"The first {DECONTAMINATION_REVIEW_ROWS_SHOWN} of {len(review):,} rows to review are shown; "
+            f"the other {len(review) - DECONTAMINATION_REVIEW_ROWS_SHOWN:,}: select * from rpt_decontamination_matches "
+            f"where {DECONTAMINATION_REVIEW_WHERE} order by {DECONTAMINATION_REVIEW_ORDER} "
+            f"offset {DECONTAMINATION_REVIEW_ROWS_SHOWN};"
+        )
+    else:
+        rest = f"Every row to review is shown ({len(review):,})."
+    blocks.append(Note(rest + left_out))
+    return blocks
+
+
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "funnel",
@@ -372,6 +590,16 @@ FIGURES: tuple[FigureSpec, ...] = (
         {"rpt_packing": PACKING_COLUMNS},
         _packing_padding,
     ),
+    FigureSpec(
+        "decontamination",
+        "Decontamination",
+        "Per benchmark task with a match: files dropped as copies of a solution, files kept only because the "
+        "n-grams they share are common across repositories (kept_common_ngrams: the idiom rule), and files that "
+        "share too little (kept_below_share). Below, every dropped and kept_common_ngrams file to review, "
+        "dropped first, strongest evidence first (rpt_decontamination_matches has every match).",
+        DECONTAMINATION_COLUMNS,
+        _decontamination,
+    ),
 )
 
 
@@ -416,6 +644,33 @@ def _empty(spec: FigureSpec, tables: Tables) -> bool:
     return all(tables[model].num_rows == 0 for model in spec.requires)
 
 
+def _block_html(block, element_id: str) -> str:
+    """One block of a section as HTML: a Note, a Table, or a plotly figure (its div gets the id)."""
+    if isinstance(block, Note):
+        if block.status is None:
+            return f'<p class="caption" id="{element_id}">{html.escape(block.text)}</p>'
+        return f'<div class="not-built" id="{element_id}" data-status="{block.status}">{html.escape(block.text)}</div>'
+    if isinstance(block, Table):
+        head = "".join(f"<th>{html.escape(str(c))}</th>" for c in block.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>\n"
+            for row in block.rows
+        )
+        return (
+            f'<div class="table"><table id="{element_id}" data-rows="{len(block.rows)}">\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table></div>"
+        )
+    import plotly.io
+
+    return plotly.io.to_html(
+        block,
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=element_id,
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
 _STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px;
        color: #1f2933; padding: 0 1rem; }
@@ -424,6 +679,11 @@ section { margin: 2rem 0; border-top: 1px solid #e4e7eb; padding-top: 1rem; }
 p.caption { color: #52606d; margin-top: 0.2rem; }
 .not-built { background: #fff8e1; border: 1px dashed #f0b429; padding: 1.5rem; color: #8d6708; }
 nav a { margin-right: 1rem; }
+div.table { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.85rem; }
+th, td { text-align: left; vertical-align: top; padding: 0.25rem 0.5rem; border-bottom: 1px solid #e4e7eb; }
+table { width: 100%; }
+td { overflow-wrap: break-word; }
 """
 
 
@@ -436,7 +696,6 @@ def render_report(
     that is not built. Each figure of ``figures`` is drawn when its models and columns are there,
     else shown as not built yet (with what is missing); a figure with no rows says so.
     """
-    import plotly.io
     from plotly.offline import get_plotlyjs
 
     sections, nav = [], []
@@ -450,15 +709,12 @@ def render_report(
                 f"{html.escape('; '.join(missing))}. Run <code>dbt build</code> (all models) and this report again.</div>"
             )
         elif _empty(spec, tables):
-            body = f'<div class="not-built" id="{anchor}" data-status="empty">No rows yet: the models are empty.</div>'
+            body = _block_html(Note("No rows yet: the models are empty.", status="empty"), anchor)
         else:
-            fig = spec.build(tables)
-            body = plotly.io.to_html(
-                fig,
-                full_html=False,
-                include_plotlyjs=False,
-                div_id=anchor,
-                config={"displaylogo": False, "responsive": True},
+            built = spec.build(tables)
+            blocks = built if isinstance(built, list) else [built]
+            body = "\n".join(
+                _block_html(block, anchor if i == 0 else f"{anchor}-{i + 1}") for i, block in enumerate(blocks)
             )
         sections.append(
             f'<section id="section-{spec.key}" data-figure="{spec.key}">\n<h2>{html.escape(spec.title)}</h2>\n'

@@ -22,10 +22,12 @@ from python_udfs.cli import report, var_lineage
 from python_udfs.cli.ingest import ingest, tree_input
 from tests.browser import artifact_dir, chromium_page, serve_directory
 from tests.conftest import PROJECT_ROOT, STDLIB, make_dbt_project
+from tests.dbt.decontamination_eval import humaneval_task, pasted_into
 from tests.dbt.fixtures import write_winnow_corpus
 
 pytestmark = pytest.mark.dbt
 
+PASTED_TASK = "HumanEval/0"
 DOCUMENTED_TYPES = ("model", "seed", "source", "exposure", "snapshot")
 ZOOMS = {
     "staging-to-dedup": [
@@ -50,13 +52,18 @@ ZOOMS = {
 
 def write_mirror_corpus(directory: Path, work: Path) -> None:
     """A 'mirror' of two json modules: decoder.py copied exactly, encoder.py with one line edited
-    (a near duplicate), so the dedup figures and nodes have something to show."""
+    (a near duplicate), so the dedup figures and nodes have something to show; and colorsys.py with
+    a HumanEval solution pasted in, so decontamination has a file to drop and to list for review."""
     tree = work / "mirror"
     (tree / "json").mkdir(parents=True)
     (tree / "json" / "decoder.py").write_bytes((STDLIB / "json" / "decoder.py").read_bytes())
     encoder = (STDLIB / "json" / "encoder.py").read_text(encoding="utf-8")
     (tree / "json" / "encoder.py").write_text(
         encoder.replace("INFINITY = float('inf')", "INFINITY = float('Infinity')")
+    )
+    task = humaneval_task(PASTED_TASK)
+    (tree / "colorsys.py").write_text(
+        pasted_into((STDLIB / "colorsys.py").read_text(encoding="utf-8"), task["prompt"] + task["canonical_solution"])
     )
     ingest([tree_input(tree, repo="mirror/json")], directory, progress=False)
 
@@ -238,6 +245,17 @@ def test_report_shows_every_built_figure_in_chromium_offline(built):
         assert figure["traces"] > 0 and figure["bars"] > 0 and figure["points"] > 0, figure
         assert figure["height"] > 200, figure
     assert blocked == []
+
+
+def test_report_lists_the_pasted_file_for_decontamination_review(built):
+    document = built[2].read_text(encoding="utf-8")
+    section = re.search(r'<section id="section-decontamination".*?</section>', document, re.S).group(0)
+    assert 'id="figure-decontamination" class="plotly-graph-div"' in section
+    body = re.search(r"<tbody>(.*?)</tbody>", section, re.S).group(1)
+    [row] = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+    benchmark, task, verdict, repo, path = row[:5]
+    assert (benchmark, task, repo, path) == ("humaneval", PASTED_TASK, "mirror/json", "colorsys.py")
+    assert verdict in ("long_run", "distinctive_share", "distinctive_code_share")
 
 
 def test_long_steps_log_rows_done_of_total_and_throughput(built):

@@ -1,5 +1,6 @@
 -- Every file that shares an n-gram with a benchmark solution, with the evidence and the verdict,
--- strongest first: the rows to review. Dropped files are verdict long_run or distinctive_share;
+-- strongest first: the rows to review. Dropped files are verdict long_run, distinctive_share or
+-- distinctive_code_share;
 -- kept_common_ngrams are files that would have been dropped had common code counted as evidence;
 -- kept_below_share share too little of the solution.
 select
@@ -14,6 +15,9 @@ select
     matches.distinctive_share,
     matches.n_matched_distinctive_ngrams,
     matches.n_distinctive_ngrams,
+    matches.distinctive_code_share,
+    matches.n_matched_distinctive_solution_ngrams,
+    matches.n_distinctive_solution_ngrams,
     matches.n_matched_ngrams,
     matches.n_searched_ngrams,
     matches.longest_run_tokens,

@@ -173,10 +173,6 @@ def test_humaneval_paste_is_dropped_with_its_task_and_the_rewrite_is_kept(built)
         "select files_dropped from rpt_decontamination where level = 'task' and task_id = 'HumanEval/0'"
     )
     assert files_dropped == 1
-    [(verdict,)] = project.query(
-        "select verdict from rpt_decontamination_matches where task_id = 'HumanEval/0' and path = 'heapq_rewritten.py'"
-    )
-    assert verdict == "kept_below_share"
 
 
 def test_an_allow_listed_solution_is_not_searched_and_its_paste_is_kept(built):

@@ -232,10 +232,9 @@ def test_pii_is_redacted_in_text(project, planted):
 
 
 def test_decontamination_drops_a_text_page_pasting_a_benchmark_solution(project, planted):
-    # The page holds the solution without its prompt: the evidence is the solution's own code.
     stage, rule, value, threshold, _ = ledger_row(project, planted["contaminated"])
     assert stage == "decontamination" and value >= threshold
-    assert rule in ("benchmark_long_run", "benchmark_distinctive_code_share")
+    assert rule in ("benchmark_long_run", "benchmark_distinctive_share", "benchmark_distinctive_code_share")
 
 
 def test_fineweb_edu_score_below_three_is_dropped(project, planted):

@@ -47,15 +47,29 @@ index_sizes as (
     group by all
 ),
 
-solution_matches as (
+scanned_matches as (
     select
         files.doc_id,
         files.repository,
-        unnest(scans.solution_matches, max_depth := 2)
+        unnest(scans.solution_matches) as solution_match
     from {{ ref('int_decontamination_scans_cache') }} as scans
     inner join files
         on scans.doc_id = files.doc_id
     where len(scans.solution_matches) > 0
+),
+
+solution_matches as (
+    select
+        doc_id,
+        repository,
+        solution_match.benchmark,
+        solution_match.task_id,
+        solution_match.solution_id,
+        solution_match.matched_ngram_hashes,
+        solution_match.longest_run_tokens,
+        solution_match.first_matched_ngram,
+        solution_match.first_matched_token
+    from scanned_matches
 ),
 
 matched_ngrams as (
@@ -156,9 +170,9 @@ distinctive_sizes as (
         index_sizes.n_searched_ngrams,
         index_sizes.n_searched_solution_ngrams,
         index_sizes.n_searched_ngrams - count(common_ngrams.ngram_hash) as n_distinctive_ngrams,
-        index_sizes.n_searched_solution_ngrams
-        - count(common_ngrams.ngram_hash) filter (where common_ngrams.is_solution_ngram)
-        as n_distinctive_solution_ngrams
+        index_sizes.n_searched_solution_ngrams - count(common_ngrams.ngram_hash) filter (
+            where common_ngrams.is_solution_ngram
+        ) as n_distinctive_solution_ngrams
     from index_sizes
     left join common_ngrams
         on

@@ -73,24 +73,38 @@ matched as (
     where searched.matching = 'literal'
 ),
 
-runs as (
+diagonals as (
     -- Consecutive matches on one diagonal (file position minus solution position) form a run of
     -- (matches + n - 1) tokens that the file and the solution share in order.
+    select
+        *,
+        pos - task_pos as diagonal,
+        pos - row_number() over (
+            partition by doc_id, benchmark, task_id, solution_id, pos - task_pos order by pos
+        ) as island
+    from matched
+),
+
+runs as (
     select
         doc_id,
         benchmark,
         task_id,
         solution_id,
         count(*) + {{ n - 1 }} as run_tokens
-    from (
-        select
-            *,
-            pos - row_number() over (
-                partition by doc_id, benchmark, task_id, solution_id, pos - task_pos order by pos
-            ) as island
-        from matched
-    )
-    group by doc_id, benchmark, task_id, solution_id, pos - task_pos, island
+    from diagonals
+    group by doc_id, benchmark, task_id, solution_id, diagonal, island
+),
+
+longest_runs as (
+    select
+        doc_id,
+        benchmark,
+        task_id,
+        solution_id,
+        max(run_tokens) as run_tokens
+    from runs
+    group by all
 ),
 
 solutions_matched as (
@@ -111,16 +125,7 @@ solutions_scanned as (
         solutions_matched.*,
         longest.run_tokens as longest_run_tokens
     from solutions_matched
-    inner join (
-        select
-            doc_id,
-            benchmark,
-            task_id,
-            solution_id,
-            max(run_tokens) as run_tokens
-        from runs
-        group by all
-    ) as longest
+    inner join longest_runs as longest
         on
             solutions_matched.doc_id = longest.doc_id
             and solutions_matched.benchmark = longest.benchmark

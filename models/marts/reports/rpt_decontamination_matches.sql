@@ -27,10 +27,10 @@ from {{ ref('int_decontamination_matches') }} as matches
 inner join {{ ref('int_files_near_deduped') }} as files
     on matches.doc_id = files.doc_id
 order by
-    matches.benchmark,
-    matches.task_id,
-    matches.solution_id,
+    matches.benchmark asc,
+    matches.task_id asc,
+    matches.solution_id asc,
     matches.is_contaminated desc,
     matches.distinctive_share desc,
     matches.longest_run_tokens desc,
-    matches.doc_id
+    matches.doc_id asc

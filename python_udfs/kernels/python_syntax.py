@@ -1,0 +1,391 @@
+"""Syntax and structure signals of Python files, from their syntax trees, as measured values.
+
+Every function here measures; none decides. ``int_files_filtered`` turns the values into the
+``python_syntax_error``, ``python2_syntax`` and ``obfuscated_payload`` rules. The signals follow
+the code corpora that use a syntax tree:
+
+- **Parses or not** (SwallowCode, Fujii et al. 2025, arXiv:2505.02881, section 3: Python that does
+  not compile is removed before anything else; OpenCoder's ``qsc_codepython_cate_ast``): with
+  ``ast.parse`` of this interpreter, the error's message and line.
+- **Python 2 only** (the error of a file that fails on a Python 2 construct): the construct at the
+  error's line, named (print or exec statement, ``except X, e``, backticks, ``<>``, an octal
+  ``0777``, a ``10L`` long, a ``ur''`` prefix, ``raise X, message``). Named from the message and the
+  one line, not from a second parser: cheap, and exact for the construct the parser stopped at.
+- **Structure** (OpenCoder, Huang et al. 2024, arXiv:2411.04905, appendix A, and its
+  ``opc_data_filtering`` Python signals, whose drop thresholds are in the knobs' sources should a
+  rule use them): functions, classes, docstrings, functions per non-blank line, fractions of
+  non-blank lines that are docstrings, comments, imports, ``pass``, ``print(...)`` calls, and all
+  three together (trivial lines); whether the file assigns any variable; the deepest nesting of
+  compound statements.
+- **Executed payloads**: ``exec``/``eval``/``compile`` of what a decoding call returns
+  (``base64``, ``zlib``/``bz2``/``lzma`` decompression, ``marshal.loads``, ``codecs.decode``,
+  ``bytes.fromhex``, ``binascii``), directly, through a name assigned the decoded value or through a
+  function or lambda that decodes; and pyarmor stubs (a call of ``__pyarmor__...``). Measured as the
+  call chain and the characters of the string and bytes literals it executes (literals of the
+  call's arguments and of the names they use). Legitimate code decodes small literals or evaluates
+  expressions without decoding: the threshold on the literal's length is the rule's.
+
+A file over ``max_bytes`` is not parsed (its signals are NULL, ``not_parsed_reason`` says why), so
+one call's memory is bounded by the vector slice the plugin hands it (a syntax tree takes several
+times its source). Files are parsed one at a time; nothing outlives the call.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass, fields
+
+import pyarrow as pa
+
+from .utils import as_array
+
+__all__ = [
+    "DECODING_CALLS",
+    "EXECUTING_CALLS",
+    "PYTHON_SYNTAX_TYPE",
+    "PythonSyntax",
+    "measure_python",
+    "python2_construct",
+    "python_syntax_signals",
+]
+
+# Calls that run code given as text or bytes.
+EXECUTING_CALLS = frozenset({"exec", "eval", "compile"})
+# The last part of a call's name that decodes or decompresses its argument.
+DECODING_CALLS = frozenset(
+    {
+        "b64decode",
+        "standard_b64decode",
+        "urlsafe_b64decode",
+        "b32decode",
+        "b16decode",
+        "b85decode",
+        "a85decode",
+        "decodebytes",
+        "decodestring",
+        "decompress",
+        "unhexlify",
+        "a2b_base64",
+        "a2b_hex",
+        "fromhex",
+    }
+)
+# Decoding calls known by their module: a bare `loads` or `decode` is usually JSON or str.decode.
+_QUALIFIED_DECODING_CALLS = frozenset({"marshal.loads", "codecs.decode"})
+_COMPOUND_STATEMENTS = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.If,
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.With,
+    ast.AsyncWith,
+    ast.Try,
+    ast.TryStar,
+    ast.Match,
+)
+_DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+# Python 2 constructs, from the message of Python 3's SyntaxError ...
+_PYTHON2_MESSAGES = (
+    ("Missing parentheses in call to 'print'", "print statement"),
+    ("Missing parentheses in call to 'exec'", "exec statement"),
+    ("multiple exception types must be parenthesized", "except X, e"),
+    ("leading zeros in decimal integer literals are not permitted", "octal literal without 0o"),
+)
+# ... or from the text of the line it stopped at.
+_PYTHON2_LINES = (
+    (re.compile(r"`"), "backticks"),
+    (re.compile(r"<>"), "<> operator"),
+    (re.compile(r"\b[uU][rR]['\"]"), "ur'' string prefix"),
+    (re.compile(r"\b\d+[lL]\b"), "long integer literal"),
+    (re.compile(r"^\s*raise\s+[\w.]+\s*,"), "raise X, message"),
+    (re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:"), "except X, e"),
+    (re.compile(r"^\s*print\s+[^\s(=]"), "print statement"),
+)
+
+
+@dataclass(frozen=True)
+class PythonSyntax:
+    """The syntax and structure signals of one Python file (see the module docstring).
+
+    ``parsed`` is NULL when the file was not parsed (``not_parsed_reason``); the error fields are
+    set when it does not parse, the structure and payload fields when it does. Line fractions
+    divide by non-blank lines.
+    """
+
+    parsed: bool | None = None
+    not_parsed_reason: str | None = None
+    syntax_error_line: int | None = None
+    syntax_error: str | None = None
+    python2_construct: str | None = None
+    n_functions: int | None = None
+    n_classes: int | None = None
+    n_docstrings: int | None = None
+    functions_per_line: float | None = None
+    docstring_line_fraction: float | None = None
+    comment_line_fraction: float | None = None
+    import_line_fraction: float | None = None
+    pass_line_fraction: float | None = None
+    print_line_fraction: float | None = None
+    trivial_line_fraction: float | None = None
+    n_assignments: int | None = None
+    max_nesting_depth: int | None = None
+    payload_call_chain: str | None = None
+    payload_literal_chars: int | None = None
+
+
+# Field annotations are strings ("int | None"): the Arrow type of each.
+_ARROW_TYPES = {"bool": pa.bool_(), "str": pa.string(), "int": pa.int64(), "float": pa.float64()}
+PYTHON_SYNTAX_TYPE = pa.struct([(f.name, _ARROW_TYPES[f.type.split(" | ")[0]]) for f in fields(PythonSyntax)])
+
+
+def python2_construct(message: str, line: str) -> str | None:
+    """The Python 2 construct that a SyntaxError's message or line shows, or None."""
+    for prefix, construct in _PYTHON2_MESSAGES:
+        if message.startswith(prefix):
+            return construct
+    for pattern, construct in _PYTHON2_LINES:
+        if pattern.search(line):
+            return construct
+    return None
+
+
+def _call_name(call: ast.Call) -> str:
+    """A call's dotted name: `zlib.decompress`, `__import__('zlib').decompress` as `zlib.decompress`,
+    `(...)` where the callee is computed."""
+    parts: list[str] = []
+    node = call.func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "__import__"
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[0].value, str)
+    ):
+        parts.append(node.args[0].value)
+    else:
+        parts.append("(...)")
+    return ".".join(reversed(parts))
+
+
+def _is_decoding(name: str) -> bool:
+    return name.rsplit(".", 1)[-1] in DECODING_CALLS or name in _QUALIFIED_DECODING_CALLS
+
+
+def _literal_chars(node: ast.AST) -> int:
+    return sum(len(n.value) for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str | bytes))
+
+
+class _Payloads:
+    """What the file binds to names (literals, decoded values, decoding functions), then the
+    executing calls whose argument decodes."""
+
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST]):
+        self.literal_chars: dict[str, int] = {}
+        self.decoded: dict[str, ast.AST] = {}
+        self.decoders: dict[str, str] = {}
+        for node in nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self._bind(target.id, node.value)
+            elif isinstance(node, _FUNCTIONS):
+                chain = self._decoding_chain(node)
+                if chain:
+                    self.decoders[node.name] = chain[0]
+
+    def _bind(self, name: str, value: ast.AST) -> None:
+        self.literal_chars[name] = max(self.literal_chars.get(name, 0), _literal_chars(value))
+        if isinstance(value, ast.Lambda):
+            chain = self._decoding_chain(value.body)
+            if chain:
+                self.decoders[name] = chain[0]
+        elif self._decoding_chain(value):
+            self.decoded[name] = value
+
+    def _decoding_chain(self, node: ast.AST) -> list[str]:
+        """The decoding calls under ``node``, outermost first (functions named by what they call)."""
+        chain = []
+        for n in ast.walk(node):
+            if isinstance(n, ast.Call):
+                name = _call_name(n)
+                if _is_decoding(name):
+                    chain.append(name)
+                elif isinstance(n.func, ast.Name) and n.func.id in self.decoders:
+                    chain.append(f"{n.func.id} ({self.decoders[n.func.id]})")
+        return chain
+
+    def _executed(self, argument: ast.AST) -> tuple[list[str], int]:
+        """The decoding chain of what a call executes and the characters of the literals it uses."""
+        chain = self._decoding_chain(argument)
+        literal = _literal_chars(argument)
+        for n in ast.walk(argument):
+            if isinstance(n, ast.Name):
+                if n.id in self.decoded and not chain:
+                    first, *rest = self._decoding_chain(self.decoded[n.id])
+                    chain = [f"{n.id} = {first}", *rest]
+                    literal += _literal_chars(self.decoded[n.id])
+                    literal += sum(
+                        self.literal_chars.get(m.id, 0) for m in ast.walk(self.decoded[n.id]) if isinstance(m, ast.Name)
+                    )
+                literal += self.literal_chars.get(n.id, 0)
+        return chain, literal
+
+    def strongest(self, nodes: list[ast.AST]) -> tuple[str | None, int | None]:
+        """The executed payload with the most literal characters: (call chain, characters)."""
+        best: tuple[str | None, int | None] = (None, None)
+        for node in nodes:
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node)
+            callee = name.rsplit(".", 1)[-1]
+            arguments = ast.Tuple(elts=[*node.args, *(k.value for k in node.keywords)])
+            if callee.startswith("__pyarmor"):
+                chain, literal = [name], self._executed(arguments)[1]
+            elif callee in EXECUTING_CALLS and name in (callee, f"builtins.{callee}", f"__builtins__.{callee}"):
+                chain, literal = self._executed(arguments)
+                if not chain:
+                    continue
+                chain = [name, *chain]
+            else:
+                continue
+            if best[1] is None or literal > best[1]:
+                best = ("(".join(chain) + "(...)" + ")" * (len(chain) - 1), literal)
+        return best
+
+
+def _max_nesting(tree: ast.Module) -> int:
+    deepest, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
+                stack.append((child, depth + isinstance(child, _COMPOUND_STATEMENTS)))
+    return deepest
+
+
+def _lines(node: ast.AST) -> range:
+    return range(node.lineno, (node.end_lineno or node.lineno) + 1)
+
+
+def _structure(text: str, tree: ast.Module) -> PythonSyntax:
+    nodes = list(ast.walk(tree))
+    lines = text.splitlines()
+    non_blank = {i + 1 for i, line in enumerate(lines) if line.strip()}
+    docstring_lines: set[int] = set()
+    string_interior: set[int] = set()
+    imports: set[int] = set()
+    passes: set[int] = set()
+    prints: set[int] = set()
+    n_docstrings = n_assignments = 0
+    for node in nodes:
+        if isinstance(node, _DOCUMENTED) and node.body:
+            first = node.body[0]
+            if (
+                isinstance(first, ast.Expr)
+                and isinstance(first.value, ast.Constant)
+                and isinstance(first.value.value, str)
+            ):
+                n_docstrings += 1
+                docstring_lines.update(_lines(first))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and node.end_lineno != node.lineno:
+            string_interior.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imports.update(_lines(node))
+        elif isinstance(node, ast.Pass):
+            passes.update(_lines(node))
+        elif (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "print"
+        ):
+            prints.update(_lines(node))
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
+            n_assignments += 1
+    comments = {i + 1 for i, line in enumerate(lines) if line.lstrip().startswith("#") and i + 1 not in string_interior}
+    n_lines = len(non_blank)
+
+    def fraction(marked: set[int]) -> float:
+        return len(marked & non_blank) / n_lines if n_lines else 0.0
+
+    n_functions = sum(isinstance(n, _FUNCTIONS) for n in nodes)
+    chain, literal = _Payloads(tree, nodes).strongest(nodes)
+    return PythonSyntax(
+        parsed=True,
+        n_functions=n_functions,
+        n_classes=sum(isinstance(n, ast.ClassDef) for n in nodes),
+        n_docstrings=n_docstrings,
+        functions_per_line=n_functions / n_lines if n_lines else 0.0,
+        docstring_line_fraction=fraction(docstring_lines),
+        comment_line_fraction=fraction(comments),
+        import_line_fraction=fraction(imports),
+        pass_line_fraction=fraction(passes),
+        print_line_fraction=fraction(prints),
+        trivial_line_fraction=fraction(imports | passes | prints),
+        n_assignments=n_assignments,
+        max_nesting_depth=_max_nesting(tree),
+        payload_call_chain=chain,
+        payload_literal_chars=literal,
+    )
+
+
+def measure_python(text: str, max_bytes: int) -> PythonSyntax:
+    """Every signal of one Python file (the scalar reference ``python_syntax_signals`` maps)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        return PythonSyntax(not_parsed_reason=f"{size} bytes, over python_syntax_max_bytes ({max_bytes})")
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences and the like warn; they are not errors.
+            warnings.simplefilter("ignore")
+            # Python reads a source file's UTF-8 byte order mark as the encoding, not as code.
+            tree = ast.parse(text.removeprefix("\ufeff"))
+    except SyntaxError as error:
+        message, line = error.msg, (error.text or "").strip()
+        return PythonSyntax(
+            parsed=False,
+            syntax_error_line=error.lineno,
+            syntax_error=message,
+            python2_construct=python2_construct(message, line),
+        )
+    except (ValueError, RecursionError, MemoryError) as error:
+        # Null bytes (ValueError), or nesting deeper than the parser's stack: not a verdict on the code.
+        return PythonSyntax(not_parsed_reason=f"{type(error).__name__}: {error}"[:200])
+    return _structure(text, tree)
+
+
+def python_syntax_signals(content: pa.Array | pa.ChunkedArray, max_bytes: int) -> pa.StructArray:
+    """``measure_python`` of every file of a vector, as a struct (``PYTHON_SYNTAX_TYPE``).
+
+    NULL content gives a NULL struct. ``max_bytes``: files larger than this (UTF-8 bytes) are not
+    parsed.
+    """
+    content = as_array(content)
+    names = [f.name for f in fields(PythonSyntax)]
+    columns: dict[str, list] = {name: [] for name in names}
+    mask = []
+    for text in content.to_pylist():
+        mask.append(text is None)
+        signals = measure_python(text or "", max_bytes)
+        for name in names:
+            columns[name].append(getattr(signals, name))
+    return pa.StructArray.from_arrays(
+        [pa.array(columns[name], PYTHON_SYNTAX_TYPE.field(name).type) for name in names],
+        fields=list(PYTHON_SYNTAX_TYPE),
+        mask=pa.array(mask, pa.bool_()),
+    )

@@ -184,6 +184,19 @@ def _is_decoding(name: str) -> bool:
     return name.rsplit(".", 1)[-1] in DECODING_CALLS or name in _QUALIFIED_DECODING_CALLS
 
 
+def _is_pyarmor(name: str) -> bool:
+    return name.rsplit(".", 1)[-1].startswith("__pyarmor")
+
+
+def _executes(call: ast.Call) -> bool:
+    """A call of the exec/eval/compile builtins (not re.compile) or of a pyarmor stub."""
+    name = _call_name(call)
+    callee = name.rsplit(".", 1)[-1]
+    return _is_pyarmor(name) or (
+        callee in EXECUTING_CALLS and name in (callee, f"builtins.{callee}", f"__builtins__.{callee}")
+    )
+
+
 def _literal_chars(node: ast.AST) -> int:
     return sum(len(n.value) for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str | bytes))
 
@@ -192,7 +205,7 @@ class _Payloads:
     """What the file binds to names (literals, decoded values, decoding functions), then the
     executing calls whose argument decodes."""
 
-    def __init__(self, tree: ast.Module, nodes: list[ast.AST]):
+    def __init__(self, nodes: list[ast.AST]):
         self.literal_chars: dict[str, int] = {}
         self.decoded: dict[str, ast.AST] = {}
         self.decoders: dict[str, str] = {}
@@ -244,38 +257,35 @@ class _Payloads:
                 literal += self.literal_chars.get(n.id, 0)
         return chain, literal
 
-    def strongest(self, nodes: list[ast.AST]) -> tuple[str | None, int | None]:
-        """The executed payload with the most literal characters: (call chain, characters)."""
+    def strongest(self, calls: list[ast.Call]) -> tuple[str | None, int | None]:
+        """The executed payload with the most literal characters among ``calls`` (executing calls
+        and pyarmor stubs): (call chain, characters)."""
         best: tuple[str | None, int | None] = (None, None)
-        for node in nodes:
-            if not isinstance(node, ast.Call):
-                continue
+        for node in calls:
             name = _call_name(node)
-            callee = name.rsplit(".", 1)[-1]
             arguments = ast.Tuple(elts=[*node.args, *(k.value for k in node.keywords)])
-            if callee.startswith("__pyarmor"):
+            if _is_pyarmor(name):
                 chain, literal = [name], self._executed(arguments)[1]
-            elif callee in EXECUTING_CALLS and name in (callee, f"builtins.{callee}", f"__builtins__.{callee}"):
+            else:
                 chain, literal = self._executed(arguments)
                 if not chain:
                     continue
                 chain = [name, *chain]
-            else:
-                continue
             if best[1] is None or literal > best[1]:
                 best = ("(".join(chain) + "(...)" + ")" * (len(chain) - 1), literal)
         return best
 
 
-def _max_nesting(tree: ast.Module) -> int:
-    deepest, stack = 0, [(tree, 0)]
+def _nodes_and_nesting(tree: ast.Module) -> tuple[list[ast.AST], int]:
+    """Every node of the tree (one walk) and the deepest nesting of compound statements."""
+    nodes, deepest, stack = [], 0, [(tree, 0)]
     while stack:
         node, depth = stack.pop()
+        nodes.append(node)
         deepest = max(deepest, depth)
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt | ast.excepthandler | ast.match_case):
-                stack.append((child, depth + isinstance(child, _COMPOUND_STATEMENTS)))
-    return deepest
+            stack.append((child, depth + isinstance(child, _COMPOUND_STATEMENTS)))
+    return nodes, deepest
 
 
 def _lines(node: ast.AST) -> range:
@@ -283,7 +293,7 @@ def _lines(node: ast.AST) -> range:
 
 
 def _structure(text: str, tree: ast.Module) -> PythonSyntax:
-    nodes = list(ast.walk(tree))
+    nodes, max_nesting_depth = _nodes_and_nesting(tree)
     lines = text.splitlines()
     non_blank = {i + 1 for i, line in enumerate(lines) if line.strip()}
     docstring_lines: set[int] = set()
@@ -324,7 +334,9 @@ def _structure(text: str, tree: ast.Module) -> PythonSyntax:
         return len(marked & non_blank) / n_lines if n_lines else 0.0
 
     n_functions = sum(isinstance(n, _FUNCTIONS) for n in nodes)
-    chain, literal = _Payloads(tree, nodes).strongest(nodes)
+    # Most files execute nothing: the bindings are only collected for those that do.
+    executing = [n for n in nodes if isinstance(n, ast.Call) and _executes(n)]
+    chain, literal = _Payloads(nodes).strongest(executing) if executing else (None, None)
     return PythonSyntax(
         parsed=True,
         n_functions=n_functions,
@@ -338,7 +350,7 @@ def _structure(text: str, tree: ast.Module) -> PythonSyntax:
         print_line_fraction=fraction(prints),
         trivial_line_fraction=fraction(imports | passes | prints),
         n_assignments=n_assignments,
-        max_nesting_depth=_max_nesting(tree),
+        max_nesting_depth=max_nesting_depth,
         payload_call_chain=chain,
         payload_literal_chars=literal,
     )

@@ -70,7 +70,7 @@
     "validation_fraction": {"type": "float", "range": [0, 1], "read_by": ["fct_repo_splits"], "why": "Megatron-LM: 0.03"},
     "export_formats": {"type": "list", "choices": ["parquet", "megatron", "npy", "nanogpt"], "item": "format", "min_items": 1, "read_by": ["fct_exported_shards"], "why": "winnow: every format"},
     "export_tokens_per_shard": {"type": "int", "range": [1, 2147483647], "read_by": ["fct_exported_shards"], "why": "MosaicML streaming: 1 << 26 bytes per shard, i.e. 33554432; at most 2^31 - 1, as a shard is written from memory"},
-    "progress_interval_seconds": {"type": "float", "range": [0, 86400], "read_by": ["int_decontamination_scans_cache", "int_file_signals_cache", "int_fim_token_ids_cache", "int_minhash_signatures_cache", "int_pii_redactions_cache", "int_prose_signals_cache", "int_token_ids_cache"], "log_only": true, "why": "winnow: 10; at most a day"},
+    "progress_interval_seconds": {"type": "float", "range": [0, 86400], "read_by": ["int_decontamination_scans_cache", "int_file_signals_cache", "int_fim_token_ids_cache", "int_minhash_signatures_cache", "int_pii_redactions_cache", "int_prose_signals_cache", "int_python_syntax_signals_cache", "int_token_ids_cache"], "log_only": true, "why": "winnow: 10; at most a day"},
     "docs_language_allow_list": {"type": "list", "item": "language", "read_by": ["int_files_filtered"], "why": "winnow: the documentation languages of seeds/languages.csv"},
     "text_language_allow_list": {"type": "list", "item": "language", "read_by": ["int_files_filtered"], "why": "winnow: empty, any language"},
     "gopher_min_words": {"type": "int", "range": [0, 4294967295], "read_by": ["int_files_filtered"], "why": "Gopher: 50; at most 4 GiB, DuckDB's longest string"},

@@ -169,3 +169,12 @@ def test_the_vector_function_maps_measure_python_and_keeps_nulls():
     assert rows[1] is None
     assert rows[0]["parsed"] is True and rows[0]["n_classes"] == 1
     assert rows[2]["python2_construct"] == "print statement"
+
+
+def test_parser_limits_give_a_reason_or_an_error_never_a_crash():
+    # A long flat sum overflows the parser's stack; nested brackets hit its nesting limit.
+    deep_sum = measure_python("x = " + "+".join(["1"] * 40_000) + "\n", MAX_BYTES)
+    assert deep_sum.parsed is None
+    assert deep_sum.not_parsed_reason.startswith("RecursionError")
+    nested = measure_python("x = " + "[" * 1000 + "]" * 1000 + "\n", MAX_BYTES)
+    assert (nested.parsed, nested.syntax_error) == (False, "too many nested parentheses")

@@ -176,23 +176,24 @@ verdicts as (
                     stage := 'quality', rule := 'too_small', value := n_chars::double,
                     threshold := {{ var('min_file_chars') }}::double, detail := 'characters'
                 )
-            {#- The Python rules come before the line and character rules: a file that does not parse
-                or that executes a payload often has long lines too, and this reason says more. -#}
-            {%- if var('drop_python_syntax_errors') %}
-            when not python_parsed and python2_construct is not null
-                then struct_pack(
-                    stage := 'quality', rule := 'python2_syntax', value := python_syntax_error_line::double,
-                    threshold := null::double,
-                    detail := 'Python 2 ' || python2_construct || ' (line ' || python_syntax_error_line || '): '
-                    || python_syntax_error
-                )
-            when not python_parsed
-                then struct_pack(
-                    stage := 'quality', rule := 'python_syntax_error', value := python_syntax_error_line::double,
-                    threshold := null::double,
-                    detail := 'line ' || coalesce(python_syntax_error_line::varchar, '?') || ': ' || python_syntax_error
-                )
-            {%- endif %}
+            -- The Python rules come before the line and character rules: a file that does not parse
+            -- or that executes a payload often has long lines too, and this reason says more.
+            {% if var('drop_python_syntax_errors') -%}
+                when not python_parsed and python2_construct is not null
+                    then struct_pack(
+                        stage := 'quality', rule := 'python2_syntax', value := python_syntax_error_line::double,
+                        threshold := null::double,
+                        detail := 'Python 2 ' || python2_construct || ' (line ' || python_syntax_error_line || '): '
+                        || python_syntax_error
+                    )
+                when not python_parsed
+                    then struct_pack(
+                        stage := 'quality', rule := 'python_syntax_error', value := python_syntax_error_line::double,
+                        threshold := null::double,
+                        detail := 'line ' || coalesce(python_syntax_error_line::varchar, '?') || ': '
+                        || python_syntax_error
+                    )
+            {% endif -%}
             when payload_literal_chars >= {{ var('obfuscated_payload_min_literal_chars') }}
                 then struct_pack(
                     stage := 'quality', rule := 'obfuscated_payload', value := payload_literal_chars::double,

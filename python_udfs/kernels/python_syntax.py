@@ -9,7 +9,8 @@ the code corpora that use a syntax tree:
   ``ast.parse`` of this interpreter, the error's message and line.
 - **Python 2 only** (the error of a file that fails on a Python 2 construct): the construct at the
   error's line, named (print or exec statement, ``except X, e``, backticks, ``<>``, an octal
-  ``0777``, a ``10L`` long, a ``ur''`` prefix, ``raise X, message``). Named from the message and the
+  ``0777``, a ``10L`` long, a ``ur''`` prefix, ``raise X, message``, tuple parameters, tabs and
+  spaces mixed in indentation). ``print >>f, x`` parses in Python 3 (as a shift) and is not found. Named from the message and the
   one line, not from a second parser: cheap, and exact for the construct the parser stopped at.
 - **Structure** (OpenCoder, Huang et al. 2024, arXiv:2411.04905, appendix A, and its
   ``opc_data_filtering`` Python signals, whose drop thresholds are in the knobs' sources should a
@@ -97,6 +98,10 @@ _PYTHON2_MESSAGES = (
     ("Missing parentheses in call to 'exec'", "exec statement"),
     ("multiple exception types must be parenthesized", "except X, e"),
     ("leading zeros in decimal integer literals are not permitted", "octal literal without 0o"),
+    ("Function parameters cannot be parenthesized", "tuple parameters"),
+    ("Lambda expression parameters cannot be parenthesized", "tuple parameters"),
+    # Python 2 read a tab as up to 8 spaces; Python 3 refuses a mix whose meaning depends on it.
+    ("inconsistent use of tabs and spaces in indentation", "tabs and spaces mixed in indentation"),
 )
 # ... or from the text of the line it stopped at.
 _PYTHON2_LINES = (

@@ -75,6 +75,9 @@ def test_py2_test_grammar_stops_at_its_octal_literal():
         ("x = ur'abc'\n", "ur'' string prefix"),
         ("raise ValueError, 'bad'\n", "raise X, message"),
         ("exec 'x = 1'\n", "exec statement"),
+        ("def f((a, b)):\n    pass\n", "tuple parameters"),
+        ("f = lambda (a, b): a\n", "tuple parameters"),
+        ("class A:\n  def f(self):\n\treturn 1\n", "tabs and spaces mixed in indentation"),
     ],
 )
 def test_each_python2_construct_is_named(source, construct):

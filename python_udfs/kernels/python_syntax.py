@@ -214,25 +214,24 @@ class _Payloads:
         self.literal_chars: dict[str, int] = {}
         self.decoded: dict[str, ast.AST] = {}
         self.decoders: dict[str, str] = {}
+        bindings = [
+            (target.id, node.value)
+            for node in nodes
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name)
+        ]
+        # Decoding functions first, so a value decoded through one is known whatever the order.
         for node in nodes:
-            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if isinstance(target, ast.Name):
-                        self._bind(target.id, node.value)
-            elif isinstance(node, _FUNCTIONS):
-                chain = self._decoding_chain(node)
-                if chain:
-                    self.decoders[node.name] = chain[0]
-
-    def _bind(self, name: str, value: ast.AST) -> None:
-        self.literal_chars[name] = max(self.literal_chars.get(name, 0), _literal_chars(value))
-        if isinstance(value, ast.Lambda):
-            chain = self._decoding_chain(value.body)
-            if chain:
+            if isinstance(node, _FUNCTIONS) and (chain := self._decoding_chain(node)):
+                self.decoders[node.name] = chain[0]
+        for name, value in bindings:
+            if isinstance(value, ast.Lambda) and (chain := self._decoding_chain(value.body)):
                 self.decoders[name] = chain[0]
-        elif self._decoding_chain(value):
-            self.decoded[name] = value
+        for name, value in bindings:
+            self.literal_chars[name] = max(self.literal_chars.get(name, 0), _literal_chars(value))
+            if not isinstance(value, ast.Lambda) and self._decoding_chain(value):
+                self.decoded[name] = value
 
     def _decoding_chain(self, node: ast.AST) -> list[str]:
         """The decoding calls under ``node``, outermost first (functions named by what they call)."""

@@ -139,6 +139,16 @@ def test_obfuscated_payloads_are_found_with_their_chain_and_length():
         assert signals.payload_literal_chars > 1000, name
 
 
+def test_a_value_decoded_through_a_helper_is_found_before_or_after_its_definition():
+    compressed = base64.b64encode(zlib.compress(TEXTWRAP.encode())).decode()
+    helper = "def unpack(data):\n    return zlib.decompress(base64.b64decode(data))\n"
+    use = f"code = unpack('{compressed}')\nexec(code)\n"
+    for source in (f"import base64, zlib\n{helper}\n\n{use}", f"import base64, zlib\n{use}\n\n{helper}"):
+        signals = measure_python(source, MAX_BYTES)
+        assert signals.payload_call_chain == "exec(code = unpack (zlib.decompress)(...))"
+        assert signals.payload_literal_chars > 1000
+
+
 def test_legitimate_decoding_and_eval_carry_no_payload_or_a_small_one():
     small_fixture = (
         "import base64\nimport unittest\n\n\nclass Base64Test(unittest.TestCase):\n"

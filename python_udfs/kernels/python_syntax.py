@@ -29,11 +29,17 @@ the code corpora that use a syntax tree:
 A file over ``max_bytes`` is not parsed (its signals are NULL, ``not_parsed_reason`` says why), so
 one call's memory is bounded by the vector slice the plugin hands it (a syntax tree takes several
 times its source). Files are parsed one at a time; nothing outlives the call.
+
+Parsing is the cost that cannot go: everything else is kept to one pass over the statements, which
+are several times fewer than the expressions. Expressions are visited only where a signal needs
+them: the strings of a statement whose lines hold a ``#`` line (a string's interior is not a
+comment), and every node of the few files whose text names an executing call or holds ``:=``.
 """
 
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import warnings
 from dataclasses import dataclass, fields
@@ -89,7 +95,6 @@ _COMPOUND_STATEMENTS = (
     ast.TryStar,
     ast.Match,
 )
-_DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 # Python 2 constructs, from the message of Python 3's SyntaxError ...
@@ -211,6 +216,12 @@ class _Payloads:
     executing calls whose argument decodes."""
 
     def __init__(self, nodes: list[ast.AST]):
+        # In source order, whatever order the tree was visited in: of two bindings of one name,
+        # the later in the file is the one read.
+        nodes = sorted(
+            (n for n in nodes if isinstance(n, ast.Assign | ast.AnnAssign | ast.FunctionDef | ast.AsyncFunctionDef)),
+            key=lambda n: (n.lineno, n.col_offset),
+        )
         self.literal_chars: dict[str, int] = {}
         self.decoded: dict[str, ast.AST] = {}
         self.decoders: dict[str, str] = {}
@@ -280,81 +291,189 @@ class _Payloads:
         return best
 
 
-def _nodes_and_nesting(tree: ast.Module) -> tuple[list[ast.AST], int]:
-    """Every node of the tree (one walk) and the deepest nesting of compound statements."""
-    nodes, deepest, stack = [], 0, [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        nodes.append(node)
-        deepest = max(deepest, depth)
-        for child in ast.iter_child_nodes(node):
-            stack.append((child, depth + isinstance(child, _COMPOUND_STATEMENTS)))
-    return nodes, deepest
+# What a name that ``compile`` follows after a dot must be for ``_executes`` to take it as the builtin.
+_BUILTINS_BEFORE_DOT = re.compile(r"builtins\w*['\")]*\s*\.$")
 
 
-def _lines(node: ast.AST) -> range:
+def _may_execute(text: str) -> bool:
+    """Whether the text holds a word ``_executes`` could accept (``exec``, ``eval``, ``compile``
+    not after a dot, unless after ``builtins``; ``__pyarmor``): only those files need the payload
+    analysis, which visits every node. Substring searches first, as a regex over every position
+    of every file costs more than parsing it."""
+    if "__pyarmor" in text:
+        return True
+    for word in ("exec", "eval", "compile"):
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            before = text[start - 1] if start else " "
+            after = text[end] if end < len(text) else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                preceding = text[max(0, start - 64) : start].rstrip()
+                if word != "compile" or not preceding.endswith(".") or _BUILTINS_BEFORE_DOT.search(preceding):
+                    return True
+            start = text.find(word, end)
+    return False
+
+
+def _descendants(roots: list[ast.AST]) -> list[ast.AST]:
+    """Every node under ``roots``, themselves included (ast.walk's order does not matter here, and
+    its generators cost more than the list)."""
+    nodes = list(roots)
+    for node in nodes:
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                nodes.extend(v for v in value if isinstance(v, ast.AST))
+            elif isinstance(value, ast.AST):
+                nodes.append(value)
+    return nodes
+
+
+# Fields of a statement that hold statements (or handlers and match cases, which hold statements).
+_BODIES = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+_COMPOUND_TYPES = frozenset(_COMPOUND_STATEMENTS)
+
+
+def _span(node: ast.AST) -> range:
     return range(node.lineno, (node.end_lineno or node.lineno) + 1)
 
 
-def _structure(text: str, tree: ast.Module) -> PythonSyntax:
-    nodes, max_nesting_depth = _nodes_and_nesting(tree)
-    lines = text.splitlines()
-    non_blank = {i + 1 for i, line in enumerate(lines) if line.strip()}
-    docstring_lines: set[int] = set()
-    string_interior: set[int] = set()
-    imports: set[int] = set()
-    passes: set[int] = set()
-    prints: set[int] = set()
-    n_docstrings = n_assignments = 0
-    for node in nodes:
-        if isinstance(node, _DOCUMENTED) and node.body:
-            first = node.body[0]
-            if (
-                isinstance(first, ast.Expr)
-                and isinstance(first.value, ast.Constant)
-                and isinstance(first.value.value, str)
+def _is_docstring(statement: ast.stmt) -> bool:
+    return (
+        type(statement) is ast.Expr and type(statement.value) is ast.Constant and isinstance(statement.value.value, str)
+    )
+
+
+class _Statements:
+    """One pass over the statements of a tree (expressions are not visited, as there are many
+    times more of them): functions, classes, docstrings, the lines of imports, ``pass`` and
+    ``print(...)`` statements, assignments, nesting; and, for the statements whose lines hold a
+    ``#`` line, the lines inside their multi-line strings, which are not comments."""
+
+    def __init__(self, hash_lines: list[int]):
+        self.hash_lines = hash_lines  # sorted numbers of the lines that start with '#'
+        self.n_functions = self.n_classes = self.n_docstrings = self.n_assignments = 0
+        self.max_nesting_depth = 0
+        self.docstrings: set[int] = set()
+        self.imports: set[int] = set()
+        self.passes: set[int] = set()
+        self.prints: set[int] = set()
+        self.string_interior: set[int] = set()
+
+    def _hash_line_within(self, first: int, last: int) -> bool:
+        """Whether a '#' line lies in (first, last]: only there can one be inside a string."""
+        i = bisect.bisect_right(self.hash_lines, first)
+        return i < len(self.hash_lines) and self.hash_lines[i] <= last
+
+    def _strings_of(self, nodes: list) -> None:
+        for node in _descendants(nodes):
+            if type(node) is ast.Constant and isinstance(node.value, str | bytes) and node.end_lineno != node.lineno:
+                self.string_interior.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
+
+    def _expressions_of(self, node: ast.AST) -> list:
+        """The expressions of a compound statement's header (everything but its bodies)."""
+        parts = []
+        for field in node._fields:
+            if field not in _BODIES:
+                value = getattr(node, field)
+                if isinstance(value, list):
+                    parts.extend(v for v in value if isinstance(v, ast.AST))
+                elif isinstance(value, ast.AST):
+                    parts.append(value)
+        return parts
+
+    def visit(self, statements: list[ast.stmt], depth: int, documented: bool = False) -> None:
+        if documented and statements and _is_docstring(statements[0]):
+            self.n_docstrings += 1
+            self.docstrings.update(_span(statements[0]))
+        for node in statements:
+            kind = type(node)
+            if kind in _COMPOUND_TYPES:
+                own = depth + 1
+                self.max_nesting_depth = max(self.max_nesting_depth, own)
+                decorators = getattr(node, "decorator_list", None)
+                first = decorators[0].lineno if decorators else node.lineno
+                header_end = node.cases[0].pattern.lineno if kind is ast.Match else node.body[0].lineno
+                if self._hash_line_within(first, header_end):
+                    self._strings_of(self._expressions_of(node))
+                if kind is ast.Match:
+                    for case in node.cases:
+                        if self._hash_line_within(case.pattern.lineno, case.body[0].lineno):
+                            self._strings_of([case.pattern, case.guard] if case.guard else [case.pattern])
+                        self.visit(case.body, own)
+                    continue
+                is_function = kind is ast.FunctionDef or kind is ast.AsyncFunctionDef
+                self.n_functions += is_function
+                self.n_classes += kind is ast.ClassDef
+                self.visit(node.body, own, is_function or kind is ast.ClassDef)
+                for handler in getattr(node, "handlers", ()):
+                    if self._hash_line_within(handler.lineno, handler.body[0].lineno):
+                        self._strings_of(self._expressions_of(handler))
+                    self.visit(handler.body, own)
+                self.visit(getattr(node, "orelse", ()), own)
+                self.visit(getattr(node, "finalbody", ()), own)
+                continue
+            if node.end_lineno != node.lineno and self._hash_line_within(node.lineno, node.end_lineno):
+                self._strings_of([node])
+            if kind is ast.Import or kind is ast.ImportFrom:
+                self.imports.update(_span(node))
+            elif kind is ast.Pass:
+                self.passes.update(_span(node))
+            elif kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign:
+                self.n_assignments += 1
+            elif (
+                kind is ast.Expr
+                and type(node.value) is ast.Call
+                and type(node.value.func) is ast.Name
+                and node.value.func.id == "print"
             ):
-                n_docstrings += 1
-                docstring_lines.update(_lines(first))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str | bytes) and node.end_lineno != node.lineno:
-            string_interior.update(range(node.lineno + 1, (node.end_lineno or node.lineno) + 1))
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            imports.update(_lines(node))
-        elif isinstance(node, ast.Pass):
-            passes.update(_lines(node))
-        elif (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Name)
-            and node.value.func.id == "print"
-        ):
-            prints.update(_lines(node))
-        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.NamedExpr):
-            n_assignments += 1
-    comments = {i + 1 for i, line in enumerate(lines) if line.lstrip().startswith("#") and i + 1 not in string_interior}
+                self.prints.update(_span(node))
+
+
+def _structure(text: str, tree: ast.Module) -> PythonSyntax:
+    # The lines as the parser numbers them (str.splitlines also splits at form feeds and the like).
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    non_blank, hash_lines = set(), []
+    for number, line in enumerate(lines, 1):
+        if code := line.lstrip():
+            non_blank.add(number)
+            if code[0] == "#":
+                hash_lines.append(number)
+    statements = _Statements(hash_lines)
+    statements.visit(tree.body, 0, documented=True)
+    n_assignments = statements.n_assignments
+    chain = literal = None
+    may_execute = _may_execute(text)
+    if may_execute or ":=" in text:
+        # Assignment expressions and executing calls sit anywhere in expressions: every node, but
+        # only for the files whose text holds one.
+        nodes = _descendants([tree])
+        n_assignments += sum(type(n) is ast.NamedExpr for n in nodes)
+        executing = [n for n in nodes if type(n) is ast.Call and _executes(n)] if may_execute else []
+        if executing:
+            chain, literal = _Payloads(nodes).strongest(executing)
+    comments = set(hash_lines) - statements.string_interior
     n_lines = len(non_blank)
 
     def fraction(marked: set[int]) -> float:
         return len(marked & non_blank) / n_lines if n_lines else 0.0
 
-    n_functions = sum(isinstance(n, _FUNCTIONS) for n in nodes)
-    # Most files execute nothing: the bindings are only collected for those that do.
-    executing = [n for n in nodes if isinstance(n, ast.Call) and _executes(n)]
-    chain, literal = _Payloads(nodes).strongest(executing) if executing else (None, None)
+    trivial = statements.imports | statements.passes | statements.prints
     return PythonSyntax(
         parsed=True,
-        n_functions=n_functions,
-        n_classes=sum(isinstance(n, ast.ClassDef) for n in nodes),
-        n_docstrings=n_docstrings,
-        functions_per_line=n_functions / n_lines if n_lines else 0.0,
-        docstring_line_fraction=fraction(docstring_lines),
+        n_functions=statements.n_functions,
+        n_classes=statements.n_classes,
+        n_docstrings=statements.n_docstrings,
+        functions_per_line=statements.n_functions / n_lines if n_lines else 0.0,
+        docstring_line_fraction=fraction(statements.docstrings),
         comment_line_fraction=fraction(comments),
-        import_line_fraction=fraction(imports),
-        pass_line_fraction=fraction(passes),
-        print_line_fraction=fraction(prints),
-        trivial_line_fraction=fraction(imports | passes | prints),
+        import_line_fraction=fraction(statements.imports),
+        pass_line_fraction=fraction(statements.passes),
+        print_line_fraction=fraction(statements.prints),
+        trivial_line_fraction=fraction(trivial),
         n_assignments=n_assignments,
-        max_nesting_depth=max_nesting_depth,
+        max_nesting_depth=statements.max_nesting_depth,
         payload_call_chain=chain,
         payload_literal_chars=literal,
     )
@@ -365,12 +484,13 @@ def measure_python(text: str, max_bytes: int) -> PythonSyntax:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
         return PythonSyntax(not_parsed_reason=f"{size} bytes, over python_syntax_max_bytes ({max_bytes})")
+    # Python reads a source file's UTF-8 byte order mark as the encoding, not as code.
+    source = text.removeprefix("\ufeff")
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like warn; they are not errors.
             warnings.simplefilter("ignore")
-            # Python reads a source file's UTF-8 byte order mark as the encoding, not as code.
-            tree = ast.parse(text.removeprefix("\ufeff"))
+            tree = ast.parse(source)
     except SyntaxError as error:
         message, line = error.msg, (error.text or "").strip()
         return PythonSyntax(
@@ -382,7 +502,7 @@ def measure_python(text: str, max_bytes: int) -> PythonSyntax:
     except (ValueError, RecursionError, MemoryError) as error:
         # Null bytes (ValueError), or nesting deeper than the parser's stack: not a verdict on the code.
         return PythonSyntax(not_parsed_reason=f"{type(error).__name__}: {error}"[:200])
-    return _structure(text, tree)
+    return _structure(source, tree)
 
 
 def python_syntax_signals(content: pa.Array | pa.ChunkedArray, max_bytes: int) -> pa.StructArray:

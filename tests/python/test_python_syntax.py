@@ -3,6 +3,7 @@ built at test time (never real malware)."""
 
 from __future__ import annotations
 
+import ast
 import base64
 import marshal
 import zlib
@@ -10,6 +11,7 @@ import zlib
 import pyarrow as pa
 import pytest
 
+from python_udfs.kernels import python_syntax
 from python_udfs.kernels.python_syntax import PYTHON_SYNTAX_TYPE, measure_python, python_syntax_signals
 from tests.conftest import STDLIB
 
@@ -124,6 +126,70 @@ def test_a_hash_inside_a_multiline_string_is_not_a_comment():
     assert measure_python(source, MAX_BYTES).comment_line_fraction == pytest.approx(1 / 4)
 
 
+def test_lines_are_numbered_as_the_parser_numbers_them():
+    # A form feed ends a line for str.splitlines but not for the parser: 4 lines, 2 of them imports.
+    source = "import os\x0c\nimport sys\n# a comment\npass\n"
+    signals = measure_python(source, MAX_BYTES)
+    assert signals.import_line_fraction == pytest.approx(2 / 4)
+    assert signals.comment_line_fraction == pytest.approx(1 / 4)
+
+
+def test_a_hash_line_inside_a_string_of_a_compound_statement_header_is_not_a_comment():
+    source = (
+        '@decorate("""\n# in a decorator\n""")\ndef f(x="""\n# in a default\n"""):\n    pass\n'
+        "try:\n    pass\nexcept (ValueError,\n        # a comment in a header\n        KeyError):\n    pass\n"
+    )
+    # 13 non-blank lines, one comment.
+    assert measure_python(source, MAX_BYTES).comment_line_fraction == pytest.approx(1 / 13)
+
+
+def test_a_file_that_executes_nothing_is_measured_from_its_statements(monkeypatch):
+    # textwrap calls re.compile but no exec/eval/compile builtin: its expressions are not all
+    # visited, only the few statements whose lines hold a '#' line (for strings spanning it).
+    tree_nodes = sum(1 for _ in ast.walk(ast.parse(TEXTWRAP)))
+    visited, walked = [], []
+    descendants, walk, iter_child_nodes = python_syntax._descendants, ast.walk, ast.iter_child_nodes
+
+    def counted_descendants(roots):
+        nodes = descendants(roots)
+        visited.extend(nodes)
+        return nodes
+
+    with monkeypatch.context() as patch:
+        patch.setattr(python_syntax, "_descendants", counted_descendants)
+        patch.setattr(ast, "walk", lambda node: walked.append(node) or walk(node))
+        patch.setattr(ast, "iter_child_nodes", lambda node: walked.append(node) or iter_child_nodes(node))
+        signals = measure_python(TEXTWRAP, MAX_BYTES)
+    assert signals.parsed is True and signals.payload_call_chain is None
+    assert walked == []
+    assert len(visited) < tree_nodes / 10
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "builtins.exec({})",
+        "__builtins__.eval({})",
+        "__import__('builtins').compile({}, '<x>', 'single')",
+        "x = compile ({}, '<x>', 'single')",
+        "builtins . compile({}, '<x>', 'single')",
+    ],
+)
+def test_the_builtins_however_spelled_are_found_executing_a_payload(call):
+    compressed = base64.b64encode(zlib.compress(TEXTWRAP.encode())).decode()
+    source = (
+        "import base64, builtins, zlib\n" + call.format(f"zlib.decompress(base64.b64decode('{compressed}'))") + "\n"
+    )
+    signals = measure_python(source, MAX_BYTES)
+    assert signals.payload_call_chain.endswith("(zlib.decompress(base64.b64decode(...)))")
+    assert signals.payload_literal_chars > 1000
+
+
+def test_assignment_expressions_count_as_assignments():
+    source = "import re\nif (match := re.match('a', 'a')) is not None:\n    print(match)\n"
+    assert measure_python(source, MAX_BYTES).n_assignments == 1
+
+
 def test_obfuscated_payloads_are_found_with_their_chain_and_length():
     chains = {
         "exec_zlib_base64": "exec(zlib.decompress(base64.b64decode(...)))",
@@ -166,6 +232,15 @@ def test_legitimate_decoding_and_eval_carry_no_payload_or_a_small_one():
     assert (
         measure_python("import re\nre.compile(bytes.fromhex('2e2a').decode())\n", MAX_BYTES).payload_call_chain is None
     )
+
+
+def test_payload_evidence_does_not_depend_on_the_order_the_tree_is_visited():
+    # zipimport binds `code` twice, once to a decoded value in the decoding helper itself.
+    nodes = list(ast.walk(ast.parse((STDLIB / "zipimport.py").read_text())))
+    executing = [n for n in nodes if isinstance(n, ast.Call) and python_syntax._executes(n)]
+    in_walk_order = python_syntax._Payloads(nodes).strongest(executing)
+    assert in_walk_order == python_syntax._Payloads(nodes[::-1]).strongest(executing)
+    assert in_walk_order[0] is not None
 
 
 def test_files_over_the_size_bound_are_not_parsed_and_say_why():

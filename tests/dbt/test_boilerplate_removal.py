@@ -2,7 +2,7 @@
 16-line license header, which more than boilerplate_document_threshold (10) documents hold, so it
 is removed from each of them and the rest of every file is byte for byte the same; packaging's
 dual-license header, in three files here, stays; code idioms that every standard-library file
-here repeats (`import os`, `if __name__ == "__main__":`, `except ImportError:`) stay; a file
+here repeats (`import os`, `if __name__ == '__main__':`, `except ImportError:`) stay; a file
 that is nothing but the header and one line is dropped into the ledger as boilerplate_only; the
 edit table, the funnel and the ledger reconcile; one thread gives what two give."""
 
@@ -22,7 +22,8 @@ from tests.conftest import STDLIB, make_dbt_project
 pytestmark = pytest.mark.dbt
 
 ASF_HEADER_START = "# Licensed to the Apache Software Foundation (ASF) under one\n"
-IDIOMS = ["import os", 'if __name__ == "__main__":', "if __name__ == '__main__':", "except ImportError:"]
+MAIN_GUARD = "if __name__ == '__main__':"
+IDIOMS = ["import os", MAIN_GUARD, "except ImportError:"]
 ONLY_HEADER_TAIL = "x = 1\n"
 
 
@@ -67,15 +68,11 @@ def dual_licensed_modules(count: int) -> dict[str, str]:
 
 
 def idiom_modules(count: int) -> dict[str, str]:
-    """Standard-library modules that repeat the common code idioms."""
+    """Standard-library modules that repeat the common code idioms, each written the same way."""
     found = {}
     for path in sorted(STDLIB.glob("*.py")):
         text = path.read_text()
-        if (
-            re.search(r"^import os$", text, re.M)
-            and re.search(r"^if __name__ == .__main__.:$", text, re.M)
-            and len(text) < 40_000
-        ):
+        if "import os" in text.split("\n") and MAIN_GUARD in text.split("\n") and len(text) < 40_000:
             found[f"stdlib/{path.name}"] = text
     assert len(found) >= count
     return dict(list(found.items())[:count])
@@ -161,7 +158,8 @@ def test_code_idioms_repeated_across_many_files_stay(project):
         for path in holders:
             assert idiom in files[path].split("\n"), (idiom, path)
     # The idioms are common enough to be removed if code lines were candidates.
-    assert sum("import os" in text.split("\n") for text in {**IDIOM_FILES, **ASF_FILES}.values()) > 10
+    for idiom in ["import os", MAIN_GUARD]:
+        assert sum(idiom in text.split("\n") for text in IDIOM_FILES.values()) > 10
     for path, original in IDIOM_FILES.items():
         assert files[path] == original, path
 

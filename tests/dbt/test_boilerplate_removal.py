@@ -8,7 +8,6 @@ edit table, the funnel and the ledger reconcile; one thread gives what two give.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import packaging

@@ -5,14 +5,27 @@
 -- of one occurrence, redacted like the corpus text (winnow_redact_pii), to review what is removed.
 with
 
-occurrences as (
+unnested as (
     select
         cache.doc_id,
         checked.repo,
-        unnest(cache.comment_blocks, recursive := true)
+        unnest(cache.comment_blocks) as block
     from {{ ref('int_comment_blocks_cache') }} as cache
     inner join {{ ref('int_raw_files_checked') }} as checked
         on cache.doc_id = checked.doc_id
+),
+
+occurrences as (
+    select
+        doc_id,
+        repo,
+        block.first_line,
+        block.n_lines,
+        block.n_bytes,
+        block.n_chars,
+        block.n_words,
+        block.block_hash
+    from unnested
 ),
 
 counted as (

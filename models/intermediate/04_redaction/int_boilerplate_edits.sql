@@ -4,11 +4,23 @@
 -- whole (is_document_dropped) and goes to fct_drop_ledger as boilerplate_only.
 with
 
+unnested as (
+    select
+        doc_id,
+        unnest(comment_blocks) as block
+    from {{ ref('int_comment_blocks_cache') }}
+),
+
 occurrences as (
     select
-        cache.doc_id,
-        unnest(cache.comment_blocks, recursive := true)
-    from {{ ref('int_comment_blocks_cache') }} as cache
+        doc_id,
+        block.first_line,
+        block.n_lines,
+        block.n_bytes,
+        block.n_chars,
+        block.n_words,
+        block.block_hash
+    from unnested
 ),
 
 boilerplate as (

@@ -22,20 +22,22 @@ uncached as (
     where {{ not_cached('files') }}
 ),
 
+split_files as (
+    select
+        doc_id,
+        language,
+        string_split(content, chr(10)) as lines
+    from uncached
+    where kind = 'code'
+),
+
 lines as (
     select
         doc_id,
         language,
         unnest(lines) as line,
         generate_subscripts(lines, 1) as line_number
-    from (
-        select
-            doc_id,
-            language,
-            string_split(content, chr(10)) as lines
-        from uncached
-        where kind = 'code'
-    )
+    from split_files
 ),
 
 comment_lines as (

@@ -21,26 +21,38 @@ edits as (
     group by doc_id
 ),
 
-edited as (
+split as (
+    -- Only the edited files are split into lines.
     select
-        files.* replace (
-            case
-                when edits.doc_id is null then files.content
-                else array_to_string(
-                    list_filter(
-                        string_split(files.content, chr(10)),
-                        lambda line, line_number: not list_contains(edits.removed_lines, line_number)
-                    ),
-                    chr(10)
-                )
-            end as content
-        ),
+        files.*,
+        edits.removed_lines,
         coalesce(edits.bytes_removed, 0) as boilerplate_bytes_removed,
-        coalesce(edits.edit_key, '') as boilerplate_edit_key
+        coalesce(edits.edit_key, '') as boilerplate_edit_key,
+        case when edits.doc_id is not null then string_split(files.content, chr(10)) end as lines
     from files
     left join edits
         on files.doc_id = edits.doc_id
     where not coalesce(edits.is_document_dropped, false)
+),
+
+edited as (
+    select
+        * exclude (removed_lines, lines) replace (
+            case
+                when lines is null then content
+                else array_to_string(
+                    list_transform(
+                        list_filter(
+                            range(1, len(lines) + 1),
+                            lambda line_number: not list_contains(removed_lines, line_number)
+                        ),
+                        lambda line_number: lines[line_number]
+                    ),
+                    chr(10)
+                )
+            end as content
+        )
+    from split
 )
 
 select * replace (strlen(content) as n_bytes)

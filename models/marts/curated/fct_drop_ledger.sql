@@ -101,7 +101,8 @@ boilerplate_only_drops as (
         cast(edits.remaining_chars as double) as value,
         cast({{ var('min_file_chars') }} as double) as threshold,
         cast(null as varchar) as duplicate_of,
-        edits.n_blocks || ' boilerplate blocks removed (' || edits.n_bytes || ' bytes); value = characters left' as detail
+        edits.n_blocks || ' boilerplate blocks removed (' || edits.n_bytes || ' bytes); '
+        || 'value = characters left' as detail
     from (
         select
             doc_id,

@@ -205,3 +205,43 @@ def test_one_thread_removes_what_two_remove(project):
     two_threads = {name: project.query(sql) for name, sql in queries.items()}
     build(project, "--full-refresh", env={"WINNOW_THREADS": "1"})
     assert {name: project.query(sql) for name, sql in queries.items()} == two_threads
+
+
+def write_corpus(directory: Path, rows: dict[str, str]) -> None:
+    directory.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "content": list(rows.values()),
+                "max_stars_repo_name": [path.split("/")[0] for path in rows],
+                "max_stars_repo_path": list(rows),
+                "max_stars_repo_licenses": [["MIT"]] * len(rows),
+            }
+        ),
+        directory / "part-0.parquet",
+    )
+
+
+def test_files_cached_before_their_header_became_boilerplate_lose_it_when_the_corpus_grows(tmp_path):
+    """Ten files hold the header (not more than the threshold): kept. Two more arrive in a new
+    source: the cached texts of the ten are redacted again without it, as a build from scratch."""
+    first, second = dict(list(ASF_FILES.items())[:10]), dict(list(ASF_FILES.items())[10:12])
+    write_corpus(tmp_path / "raw" / "first", first)
+    write_corpus(tmp_path / "raw" / "second", second)
+    sources = [
+        {"source_name": name, "parquet_glob": f"{tmp_path}/raw/{name}/*.parquet", "flavour": "the_stack", "tier": 1}
+        for name in ("first", "second")
+    ]
+    project = make_dbt_project(tmp_path / "project")
+    project.write_sources(sources[:1])
+    build(project)
+    assert edited(project) == first
+    assert all(text.startswith(ASF_HEADER_START) for text in curated(project).values())
+    project.write_sources(sources)
+    build(project)
+    assert edited(project) == {path: without_leading_comments(text) for path, text in {**first, **second}.items()}
+    grown = curated(project)
+    assert grown.keys() == {**first, **second}.keys()
+    assert not any(ASF_HEADER_START in text for text in grown.values())
+    build(project, "--full-refresh")
+    assert curated(project) == grown

@@ -34,6 +34,7 @@ PORTED_MODELS = (
     "stg_text__files",
     "int_raw_files_checked",
     "int_files_unioned",
+    "int_files_opted_out",
 )
 
 SECRET = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
@@ -101,6 +102,9 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
         ]
     )
 
+    # The repository opted out as a forge URL: the opt-out key normalises both sides to acme/mixed.
+    opt_outs = project.root / "seeds" / "opt_out_repos.csv"
+    opt_outs.write_text(opt_outs.read_text() + "https://github.com/Acme/Mixed.git,2026-11-30,parity test\n")
     for args in (["seed"], ["run", "--select", *PORTED_MODELS]):
         result = project.dbt(*args)
         assert result.returncode == 0, result.stdout[-3000:]
@@ -186,6 +190,8 @@ def test_the_corpus_holds_what_the_parity_is_about(builds):
     assert any(row["path"] == "gpl_header.py" for row in checked)
     assert len({row["content_hash"] for row in checked if row["path"].startswith("copies/")}) == 2
     assert [row["metadata_redactions"] for row in checked if row["path"].endswith("/notes.py")] == [["path:email"]]
+    opted_out = pq.read_table(duckdb_rows / "int_files_opted_out.parquet").to_pylist()
+    assert {row["repo_key"] for row in opted_out} == {"acme/mixed"} and len(opted_out) > 10
 
 
 def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines(builds):

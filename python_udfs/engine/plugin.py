@@ -32,6 +32,7 @@ from ..kernels.lsh import band_keys, signature_similarity
 from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
+from ..kernels.repository_order import python_imports, repository_layout
 from ..kernels.token_ids import fim_token_ids, token_ids
 from .code_version import code_version
 from .file_state import files_state
@@ -185,7 +186,22 @@ def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_
     )
 
 
+def _repository_layout_udf(repos, paths, imports, piece_bytes, header_bytes, all_paths, seed, order, max_bytes):
+    return repository_layout(
+        repos,
+        paths,
+        imports,
+        piece_bytes,
+        header_bytes,
+        all_paths,
+        seed=_constant(seed),
+        order=_constant(order),
+        max_bytes=_constant(max_bytes),
+    )
+
+
 _TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
+_IMPORT_REFERENCES = "STRUCT(anchor VARCHAR, module VARCHAR, name VARCHAR)[]"
 _SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
 
 
@@ -312,6 +328,25 @@ UDFS: tuple[Udf, ...] = (
         side_effects=True,
     ),
     Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
+    # Repository documents (python_udfs/kernels/repository_order.py): per file, then per repository
+    # over lists of its paths and import references (no text).
+    Udf("winnow_python_imports", python_imports, ("VARCHAR", "VARCHAR"), _IMPORT_REFERENCES),
+    Udf(
+        "winnow_repository_layout",
+        _repository_layout_udf,
+        (
+            "VARCHAR",
+            "VARCHAR[]",
+            f"{_IMPORT_REFERENCES}[]",
+            "BIGINT[]",
+            "BIGINT",
+            "VARCHAR[]",
+            "BIGINT",
+            "VARCHAR",
+            "BIGINT",
+        ),
+        "STRUCT(position INTEGER, document INTEGER)[]",
+    ),
     Udf(
         "winnow_fim",
         _fim_udf,

@@ -3,7 +3,7 @@
     `read_by` (the models that read it) and `log_only`. -#}
 {% macro knob_specs() %}
   {{ return({
-    "seed": {"type": "int", "range": [0, 9223372036854775807], "read_by": ["fct_repo_splits", "int_fim_token_ids_cache", "int_mixture_copies_fim_decided", "int_mixture_copies_ordered", "int_tokenizer_samples"], "why": "winnow: 42; at most 2^63 - 1, a BIGINT, as a larger number renders as another SQL type and hashes differently"},
+    "seed": {"type": "int", "range": [0, 9223372036854775807], "read_by": ["fct_repo_splits", "int_fim_token_ids_cache", "int_mixture_copies_fim_decided", "int_mixture_copies_ordered", "int_repository_files_ordered", "int_tokenizer_samples"], "why": "winnow: 42; at most 2^63 - 1, a BIGINT, as a larger number renders as another SQL type and hashes differently"},
     "language_allow_list": {"type": "list", "item": "language", "min_items": 1, "read_by": ["int_files_filtered"], "why": "winnow: [python]"},
     "max_file_bytes": {"type": "int", "range": [1, 4294967295], "read_by": ["int_files_filtered"], "why": "StarCoder: 100000; at most 4 GiB, DuckDB's longest string"},
     "min_file_chars": {"type": "int", "range": [0, 4294967295], "read_by": ["int_files_filtered"], "why": "StarCoder2: 50; at most 4 GiB, DuckDB's longest string"},
@@ -60,6 +60,10 @@
     "fim_spm_rate": {"type": "float", "range": [0, 1], "read_by": ["int_mixture_sources_planned"], "why": "StarCoder and Megatron-LM: 0.5"},
     "fim_spm_variant": {"type": "enum", "choices": ["starcoder", "paper"], "read_by": ["int_fim_token_ids_cache"], "why": "Megatron-LM / StarCoder: starcoder"},
     "mixture_max_epochs": {"type": "float", "range": [0, 100], "read_by": ["int_mixture_sources_planned"], "why": "winnow: 5; Muennighoff et al. 2023; at most 100, the epochs any mixture row may plan (mixture_epochs_limit in macros/validate_seed_numbers.sql)"},
+    "repository_document_order": {"type": "enum", "choices": ["dependency", "random"], "read_by": ["int_repository_files_ordered"], "why": "DeepSeek-Coder: dependency"},
+    "repository_document_format": {"type": "enum", "choices": ["path_comments", "starcoder2"], "read_by": ["int_repository_documents", "int_repository_files_ordered"], "why": "DeepSeek-Coder: path_comments"},
+    "repository_document_max_tokens": {"type": "int", "range": [1, 1048576], "read_by": ["int_repository_files_ordered"], "why": "DeepSeek-Coder: 16384; at most 2^20 tokens, the bound of seq_len"},
+    "repository_document_bytes_per_token": {"type": "float", "range": [0.5, 16], "read_by": ["int_repository_documents", "int_repository_files_ordered"], "why": "winnow: 3.5; a byte-level BPE gives at least 1 byte per token on average; 16 is a generous ceiling"},
     "seq_len": {"type": "int", "range": [2, 1048576], "read_by": ["fct_exported_shards", "fct_packed_sequences", "fct_packing_stats", "fct_repo_splits"], "why": "Megatron-LM: 2048; tokens per window, at least 2; at most 2^20, 8 times the longest context of published code models, as a window is one row"},
     "packing_strategy": {"type": "enum", "choices": ["concat", "best_fit"], "read_by": ["fct_exported_shards", "fct_packed_sequences", "fct_packing_stats"], "why": "Megatron-LM and datatrove: concat"},
     "packing_tail": {"type": "enum", "choices": ["drop", "pad"], "read_by": ["fct_exported_shards", "fct_packed_sequences"], "why": "Megatron-LM GPTDataset and datatrove: drop"},
@@ -67,7 +71,7 @@
     "validation_fraction": {"type": "float", "range": [0, 1], "read_by": ["fct_repo_splits"], "why": "Megatron-LM: 0.03"},
     "export_formats": {"type": "list", "choices": ["parquet", "megatron", "npy", "nanogpt"], "item": "format", "min_items": 1, "read_by": ["fct_exported_shards"], "why": "winnow: every format"},
     "export_tokens_per_shard": {"type": "int", "range": [1, 2147483647], "read_by": ["fct_exported_shards"], "why": "MosaicML streaming: 1 << 26 bytes per shard, i.e. 33554432; at most 2^31 - 1, as a shard is written from memory"},
-    "progress_interval_seconds": {"type": "float", "range": [0, 86400], "read_by": ["int_decontamination_scans_cache", "int_file_signals_cache", "int_fim_token_ids_cache", "int_minhash_signatures_cache", "int_pii_redactions_cache", "int_prose_signals_cache", "int_token_ids_cache"], "log_only": true, "why": "winnow: 10; at most a day"},
+    "progress_interval_seconds": {"type": "float", "range": [0, 86400], "read_by": ["int_decontamination_scans_cache", "int_file_signals_cache", "int_fim_token_ids_cache", "int_minhash_signatures_cache", "int_pii_redactions_cache", "int_prose_signals_cache", "int_repository_file_imports", "int_token_ids_cache"], "log_only": true, "why": "winnow: 10; at most a day"},
     "docs_language_allow_list": {"type": "list", "item": "language", "read_by": ["int_files_filtered"], "why": "winnow: the documentation languages of seeds/languages.csv"},
     "text_language_allow_list": {"type": "list", "item": "language", "read_by": ["int_files_filtered"], "why": "winnow: empty, any language"},
     "gopher_min_words": {"type": "int", "range": [0, 4294967295], "read_by": ["int_files_filtered"], "why": "Gopher: 50; at most 4 GiB, DuckDB's longest string"},

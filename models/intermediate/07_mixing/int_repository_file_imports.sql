@@ -1,0 +1,40 @@
+{{ config(pre_hook="{{ progress_start('winnow_python_imports', ref('int_files_curated'), where=\"kind = 'code' and language = 'python'\") }}",
+          post_hook="{{ progress_finish('winnow_python_imports') }}") }}
+-- The imports of every curated Python file, read from its syntax tree
+-- (python_udfs/kernels/repository_order.py): the first step of the repository documents, per file
+-- so that the per-repository step holds names, never text. A file that does not parse has no
+-- imports (parsed false) and still takes its place in its repository's documents.
+with
+
+python_files as (
+    select
+        doc_id,
+        source,
+        repo,
+        path,
+        n_bytes,
+        content
+    from {{ ref('int_files_curated') }}
+    where kind = 'code' and language = 'python'
+),
+
+read as (
+    select
+        doc_id,
+        source,
+        repo,
+        path,
+        n_bytes,
+        winnow_python_imports(content, path) as imports
+    from python_files
+)
+
+select
+    doc_id,
+    source,
+    repo,
+    path,
+    n_bytes,
+    imports,
+    imports is not null as parsed
+from read

@@ -27,7 +27,9 @@ pieces as (
         ordered.path,
         {{ repository_file_header('ordered.path') }} as file_header,
         curated.content,
-        {{ repository_file_header('ordered.path') }} || curated.content || {{ repository_file_trailer('curated.content') }} as piece
+        {{ repository_file_header('ordered.path') }}
+        || curated.content
+        || {{ repository_file_trailer('curated.content') }} as piece
     from ordered
     inner join curated
         on ordered.doc_id = curated.doc_id

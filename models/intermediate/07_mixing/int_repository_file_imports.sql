@@ -1,5 +1,8 @@
-{{ config(pre_hook="{{ progress_start('winnow_python_imports', ref('int_files_curated'), where=\"kind = 'code' and language = 'python'\") }}",
-          post_hook="{{ progress_finish('winnow_python_imports') }}") }}
+{{ config(
+    pre_hook="{{ progress_start('winnow_python_imports', ref('int_files_curated'),
+                                where=\"kind = 'code' and language = 'python'\") }}",
+    post_hook="{{ progress_finish('winnow_python_imports') }}"
+) }}
 -- The imports of every curated Python file, read from its syntax tree
 -- (python_udfs/kernels/repository_order.py): the first step of the repository documents, per file
 -- so that the per-repository step holds names, never text. A file that does not parse has no

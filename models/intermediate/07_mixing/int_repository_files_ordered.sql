@@ -56,7 +56,9 @@ laid_out as (
             coalesce(raw_paths.all_paths, []),
             {{ var('seed') }},
             {{ sql_string(var('repository_document_order')) }},
-            cast(floor({{ var('repository_document_max_tokens') }} * {{ var('repository_document_bytes_per_token') }}) as bigint)
+            cast(floor(
+                {{ var('repository_document_max_tokens') }} * {{ var('repository_document_bytes_per_token') }}
+            ) as bigint)
         ) as layout
     from repositories
     left join raw_paths
@@ -77,8 +79,8 @@ select
     placed.source,
     placed.repo,
     files.path,
-    placed.place.document as document,
-    placed.place.position as position,
+    placed.place.document,
+    placed.place.position,
     files.piece_bytes
 from placed
 inner join files

@@ -356,16 +356,11 @@ def repository_layout(
     """Per repository (one row: its paths, their import references and piece sizes as lists, and
     the paths of all its files, curated or not), a list aligned with ``paths`` of (position,
     document): the file's 0-based place in the repository's order and the document it goes to."""
+    columns = [as_array(c) for c in (repos, paths, imports, piece_bytes, header_bytes, all_paths)]
     out = []
-    for repo, repo_paths, repo_imports, sizes, header, every_path in zip(
-        as_array(repos).to_pylist(),
-        as_array(paths).to_pylist(),
-        as_array(imports).to_pylist(),
-        as_array(piece_bytes).to_pylist(),
-        as_array(header_bytes).to_pylist(),
-        as_array(all_paths).to_pylist(),
-        strict=True,
-    ):
+    # One repository's lists at a time in Python objects (a vector holds up to 2048 repositories).
+    for row in range(len(columns[0])):
+        repo, repo_paths, repo_imports, sizes, header, every_path = (c[row].as_py() for c in columns)
         references = [
             None if refs is None else [ImportReference(r["anchor"], r["module"], r["name"]) for r in refs]
             for refs in repo_imports

@@ -98,7 +98,8 @@ def python_imports_of(path: str, content: str) -> list[ImportReference] | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes in old code
-            tree = ast.parse(content, filename=path)
+            # A UTF-8 byte order mark is legal in a source file but not in a str ast parses.
+            tree = ast.parse(content.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     directory = posixpath.dirname(path)

@@ -116,6 +116,10 @@ def test_an_unparseable_file_has_no_imports_and_keeps_its_place():
     assert column.to_pylist() == [None, None, [{"anchor": None, "module": "x", "name": None}]]
 
 
+def test_a_file_with_a_byte_order_mark_parses():
+    assert python_imports_of("bom.py", "\ufeffimport os\n") == [(None, "os", None)]
+
+
 def test_a_cycle_is_broken_at_the_file_with_fewest_dependencies_then_smallest_path():
     # b -> c -> d -> b is a cycle; c also needs e (outside it), d needs nothing else in the cycle.
     files = {

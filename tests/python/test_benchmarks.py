@@ -129,3 +129,18 @@ def test_bad_rows_are_reported_with_the_benchmark_and_what_to_do(tmp_path):
     assert "has no field solution" in wrong_field["error"] and "answer" in wrong_field["error"]
     wrong_format = checked("mine", tmp_path / "b.jsonl", "csv", "custom", "id", "", "answer")
     assert "format 'csv'" in wrong_format["error"]
+
+
+def test_reserved_names_seed_holds_every_keyword_and_builtin_of_python_3_11():
+    # Decontamination keeps these as written in its identifier-blind n-grams: a missing builtin
+    # would be renamed, a stray name would survive a renaming.
+    import builtins
+    import csv
+    import keyword
+
+    from tests.conftest import PROJECT_ROOT
+
+    with (PROJECT_ROOT / "seeds" / "python_reserved_names.csv").open() as seed:
+        names = {row["name"] for row in csv.DictReader(seed)}
+    expected = {name.lower() for name in [*keyword.kwlist, *keyword.softkwlist, *dir(builtins)]}
+    assert names == {name for name in expected if not name.startswith("__")}

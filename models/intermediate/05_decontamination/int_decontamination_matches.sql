@@ -74,12 +74,7 @@ solution_matches as (
 
 matched_ngrams as (
     select
-        matched.doc_id,
-        matched.repository,
-        matched.benchmark,
-        matched.task_id,
-        matched.solution_id,
-        matched.ngram_hash,
+        matched.*,
         index_ngrams.is_solution_ngram
     from (
         select
@@ -91,12 +86,7 @@ matched_ngrams as (
             unnest(matched_ngram_hashes) as ngram_hash
         from solution_matches
     ) as matched
-    inner join index_ngrams
-        on
-            matched.benchmark = index_ngrams.benchmark
-            and matched.task_id = index_ngrams.task_id
-            and matched.solution_id = index_ngrams.solution_id
-            and matched.ngram_hash = index_ngrams.ngram_hash
+    inner join index_ngrams using (benchmark, task_id, solution_id, ngram_hash)
 ),
 
 raw_counts as (
@@ -111,36 +101,26 @@ raw_counts as (
     group by all
 ),
 
-copies as (
-    -- Files that are copies of the solution before common n-grams are set aside: their n-grams
-    -- do not make an n-gram common.
+raw_evidence as (
+    -- Each pair with its raw counts, and whether it is a copy of the solution before common
+    -- n-grams are set aside: a copy's n-grams do not make an n-gram common.
     select
-        solution_matches.doc_id,
-        solution_matches.benchmark,
-        solution_matches.task_id,
-        solution_matches.solution_id
+        *,
+        n_matched_ngrams > n_matched_solution_ngrams as holds_prompt_overlap,
+        (
+            longest_run_tokens >= {{ long_run }}
+            or (
+                n_matched_ngrams > n_matched_solution_ngrams
+                and n_matched_ngrams >= {{ min_share }} * n_searched_ngrams
+            )
+            or (
+                n_searched_solution_ngrams >= {{ min_solution_ngrams }}
+                and n_matched_solution_ngrams >= {{ min_code_share }} * n_searched_solution_ngrams
+            )
+        ) as is_raw_copy
     from solution_matches
-    inner join raw_counts
-        on
-            solution_matches.doc_id = raw_counts.doc_id
-            and solution_matches.benchmark = raw_counts.benchmark
-            and solution_matches.task_id = raw_counts.task_id
-            and solution_matches.solution_id = raw_counts.solution_id
-    inner join index_sizes
-        on
-            raw_counts.benchmark = index_sizes.benchmark
-            and raw_counts.task_id = index_sizes.task_id
-            and raw_counts.solution_id = index_sizes.solution_id
-    where
-        solution_matches.longest_run_tokens >= {{ long_run }}
-        or (
-            raw_counts.n_matched_ngrams > raw_counts.n_matched_solution_ngrams
-            and raw_counts.n_matched_ngrams >= {{ min_share }} * index_sizes.n_searched_ngrams
-        )
-        or (
-            index_sizes.n_searched_solution_ngrams >= {{ min_solution_ngrams }}
-            and raw_counts.n_matched_solution_ngrams >= {{ min_code_share }} * index_sizes.n_searched_solution_ngrams
-        )
+    inner join raw_counts using (doc_id, benchmark, task_id, solution_id)
+    inner join index_sizes using (benchmark, task_id, solution_id)
 ),
 
 common_ngrams as (
@@ -152,12 +132,13 @@ common_ngrams as (
         matched_ngrams.ngram_hash,
         any_value(matched_ngrams.is_solution_ngram) as is_solution_ngram
     from matched_ngrams
-    anti join copies
+    semi join raw_evidence
         on
-            matched_ngrams.doc_id = copies.doc_id
-            and matched_ngrams.benchmark = copies.benchmark
-            and matched_ngrams.task_id = copies.task_id
-            and matched_ngrams.solution_id = copies.solution_id
+            matched_ngrams.doc_id = raw_evidence.doc_id
+            and matched_ngrams.benchmark = raw_evidence.benchmark
+            and matched_ngrams.task_id = raw_evidence.task_id
+            and matched_ngrams.solution_id = raw_evidence.solution_id
+            and not raw_evidence.is_raw_copy
     group by matched_ngrams.benchmark, matched_ngrams.task_id, matched_ngrams.solution_id, matched_ngrams.ngram_hash
     having count(distinct matched_ngrams.repository) >= {{ var('decontamination_common_ngram_repositories') }}
 ),
@@ -167,18 +148,12 @@ distinctive_sizes as (
         index_sizes.benchmark,
         index_sizes.task_id,
         index_sizes.solution_id,
-        index_sizes.n_searched_ngrams,
-        index_sizes.n_searched_solution_ngrams,
         index_sizes.n_searched_ngrams - count(common_ngrams.ngram_hash) as n_distinctive_ngrams,
         index_sizes.n_searched_solution_ngrams - count(common_ngrams.ngram_hash) filter (
             where common_ngrams.is_solution_ngram
         ) as n_distinctive_solution_ngrams
     from index_sizes
-    left join common_ngrams
-        on
-            index_sizes.benchmark = common_ngrams.benchmark
-            and index_sizes.task_id = common_ngrams.task_id
-            and index_sizes.solution_id = common_ngrams.solution_id
+    left join common_ngrams using (benchmark, task_id, solution_id)
     group by
         index_sizes.benchmark,
         index_sizes.task_id,
@@ -189,68 +164,40 @@ distinctive_sizes as (
 
 distinctive_counts as (
     select
-        matched_ngrams.doc_id,
-        matched_ngrams.benchmark,
-        matched_ngrams.task_id,
-        matched_ngrams.solution_id,
+        doc_id,
+        benchmark,
+        task_id,
+        solution_id,
         count(*) as n_matched_distinctive_ngrams,
-        count(*) filter (where matched_ngrams.is_solution_ngram) as n_matched_distinctive_solution_ngrams
+        count(*) filter (where is_solution_ngram) as n_matched_distinctive_solution_ngrams
     from matched_ngrams
-    anti join common_ngrams
-        on
-            matched_ngrams.benchmark = common_ngrams.benchmark
-            and matched_ngrams.task_id = common_ngrams.task_id
-            and matched_ngrams.solution_id = common_ngrams.solution_id
-            and matched_ngrams.ngram_hash = common_ngrams.ngram_hash
+    anti join common_ngrams using (benchmark, task_id, solution_id, ngram_hash)
     group by all
 ),
 
 shares as (
     select
-        solution_matches.doc_id,
-        solution_matches.benchmark,
-        solution_matches.task_id,
-        solution_matches.solution_id,
-        sizes.n_searched_ngrams,
-        raw_counts.n_matched_ngrams,
-        sizes.n_distinctive_ngrams,
-        coalesce(counts.n_matched_distinctive_ngrams, 0) as n_matched_distinctive_ngrams,
-        sizes.n_distinctive_solution_ngrams,
-        coalesce(counts.n_matched_distinctive_solution_ngrams, 0) as n_matched_distinctive_solution_ngrams,
-        raw_counts.n_matched_ngrams > raw_counts.n_matched_solution_ngrams as holds_prompt_overlap,
-        coalesce(counts.n_matched_distinctive_ngrams / nullif(sizes.n_distinctive_ngrams, 0), 0) as distinctive_share,
+        raw_evidence.*,
+        distinctive_sizes.n_distinctive_ngrams,
+        distinctive_sizes.n_distinctive_solution_ngrams,
+        coalesce(distinctive_counts.n_matched_distinctive_ngrams, 0) as n_matched_distinctive_ngrams,
+        coalesce(
+            distinctive_counts.n_matched_distinctive_solution_ngrams, 0
+        ) as n_matched_distinctive_solution_ngrams
+    from raw_evidence
+    inner join distinctive_sizes using (benchmark, task_id, solution_id)
+    left join distinctive_counts using (doc_id, benchmark, task_id, solution_id)
+),
+
+verdicts as (
+    select
+        *,
+        coalesce(n_matched_distinctive_ngrams / nullif(n_distinctive_ngrams, 0), 0) as distinctive_share,
         case
-            when sizes.n_distinctive_solution_ngrams >= {{ min_solution_ngrams }}
-                then coalesce(counts.n_matched_distinctive_solution_ngrams, 0) / sizes.n_distinctive_solution_ngrams
-        end as distinctive_code_share,
-        solution_matches.longest_run_tokens,
-        solution_matches.first_matched_ngram,
-        solution_matches.first_matched_token,
-        copies.doc_id is not null as is_raw_copy
-    from solution_matches
-    inner join raw_counts
-        on
-            solution_matches.doc_id = raw_counts.doc_id
-            and solution_matches.benchmark = raw_counts.benchmark
-            and solution_matches.task_id = raw_counts.task_id
-            and solution_matches.solution_id = raw_counts.solution_id
-    inner join distinctive_sizes as sizes
-        on
-            solution_matches.benchmark = sizes.benchmark
-            and solution_matches.task_id = sizes.task_id
-            and solution_matches.solution_id = sizes.solution_id
-    left join distinctive_counts as counts
-        on
-            solution_matches.doc_id = counts.doc_id
-            and solution_matches.benchmark = counts.benchmark
-            and solution_matches.task_id = counts.task_id
-            and solution_matches.solution_id = counts.solution_id
-    left join copies
-        on
-            solution_matches.doc_id = copies.doc_id
-            and solution_matches.benchmark = copies.benchmark
-            and solution_matches.task_id = copies.task_id
-            and solution_matches.solution_id = copies.solution_id
+            when n_distinctive_solution_ngrams >= {{ min_solution_ngrams }}
+                then n_matched_distinctive_solution_ngrams / n_distinctive_solution_ngrams
+        end as distinctive_code_share
+    from shares
 )
 
 select
@@ -278,4 +225,4 @@ select
         else 'kept_below_share'
     end as verdict,
     verdict in ('long_run', 'distinctive_share', 'distinctive_code_share') as is_contaminated
-from shares
+from verdicts

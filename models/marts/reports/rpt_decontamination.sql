@@ -47,6 +47,17 @@ per_task as (
     group by all
 ),
 
+benchmark_files as (
+    -- Files per benchmark, each once whatever the number of tasks it matches.
+    select
+        benchmark,
+        count(distinct doc_id) as files_matched,
+        count(distinct doc_id) filter (where is_contaminated) as files_dropped,
+        count(distinct doc_id) filter (where is_kept_common) as files_kept_common_ngrams
+    from matches
+    group by benchmark
+),
+
 per_benchmark as (
     select
         'benchmark' as level,
@@ -55,20 +66,13 @@ per_benchmark as (
         sum(per_task.ngrams_searched) as ngrams_searched,
         sum(per_task.ngrams_allow_listed) as ngrams_allow_listed,
         sum(per_task.ngrams_generic_shape) as ngrams_generic_shape,
-        (
-            select count(distinct doc_id) from matches
-            where matches.benchmark = per_task.benchmark
-        ) as files_matched,
-        (
-            select count(distinct doc_id) from matches
-            where matches.benchmark = per_task.benchmark and matches.is_contaminated
-        ) as files_dropped,
-        (
-            select count(distinct doc_id) from matches
-            where matches.benchmark = per_task.benchmark and matches.is_kept_common
-        ) as files_kept_common_ngrams,
+        coalesce(any_value(benchmark_files.files_matched), 0) as files_matched,
+        coalesce(any_value(benchmark_files.files_dropped), 0) as files_dropped,
+        coalesce(any_value(benchmark_files.files_kept_common_ngrams), 0) as files_kept_common_ngrams,
         sum(per_task.matched_ngrams) as matched_ngrams
     from per_task
+    left join benchmark_files
+        on per_task.benchmark = benchmark_files.benchmark
     group by per_task.benchmark
 )
 

@@ -33,7 +33,7 @@ from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from ..kernels.repository_order import python_imports, repository_layout
-from ..kernels.token_ids import fim_token_ids, token_ids
+from ..kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
 from .code_version import code_version
 from .file_state import files_state
 from .progress import ProgressRegistry
@@ -59,11 +59,21 @@ UDF_SLICE_BYTES = 16 * 2**20
 
 
 def _byte_bounded_slices(column: pa.ChunkedArray | pa.Array, budget: int) -> list[tuple[int, int]]:
-    """(offset, length) row slices of ``column`` holding at most ``budget`` bytes each, or one row."""
+    """(offset, length) row slices of ``column`` (strings, or lists of strings) holding at most
+    ``budget`` bytes each, or one row."""
     n = len(column)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) or column.nbytes <= budget:
+    text_types = (pa.types.is_string, pa.types.is_large_string)
+    is_text = any(t(column.type) for t in text_types)
+    is_text_list = pa.types.is_list(column.type) and any(t(column.type.value_type) for t in text_types)
+    if not (is_text or is_text_list) or column.nbytes <= budget:
         return [(0, n)]
-    sizes = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if is_text:
+        sizes = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        value_sizes = pc.fill_null(pc.binary_length(pc.list_flatten(column)), 0).to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+        sizes = np.bincount(parents, weights=value_sizes, minlength=n).astype(np.int64)
     ends = np.cumsum(sizes)
     slices, start, consumed = [], 0, 0
     while start < n:
@@ -165,6 +175,42 @@ def _tokenize_fim_udf(
         content,
         cut_a,
         cut_b,
+        is_spm,
+        _constant(tokenizer_path),
+        _constant(tokenizer_sha256),
+        _constant(engine),
+        sentinels=_sentinels(prefix, middle, suffix),
+        variant=_constant(spm_variant),
+    )
+
+
+def _tokenize_segments_udf(
+    texts,
+    markers,
+    segment_fim,
+    segment_cuts_a,
+    segment_cuts_b,
+    document_fim,
+    document_cut_a,
+    document_cut_b,
+    is_spm,
+    tokenizer_path,
+    tokenizer_sha256,
+    engine,
+    prefix,
+    middle,
+    suffix,
+    spm_variant,
+):
+    return segmented_token_ids(
+        texts,
+        markers,
+        segment_fim,
+        segment_cuts_a,
+        segment_cuts_b,
+        document_fim,
+        document_cut_a,
+        document_cut_b,
         is_spm,
         _constant(tokenizer_path),
         _constant(tokenizer_sha256),
@@ -284,6 +330,30 @@ UDFS: tuple[Udf, ...] = (
         _tokenize_fim_udf,
         (
             "VARCHAR",
+            "DOUBLE",
+            "DOUBLE",
+            "BOOLEAN",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+        ),
+        _TOKENS,
+    ),
+    # Repository documents: a text and a marker (special token) per segment, FIM per segment or per document.
+    Udf(
+        "winnow_tokenize_segments",
+        _tokenize_segments_udf,
+        (
+            "VARCHAR[]",  # texts first: the plugin slices vectors by the bytes of the first argument
+            "VARCHAR[]",
+            "BOOLEAN[]",
+            "DOUBLE[]",
+            "DOUBLE[]",
+            "BOOLEAN",
             "DOUBLE",
             "DOUBLE",
             "BOOLEAN",

@@ -13,15 +13,13 @@ packed_documents as (
 
 packed_repositories as (
     select
-        coalesce(files.repo, files.doc_id) as repo,
+        documents.repo,
         packed_documents.split
     from packed_documents
     inner join {{ ref('fct_training_documents') }} as documents
         on
             packed_documents.mixture = documents.mixture
             and packed_documents.position = documents.position
-    inner join {{ ref('fct_curated_files') }} as files
-        on documents.doc_id = files.doc_id
 )
 
 select

@@ -1,7 +1,8 @@
--- Every mixture as a list of document copies in a deterministic shuffled order. A source with
--- target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies of each of its files
--- plus a fractional copy: its files in stable_hash(seed, 'sample', doc_id, copy) order, taken
--- while their tokens stay nearest to the fractional tokens (at most one file off the target). The
+-- Every mixture as a list of document copies in a deterministic shuffled order. A plan row (mixture,
+-- source, documents) with target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies
+-- of each document it draws (int_mixture_documents_drawn: files, or repository documents) plus a
+-- fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
+-- their tokens stay nearest to the fractional tokens (at most one document off the target). The
 -- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
 with
 
@@ -9,6 +10,7 @@ plan as (
     select
         mixture,
         source,
+        documents,
         full_copies,
         fractional_copy_tokens
     from {{ ref('int_mixture_sources_planned') }}
@@ -17,21 +19,24 @@ plan as (
 
 files as (
     select
-        doc_id,
+        mixture,
         source,
+        documents,
+        doc_id,
         n_tokens
-    from {{ ref('int_files_tokenized') }}
+    from {{ ref('int_mixture_documents_drawn') }}
 ),
 
 whole_copies as (
     select
         plan.mixture,
         files.source,
+        files.documents,
         files.doc_id,
         cast(unnest(range(plan.full_copies)) as integer) as copy,
         files.n_tokens
     from plan
-    inner join files using (source)
+    inner join files using (mixture, source, documents)
     where plan.full_copies > 0
 ),
 
@@ -39,17 +44,18 @@ fractional_candidates as (
     select
         plan.mixture,
         files.source,
+        files.documents,
         files.doc_id,
         plan.full_copies as copy,
         files.n_tokens,
         plan.fractional_copy_tokens,
         sum(files.n_tokens) over (
-            partition by plan.mixture, files.source
+            partition by plan.mixture, files.source, files.documents
             order by {{ stable_hash([var('seed'), "'sample'", 'files.doc_id', 'plan.full_copies']) }}, files.doc_id
             rows between unbounded preceding and current row
         ) as cumulative_tokens
     from plan
-    inner join files using (source)
+    inner join files using (mixture, source, documents)
     where plan.fractional_copy_tokens > 0
 ),
 
@@ -58,6 +64,7 @@ fractional_copies as (
     select
         mixture,
         source,
+        documents,
         doc_id,
         copy,
         n_tokens
@@ -78,6 +85,7 @@ select
         order by {{ stable_hash([var('seed'), "'order'", 'doc_id', 'copy']) }}, doc_id, copy
     ) as position,
     source,
+    documents,
     doc_id,
     copy,
     n_tokens

@@ -1,6 +1,6 @@
 {{ config(
     pre_hook="{{ progress_start('winnow_python_imports', ref('int_files_curated'),
-                                where=\"kind = 'code' and language = 'python'\") }}",
+                                where=\"kind = 'code' and language = 'python' and repo is not null\") }}",
     post_hook="{{ progress_finish('winnow_python_imports') }}"
 ) }}
 -- The imports of every curated Python file, read from its syntax tree
@@ -18,7 +18,8 @@ python_files as (
         n_bytes,
         content
     from {{ ref('int_files_curated') }}
-    where kind = 'code' and language = 'python'
+    -- A file without a repository is a repository of its own (fct_repo_splits): it trains alone.
+    where kind = 'code' and language = 'python' and repo is not null
 ),
 
 read as (

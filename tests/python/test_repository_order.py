@@ -301,3 +301,18 @@ def test_repository_layout_orders_and_splits_per_repository():
         [{"position": 1, "document": 1}, {"position": 0, "document": 0}],
         [{"position": 0, "document": 0}],
     ]
+
+
+def test_the_sql_formats_spell_the_markers_the_tokenizer_adds():
+    """macros/repository_documents.sql writes the markers into documents; int_tokenizer_prepared
+    adds REPOSITORY_DOCUMENT_MARKERS to the tokenizer: the two must spell the same tokens."""
+    import re
+
+    from python_udfs.kernels.bpe_tokenizer import REPOSITORY_DOCUMENT_MARKERS
+    from python_udfs.knobs import load_knobs
+    from tests.conftest import PROJECT_ROOT
+
+    macros = (PROJECT_ROOT / "macros" / "repository_documents.sql").read_text()
+    [spelled] = re.findall(r"return\(\[('[^\]]*')\] if var\('repository_document_format'\) == 'starcoder2'", macros)
+    assert tuple(t.strip(" '") for t in spelled.split(",")) == REPOSITORY_DOCUMENT_MARKERS["starcoder2"]
+    assert set(REPOSITORY_DOCUMENT_MARKERS) == set(load_knobs()["repository_document_format"]["choices"])

@@ -49,7 +49,8 @@ drawn as (
         list_transform(
             range(len(segments.texts)),
             lambda k: {{ var('repository_document_fim') == 'file' }} and k > 0
-            and {{ stable_uniform([var('seed'), "'fim_file'", 'uncached.doc_id', 'uncached.copy', 'k']) }} < {{ var('fim_rate') }}
+            and {{ stable_uniform([var('seed'), "'fim_file'", 'uncached.doc_id', 'uncached.copy', 'k']) }}
+            < {{ var('fim_rate') }}
         ) as segment_fim,
         list_transform(
             range(len(segments.texts)),

@@ -42,9 +42,9 @@ tokenized as (
         winnow_tokenize_segments(
             segments.texts,
             segments.markers,
-            cast(null as boolean []),
-            cast(null as double []),
-            cast(null as double []),
+            cast(null as boolean[]),
+            cast(null as double[]),
+            cast(null as double[]),
             false,
             cast(null as double),
             cast(null as double),

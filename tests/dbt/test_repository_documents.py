@@ -15,7 +15,7 @@ import pytest
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.kernels.repository_order import stable_hash
-from tests.conftest import make_dbt_project
+from tests.conftest import PROJECT_ROOT, make_dbt_project
 from tests.python.test_repository_order import assert_imports_come_first, independent_import_graph
 
 pytestmark = pytest.mark.dbt
@@ -25,6 +25,9 @@ DISTRIBUTIONS = ["jinja2", "idna"]
 SITE_PACKAGES = Path(sysconfig.get_paths()["purelib"])
 # Small enough that the packages split into several documents and some files stand alone.
 VARS = {"repository_document_max_tokens": 4096}
+REPOSITORY_MIXTURE = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate,kind
+repository,default,,1,,,0.5,0.5,repo
+"""
 MODELS = ["--select", "int_repository_file_imports", "int_repository_files_ordered", "int_repository_documents"]
 
 
@@ -36,6 +39,8 @@ def project(tmp_path_factory):
     project.write_sources(
         [{"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
     )
+    # Repository documents are built for the sources a mixture trains as such.
+    (project.root / "seeds" / "mixtures.csv").write_text(REPOSITORY_MIXTURE)
     # The curated marts too: their data tests reconcile every raw row with the curated files and the ledger.
     selection = ["+int_repository_documents", "+fct_curated_files", "+fct_drop_ledger", "+fct_funnel"]
     result = project.dbt(
@@ -145,3 +150,19 @@ def test_random_order_with_starcoder2_tokens(project):
                 assert content[start : start + length] == curated[doc_id][2]
     finally:
         assert project.dbt("build", *MODELS, "--vars", json.dumps(VARS)).returncode == 0
+
+
+def test_without_a_mixture_of_kind_repo_nothing_is_parsed(project):
+    shipped = (PROJECT_ROOT / "seeds" / "mixtures.csv").read_text()
+    seed = project.root / "seeds" / "mixtures.csv"
+    try:
+        seed.write_text(shipped)
+        result = project.dbt("build", "--select", "mixtures", *MODELS[1:], "--vars", json.dumps(VARS))
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert project.query("select count(*) from int_repository_file_imports") == [(0,)]
+        assert project.query("select count(*) from int_repository_documents") == [(0,)]
+    finally:
+        seed.write_text(REPOSITORY_MIXTURE)
+        restored = project.dbt("build", "--select", "mixtures", *MODELS[1:], "--vars", json.dumps(VARS))
+    assert restored.returncode == 0, restored.stdout[-3000:]
+    assert project.query("select count(*) from int_repository_file_imports")[0][0] > 100

@@ -199,7 +199,7 @@
 {% endmacro %}
 
 {#- The sources whose repository documents some mixture trains (rows of kind repo), sorted; empty
-    at parse time. Only these sources' repository documents are tokenised. -#}
+    at parse time. Only these sources' Python files are parsed into repository documents. -#}
 {% macro repository_document_sources() %}
   {{ return(validated_mixtures() | selectattr('documents', 'equalto', 'repo') | map(attribute='source') | unique | sort) }}
 {% endmacro %}

@@ -20,7 +20,7 @@
     (int_repository_documents), a source of its own: (mixture, source, kind) is the row's key, and
     '*' stands for the sources not named with the same kind. A mixture that trains a source's
     repository documents trains the files they hold only there: its row for the source's files
-    draws the other files (int_mixture_documents_drawn), so no file is seen twice per pass.
+    draws the other files (mixture_documents_drawn), so no file is seen twice per pass.
 -#}
 
 {#- The kinds of document a mixture row can draw: a source's files, or its repository documents. -#}
@@ -212,4 +212,36 @@
   {%- else -%}
     false
   {%- endif -%}
+{%- endmacro %}
+
+{#- The documents each (mixture, source, documents) row of `rows` (a CTE holding every row of the
+    mixtures seed, or of int_mixture_sources_planned) draws from int_mixture_documents: a row of
+    kind repo the source's repository documents; a row of files the source's files, less those a
+    repository document holds when the same mixture trains the source's repository documents. So a
+    file is trained inside its repository document or alone, never both in one mixture. The one
+    home of that rule: planning, copies and rpt_mixture_kinds call it, each on the rows it reads,
+    so no table can hold the rows of an older seed. -#}
+{% macro mixture_documents_drawn(rows) -%}
+    select
+        drawing.mixture,
+        drawing.source,
+        drawing.documents,
+        documents.doc_id,
+        documents.n_tokens
+    from {{ rows }} as drawing
+    inner join {{ ref('int_mixture_documents') }} as documents
+        on
+            drawing.source = documents.source
+            and drawing.documents = documents.documents
+    where not (
+        drawing.documents = 'files'
+        and documents.repo_doc_id is not null
+        and exists (
+            select 1 from {{ rows }} as repository_rows
+            where
+                repository_rows.mixture = drawing.mixture
+                and repository_rows.source = drawing.source
+                and repository_rows.documents = 'repo'
+        )
+    )
 {%- endmacro %}

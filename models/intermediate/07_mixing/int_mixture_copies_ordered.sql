@@ -1,10 +1,14 @@
 -- Every mixture as a list of document copies in a deterministic shuffled order. A plan row (mixture,
 -- source, documents) with target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies
--- of each document it draws (int_mixture_documents_drawn: files, or repository documents) plus a
+-- of each document it draws (macro mixture_documents_drawn: files, or repository documents) plus a
 -- fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
 -- their tokens stay nearest to the fractional tokens (at most one document off the target). The
 -- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
 with
+
+plan_rows as (
+    select * from {{ ref('int_mixture_sources_planned') }}
+),
 
 plan as (
     select
@@ -13,18 +17,12 @@ plan as (
         documents,
         full_copies,
         fractional_copy_tokens
-    from {{ ref('int_mixture_sources_planned') }}
+    from plan_rows
     where target_tokens > 0
 ),
 
 files as (
-    select
-        mixture,
-        source,
-        documents,
-        doc_id,
-        n_tokens
-    from {{ ref('int_mixture_documents_drawn') }}
+    {{ mixture_documents_drawn('plan_rows') }}
 ),
 
 whole_copies as (

@@ -1,6 +1,6 @@
 -- The plan of every mixture, one row per (mixture, source, documents) of seeds/mixtures.csv (checked
 -- by the validated_mixtures macro; documents is the source's files or its repository documents):
--- the tokens of the documents the row draws (int_mixture_documents_drawn), its target token share
+-- the tokens of the documents the row draws (macro mixture_documents_drawn), its target token share
 -- and tokens, and the epochs that realise them as whole copies plus a fractional copy. Shares are
 -- in tokens:
 --   temperature T:   share = tokens^(1/T) / sum over the mixture's sources of tokens^(1/T)
@@ -14,6 +14,10 @@ mixture_rows as (
     {{ mixture_rows() }}
 ),
 
+drawn as (
+    {{ mixture_documents_drawn('mixture_rows') }}
+),
+
 source_tokens as (
     select
         mixture,
@@ -21,7 +25,7 @@ source_tokens as (
         documents,
         count(*) as source_files,
         sum(n_tokens) as source_tokens
-    from {{ ref('int_mixture_documents_drawn') }}
+    from drawn
     group by mixture, source, documents
 ),
 

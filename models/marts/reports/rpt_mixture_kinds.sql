@@ -13,6 +13,10 @@ plan as (
     from {{ ref('int_mixture_sources_planned') }}
 ),
 
+drawn as (
+    {{ mixture_documents_drawn('plan') }}
+),
+
 source_kind_tokens as (
     -- How a plan row's tokens split over kinds (a winnow source can hold code and docs).
     select
@@ -21,7 +25,7 @@ source_kind_tokens as (
         drawn.documents,
         documents.kind,
         sum(drawn.n_tokens) as tokens
-    from {{ ref('int_mixture_documents_drawn') }} as drawn
+    from drawn
     inner join {{ ref('int_mixture_documents') }} as documents
         on drawn.doc_id = documents.doc_id
     group by drawn.mixture, drawn.source, drawn.documents, documents.kind

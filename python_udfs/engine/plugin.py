@@ -32,6 +32,7 @@ from ..kernels.lsh import band_keys, signature_similarity
 from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
+from ..kernels.python_syntax import PYTHON_SYNTAX_TYPE, python_syntax_signals
 from ..kernels.repository_order import python_imports, repository_layout
 from ..kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
 from .code_version import code_version
@@ -124,6 +125,10 @@ def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, sh
         shingle_hash=_constant(shingle_hash),
         shingle_unit=shingle_unit,
     )
+
+
+def _python_syntax_udf(content, max_bytes):
+    return python_syntax_signals(content, _constant(max_bytes))
 
 
 def _band_keys_udf(signatures, bands, rows):
@@ -248,7 +253,7 @@ def _repository_layout_udf(repos, paths, imports, piece_bytes, header_bytes, all
 
 _TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
 _IMPORT_REFERENCES = "STRUCT(anchor VARCHAR, module VARCHAR, name VARCHAR)[]"
-_SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
+_SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN", "string": "VARCHAR"}
 
 
 def _sql_struct(arrow_type: pa.StructType) -> str:
@@ -282,6 +287,7 @@ UDFS: tuple[Udf, ...] = (
         _sql_struct(CHARACTER_CLASSES_TYPE),
     ),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
+    Udf("winnow_python_syntax", _python_syntax_udf, ("VARCHAR", "BIGINT"), _sql_struct(PYTHON_SYNTAX_TYPE)),
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,

@@ -50,7 +50,8 @@
 
 {#- The config of a cache model: incremental on its key (doc_id unless told), pruned to the
     current fingerprint and the current input. `input` is the model whose keys it computes
-    (filtered by `input_where`, an SQL condition over the alias `files`; with `skip_opted_out`,
+    (filtered by `input_where`, an SQL condition over the alias `files`, Jinja rendered when the
+    model runs; with `skip_opted_out`,
     without the files of int_files_opted_out): cache_input_keys() selects them, not_cached()
     filters those still to compute, and the post-hook deletes every cached key not among them.
     `fingerprint_inputs`: Jinja strings of SQL expressions for state the model's code does not
@@ -104,7 +105,8 @@
 {% macro cache_input_keys(alias) %}
   {% set meta = model.config.meta %}
   {% if not meta.get('cache_input') %}{{ return(none) }}{% endif %}
-  {% set conditions = [meta['cache_input_where']] if meta.get('cache_input_where') else [] %}
+  {#- Rendered here, when the model runs: a condition may call macros that read the seeds. -#}
+  {% set conditions = [render(meta['cache_input_where'])] if meta.get('cache_input_where') else [] %}
   {% if meta.get('cache_skips_opted_out') %}
     {% do conditions.append("files.doc_id not in (select doc_id from " ~ ref('int_files_opted_out') ~ ")") %}
   {% endif %}

@@ -15,8 +15,18 @@
     total_tokens may set the mixture's size (default: the tokens of its sources, one pass);
   - with epoch rows, the weights are shares of the whole mixture and sum to less than 1: the epoch
     rows fill the rest;
-  - temperature, total_tokens, fim_rate and fim_spm_rate are per mixture: equal on all its rows.
+  - temperature, total_tokens, fim_rate and fim_spm_rate are per mixture: equal on all its rows;
+  - kind (an optional column) is empty for a source's files or `repo` for its repository documents
+    (int_repository_documents), a source of its own: (mixture, source, kind) is the row's key, and
+    '*' stands for the sources not named with the same kind. A mixture that trains a source's
+    repository documents trains the files they hold only there: its row for the source's files
+    draws the other files (mixture_documents_drawn), so no file is seen twice per pass.
 -#}
+
+{#- The kinds of document a mixture row can draw: a source's files, or its repository documents. -#}
+{% macro mixture_document_kinds() %}
+  {{ return({'': 'files', 'files': 'files', 'repo': 'repo'}) }}
+{% endmacro %}
 
 {% macro _raise_mixture_problems(problems) %}
   {%- if problems %}
@@ -40,16 +50,20 @@
   {% for row in run_query("select source_name, weight, epochs from " ~ sources_seed).rows %}
     {% do defaults.update({row[0]: {'weight': row[1], 'epochs': row[2]}}) %}
   {% endfor %}
+  {#- kind is optional: a seed written before it existed trains files only. -#}
+  {% set has_kind = 'kind' in adapter.get_columns_in_relation(seed) | map(attribute='name') | map('lower') | list %}
   {% set result = run_query(
-      "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate from "
-      ~ seed ~ " order by mixture, source") %}
+      "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate, "
+      ~ ("coalesce(trim(cast(kind as varchar)), '')" if has_kind else "''") ~ " as kind from "
+      ~ seed ~ " order by mixture, source, kind") %}
+  {% set kinds = mixture_document_kinds() %}
   {% set problems = [] %}
   {#- Mixtures with a problem on any row: left out of the per-mixture checks. -#}
   {% set broken = [] %}
-  {#- Expand source '*' to the sources its mixture does not name. -#}
+  {#- Expand source '*' to the sources its mixture does not name with the same kind. -#}
   {% set named = {} %}
   {% for r in result.rows if r[1] != '*' %}
-    {% do named.setdefault(r[0], []).append(r[1]) %}
+    {% do named.setdefault((r[0], kinds.get(r[8], r[8])), []).append(r[1]) %}
   {% endfor %}
   {% set expanded = [] %}
   {% for r in result.rows %}
@@ -59,7 +73,7 @@
             ~ "Give epochs, a temperature, or nothing (each source's defaults from corpus_sources.csv).") %}
         {% do broken.append(r[0]) %}
       {% else %}
-        {% for source in defaults.keys() | sort if source not in named.get(r[0], []) %}
+        {% for source in defaults.keys() | sort if source not in named.get((r[0], kinds.get(r[8], r[8])), []) %}
           {% do expanded.append([r[0], source] + (r | list)[2:]) %}
         {% endfor %}
       {% endif %}
@@ -70,8 +84,8 @@
   {% set rows = [] %}
   {% set seen = [] %}
   {% for r in expanded %}
-    {% set mixture, source = r[0], r[1] %}
-    {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "'" %}
+    {% set mixture, source, documents = r[0], r[1], kinds.get(r[8]) %}
+    {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "'" ~ (", kind 'repo'" if documents == 'repo' else "") %}
     {#- A row's problems; a row with any is left out of the per-mixture checks below. -#}
     {% set found = [] %}
     {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}
@@ -79,14 +93,17 @@
     {% elif not is_safe_directory_name(mixture) %}
       {% do found.append(where ~ ": the mixture name becomes the directory <output_dir>/" ~ mixture ~ "/; "
           ~ "use letters, digits, '_', '.' and '-', not starting with '.' or '-' and without '..'.") %}
-    {% elif (mixture, source) in seen %}
-      {% do found.append(where ~ " is listed twice. List each source once per mixture.") %}
+    {% elif documents is none %}
+      {% do found.append(where ~ ": unknown kind '" ~ r[8] ~ "'. Leave kind empty for the source's files, "
+          ~ "or give 'repo' for its repository documents.") %}
+    {% elif (mixture, source, documents) in seen %}
+      {% do found.append(where ~ " is listed twice. List each source once per mixture and kind.") %}
     {% elif source not in defaults %}
       {% do found.append(where ~ ": unknown source. Sources are the source_name values of seeds/corpus_sources.csv: "
           ~ defaults.keys() | sort | join(', ') ~ ".") %}
     {% endif %}
-    {% do seen.append((mixture, source)) %}
-    {% set row = {'mixture': mixture, 'source': source, 'weight': r[2], 'epochs': r[3], 'temperature': r[4],
+    {% do seen.append((mixture, source, documents)) %}
+    {% set row = {'mixture': mixture, 'source': source, 'documents': documents, 'weight': r[2], 'epochs': r[3], 'temperature': r[4],
                   'total_tokens': r[5], 'fim_rate': r[6], 'fim_spm_rate': r[7]} %}
     {% if row.weight is not none and row.epochs is not none %}
       {% do found.append(where ~ ": both weight (" ~ row.weight ~ ") and epochs (" ~ row.epochs
@@ -160,7 +177,8 @@
   {% set rows = validated_mixtures() %}
   {% if rows | length == 0 %}
     select
-      cast(null as varchar) as mixture, cast(null as varchar) as source, cast(null as double) as weight,
+      cast(null as varchar) as mixture, cast(null as varchar) as source, cast(null as varchar) as documents,
+      cast(null as double) as weight,
       cast(null as double) as epochs, cast(null as double) as temperature, cast(null as bigint) as total_tokens,
       cast(null as double) as fim_rate, cast(null as double) as fim_spm_rate
     where false
@@ -170,6 +188,7 @@
     select
       {{ sql_string(row.mixture) }} as mixture,
       {{ sql_string(row.source) }} as source,
+      {{ sql_string(row.documents) }} as documents,
       {{ _sql_value(row.weight, 'double') }} as weight,
       {{ _sql_value(row.epochs, 'double') }} as epochs,
       {{ _sql_value(row.temperature, 'double') }} as temperature,
@@ -178,3 +197,51 @@
       {{ _sql_value(row.fim_spm_rate, 'double') }} as fim_spm_rate
   {% endfor %}
 {% endmacro %}
+
+{#- The sources whose repository documents some mixture trains (rows of kind repo), sorted; empty
+    at parse time. Only these sources' Python files are parsed into repository documents. -#}
+{% macro repository_document_sources() %}
+  {{ return(validated_mixtures() | selectattr('documents', 'equalto', 'repo') | map(attribute='source') | unique | sort) }}
+{% endmacro %}
+
+{#- `column` is one of repository_document_sources(), as SQL (false when there are none). -#}
+{% macro repository_document_source_condition(column) -%}
+  {%- set sources = repository_document_sources() -%}
+  {%- if sources -%}
+    {{ column }} in ({% for source in sources %}{{ sql_string(source) }}{{ ', ' if not loop.last }}{% endfor %})
+  {%- else -%}
+    false
+  {%- endif -%}
+{%- endmacro %}
+
+{#- The documents each (mixture, source, documents) row of `rows` (a CTE holding every row of the
+    mixtures seed, or of int_mixture_sources_planned) draws from int_mixture_documents: a row of
+    kind repo the source's repository documents; a row of files the source's files, less those a
+    repository document holds when the same mixture trains the source's repository documents. So a
+    file is trained inside its repository document or alone, never both in one mixture. The one
+    home of that rule: planning, copies and rpt_mixture_kinds call it, each on the rows it reads,
+    so no table can hold the rows of an older seed. -#}
+{% macro mixture_documents_drawn(rows) -%}
+    select
+        drawing.mixture,
+        drawing.source,
+        drawing.documents,
+        documents.doc_id,
+        documents.n_tokens
+    from {{ rows }} as drawing
+    inner join {{ ref('int_mixture_documents') }} as documents
+        on
+            drawing.source = documents.source
+            and drawing.documents = documents.documents
+    where not (
+        drawing.documents = 'files'
+        and documents.repo_doc_id is not null
+        and exists (
+            select 1 from {{ rows }} as repository_rows
+            where
+                repository_rows.mixture = drawing.mixture
+                and repository_rows.source = drawing.source
+                and repository_rows.documents = 'repo'
+        )
+    )
+{%- endmacro %}

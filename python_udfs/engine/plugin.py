@@ -29,11 +29,21 @@ UDF_SLICE_BYTES = 16 * 2**20
 
 
 def _byte_bounded_slices(column: pa.ChunkedArray | pa.Array, budget: int) -> list[tuple[int, int]]:
-    """(offset, length) row slices of ``column`` holding at most ``budget`` bytes each, or one row."""
+    """(offset, length) row slices of ``column`` (strings, or lists of strings) holding at most
+    ``budget`` bytes each, or one row."""
     n = len(column)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) or column.nbytes <= budget:
+    text_types = (pa.types.is_string, pa.types.is_large_string)
+    is_text = any(t(column.type) for t in text_types)
+    is_text_list = pa.types.is_list(column.type) and any(t(column.type.value_type) for t in text_types)
+    if not (is_text or is_text_list) or column.nbytes <= budget:
         return [(0, n)]
-    sizes = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    if is_text:
+        sizes = pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    else:
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        value_sizes = pc.fill_null(pc.binary_length(pc.list_flatten(column)), 0).to_numpy(zero_copy_only=False)
+        parents = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+        sizes = np.bincount(parents, weights=value_sizes, minlength=n).astype(np.int64)
     ends = np.cumsum(sizes)
     slices, start, consumed = [], 0, 0
     while start < n:

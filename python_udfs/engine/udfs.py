@@ -28,7 +28,8 @@ from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from ..kernels.python_syntax import PYTHON_SYNTAX_TYPE, python_syntax_signals
-from ..kernels.token_ids import fim_token_ids, token_ids
+from ..kernels.repository_order import python_imports, repository_layout
+from ..kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
 from .code_version import code_version
 from .file_state import files_state
 from .progress import ProgressRegistry
@@ -126,6 +127,56 @@ def _tokenize_fim_udf(
     )
 
 
+def _tokenize_segments_udf(
+    texts,
+    markers,
+    segment_fim,
+    segment_cuts_a,
+    segment_cuts_b,
+    document_fim,
+    document_cut_a,
+    document_cut_b,
+    is_spm,
+    tokenizer_path,
+    tokenizer_sha256,
+    engine,
+    prefix,
+    middle,
+    suffix,
+    spm_variant,
+):
+    return segmented_token_ids(
+        texts,
+        markers,
+        segment_fim,
+        segment_cuts_a,
+        segment_cuts_b,
+        document_fim,
+        document_cut_a,
+        document_cut_b,
+        is_spm,
+        _constant(tokenizer_path),
+        _constant(tokenizer_sha256),
+        _constant(engine),
+        sentinels=_sentinels(prefix, middle, suffix),
+        variant=_constant(spm_variant),
+    )
+
+
+def _repository_layout_udf(repos, paths, imports, piece_bytes, header_bytes, all_paths, seed, order, max_bytes):
+    return repository_layout(
+        repos,
+        paths,
+        imports,
+        piece_bytes,
+        header_bytes,
+        all_paths,
+        seed=_constant(seed),
+        order=_constant(order),
+        max_bytes=_constant(max_bytes),
+    )
+
+
 def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_variant):
     return fim_transform(
         content,
@@ -139,6 +190,7 @@ def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_
 
 
 _TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
+_IMPORT_REFERENCES = "STRUCT(anchor VARCHAR, module VARCHAR, name VARCHAR)[]"
 _SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN", "string": "VARCHAR"}
 
 
@@ -235,6 +287,30 @@ UDFS: tuple[Udf, ...] = (
         ),
         _TOKENS,
     ),
+    # Repository documents: a text and a marker (special token) per segment, FIM per segment or per document.
+    Udf(
+        "winnow_tokenize_segments",
+        _tokenize_segments_udf,
+        (
+            "VARCHAR[]",  # texts first: the plugin slices vectors by the bytes of the first argument
+            "VARCHAR[]",
+            "BOOLEAN[]",
+            "DOUBLE[]",
+            "DOUBLE[]",
+            "BOOLEAN",
+            "DOUBLE",
+            "DOUBLE",
+            "BOOLEAN",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+            "VARCHAR",
+        ),
+        _TOKENS,
+    ),
     # The state of what a memoized stage reads or writes outside the database
     # (macros/memoized_table.sql): called once per build, never folded into a cached constant.
     Udf("winnow_files_state", files_state, ("VARCHAR[]",), "VARCHAR", kind="native", side_effects=True),
@@ -266,6 +342,25 @@ UDFS: tuple[Udf, ...] = (
         side_effects=True,
     ),
     Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
+    # Repository documents (python_udfs/kernels/repository_order.py): per file, then per repository
+    # over lists of its paths and import references (no text).
+    Udf("winnow_python_imports", python_imports, ("VARCHAR", "VARCHAR"), _IMPORT_REFERENCES),
+    Udf(
+        "winnow_repository_layout",
+        _repository_layout_udf,
+        (
+            "VARCHAR",
+            "VARCHAR[]",
+            f"{_IMPORT_REFERENCES}[]",
+            "BIGINT[]",
+            "BIGINT",
+            "VARCHAR[]",
+            "BIGINT",
+            "VARCHAR",
+            "BIGINT",
+        ),
+        "STRUCT(position INTEGER, document INTEGER)[]",
+    ),
     Udf(
         "winnow_fim",
         _fim_udf,

@@ -41,6 +41,7 @@ from .fim import Sentinels
 
 __all__ = [
     "GPT2_PATTERN",
+    "REPOSITORY_DOCUMENT_MARKERS",
     "ROUND_TRIP_PROBES",
     "Engine",
     "LoadedTokenizer",
@@ -67,20 +68,32 @@ Engine = Literal["tiktoken", "tokenizers"]
 
 class TokenizerError(ValueError):
     """A tokenizer file that cannot be used: missing, unreadable, or lacking a special token
-    (``role`` then says which: eos, fim_prefix, fim_middle or fim_suffix)."""
+    (``role`` then says which: eos, fim_prefix, fim_middle, fim_suffix or a repository document marker)."""
 
     def __init__(self, message: str, role: str | None = None):
         super().__init__(message)
         self.role = role
 
 
+# The special tokens that mark repository documents in each var repository_document_format
+# (StarCoder2, arXiv:2402.19173 section 5.1); macros/repository_documents.sql spells the same
+# (tests/python/test_repository_order.py checks that they agree).
+REPOSITORY_DOCUMENT_MARKERS: dict[str, tuple[str, ...]] = {
+    "path_comments": (),
+    "starcoder2": ("<repo_name>", "<file_sep>"),
+}
+
+
 @dataclass(frozen=True)
 class SpecialTokens:
-    """Spellings of the special tokens the pipeline inserts (vars eos_token, pad_token, fim_*_token)."""
+    """Spellings of the special tokens the pipeline inserts (vars eos_token, pad_token, fim_*_token;
+    ``repository``: the markers of repository documents, StarCoder2's ``<repo_name>`` and
+    ``<file_sep>`` with var repository_document_format = starcoder2, else none)."""
 
     eos: str
     pad: str
     fim: Sentinels
+    repository: tuple[str, ...] = ()
 
     def required(self) -> dict[str, str]:
         """Role -> spelling of the tokens every tokenizer must have as single special tokens."""
@@ -89,11 +102,13 @@ class SpecialTokens:
             "fim_prefix": self.fim.prefix,
             "fim_middle": self.fim.middle,
             "fim_suffix": self.fim.suffix,
+            **{f"repository document marker {token}": token for token in self.repository},
         }
 
     def in_vocabulary_order(self) -> list[str]:
-        """The special tokens of a trained tokenizer, in id order (ids 0..4)."""
-        return [self.eos, self.fim.prefix, self.fim.middle, self.fim.suffix, self.pad]
+        """The special tokens of a trained tokenizer, in id order (ids 0..4, then the repository
+        markers, so adding them moves no other special token)."""
+        return [self.eos, self.fim.prefix, self.fim.middle, self.fim.suffix, self.pad, *self.repository]
 
 
 def train_tokenizer(

@@ -19,10 +19,8 @@ documents as (
         documents.doc_id,
         documents.n_tokens + 1 as tokens
     from {{ ref('fct_training_documents') }} as documents
-    left join {{ ref('fct_curated_files') }} as files
-        on documents.doc_id = files.doc_id
     left join {{ ref('fct_repo_splits') }} as splits
-        on splits.repo = coalesce(files.repo, files.doc_id)
+        on documents.repo = splits.repo
 ),
 
 windows as (

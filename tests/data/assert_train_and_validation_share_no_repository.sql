@@ -11,17 +11,26 @@ packed_documents as (
     from {{ ref('fct_packed_sequences') }}
 ),
 
+held_files as (
+    -- Every curated file a document holds (a repository document holds several).
+    select
+        mixture,
+        position,
+        unnest(file_doc_ids) as doc_id
+    from {{ ref('fct_training_documents') }}
+),
+
 packed_repositories as (
     select
         coalesce(files.repo, files.doc_id) as repo,
         packed_documents.split
     from packed_documents
-    inner join {{ ref('fct_training_documents') }} as documents
+    inner join held_files as held
         on
-            packed_documents.mixture = documents.mixture
-            and packed_documents.position = documents.position
+            packed_documents.mixture = held.mixture
+            and packed_documents.position = held.position
     inner join {{ ref('fct_curated_files') }} as files
-        on documents.doc_id = files.doc_id
+        on held.doc_id = files.doc_id
 )
 
 select

@@ -16,6 +16,7 @@ import pytest
 
 from python_udfs.engine.plugin import register_udfs
 from python_udfs.kernels.bpe_tokenizer import (
+    REPOSITORY_DOCUMENT_MARKERS,
     SpecialTokens,
     TokenizerError,
     check_special_tokens,
@@ -25,7 +26,7 @@ from python_udfs.kernels.bpe_tokenizer import (
     train_tokenizer,
 )
 from python_udfs.kernels.fim import Sentinels, fim_split, fim_text
-from python_udfs.kernels.token_ids import fim_token_ids, token_ids
+from python_udfs.kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
 from tests.conftest import stdlib_files
 
 # StarCoder's special tokens (the vars eos_token, pad_token, fim_*_token default to them); the
@@ -168,3 +169,100 @@ def test_tokenize_udf_gives_each_row_the_ids_of_its_own_text_over_many_vectors(t
     for (i, got), text in zip(rows, texts):
         expected = tokenizer.encode(text, add_special_tokens=False).ids
         assert got["input_ids"] == expected and got["n_tokens"] == len(expected), i
+
+
+STARCODER2 = SpecialTokens(
+    eos="<|endoftext|>", pad="<pad>", fim=STARCODER_SENTINELS, repository=REPOSITORY_DOCUMENT_MARKERS["starcoder2"]
+)
+
+
+@pytest.fixture(scope="module")
+def starcoder2_tokenizer_path(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("starcoder2_tokenizer") / "tokenizer.json"
+    train_tokenizer(iter([_corpus()]), vocab_size=2048, special_tokens=STARCODER2).save(str(path), pretty=True)
+    return str(path)
+
+
+def _repository_segments(files: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """A StarCoder2 repository document of real files as (texts, markers)."""
+    texts = ["python/cpython"] + [f"{path}\n{content}" for path, content in files]
+    return texts, ["<repo_name>"] + ["<file_sep>"] * len(files)
+
+
+def _segmented(path, texts, markers, *, segment_fim=None, cuts=None, document_fim=False, draws=(0.0, 0.0), spm=False):
+    n = len(texts)
+    cuts = cuts or ([0.0] * n, [0.0] * n)
+    row = segmented_token_ids(
+        pa.array([texts], pa.list_(pa.string())),
+        pa.array([markers], pa.list_(pa.string())),
+        pa.array([segment_fim], pa.list_(pa.bool_())),
+        pa.array([cuts[0]], pa.list_(pa.float64())),
+        pa.array([cuts[1]], pa.list_(pa.float64())),
+        pa.array([document_fim]),
+        pa.array([draws[0]]),
+        pa.array([draws[1]]),
+        pa.array([spm]),
+        path,
+        None,
+        "tokenizers",
+        sentinels=STARCODER_SENTINELS,
+        variant="starcoder",
+    ).to_pylist()[0]
+    assert row["n_tokens"] == len(row["input_ids"])
+    return row["input_ids"]
+
+
+def test_starcoder2_markers_are_special_ids_and_files_spelling_them_stay_text(starcoder2_tokenizer_path, real_texts):
+    loaded = load_tokenizer(starcoder2_tokenizer_path)
+    repo_name, file_sep = loaded.special_id("<repo_name>"), loaded.special_id("<file_sep>")
+    # Added after the five pipeline tokens, so their ids do not move.
+    assert (repo_name, file_sep) == (5, 6)
+    spelling = "MARKERS = ['<repo_name>', '<file_sep>']\n"
+    files = [(f"Lib/file{i}.py", text) for i, text in enumerate([*real_texts[:5], spelling])]
+    texts, markers = _repository_segments(files)
+    ids = _segmented(starcoder2_tokenizer_path, texts, markers)
+    assert ids[0] == repo_name and ids.count(repo_name) == 1
+    assert ids.count(file_sep) == len(files)
+    assert loaded.hf.decode(ids, skip_special_tokens=False) == "".join(m + t for m, t in zip(markers, texts))
+
+
+def test_file_level_fim_lays_out_each_chosen_file_after_its_marker(starcoder2_tokenizer_path, real_texts):
+    loaded = load_tokenizer(starcoder2_tokenizer_path)
+    files = [(f"Lib/file{i}.py", text) for i, text in enumerate(real_texts[:6])]
+    texts, markers = _repository_segments(files)
+    chosen = [False, True, False, True, True, False, True]
+    rng = np.random.default_rng(5)
+    cuts = (list(rng.random(len(texts))), list(rng.random(len(texts))))
+    for spm in (False, True):
+        ids = _segmented(starcoder2_tokenizer_path, texts, markers, segment_fim=chosen, cuts=cuts, spm=spm)
+        expected = []
+        for k, (marker, text) in enumerate(zip(markers, texts)):
+            if chosen[k]:
+                [piece] = fim_split(pa.array([text]), pa.array([cuts[0][k]]), pa.array([cuts[1][k]])).to_pylist()
+                text = fim_text(
+                    piece["prefix"], piece["middle"], piece["suffix"], spm, STARCODER_SENTINELS, "starcoder"
+                )
+            expected.append(marker + text)
+        assert loaded.hf.decode(ids, skip_special_tokens=False) == "".join(expected)
+        assert ids.count(loaded.special_id("<fim_middle>")) == sum(chosen)
+
+
+def test_document_level_fim_cuts_the_files_as_one_text_and_keeps_the_header_first(
+    starcoder2_tokenizer_path, real_texts
+):
+    loaded = load_tokenizer(starcoder2_tokenizer_path)
+    files = [(f"Lib/file{i}.py", text) for i, text in enumerate(real_texts[:4])]
+    texts, markers = _repository_segments(files)
+    body = "".join(m + t for m, t in zip(markers[1:], texts[1:]))
+    chars = sum(len(t) for t in texts[1:])
+    for draws in ((0.1, 0.7), (0.55, 0.3), (0.0, 1.0 - 1e-9)):
+        ids = _segmented(starcoder2_tokenizer_path, texts, markers, document_fim=True, draws=draws)
+        decoded = loaded.hf.decode(ids, skip_special_tokens=False)
+        header = markers[0] + texts[0]
+        assert decoded.startswith(header + "<fim_prefix>")
+        prefix, rest = decoded[len(header + "<fim_prefix>") :].split("<fim_suffix>", 1)
+        suffix, middle = rest.split("<fim_middle>", 1)
+        assert prefix + middle + suffix == body
+        lo, hi = sorted(min(int(d * (chars + 1)), chars) for d in draws)
+        assert len(prefix.replace("<file_sep>", "")) == lo and len(middle.replace("<file_sep>", "")) == hi - lo
+        assert ids.count(loaded.special_id("<file_sep>")) == len(files)

@@ -3,8 +3,10 @@
 With var tokenizer_path empty, trains winnow's byte-level BPE (python_udfs.kernels.bpe_tokenizer) on the
 'train' sample of int_tokenizer_samples, streamed in batches, and writes it atomically to
 <output_dir>/tokenizer.json; the same sample and settings give a byte-identical file. Otherwise it
-uses the user's tokenizer.json as it is. Either way it checks that the EOS token and the FIM
-sentinels are single special tokens (stopping with a message naming the var otherwise), and
+uses the user's tokenizer.json as it is. Either way it checks that the EOS token, the FIM sentinels
+and, with var repository_document_format = starcoder2, the repository document markers
+(<repo_name>, <file_sep>) are single special tokens (stopping with
+a message naming the var otherwise), and
 chooses the encoding engine: tiktoken when the tokenizer converts and tiktoken gives the ids of
 tokenizers on every document of the 'engine_check' sample, else tokenizers, with the reason.
 
@@ -25,6 +27,7 @@ import pyarrow as pa
 
 from python_udfs.engine.code_version import code_version
 from python_udfs.kernels.bpe_tokenizer import (
+    REPOSITORY_DOCUMENT_MARKERS,
     ROUND_TRIP_PROBES,
     SpecialTokens,
     TokenizerError,
@@ -119,6 +122,7 @@ def model(dbt, session):
     output_dir = dbt.config.get("output_dir")
     vocab_size = int(dbt.config.get("tokenizer_vocab_size"))
     engine_choice = dbt.config.get("tokenizer_engine")
+    document_format = dbt.config.get("repository_document_format")
     special = SpecialTokens(
         eos=dbt.config.get("eos_token"),
         pad=dbt.config.get("pad_token"),
@@ -127,6 +131,7 @@ def model(dbt, session):
             middle=dbt.config.get("fim_middle_token"),
             suffix=dbt.config.get("fim_suffix_token"),
         ),
+        repository=REPOSITORY_DOCUMENT_MARKERS[document_format],
     )
     samples = dbt.ref("int_tokenizer_samples")
     previous = _previous_row(dbt, session)
@@ -169,6 +174,12 @@ def model(dbt, session):
     try:
         ids = check_special_tokens(loaded.hf, special)
     except TokenizerError as error:
+        if (error.role or "").startswith("repository document marker"):
+            raise TokenizerError(
+                f"{path}: {error}. var repository_document_format = {document_format} marks repository documents "
+                f"with {' and '.join(special.repository)}, each one special token: add them to the tokenizer as "
+                "special tokens, or set var repository_document_format to path_comments."
+            ) from None
         raise TokenizerError(
             f"{path}: {error}. The EOS token and the FIM sentinels must each be one special token: add them to "
             f"the tokenizer as special tokens, or set var {ROLE_VARS.get(error.role, 'eos_token')} to the spelling it uses."

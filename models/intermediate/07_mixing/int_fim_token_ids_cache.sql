@@ -1,5 +1,5 @@
 {{ cache_config(unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim',
-                 input='int_mixture_copies_fim_decided', input_where='is_fim',
+                 input='int_mixture_copies_fim_decided', input_where="files.is_fim and files.documents = 'files'",
                  fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
 -- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
 -- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
@@ -15,7 +15,7 @@ fim_copies as (
         copy,
         is_spm
     from {{ ref('int_mixture_copies_fim_decided') }}
-    where is_fim
+    where is_fim and documents = 'files'
 ),
 
 uncached as (

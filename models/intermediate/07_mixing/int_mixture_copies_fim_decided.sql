@@ -13,12 +13,13 @@ copies as (
         mixture.mixture,
         mixture.position,
         mixture.source,
+        mixture.documents,
         mixture.doc_id,
         mixture.copy,
         plan.fim_rate,
         plan.fim_spm_rate
     from {{ ref('int_mixture_copies_ordered') }} as mixture
-    inner join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source)
+    inner join {{ ref('int_mixture_sources_planned') }} as plan using (mixture, source, documents)
 ),
 
 fim_ranked as (
@@ -61,6 +62,7 @@ select
     mixture,
     position,
     source,
+    documents,
     doc_id,
     copy,
     is_fim,

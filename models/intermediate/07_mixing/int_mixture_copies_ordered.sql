@@ -1,37 +1,40 @@
--- Every mixture as a list of document copies in a deterministic shuffled order. A source with
--- target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies of each of its files
--- plus a fractional copy: its files in stable_hash(seed, 'sample', doc_id, copy) order, taken
--- while their tokens stay nearest to the fractional tokens (at most one file off the target). The
+-- Every mixture as a list of document copies in a deterministic shuffled order. A plan row (mixture,
+-- source, documents) with target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies
+-- of each document it draws (macro mixture_documents_drawn: files, or repository documents) plus a
+-- fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
+-- their tokens stay nearest to the fractional tokens (at most one document off the target). The
 -- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
 with
+
+plan_rows as (
+    select * from {{ ref('int_mixture_sources_planned') }}
+),
 
 plan as (
     select
         mixture,
         source,
+        documents,
         full_copies,
         fractional_copy_tokens
-    from {{ ref('int_mixture_sources_planned') }}
+    from plan_rows
     where target_tokens > 0
 ),
 
 files as (
-    select
-        doc_id,
-        source,
-        n_tokens
-    from {{ ref('int_files_tokenized') }}
+    {{ mixture_documents_drawn('plan_rows') }}
 ),
 
 whole_copies as (
     select
         plan.mixture,
         files.source,
+        files.documents,
         files.doc_id,
         cast(unnest(range(plan.full_copies)) as integer) as copy,
         files.n_tokens
     from plan
-    inner join files using (source)
+    inner join files using (mixture, source, documents)
     where plan.full_copies > 0
 ),
 
@@ -39,17 +42,18 @@ fractional_candidates as (
     select
         plan.mixture,
         files.source,
+        files.documents,
         files.doc_id,
         plan.full_copies as copy,
         files.n_tokens,
         plan.fractional_copy_tokens,
         sum(files.n_tokens) over (
-            partition by plan.mixture, files.source
+            partition by plan.mixture, files.source, files.documents
             order by {{ stable_hash([var('seed'), "'sample'", 'files.doc_id', 'plan.full_copies']) }}, files.doc_id
             rows between unbounded preceding and current row
         ) as cumulative_tokens
     from plan
-    inner join files using (source)
+    inner join files using (mixture, source, documents)
     where plan.fractional_copy_tokens > 0
 ),
 
@@ -58,6 +62,7 @@ fractional_copies as (
     select
         mixture,
         source,
+        documents,
         doc_id,
         copy,
         n_tokens
@@ -78,6 +83,7 @@ select
         order by {{ stable_hash([var('seed'), "'order'", 'doc_id', 'copy']) }}, doc_id, copy
     ) as position,
     source,
+    documents,
     doc_id,
     copy,
     n_tokens

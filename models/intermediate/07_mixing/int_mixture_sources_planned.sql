@@ -1,6 +1,8 @@
--- The plan of every mixture, one row per (mixture, source) of seeds/mixtures.csv (checked by the
--- validated_mixtures macro): the source's curated tokens, its target token share and tokens, and
--- the epochs that realise them as whole copies plus a fractional copy. Shares are in tokens:
+-- The plan of every mixture, one row per (mixture, source, documents) of seeds/mixtures.csv (checked
+-- by the validated_mixtures macro; documents is the source's files or its repository documents):
+-- the tokens of the documents the row draws (macro mixture_documents_drawn), its target token share
+-- and tokens, and the epochs that realise them as whole copies plus a fractional copy. Shares are
+-- in tokens:
 --   temperature T:   share = tokens^(1/T) / sum over the mixture's sources of tokens^(1/T)
 --   weight rows:     share = weight (normalised to sum 1 when the mixture has no epoch rows)
 --   epoch rows:      tokens = epochs x source tokens; weight rows then share the rest
@@ -12,13 +14,19 @@ mixture_rows as (
     {{ mixture_rows() }}
 ),
 
+drawn as (
+    {{ mixture_documents_drawn('mixture_rows') }}
+),
+
 source_tokens as (
     select
+        mixture,
         source,
+        documents,
         count(*) as source_files,
         sum(n_tokens) as source_tokens
-    from {{ ref('int_files_tokenized') }}
-    group by source
+    from drawn
+    group by mixture, source, documents
 ),
 
 sized as (
@@ -27,7 +35,7 @@ sized as (
         coalesce(source_tokens.source_files, 0) as source_files,
         coalesce(source_tokens.source_tokens, 0) as source_tokens
     from mixture_rows
-    left join source_tokens using (source)
+    left join source_tokens using (mixture, source, documents)
 ),
 
 mixture_totals as (
@@ -58,6 +66,7 @@ targets as (
     select
         sized.mixture,
         sized.source,
+        sized.documents,
         sized.weight,
         sized.epochs,
         sized.temperature,
@@ -90,7 +99,9 @@ planned as (
             when coalesce(target_share, 0) > 0
                 then error(
                     'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
-                    || ' from source ''' || source || ''', which has no curated tokens. '
+                    || ' from source ''' || source || ''''
+                    || case when documents = 'repo' then ' (kind repo: its repository documents)' else '' end
+                    || ', which has no curated tokens. '
                     || 'Remove the row or set its weight to 0.'
                 )
             else 0
@@ -120,6 +131,7 @@ bounded as (
 select
     mixture,
     source,
+    documents,
     weight,
     epochs,
     temperature,

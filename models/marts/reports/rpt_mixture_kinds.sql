@@ -1,5 +1,6 @@
--- Per mixture and kind (code, text, docs): the tokens the mixture realised and their share, next
--- to the share its plan targets (each source's target split over kinds by its curated tokens), so
+-- Per mixture and kind (code, text, docs, repo): the tokens the mixture realised and their share,
+-- next to the share its plan targets (each plan row's target split over kinds by the tokens of the
+-- documents it draws), so
 -- a code + text recipe (e.g. 80% code and docs, 20% web text) reads in one table.
 with
 
@@ -7,27 +8,36 @@ plan as (
     select
         mixture,
         source,
+        documents,
         target_share
     from {{ ref('int_mixture_sources_planned') }}
 ),
 
+drawn as (
+    {{ mixture_documents_drawn('plan') }}
+),
+
 source_kind_tokens as (
-    -- How a source's tokens split over kinds (a winnow source can hold code and docs).
+    -- How a plan row's tokens split over kinds (a winnow source can hold code and docs).
     select
-        curated.source,
-        curated.kind,
-        sum(tokenized.n_tokens) as tokens
-    from {{ ref('int_files_tokenized') }} as tokenized
-    inner join {{ ref('fct_curated_files') }} as curated
-        on tokenized.doc_id = curated.doc_id
-    group by all
+        drawn.mixture,
+        drawn.source,
+        drawn.documents,
+        documents.kind,
+        sum(drawn.n_tokens) as tokens
+    from drawn
+    inner join {{ ref('int_mixture_documents') }} as documents
+        on drawn.doc_id = documents.doc_id
+    group by drawn.mixture, drawn.source, drawn.documents, documents.kind
 ),
 
 kind_fractions as (
     select
+        mixture,
         source,
+        documents,
         kind,
-        tokens / sum(tokens) over (partition by source) as fraction
+        tokens / sum(tokens) over (partition by mixture, source, documents) as fraction
     from source_kind_tokens
 ),
 
@@ -38,20 +48,21 @@ targets as (
         sum(plan.target_share * kind_fractions.fraction) as target_share
     from plan
     inner join kind_fractions
-        on plan.source = kind_fractions.source
+        on
+            plan.mixture = kind_fractions.mixture
+            and plan.source = kind_fractions.source
+            and plan.documents = kind_fractions.documents
     group by all
 ),
 
 realised as (
     select
-        documents.mixture,
-        curated.kind,
-        count(distinct documents.doc_id) as files,
+        mixture,
+        kind,
+        count(distinct doc_id) as files,
         count(*) as copies,
-        sum(documents.n_tokens) as realised_tokens
-    from {{ ref('fct_training_documents') }} as documents
-    inner join {{ ref('fct_curated_files') }} as curated
-        on documents.doc_id = curated.doc_id
+        sum(n_tokens) as realised_tokens
+    from {{ ref('fct_training_documents') }}
     group by all
 )
 

@@ -1,5 +1,6 @@
--- Per mixture and source (with the kinds of its documents: code, text, docs; rpt_mixture_kinds
--- sums per kind): the target against what the mixture realised, in tokens (FIM sentinels
+-- Per mixture, source and documents (its files, or its repository documents), with the kinds of
+-- its documents (code, text, docs, repo; rpt_mixture_kinds sums per kind): the target against what
+-- the mixture realised, in tokens (FIM sentinels
 -- and the re-tokenised cuts included), epochs, files and copies, and the FIM and SPM rates.
 with
 
@@ -11,13 +12,14 @@ realised as (
     select
         mixture,
         source,
+        documents,
         count(*) as copies,
         count(distinct doc_id) as files,
         sum(n_tokens) as realised_tokens,
         count(*) filter (where is_fim) as fim_copies,
         count(*) filter (where is_spm) as spm_copies
     from {{ ref('fct_training_documents') }}
-    group by mixture, source
+    group by mixture, source, documents
 ),
 
 unchanged_tokens as (
@@ -25,23 +27,26 @@ unchanged_tokens as (
     select
         mixture,
         source,
+        documents,
         sum(n_tokens) as copy_tokens
     from {{ ref('fct_mixture') }}
-    group by mixture, source
+    group by mixture, source, documents
 ),
 
 source_kinds as (
     select
         source,
+        documents,
         string_agg(distinct kind, ', ' order by kind) as kinds
-    from {{ ref('fct_curated_files') }}
-    group by source
+    from {{ ref('int_mixture_documents') }}
+    group by source, documents
 ),
 
 joined as (
     select
         plan.mixture,
         plan.source,
+        plan.documents,
         source_kinds.kinds,
         plan.weight,
         plan.epochs,
@@ -61,14 +66,15 @@ joined as (
         coalesce(realised.fim_copies, 0) as fim_copies,
         coalesce(realised.spm_copies, 0) as spm_copies
     from plan
-    left join realised using (mixture, source)
-    left join unchanged_tokens using (mixture, source)
-    left join source_kinds using (source)
+    left join realised using (mixture, source, documents)
+    left join unchanged_tokens using (mixture, source, documents)
+    left join source_kinds using (source, documents)
 )
 
 select
     mixture,
     source,
+    documents,
     kinds,
     weight,
     epochs,

@@ -40,7 +40,6 @@ def model(dbt, session):
     block_tokens = int(dbt.config.get("packing_best_fit_block_tokens"))
 
     documents = dbt.ref("fct_training_documents").sql_query()
-    curated = dbt.ref("fct_curated_files").sql_query()
     splits = dbt.ref("fct_repo_splits").sql_query()
     [(eos_id, pad_id)] = session.execute(
         f"select eos_token_id, coalesce(pad_token_id, eos_token_id) from ({dbt.ref('int_tokenizer_prepared').sql_query()})"
@@ -48,8 +47,7 @@ def model(dbt, session):
     split_documents = f"""
         select documents.mixture, splits.split, documents.position, documents.input_ids
         from ({documents}) as documents
-        join ({curated}) as files using (doc_id)
-        join ({splits}) as splits on splits.repo = coalesce(files.repo, files.doc_id)
+        join ({splits}) as splits on splits.repo = documents.repo
     """
     groups = session.execute(
         f"select distinct mixture, split from ({split_documents}) order by mixture, split"

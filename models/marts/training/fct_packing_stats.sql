@@ -12,9 +12,8 @@ documents as (
         documents.position,
         documents.n_tokens + 1 as tokens
     from {{ ref('fct_training_documents') }} as documents
-    inner join {{ ref('fct_curated_files') }} as files using (doc_id)
     inner join {{ ref('fct_repo_splits') }} as splits
-        on splits.repo = coalesce(files.repo, files.doc_id)
+        on documents.repo = splits.repo
 ),
 
 windows as (

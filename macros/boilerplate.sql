@@ -56,3 +56,11 @@
 {% macro comment_line_words(line) -%}
     len(regexp_extract_all({{ line }}, '[[:alnum:]]+'))
 {%- endmacro %}
+
+{#- The set of blocks removed as boilerplate, for the fingerprints of caches keyed by doc_id (or by
+    documents of files) that hold no hash of the text: a file's edited text changes with this set
+    while its doc_id does not, so a new set recomputes them. A fingerprint_inputs query; the cache
+    declares the dependency with a depends_on line. -#}
+{% macro boilerplate_blocks_state() -%}
+  {{ return("select coalesce(string_agg(block_hash, ',' order by block_hash), '') from {{ ref('int_boilerplate_blocks') }} where is_boilerplate") }}
+{%- endmacro %}

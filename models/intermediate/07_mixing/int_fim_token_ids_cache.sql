@@ -1,6 +1,8 @@
 {{ cache_config(unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_fim',
                  input='int_mixture_copies_fim_decided', input_where="files.is_fim and files.documents = 'files'",
-                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
+                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}",
+                                     boilerplate_blocks_state()]) }}
+-- depends_on: {{ ref('int_boilerplate_blocks') }}
 -- The token ids of every FIM copy (doc_id, copy, PSM or SPM) of any mixture, encoded once per copy
 -- and tokenizer and kept between builds (see macros/incremental_cache.sql). The two cut points are
 -- uniform draws from stable_hash(seed, 'fim_cut_a' / 'fim_cut_b', doc_id, copy);

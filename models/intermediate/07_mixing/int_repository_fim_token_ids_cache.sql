@@ -1,6 +1,8 @@
 {{ cache_config(unique_key=['doc_id', 'copy', 'is_spm'], progress_udf='winnow_tokenize_segments',
                  input='int_mixture_copies_fim_decided', input_where="files.is_fim and files.documents = 'repo'",
-                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
+                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}",
+                                     boilerplate_blocks_state()]) }}
+-- depends_on: {{ ref('int_boilerplate_blocks') }}
 -- The token ids of every FIM copy of a repository document (doc_id is its repo_doc_id; copy; PSM or
 -- SPM) of any mixture, encoded once per copy and tokenizer (see macros/incremental_cache.sql), as
 -- int_fim_token_ids_cache does for files. Var repository_document_fim chooses where FIM applies:

@@ -1,6 +1,8 @@
 {{ cache_config(unique_key=['repo_doc_id'], progress_udf='winnow_tokenize_segments', input='int_repository_documents',
                  input_where="{{ repository_document_source_condition('files.source') }}",
-                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}"]) }}
+                 fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}",
+                                     boilerplate_blocks_state()]) }}
+-- depends_on: {{ ref('int_boilerplate_blocks') }}
 -- The token ids of every repository document of the sources a mixture trains as repository
 -- documents (seeds/mixtures.csv rows of kind repo), encoded once per document and tokenizer and
 -- kept between builds (see macros/incremental_cache.sql), as int_token_ids_cache does for files:

@@ -32,6 +32,7 @@ from ..kernels.lsh import band_keys, signature_similarity
 from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
+from ..kernels.quality_classifier import fit_ridge_vectors
 from ..kernels.token_ids import fim_token_ids, token_ids
 from .code_version import code_version
 from .file_state import files_state
@@ -220,6 +221,13 @@ UDFS: tuple[Udf, ...] = (
         _sql_struct(CHARACTER_CLASSES_TYPE),
     ),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
+    # One call fits the whole code-quality model: each argument is one list over all labelled files.
+    Udf(
+        "winnow_fit_ridge",
+        fit_ridge_vectors,
+        ("BIGINT[]", "BIGINT[]", "DOUBLE[]", "DOUBLE[]", "BIGINT[]", "INTEGER", "DOUBLE[]"),
+        "STRUCT(intercept DOUBLE, weights DOUBLE[], l2 DOUBLE, leave_one_group_out_mse DOUBLE)",
+    ),
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,

@@ -19,11 +19,11 @@ from tests.conftest import PROJECT_ROOT, make_dbt_project
 
 pytestmark = pytest.mark.dbt
 
-SCORE_MODELS = "+rpt_code_quality_evaluation +rpt_code_quality_confusion +int_code_quality_scores"
+SCORE_MODELS = "+rpt_code_quality_evaluation +rpt_code_quality_confusion +int_code_quality_scores_cache"
 # The score's own nodes, to rebuild them alone.
 SCORE_NODES = (
     "code_quality_labels int_code_quality_labels int_code_quality_model int_code_quality_weights "
-    "int_code_quality_scores int_code_quality_label_scores rpt_code_quality_evaluation rpt_code_quality_confusion"
+    "int_code_quality_scores_cache int_code_quality_label_scores rpt_code_quality_evaluation rpt_code_quality_confusion"
 ).split()
 # The features of macros/code_quality.sql, written again with Python's re (DuckDB uses RE2).
 TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|\"\"\"|'''|[^\sA-Za-z0-9_]")
@@ -77,7 +77,7 @@ def model(project):
 def test_sql_scores_equal_an_independent_python_scoring(project):
     intercept, weights, _ = model(project)
     rows = project.query(
-        "select files.content, scores.quality_score from int_code_quality_scores as scores "
+        "select files.content, scores.quality_score from int_code_quality_scores_cache as scores "
         "join int_files_unioned as files using (doc_id)"
     ) + project.query(
         "select labels.content, scores.quality_score from int_code_quality_label_scores as scores "
@@ -160,9 +160,13 @@ def test_a_label_given_for_other_text_is_not_trained_on(project):
 
 
 def test_one_thread_gives_the_same_model_and_scores(project):
-    snapshot = "select * from int_code_quality_model", "select * from int_code_quality_scores order by doc_id"
+    snapshot = (
+        "select * from int_code_quality_model",
+        "select doc_id, quality_score, quality_int_score from int_code_quality_scores_cache order by doc_id",
+    )
     before = [project.query(sql) for sql in snapshot]
-    result = project.dbt("run", "--select", *SCORE_NODES[2:], "--threads", "1")
+    # --full-refresh: the memoized model and the cache would otherwise be reused, not recomputed.
+    result = project.dbt("run", "--select", *SCORE_NODES[2:], "--threads", "1", "--full-refresh")
     assert result.returncode == 0, result.stdout[-3000:]
     assert [project.query(sql) for sql in snapshot] == before
 
@@ -170,7 +174,7 @@ def test_one_thread_gives_the_same_model_and_scores(project):
 def test_curated_python_files_carry_their_score(project):
     rows = project.query(
         "select curated.language, curated.kind, curated.quality_score, scores.quality_score "
-        "from fct_curated_files as curated left join int_code_quality_scores as scores using (doc_id)"
+        "from fct_curated_files as curated left join int_code_quality_scores_cache as scores using (doc_id)"
     )
     assert rows
     for language, kind, carried, scored in rows:

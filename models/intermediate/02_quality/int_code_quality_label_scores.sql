@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='memoized_table') }}
 -- Every labelled file the corpus holds, with its label and the model's score: the evaluation's
 -- input (held-out files were not trained on).
 with

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='memoized_table') }}
 -- The code-quality score's model: ridge regression of the train split's labelled scores on their
 -- n-gram features (macros/code_quality.sql), fitted by the winnow_fit_ridge UDF in one call, its
 -- penalty the one of var code_quality_ridge_l2_grid with the least leave-one-repository-out

@@ -27,4 +27,4 @@ select
     scores.quality_score,
     scores.quality_int_score
 from {{ ref('int_files_decontaminated') }} as files
-left join {{ ref('int_code_quality_scores') }} as scores on files.doc_id = scores.doc_id
+left join {{ ref('int_code_quality_scores_cache') }} as scores on files.doc_id = scores.doc_id

@@ -97,9 +97,14 @@ dot_products as (
 raw_scores as (
     select
         scored_files.doc_id,
-        round(
-            least(5.0, greatest(0.0, model.intercept + coalesce(cast(dot_products.dot_product as double), 0.0))), 6
-        ) as quality_score
+        -- greatest() and least() skip NULLs: without a model (a NULL intercept) the score stays NULL.
+        case
+            when model.intercept is not null
+                then round(
+                    least(5.0, greatest(0.0, model.intercept + coalesce(cast(dot_products.dot_product as double), 0.0))),
+                    6
+                )
+        end as quality_score
     from scored_files
     cross join {{ ref('int_code_quality_model') }} as model
     left join dot_products on scored_files.doc_id = dot_products.doc_id

@@ -180,3 +180,18 @@ def test_curated_python_files_carry_their_score(project):
     for language, kind, carried, scored in rows:
         assert carried == scored
         assert (carried is not None) == (language == "python" and kind == "code")
+
+
+def test_a_corpus_with_too_few_labels_builds_with_no_scores(project):
+    seed_path = project.root / "seeds" / "code_quality_labels.csv"
+    original = seed_path.read_text()
+    try:
+        seed_path.write_text("\n".join(original.splitlines()[:2]) + "\n")
+        result = project.dbt("build", "--select", *SCORE_NODES, "--indirect-selection", "cautious")
+        assert result.returncode == 0, result.stdout[-3000:]
+        assert project.query("select intercept, n_features from int_code_quality_model") == [(None, 0)]
+        assert project.query("select count(*), count(quality_score) from int_code_quality_scores_cache")[0][1] == 0
+    finally:
+        seed_path.write_text(original)
+        restored = project.dbt("build", "--select", *SCORE_NODES, "--indirect-selection", "cautious")
+        assert restored.returncode == 0, restored.stdout[-3000:]

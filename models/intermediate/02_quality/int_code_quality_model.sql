@@ -43,12 +43,12 @@ entries as (
 
 fit_input as (
     select
-        (select list(score order by document_index) from training_files) as labels,
+        coalesce((select list(score order by document_index) from training_files), []) as labels,
         (select list(repository_index order by document_index) from training_files) as repository_indexes,
-        (select list(ngram order by feature_index) from vocabulary) as ngrams,
-        list(document_index order by document_index, feature_index) as document_indexes,
-        list(feature_index order by document_index, feature_index) as feature_indexes,
-        list(value order by document_index, feature_index) as feature_values
+        coalesce((select list(ngram order by feature_index) from vocabulary), []) as ngrams,
+        coalesce(list(document_index order by document_index, feature_index), []) as document_indexes,
+        coalesce(list(feature_index order by document_index, feature_index), []) as feature_indexes,
+        coalesce(list(value order by document_index, feature_index), []) as feature_values
     from entries
 ),
 
@@ -56,15 +56,19 @@ fitted as (
     select
         labels,
         ngrams,
-        winnow_fit_ridge(
-            document_indexes,
-            feature_indexes,
-            feature_values,
-            labels,
-            repository_indexes,
-            cast(len(ngrams) as integer),
-            cast([{{ var('code_quality_ridge_l2_grid') | join(', ') }}] as double[])
-        ) as fit
+        -- Fewer than 2 labelled files (a corpus the labels do not describe): no model, no scores.
+        case
+            when len(labels) >= 2
+                then winnow_fit_ridge(
+                    document_indexes,
+                    feature_indexes,
+                    feature_values,
+                    labels,
+                    repository_indexes,
+                    cast(len(ngrams) as integer),
+                    cast([{{ var('code_quality_ridge_l2_grid') | join(', ') }}] as double[])
+                )
+        end as fit
     from fit_input
 )
 

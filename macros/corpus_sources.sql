@@ -27,7 +27,7 @@
   {#- The sources of one flavour, each checked; stops the build on any bad row of the seed. -#}
   {% set sources = corpus_sources() %}
   {% if not execute %}{{ return([]) }}{% endif %}
-  {% set known_flavours = run_query("select unnest(winnow_known_flavours()) as flavour").columns[0].values() | list %}
+  {% set known_flavours = run_query("select " ~ unnest_list("winnow_known_flavours()") ~ " as flavour").columns[0].values() | list %}
   {% set names = [] %}
   {% for source in sources %}
     {% if source.name is none or source.name | trim == '' %}
@@ -74,9 +74,9 @@
 
 {% macro _coalesced_text(candidates) -%}
   {%- if candidates | length == 0 -%}
-    cast(null as varchar)
+    cast(null as {{ type_text() }})
   {%- else -%}
-    coalesce({% for c in candidates %}cast(raw.{{ sql_identifier(c.name) }} as varchar){% if not loop.last %}, {% endif %}{% endfor %})
+    coalesce({% for c in candidates %}cast(raw.{{ sql_identifier(c.name) }} as {{ type_text() }}){% if not loop.last %}, {% endif %}{% endfor %})
   {%- endif -%}
 {%- endmacro %}
 
@@ -91,17 +91,17 @@
 {% macro _licenses_list(candidates) -%}
   {#- Every license column as a VARCHAR[]: lists kept, a single string wrapped, blanks dropped. -#}
   {%- if candidates | length == 0 -%}
-    cast([] as varchar[])
+    cast({{ list_of([]) }} as {{ type_string_list() }})
   {%- else -%}
     coalesce(
       {%- for c in candidates %}
       {%- if c.is_list %}
-      nullif(list_filter(cast(raw.{{ sql_identifier(c.name) }} as varchar[]), lambda l: nullif(trim(l), '') is not null), []),
+      nullif({{ list_filter('cast(raw.' ~ sql_identifier(c.name) ~ ' as ' ~ type_string_list() ~ ')', 'l', "nullif(trim(l), '') is not null") }}, {{ list_of([]) }}),
       {%- else %}
-      case when nullif(trim(raw.{{ sql_identifier(c.name) }}), '') is not null then [trim(raw.{{ sql_identifier(c.name) }})] end,
+      case when nullif(trim(raw.{{ sql_identifier(c.name) }}), '') is not null then {{ list_of(['trim(raw.' ~ sql_identifier(c.name) ~ ')']) }} end,
       {%- endif %}
       {%- endfor %}
-      cast([] as varchar[])
+      cast({{ list_of([]) }} as {{ type_string_list() }})
     )
   {%- endif -%}
 {%- endmacro %}
@@ -117,19 +117,19 @@
   {% set checked = validated_corpus_sources(flavour) %}
   {% if checked | length == 0 %}
     select
-      cast(null as varchar) as source,
-      cast(null as varchar) as source_file,
+      cast(null as {{ type_text() }}) as source,
+      cast(null as {{ type_text() }}) as source_file,
       cast(null as bigint) as source_row,
-      cast(null as varchar) as repo,
-      cast(null as varchar) as path,
-      cast(null as varchar) as declared_language,
-      cast(null as varchar[]) as licenses,
-      cast(null as varchar[]) as file_licenses,
-      cast(null as varchar) as nearest_license_file,
-      cast(null as varchar) as content,
+      cast(null as {{ type_text() }}) as repo,
+      cast(null as {{ type_text() }}) as path,
+      cast(null as {{ type_text() }}) as declared_language,
+      cast(null as {{ type_string_list() }}) as licenses,
+      cast(null as {{ type_string_list() }}) as file_licenses,
+      cast(null as {{ type_text() }}) as nearest_license_file,
+      cast(null as {{ type_text() }}) as content,
       cast(null as bigint) as n_invalid_utf8_bytes,
-      cast(null as varchar) as kind,
-      cast(null as varchar) as url,
+      cast(null as {{ type_text() }}) as kind,
+      cast(null as {{ type_text() }}) as url,
       cast(null as double) as edu_score,
       cast(null as integer) as edu_int_score
     where false
@@ -138,7 +138,6 @@
     {% set source = item.source %}
     {% set columns = item.columns %}
     {% set content_column = columns.content[0].name %}
-    {% set files = _parquet_file_list(item.paths) %}
     {% if not loop.first %}union all{% endif %}
     select
       {{ sql_string(source.name) }} as source,
@@ -160,18 +159,16 @@
       {#- Only winnow's own ingest finds license files per subtree: other flavours give [] and NULL. #}
       {{ _licenses_list(columns.file_licenses or []) }} as file_licenses,
       {{ _coalesced_text(columns.nearest_license_file or []) }} as nearest_license_file,
-      cast(raw.{{ sql_identifier(content_column) }} as varchar) as content,
-      strlen(raw.{{ sql_identifier(content_column) }}) - lenient.n_valid_bytes as n_invalid_utf8_bytes,
+      cast(raw.{{ sql_identifier(content_column) }} as {{ type_text() }}) as content,
+      {{ byte_length('raw.' ~ sql_identifier(content_column)) }} - lenient.n_valid_bytes as n_invalid_utf8_bytes,
       coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ sql_string(item.default_kind) }}) as kind,
       {{ _coalesced_text(columns.url or []) }} as url,
       {{ _coalesced_number(columns.score or [], 'double') }} as edu_score,
       {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score
-    from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
-                      utf8_validation = 'replace') as raw
+    from {{ parquet_rows(item.paths) }} as raw
     left join (
-      select filename, file_row_number, strlen({{ sql_identifier(content_column) }}) as n_valid_bytes
-      from read_parquet({{ files }}, union_by_name = true, filename = true, file_row_number = true,
-                        utf8_validation = 'ignore')
+      select filename, file_row_number, {{ valid_utf8_byte_length(sql_identifier(content_column)) }} as n_valid_bytes
+      from {{ parquet_rows(item.paths, lenient=true) }}
     ) as lenient
       using (filename, file_row_number)
   {% endfor %}
@@ -181,7 +178,7 @@
   {#- Rows per source straight from the Parquet footers: the reconciliation's independent count. -#}
   {% set sources = corpus_sources() %}
   {% if sources | length == 0 %}
-    select cast(null as varchar) as source, cast(0 as bigint) as raw_rows where false
+    select cast(null as {{ type_text() }}) as source, cast(0 as bigint) as raw_rows where false
   {% endif %}
   {% for source in sources %}
     {% if not loop.first %}union all{% endif %}
@@ -193,10 +190,10 @@
 {% macro staged_corpus_files() %}
   {#- Every staged row of every flavour, one schema: the union of the staging views. -#}
     select * from {{ ref('stg_winnow__files') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('stg_the_stack__files') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('stg_codeparrot__files') }}
-    union all by name
+    {{ union_all_by_name() }}
     select * from {{ ref('stg_text__files') }}
 {% endmacro %}

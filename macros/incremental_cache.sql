@@ -42,7 +42,7 @@
 {% macro set_cache_complete() %}
   {%- set input_keys = cache_input_keys('files') %}
   set variable {{ 'winnow_cache_complete__' ~ this.identifier }} =
-  {%- if is_incremental() and input_keys is not none %}
+  {%- if is_incremental() and input_keys is not none and cache_holds_keys() %}
       (select count(*) = 0 from {{ input_keys }} where {{ not_in_cache('files', cache_keys()) }})
   {%- else %} false
   {%- endif %}
@@ -79,6 +79,17 @@
       fingerprint_inputs=fingerprint_inputs,
       meta={'cache_input': input, 'cache_input_where': input_where, 'cache_skips_opted_out': skip_opted_out},
   ) }}
+{% endmacro %}
+
+{#- False when the stored cache lacks a key column (a winnow version that added one): every row
+    is then computed again, as its fingerprint changed too, instead of the anti-join failing. -#}
+{% macro cache_holds_keys() %}
+  {% if not execute %}{{ return(true) }}{% endif %}
+  {% set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+  {% for key in cache_keys() %}
+    {% if key | lower not in stored %}{{ return(false) }}{% endif %}
+  {% endfor %}
+  {{ return(true) }}
 {% endmacro %}
 
 {#- The cache's keys as a config list (unique_key may be one string). -#}
@@ -123,7 +134,7 @@
     text. Between cache_filter_begin/end: not part of the fingerprinted code. -#}
 {% macro not_cached(alias, keys=none) -%}
   {{ cache_filter_begin() }}
-  {%- if not is_incremental() %} true
+  {%- if not is_incremental() or not cache_holds_keys() %} true
   {%- else %} (not {{ cache_complete() }} and {{ not_in_cache(alias, keys or cache_keys()) }})
   {%- endif %} {{ cache_filter_end() }}
 {%- endmacro %}

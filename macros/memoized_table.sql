@@ -83,6 +83,12 @@
 {% endmaterialization %}
 
 
+{#- Spark: a plain table, rebuilt on every build (the same rows; no fingerprints to compare yet). -#}
+{% materialization memoized_table, adapter='spark', supported_languages=['sql'] %}
+  {{ return(materialization_table_spark()) }}
+{% endmaterialization %}
+
+
 {#- Where the fingerprints live: one row per memoized table, in the target schema. Created by
     on-run-start, before dbt's threads start (two threads creating it at once would conflict). -#}
 {% macro memo_fingerprints_relation() -%}
@@ -90,6 +96,15 @@
 {%- endmacro %}
 
 {% macro create_memo_fingerprints_table() -%}
+  {{ return(adapter.dispatch('create_memo_fingerprints_table', 'winnow')()) }}
+{%- endmacro %}
+
+{#- Spark builds memoized tables as plain tables (spark__ materialization below): nothing to record. -#}
+{% macro spark__create_memo_fingerprints_table() -%}
+  select 'memoized tables are plain tables on Spark' as winnow_memo
+{%- endmacro %}
+
+{% macro duckdb__create_memo_fingerprints_table() -%}
   create table if not exists {{ memo_fingerprints_relation() }} (
       relation varchar primary key,
       fingerprint varchar not null,

@@ -22,10 +22,13 @@
   asks to be removed speaks for the subdomains they run, and a takedown errs on the side of
   removing. A repository (`owner/repo`) matches only itself: an owner or a repository prefix is
   not a parent (`owner/repo` does not cover `owner/repo-fork`).
-  DuckDB SQL (regexp_extract into a struct, lambdas): keep it here if the engine changes.
+  Each macro dispatches: DuckDB extracts the URL's parts into a struct; Spark (no struct from a
+  regex, `$1` back-references) extracts each part on its own, with the same pattern.
 -#}
 
-{% macro opt_out_key(value) -%}
+{% macro opt_out_key(value) -%}{{ return(adapter.dispatch('opt_out_key', 'winnow')(value)) }}{%- endmacro %}
+
+{% macro duckdb__opt_out_key(value) -%}
   list_transform(
       [regexp_extract(
           regexp_replace(lower(trim({{ value }})), '^[a-z0-9._-]+@([a-z0-9.-]+):([0-9]*[^0-9/])', '\1/\2'),
@@ -42,7 +45,36 @@
   )[1]
 {%- endmacro %}
 
-{% macro opt_out_match_keys(key) -%}
+{% macro spark__opt_out_key(value) -%}
+  {%- set scp_read = "regexp_replace(lower(trim(" ~ value ~ ")), '^[a-z0-9._-]+@([a-z0-9.-]+):([0-9]*[^0-9/])', '$1/$2')" -%}
+  {%- set url_pattern = "'^(?:([a-z][a-z0-9+.-]*)://)?(?:[^/?#]*@)?(?:www\.)?([^/?#]*?)\.*(?::[0-9]*)?((?:/[^?#]*?[^/?#])?)(?:\.git)?/*(?:[?#].*)?$'" -%}
+  {%- set scheme = "regexp_extract(" ~ scp_read ~ ", " ~ url_pattern ~ ", 1)" -%}
+  {%- set host = "regexp_extract(" ~ scp_read ~ ", " ~ url_pattern ~ ", 2)" -%}
+  {%- set path = "regexp_extract(" ~ scp_read ~ ", " ~ url_pattern ~ ", 3)" -%}
+  case
+      when {{ host }} in ('github.com', 'bitbucket.org', 'codeberg.org') and {{ path }} <> ''
+          then regexp_extract({{ path }}, '^/([^/]+(?:/[^/]+?)?)(?:\.git)?(?:/|$)', 1)
+      when {{ host }} = 'gitlab.com' and {{ path }} <> ''
+          then regexp_extract({{ path }}, '^/(.*?)(?:\.git)?(?:/-(?:/.*)?)?$', 1)
+      when {{ scheme }} <> '' then {{ host }}
+      else {{ host }} || {{ path }}
+  end
+{%- endmacro %}
+
+{% macro opt_out_match_keys(key) -%}{{ return(adapter.dispatch('opt_out_match_keys', 'winnow')(key)) }}{%- endmacro %}
+
+{#- Spark's split takes a regex: '[.]' is the dot. -#}
+{% macro spark__opt_out_match_keys(key) -%}
+  case
+      when contains({{ key }}, '/') then array({{ key }})
+      else transform(
+          sequence(1, size(split({{ key }}, '[.]'))),
+          i -> array_join(slice(split({{ key }}, '[.]'), i, size(split({{ key }}, '[.]'))), '.')
+      )
+  end
+{%- endmacro %}
+
+{% macro duckdb__opt_out_match_keys(key) -%}
   case
       when contains({{ key }}, '/') then [{{ key }}]
       else list_transform(
@@ -73,7 +105,7 @@
               doc_id,
               repo,
               repo_key,
-              unnest({{ opt_out_match_keys('repo_key') }}) as candidate_key
+              {{ unnest_list(opt_out_match_keys('repo_key')) }} as candidate_key
           from keyed
           where repo_key <> ''
       ),

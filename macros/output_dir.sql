@@ -6,6 +6,15 @@
 -#}
 
 {% macro claim_output_dir() %}
+  {{ return(adapter.dispatch('claim_output_dir', 'winnow')()) }}
+{% endmacro %}
+
+{#- Spark does not export yet (docs/spark.md): no directory to claim. -#}
+{% macro spark__claim_output_dir() %}
+  {{ return("select 'no export on Spark' as winnow_output_dir") }}
+{% endmacro %}
+
+{% macro duckdb__claim_output_dir() %}
   {% if execute %}
     {% set result = run_query("select winnow_claim_output_dir("
         ~ sql_string(var('output_dir')) ~ ", "

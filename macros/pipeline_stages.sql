@@ -8,7 +8,8 @@
         ('url_dedup', 4),
         ('exact_dedup', 5),
         ('near_dedup', 6),
-        ('pii', 7),
-        ('decontamination', 8)
+        ('boilerplate', 7),
+        ('pii', 8),
+        ('decontamination', 9)
     ) as pipeline_stages(stage, stage_order)
 {%- endmacro %}

@@ -10,7 +10,7 @@
     NULL, numbers their text. NUL is refused: not every engine or client keeps it in a string. -#}
 {% macro sql_string(value) -%}
   {%- if value is none -%}
-    {{ return('cast(null as varchar)') }}
+    {{ return('cast(null as ' ~ type_text() ~ ')') }}
   {%- endif -%}
   {%- set text = value | string -%}
   {%- if '\x00' in text -%}
@@ -22,7 +22,27 @@
     {%- endif -%}
     {%- set text = text | replace('\x00', '') -%}
   {%- endif -%}
+  {{ return(adapter.dispatch('quoted_string', 'winnow')(text)) }}
+{%- endmacro %}
+
+{% macro duckdb__quoted_string(text) -%}
   {{ return("'" ~ text | replace("'", "''") ~ "'") }}
+{%- endmacro %}
+
+{#- Spark reads literals verbatim (spark.sql.parser.escapedStringLiterals, set by the profile, so
+    a regex's backslashes mean what they mean on DuckDB) and has no '' escape: a literal takes
+    the quote its text lacks, or is concatenated from pieces that each lack one. -#}
+{% macro spark__quoted_string(text) -%}
+  {%- if "'" not in text -%}
+    {{ return("'" ~ text ~ "'") }}
+  {%- elif '"' not in text -%}
+    {{ return('"' ~ text ~ '"') }}
+  {%- endif -%}
+  {%- set pieces = [] -%}
+  {%- for piece in text.split("'") -%}
+    {%- do pieces.append("'" ~ piece ~ "'") -%}
+  {%- endfor -%}
+  {{ return("concat(" ~ pieces | join(", \"'\", ") ~ ")") }}
 {%- endmacro %}
 
 {#- Comma-separated string literals, for `x in ({{ sql_string_list(values) }})`. -#}
@@ -41,7 +61,15 @@
     {{ exceptions.raise_compiler_error(
         "The name " ~ (text | replace('\x00', '\\0') | tojson) ~ " contains a NUL character, which cannot reach SQL.") }}
   {%- endif -%}
-  {{ return('"' ~ text | replace('\x00', '') | replace('"', '""') ~ '"') }}
+  {{ return(adapter.dispatch('quoted_identifier', 'winnow')(text | replace('\x00', ''))) }}
+{%- endmacro %}
+
+{% macro duckdb__quoted_identifier(text) -%}
+  {{ return('"' ~ text | replace('"', '""') ~ '"') }}
+{%- endmacro %}
+
+{% macro spark__quoted_identifier(text) -%}
+  {{ return('`' ~ text | replace('`', '``') ~ '`') }}
 {%- endmacro %}
 
 {#- dbt.string_literal on DuckDB: the same literal as sql_string. -#}

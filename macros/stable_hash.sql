@@ -6,7 +6,16 @@
 -#}
 {% macro stable_hash(args) -%}
   {%- if args is string %}{% set args = [args] %}{% endif -%}
+  {{ return(adapter.dispatch('stable_hash', 'winnow')(args)) }}
+{%- endmacro %}
+
+{% macro duckdb__stable_hash(args) -%}
   substr(sha256(concat_ws(chr(31){% for arg in args %}, coalesce(cast({{ arg }} as varchar), chr(0)){% endfor %})), 1, 16)
+{%- endmacro %}
+
+{#- Spark: the same digest (sha2 of the same UTF-8 bytes), the same text of every value cast to string. -#}
+{% macro spark__stable_hash(args) -%}
+  substr(sha2(concat_ws(chr(31){% for arg in args %}, coalesce(cast({{ arg }} as string), chr(0)){% endfor %}), 256), 1, 16)
 {%- endmacro %}
 
 {% macro stable_hash_int(args) -%}

@@ -43,14 +43,14 @@
   {% set problems = [] %}
   {% for seed, bounds in seed_number_bounds().items() %}
     {% set path = root ~ '/seeds/' ~ seed ~ '.csv' %}
-    {% set csv = "read_csv(" ~ dbt.string_literal(path | replace("'", "''")) ~ ", all_varchar = true, header = true)" %}
-    {% set header = run_query("select column_name from (describe select * from " ~ csv ~ ")").columns[0].values() %}
+    {% set csv = csv_relation(path) %}
+    {% set header = run_query("select * from " ~ csv ~ " limit 0").column_names %}
     {% set row_name = "'mixture ''' || mixture || ''', source ''' || source || ''''" if seed == 'mixtures'
         else "'source ''' || source_name || ''''" %}
     {% for column, (kind, low, high, why) in bounds.items() if column in header %}
       {#- NaN and infinities stay in SQL: agate turns them into Decimals that raise on arithmetic. -#}
       {% set cells = run_query(
-          "select " ~ row_name ~ ", " ~ column ~ ", case when isfinite(number) then number end from ("
+          "select " ~ row_name ~ ", " ~ column ~ ", case when " ~ is_finite('number') ~ " then number end from ("
           ~ "select *, try_cast(trim(" ~ column ~ ") as double) as number from " ~ csv
           ~ " where nullif(trim(" ~ column ~ "), '') is not null)") %}
       {% for row_name, text, value in cells.rows %}

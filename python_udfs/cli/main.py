@@ -29,6 +29,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "python_udfs.cli.var_lineage",
         "which models read each var, and what to rebuild after changing one",
     ),
+    "spark": ("python_udfs.cli.spark", "run a dbt command (build, run, test, ...) on Apache Spark with winnow's UDFs"),
     "knobs": ("python_udfs.knobs", "the registry of every var (knobs.yml) and the files generated from it"),
 }
 

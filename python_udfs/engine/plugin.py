@@ -1,55 +1,25 @@
 """The dbt-duckdb plugin: registers winnow's Python functions on every DuckDB connection dbt opens.
 
 The kernels know nothing of DuckDB; this module adapts them. profiles.yml loads it with
-``plugins: [{module: python_udfs.engine.plugin}]``; each registration names the SQL function, its
-argument and return types, and the pure function from ``python_udfs.kernels`` (or
-``python_udfs.export``) that implements it.
+``plugins: [{module: python_udfs.engine.plugin}]``; the functions, their types and the kernels
+that implement them are listed once, in ``udfs.UDFS`` (``spark.py`` registers the same list on
+Spark).
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from dbt.adapters.duckdb.plugins import BasePlugin
-from dbt.adapters.events.logging import AdapterLogger
 
-from ..export.provenance import environment_state
-from ..export.shards import OutputDirInUse, claim_output_dir, export_intact
-from ..kernels.benchmarks import check_benchmark
-from ..kernels.character_classes import CHARACTER_CLASSES_TYPE, character_classes
-from ..kernels.corpus_flavours import check_corpus_source, known_flavours
-from ..kernels.fim import Sentinels, fim_transform
-from ..kernels.line_stats import LINE_STATS_TYPE, line_stats
-from ..kernels.lsh import band_keys, signature_similarity
-from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
-from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
-from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
-from ..kernels.quality_classifier import fit_ridge_vectors
-from ..kernels.token_ids import fim_token_ids, token_ids
-from .code_version import code_version
-from .file_state import files_state
-from .progress import ProgressRegistry
-
-# Progress lines go to dbt's event log: they show in `dbt build`'s output and in logs/dbt.log.
-_LOGGER = AdapterLogger("winnow")
-PROGRESS = ProgressRegistry(_LOGGER.info)
-
-
-def _progress_start(udf: str, model: str, total: int, interval: float) -> str:
-    return PROGRESS.start(udf, model, total, interval)
-
-
-def _progress_finish(udf: str) -> str:
-    return PROGRESS.finish(udf)
-
+from . import udfs as registry
+from .udfs import UDFS
 
 # The most text an Arrow UDF is handed at once. DuckDB's vectors are 2048 rows whatever their
 # size: behind a join, one vector of large files can hold hundreds of MB of text, and a UDF's
@@ -92,241 +62,10 @@ def _sliced_and_metered(name: str, function: Callable) -> Callable:
             result = pa.concat_arrays(
                 [_as_one_array(function(*(c.slice(offset, length) for c in columns))) for offset, length in slices]
             )
-        PROGRESS.advance(name, len(columns[0]))
+        registry.PROGRESS.advance(name, len(columns[0]))
         return result
 
     return sliced_and_metered
-
-
-def _constant(values) -> object:
-    """DuckDB passes even constant arguments to Arrow UDFs as columns: take the one value."""
-    return values[0].as_py()
-
-
-def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, shingle_unit):
-    # shingle_unit is a column: one unit per document, from its kind.
-    return minhash_with_shingle_sets(
-        content,
-        num_perm=_constant(num_perm),
-        shingle_size=_constant(shingle_size),
-        seed=_constant(seed),
-        scheme=_constant(scheme),
-        shingle_hash=_constant(shingle_hash),
-        shingle_unit=shingle_unit,
-    )
-
-
-def _band_keys_udf(signatures, bands, rows):
-    return band_keys(signatures, _constant(bands), _constant(rows))
-
-
-def _redact_pii_udf(content, policy_json):
-    return redact_pii(content, policy_from_json(_constant(policy_json)))
-
-
-def _redact_metadata_udf(values, policy_json):
-    return redact_metadata(values, policy_from_json(_constant(policy_json)))
-
-
-def _environment_state_udf() -> str:
-    # dbt runs in the project directory: the export's git commit is the one of this directory.
-    return environment_state(os.getcwd())
-
-
-def _export_intact_udf(output_dir: str, database: str, files_json: str) -> bool:
-    return export_intact(output_dir, database, json.loads(files_json))
-
-
-def _claim_output_dir_udf(output_dir: str, database: str, invocation_id: str) -> str:
-    """'' when claimed, else why not (macros/output_dir.sql raises it as the build's error)."""
-    try:
-        claim_output_dir(output_dir, database, invocation_id)
-    except OutputDirInUse as refused:
-        return str(refused)
-    return ""
-
-
-def _optimal_lsh_params_udf(threshold: float, num_perm: int) -> list[int]:
-    return list(optimal_lsh_params(threshold, num_perm))
-
-
-def _sentinels(prefix, middle, suffix) -> Sentinels:
-    return Sentinels(prefix=_constant(prefix), middle=_constant(middle), suffix=_constant(suffix))
-
-
-def _tokenize_udf(content, tokenizer_path, tokenizer_sha256, engine):
-    return token_ids(content, _constant(tokenizer_path), _constant(tokenizer_sha256), _constant(engine))
-
-
-def _tokenize_fim_udf(
-    content, cut_a, cut_b, is_spm, tokenizer_path, tokenizer_sha256, engine, prefix, middle, suffix, spm_variant
-):
-    return fim_token_ids(
-        content,
-        cut_a,
-        cut_b,
-        is_spm,
-        _constant(tokenizer_path),
-        _constant(tokenizer_sha256),
-        _constant(engine),
-        sentinels=_sentinels(prefix, middle, suffix),
-        variant=_constant(spm_variant),
-    )
-
-
-def _fim_udf(content, is_fim, is_spm, cut_a, cut_b, prefix, middle, suffix, spm_variant):
-    return fim_transform(
-        content,
-        is_fim,
-        is_spm,
-        cut_a,
-        cut_b,
-        sentinels=_sentinels(prefix, middle, suffix),
-        variant=_constant(spm_variant),
-    )
-
-
-_TOKENS = "STRUCT(n_tokens INTEGER, input_ids INTEGER[])"
-_SQL_TYPES = {"int64": "BIGINT", "double": "DOUBLE", "bool": "BOOLEAN"}
-
-
-def _sql_struct(arrow_type: pa.StructType) -> str:
-    return "STRUCT(" + ", ".join(f"{f.name} {_SQL_TYPES[str(f.type)]}" for f in arrow_type) + ")"
-
-
-@dataclass(frozen=True)
-class Udf:
-    name: str
-    function: Callable
-    parameters: tuple[str, ...]
-    return_type: str
-    # 'arrow' functions receive a whole vector (2048 rows); 'native' ones one row at a time and
-    # are only for per-source checks, never per document.
-    kind: str = "arrow"
-    # True: DuckDB must call it every time, never fold or cache a call with constant arguments.
-    side_effects: bool = False
-
-
-UDFS: tuple[Udf, ...] = (
-    Udf(
-        "winnow_line_stats",
-        line_stats,
-        ("VARCHAR",),
-        _sql_struct(LINE_STATS_TYPE),
-    ),
-    Udf(
-        "winnow_character_classes",
-        character_classes,
-        ("VARCHAR",),
-        _sql_struct(CHARACTER_CLASSES_TYPE),
-    ),
-    Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
-    # One call fits the whole code-quality model: each argument is one list over all labelled files.
-    Udf(
-        "winnow_fit_ridge",
-        fit_ridge_vectors,
-        ("BIGINT[]", "BIGINT[]", "DOUBLE[]", "DOUBLE[]", "BIGINT[]", "INTEGER", "DOUBLE[]"),
-        "STRUCT(intercept DOUBLE, weights DOUBLE[], l2 DOUBLE, leave_one_group_out_mse DOUBLE)",
-    ),
-    Udf(
-        "winnow_check_corpus_source",
-        check_corpus_source,
-        ("VARCHAR", "VARCHAR", "VARCHAR"),
-        "VARCHAR",
-        kind="native",
-    ),
-    Udf("winnow_known_flavours", known_flavours, (), "VARCHAR[]", kind="native"),
-    # The digest of this package's code: part of every incremental cache's fingerprint.
-    Udf("winnow_code_version", code_version, (), "VARCHAR", kind="native"),
-    Udf(
-        "winnow_minhash",
-        _minhash_udf,
-        ("VARCHAR", "INTEGER", "INTEGER", "BIGINT", "VARCHAR", "VARCHAR", "VARCHAR"),
-        "STRUCT(signature UINTEGER[], shingle_hashes UINTEGER[])",
-    ),
-    Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
-    Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
-    Udf(
-        "winnow_optimal_lsh_params",
-        _optimal_lsh_params_udf,
-        ("DOUBLE", "INTEGER"),
-        "INTEGER[]",
-        kind="native",
-    ),
-    Udf(
-        "winnow_redact_pii",
-        _redact_pii_udf,
-        ("VARCHAR", "VARCHAR"),
-        "STRUCT(content VARCHAR, findings STRUCT(kind VARCHAR, detector VARCHAR, char_offset BIGINT, "
-        "char_length BIGINT, value_hash VARCHAR)[])",
-    ),
-    Udf(
-        "winnow_redact_metadata", _redact_metadata_udf, ("VARCHAR", "VARCHAR"), "STRUCT(value VARCHAR, kinds VARCHAR[])"
-    ),
-    Udf(
-        "winnow_check_benchmark",
-        check_benchmark,
-        ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
-        "VARCHAR",
-        kind="native",
-    ),
-    Udf("winnow_tokenize", _tokenize_udf, ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"), _TOKENS),
-    Udf(
-        "winnow_tokenize_fim",
-        _tokenize_fim_udf,
-        (
-            "VARCHAR",
-            "DOUBLE",
-            "DOUBLE",
-            "BOOLEAN",
-            "VARCHAR",
-            "VARCHAR",
-            "VARCHAR",
-            "VARCHAR",
-            "VARCHAR",
-            "VARCHAR",
-            "VARCHAR",
-        ),
-        _TOKENS,
-    ),
-    # The state of what a memoized stage reads or writes outside the database
-    # (macros/memoized_table.sql): called once per build, never folded into a cached constant.
-    Udf("winnow_files_state", files_state, ("VARCHAR[]",), "VARCHAR", kind="native", side_effects=True),
-    Udf("winnow_environment_state", _environment_state_udf, (), "VARCHAR", kind="native", side_effects=True),
-    Udf(
-        "winnow_export_intact",
-        _export_intact_udf,
-        ("VARCHAR", "VARCHAR", "VARCHAR"),
-        "BOOLEAN",
-        kind="native",
-        side_effects=True,
-    ),
-    # on-run-start: the output directory is this build's until its process ends (python_udfs.export.shards).
-    Udf(
-        "winnow_claim_output_dir",
-        _claim_output_dir_udf,
-        ("VARCHAR", "VARCHAR", "VARCHAR"),
-        "VARCHAR",
-        kind="native",
-        side_effects=True,
-    ),
-    # Progress of the UDF calls of one model (macros/progress.sql: its pre- and post-hook).
-    Udf(
-        "winnow_progress_start",
-        _progress_start,
-        ("VARCHAR", "VARCHAR", "BIGINT", "DOUBLE"),
-        "VARCHAR",
-        kind="native",
-        side_effects=True,
-    ),
-    Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
-    Udf(
-        "winnow_fim",
-        _fim_udf,
-        ("VARCHAR", "BOOLEAN", "BOOLEAN", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
-        "VARCHAR",
-    ),
-)
 
 
 def register_udfs(conn) -> None:

@@ -22,6 +22,10 @@ KNOWN_DROPS = {
     "Lib/_pydecimal.py": ("quality", "too_large"),  # 229 kB
     "Lib/test/test_gettext.py": ("quality", "encoded_data"),  # base64 .mo fixtures, 1598-char run
     "Lib/test/test_bz2.py": ("quality", "max_line_length"),  # a 1181-character compressed literal
+    # lib2to3's Python 2 test data (bom.py, false_encoding.py are under 50 characters: too_small).
+    "Lib/lib2to3/tests/data/py2_test_grammar.py": ("quality", "python2_syntax"),  # 0377 on line 31
+    "Lib/lib2to3/tests/data/different_encoding.py": ("quality", "python2_syntax"),  # print u'...'
+    "Lib/lib2to3/tests/data/crlf.py": ("quality", "python2_syntax"),  # print "hi"
 }
 KNOWN_KEPT = ["Lib/json/decoder.py", "Lib/textwrap.py", "Lib/collections/__init__.py", "Lib/asyncio/tasks.py"]
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from python_udfs.engine import plugin
 from python_udfs.engine.plugin import UDFS, Plugin, _byte_bounded_slices, register_udfs
+from python_udfs.kernels.line_stats import line_stats
 from tests.conftest import stdlib_files
 
 
@@ -52,7 +53,7 @@ def test_line_stats_udf_gives_each_row_its_own_result_over_many_vectors(con):
     rows = con.execute("select i, winnow_line_stats(content) from files order by i").fetchall()
     assert [i for i, _ in rows] == list(range(1, len(texts) + 1))
     for (i, got), text in zip(rows, texts):
-        assert got == plugin.line_stats(pa.array([text])).to_pylist()[0], i
+        assert got == line_stats(pa.array([text])).to_pylist()[0], i
 
 
 def test_known_flavours_udf(con):
@@ -107,10 +108,10 @@ def test_a_large_vector_reaches_the_function_in_slices(monkeypatch):
 
     def recording(content):
         seen.append((len(content), content.nbytes))
-        return plugin.line_stats(content)
+        return line_stats(content)
 
     monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
     result = plugin._sliced_and_metered("recording", recording)(column)
-    assert result.equals(plugin.line_stats(column))
+    assert result.equals(line_stats(column))
     assert sum(rows for rows, _ in seen) == len(texts) and len(seen) > 5
     assert all(size <= 20_000 + 4 * (rows + 1) or rows == 1 for rows, size in seen)

@@ -7,7 +7,7 @@ import threading
 import duckdb
 import pytest
 
-from python_udfs.engine import plugin
+from python_udfs.engine import plugin, udfs
 from python_udfs.engine.progress import ProgressMeter, ProgressRegistry, format_progress
 from tests.conftest import stdlib_files
 
@@ -78,7 +78,7 @@ def test_lines_of_two_threads_leave_in_the_order_of_their_counts():
 
 def test_udf_calls_in_duckdb_count_every_row_across_vectors_and_threads(monkeypatch):
     lines: list[str] = []
-    monkeypatch.setattr(plugin, "PROGRESS", ProgressRegistry(lines.append))
+    monkeypatch.setattr(udfs, "PROGRESS", ProgressRegistry(lines.append))
     texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 80  # several vectors
     with duckdb.connect() as con:
         con.execute("set threads = 2")
@@ -98,7 +98,7 @@ def test_udf_calls_in_duckdb_count_every_row_across_vectors_and_threads(monkeypa
 @pytest.mark.parametrize("interval", [0.0, 1e9])
 def test_progress_start_is_never_folded_into_a_constant(interval, monkeypatch):
     lines: list[str] = []
-    monkeypatch.setattr(plugin, "PROGRESS", ProgressRegistry(lines.append))
+    monkeypatch.setattr(udfs, "PROGRESS", ProgressRegistry(lines.append))
     with duckdb.connect() as con:
         plugin.register_udfs(con)
         for _ in range(2):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import PROJECT_ROOT
 
-MACROS = ("sql_string", "sql_string_list", "sql_identifier", "duckdb__string_literal")
+MACROS = ("sql_string", "sql_string_list", "sql_identifier", "duckdb__string_literal", "type_text")
 # Any text a UTF-8 seed or var can hold but NUL, weighted towards the characters that matter to SQL.
 SQL_TEXT = st.text(
     alphabet=st.one_of(
@@ -32,8 +32,10 @@ class _Exceptions:
 
 
 def macros(execute: bool = True) -> dict:
-    """The macros of sql_literal.sql as Python callables, with dbt's `return` semantics."""
-    template = get_environment().from_string((PROJECT_ROOT / "macros" / "sql_literal.sql").read_text())
+    """The macros of sql_literal.sql as Python callables, with dbt's `return` semantics, on DuckDB
+    (adapter.dispatch picks the duckdb__ forms; macros/portable.sql holds the type names)."""
+    sources = [(PROJECT_ROOT / "macros" / name).read_text() for name in ("sql_literal.sql", "portable.sql")]
+    template = get_environment().from_string("\n".join(sources))
     module = {}
 
     def _return(value):
@@ -48,7 +50,12 @@ def macros(execute: bool = True) -> dict:
 
         return call
 
-    context = {"execute": execute, "exceptions": _Exceptions, "return": _return}
+    class _DuckDBAdapter:
+        @staticmethod
+        def dispatch(name, namespace=None):
+            return callable_macro(f"duckdb__{name}")
+
+    context = {"execute": execute, "exceptions": _Exceptions, "return": _return, "adapter": _DuckDBAdapter}
     context.update({name: callable_macro(name) for name in MACROS})
     module["instance"] = template.make_module(vars=context)
     return {name: callable_macro(name) for name in MACROS}

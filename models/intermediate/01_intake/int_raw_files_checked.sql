@@ -9,13 +9,13 @@ staged as (
     {{ staged_corpus_files() }}
 ),
 
-metadata_redacted as not materialized (
+metadata_redacted as {{ cte_not_materialized() }} (
     -- Credentials and PII in repository names, paths and URLs (a URL's password, token and
     -- signature parameters, an address or key id as a path segment) replaced before any table
     -- stores them, as the text is in int_pii_redactions_cache: winnow_redact_metadata
     -- (python_udfs/kernels/pii/). What was replaced is kept as 'column:kind', never the value.
     select
-        * exclude (repo, path, url),
+        {{ star_except(['repo', 'path', 'url']) }},
         winnow_redact_metadata(repo, {{ sql_string(pii_policy_json()) }}) as repo_redaction,
         winnow_redact_metadata(path, {{ sql_string(pii_policy_json()) }}) as path_redaction,
         winnow_redact_metadata(url, {{ sql_string(pii_policy_json()) }}) as url_redaction
@@ -30,18 +30,18 @@ languages as (
     select * from {{ ref('languages') }}
 ),
 
-typed as not materialized (
+typed as {{ cte_not_materialized() }} (
     select
         staged.source,
         staged.source_file,
         staged.source_row,
         staged.repo_redaction.value as repo,
         staged.path_redaction.value as path,
-        list_concat(
-            list_transform(staged.repo_redaction.kinds, lambda k: 'repo:' || k),
-            list_transform(staged.path_redaction.kinds, lambda k: 'path:' || k),
-            list_transform(staged.url_redaction.kinds, lambda k: 'url:' || k)
-        ) as metadata_redactions,
+        {{ list_concat([
+            list_transform('staged.repo_redaction.kinds', 'k', "'repo:' || k"),
+            list_transform('staged.path_redaction.kinds', 'k', "'path:' || k"),
+            list_transform('staged.url_redaction.kinds', 'k', "'url:' || k"),
+        ]) }} as metadata_redactions,
         case
             -- A URL's extension says nothing about a web page's language: text keeps what the
             -- source declares (a natural language, e.g. 'en').
@@ -61,14 +61,14 @@ typed as not materialized (
             cast(round(greatest(0, least(staged.edu_score, 5))) as integer)
         ) as edu_int_score,
         case
-            when len(staged.licenses) > 0 then staged.licenses
-            else [coalesce(nullif(trim(corpus_sources.default_license), ''), 'unknown')]
+            when {{ list_size('staged.licenses') }} > 0 then staged.licenses
+            else {{ list_of(["coalesce(nullif(trim(corpus_sources.default_license), ''), 'unknown')"]) }}
         end as licenses,
         staged.file_licenses,
         staged.nearest_license_file,
         staged.content,
-        strlen(staged.content) as n_bytes,
-        sha256(staged.content) as content_hash,
+        {{ byte_length('staged.content') }} as n_bytes,
+        {{ sha256_hex('staged.content') }} as content_hash,
         staged.n_invalid_utf8_bytes,
         corpus_sources.tier as source_tier
     from metadata_redacted as staged
@@ -152,7 +152,7 @@ select
     case
         when staging_rule = 'invalid_utf8' then n_invalid_utf8_bytes
         when staging_rule = 'empty_content' then 0
-        when staging_rule = 'binary_content' then n_bytes - strlen(replace(content, chr(0), ''))
+        when staging_rule = 'binary_content' then n_bytes - {{ byte_length("replace(content, chr(0), '')") }}
         when staging_rule = 'duplicate_row' then occurrence
     end as staging_value,
     case

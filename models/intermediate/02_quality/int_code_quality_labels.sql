@@ -29,10 +29,13 @@ candidates as (
         labels.reason,
         files.doc_id,
         files.content,
-        sha256(files.content) = labels.content_sha256 as is_same_content,
+        {{ sha256_hex('files.content') }} = labels.content_sha256 as is_same_content,
         row_number() over (
             partition by labels.repo, labels.path
-            order by sha256(files.content) = labels.content_sha256 desc nulls last, files.source asc, files.doc_id asc
+            order by
+                {{ sha256_hex('files.content') }} = labels.content_sha256 desc nulls last,
+                files.source asc,
+                files.doc_id asc
         ) as match_rank,
         {{ stable_uniform(["'code_quality_heldout'", 'labels.repo']) }} as heldout_draw
     from labels

@@ -4,6 +4,8 @@
 -- penalty the one of var code_quality_ridge_l2_grid with the least leave-one-repository-out
 -- error. The vocabulary is every n-gram found in at least var code_quality_min_ngram_files
 -- training files, in byte order; weights[i] belongs to ngrams[i].
+{%- set l2_grid = [] -%}
+{%- for l2 in var('code_quality_ridge_l2_grid') %}{% do l2_grid.append('cast(' ~ l2 ~ ' as double)') %}{% endfor %}
 with
 
 training_files as (
@@ -43,12 +45,12 @@ entries as (
 
 fit_input as (
     select
-        coalesce((select list(score order by document_index) from training_files), []) as labels,
+        coalesce((select list(score order by document_index) from training_files), {{ list_of([]) }}) as labels,
         (select list(repository_index order by document_index) from training_files) as repository_indexes,
-        coalesce((select list(ngram order by feature_index) from vocabulary), []) as ngrams,
-        coalesce(list(document_index order by document_index, feature_index), []) as document_indexes,
-        coalesce(list(feature_index order by document_index, feature_index), []) as feature_indexes,
-        coalesce(list(value order by document_index, feature_index), []) as feature_values
+        coalesce((select list(ngram order by feature_index) from vocabulary), {{ list_of([]) }}) as ngrams,
+        coalesce(list(document_index order by document_index, feature_index), {{ list_of([]) }}) as document_indexes,
+        coalesce(list(feature_index order by document_index, feature_index), {{ list_of([]) }}) as feature_indexes,
+        coalesce(list(value order by document_index, feature_index), {{ list_of([]) }}) as feature_values
     from entries
 ),
 
@@ -58,15 +60,15 @@ fitted as (
         ngrams,
         -- Fewer than 2 labelled files (a corpus the labels do not describe): no model, no scores.
         case
-            when len(labels) >= 2
+            when {{ list_size('labels') }} >= 2
                 then winnow_fit_ridge(
                     document_indexes,
                     feature_indexes,
                     feature_values,
                     labels,
                     repository_indexes,
-                    cast(len(ngrams) as integer),
-                    cast([{{ var('code_quality_ridge_l2_grid') | join(', ') }}] as double[])
+                    cast({{ list_size('ngrams') }} as integer),
+                    {{ list_of(l2_grid) }}
                 )
         end as fit
     from fit_input
@@ -76,8 +78,8 @@ select
     fit.intercept,
     ngrams,
     fit.weights,
-    len(labels) as n_training_files,
-    len(ngrams) as n_features,
+    {{ list_size('labels') }} as n_training_files,
+    {{ list_size('ngrams') }} as n_features,
     fit.l2 as ridge_l2,
     fit.leave_one_group_out_mse
 from fitted

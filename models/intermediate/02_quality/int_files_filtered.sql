@@ -3,7 +3,9 @@
 -- it fails (filter_rule NULL = kept). Rules run in a fixed order, so a file that fails several is
 -- recorded once, under the first: opt-out, license, language, then the quality rules. Code rules
 -- apply to kind code only; text and docs get the prose rules (macros/prose_rules.sql) over the
--- signals of int_prose_signals_cache.
+-- signals of int_prose_signals_cache. Python files also get the syntax rules over
+-- int_python_syntax_signals_cache: a file that does not parse (python2_syntax when the parser
+-- stopped at a Python 2 construct) or that executes a decoded payload.
 -- A file's license is all the evidence that applies to it, and the strictest wins: the
 -- repository's license, the nearest license file above the file and its own SPDX header
 -- (int_file_license_evidence). The file is allowed only when every piece is; the ledger's detail
@@ -29,6 +31,10 @@ opted_out as (
 
 prose_signals as (
     select * from {{ ref('int_prose_signals_cache') }}
+),
+
+python_syntax as (
+    select * from {{ ref('int_python_syntax_signals_cache') }}
 ),
 
 file_evidence as (
@@ -104,7 +110,14 @@ joined as (
         opted_out.doc_id is not null as is_opted_out,
         opted_out.opt_out_entry,
         signals.* exclude (doc_id, fingerprint, source, repo, path, n_bytes),
-        prose_signals.* exclude (doc_id, fingerprint)
+        prose_signals.* exclude (doc_id, fingerprint),
+        -- Only what the Python rules read: the other syntax signals stay in their cache.
+        python_syntax.parsed as python_parsed,
+        python_syntax.syntax_error_line as python_syntax_error_line,
+        python_syntax.syntax_error as python_syntax_error,
+        python_syntax.python2_construct,
+        python_syntax.payload_call_chain,
+        python_syntax.payload_literal_chars
     from files
     -- Opted-out files have no signals (the caches never measure them): their verdict needs none.
     left join signals
@@ -121,6 +134,8 @@ joined as (
         on files.doc_id = opted_out.doc_id
     left join prose_signals
         on files.doc_id = prose_signals.doc_id
+    left join python_syntax
+        on files.doc_id = python_syntax.doc_id
     where signals.doc_id is not null or opted_out.doc_id is not null
 ),
 
@@ -160,6 +175,30 @@ verdicts as (
                 then struct_pack(
                     stage := 'quality', rule := 'too_small', value := n_chars::double,
                     threshold := {{ var('min_file_chars') }}::double, detail := 'characters'
+                )
+            -- The Python rules come before the line and character rules: a file that does not parse
+            -- or that executes a payload often has long lines too, and this reason says more.
+            {% if var('drop_python_syntax_errors') -%}
+                when not python_parsed and python2_construct is not null
+                    then struct_pack(
+                        stage := 'quality', rule := 'python2_syntax', value := python_syntax_error_line::double,
+                        threshold := null::double,
+                        detail := 'Python 2 ' || python2_construct || ' (line ' || python_syntax_error_line || '): '
+                        || python_syntax_error
+                    )
+                when not python_parsed
+                    then struct_pack(
+                        stage := 'quality', rule := 'python_syntax_error', value := python_syntax_error_line::double,
+                        threshold := null::double,
+                        detail := 'line ' || coalesce(python_syntax_error_line::varchar, '?') || ': '
+                        || python_syntax_error
+                    )
+            {% endif -%}
+            when payload_literal_chars >= {{ var('obfuscated_payload_min_literal_chars') }}
+                then struct_pack(
+                    stage := 'quality', rule := 'obfuscated_payload', value := payload_literal_chars::double,
+                    threshold := {{ var('obfuscated_payload_min_literal_chars') }}::double,
+                    detail := 'literal characters executed by ' || payload_call_chain
                 )
             when n_lines > {{ var('max_lines') }}
                 then struct_pack(
@@ -211,7 +250,11 @@ verdicts as (
 )
 
 select
-    * exclude (verdict, opt_out_entry, repository_license_finding, nearest_license_file_finding, spdx_header_finding),
+    * exclude (
+        verdict, opt_out_entry, repository_license_finding, nearest_license_file_finding, spdx_header_finding,
+        python_parsed, python_syntax_error_line, python_syntax_error, python2_construct, payload_call_chain,
+        payload_literal_chars
+    ),
     verdict.stage as filter_stage,
     verdict.rule as filter_rule,
     verdict.value as filter_value,

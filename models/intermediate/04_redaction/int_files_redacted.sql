@@ -1,13 +1,13 @@
 {{ config(materialized='view') }}
--- The near-deduplicated files with PII and secrets replaced, from int_pii_redactions_cache
--- (redacted there once per file and policy). A view: the redacted text is stored once, in the
--- cache. n_bytes and content_hash describe the redacted text; the quality signals were measured
--- before, on the original.
+-- The near-deduplicated files, boilerplate removed (int_files_deboilerplated), with PII and
+-- secrets replaced, from int_pii_redactions_cache (redacted there once per file, edit and policy).
+-- A view: the redacted text is stored once, in the cache. n_bytes and content_hash describe the
+-- redacted text; the quality signals were measured before, on the original.
 with
 
 files as (
     -- Without the original text: it is read from the source Parquet only where needed.
-    select * exclude (content) from {{ ref('int_files_near_deduped') }}
+    select * exclude (content) from {{ ref('int_files_deboilerplated') }}
 ),
 
 redactions as (
@@ -20,9 +20,12 @@ select
         sha256(redactions.content) as content_hash
     ),
     files.content_hash as original_content_hash,
+    redactions.n_bytes_before_redaction,
     redactions.content,
     redactions.pii_findings,
     len(redactions.pii_findings) as n_pii_findings
 from files
 inner join redactions
-    on files.doc_id = redactions.doc_id
+    on
+        files.doc_id = redactions.doc_id
+        and files.boilerplate_edit_key = redactions.boilerplate_edit_key

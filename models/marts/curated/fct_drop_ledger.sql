@@ -89,6 +89,34 @@ near_duplicate_drops as (
     where clusters.is_removed
 ),
 
+boilerplate_only_drops as (
+    -- Files that boilerplate removal left below min_file_chars, each once, with what it removed.
+    select
+        files.doc_id,
+        files.source,
+        files.repo,
+        files.path,
+        'boilerplate' as stage,
+        'boilerplate_only' as rule,
+        cast(edits.remaining_chars as double) as value,
+        cast({{ var('min_file_chars') }} as double) as threshold,
+        cast(null as varchar) as duplicate_of,
+        edits.n_blocks || ' boilerplate blocks removed (' || edits.n_bytes || ' bytes); '
+        || 'value = characters left' as detail
+    from (
+        select
+            doc_id,
+            any_value(remaining_chars) as remaining_chars,
+            count(*) as n_blocks,
+            sum(n_bytes) as n_bytes
+        from {{ ref('int_boilerplate_edits') }}
+        where is_document_dropped
+        group by doc_id
+    ) as edits
+    inner join {{ ref('int_raw_files_checked') }} as files
+        on edits.doc_id = files.doc_id
+),
+
 decontamination_drops as (
     -- One row per contaminated file, naming the solution with the strongest evidence: a long run
     -- first, then a share of all distinctive n-grams, then a share of the solution's own code.
@@ -146,5 +174,7 @@ union all
 select * from exact_duplicate_drops
 union all
 select * from near_duplicate_drops
+union all
+select * from boilerplate_only_drops
 union all
 select * from decontamination_drops

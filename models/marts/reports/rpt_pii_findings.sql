@@ -1,7 +1,7 @@
 -- Every PII or secret finding, one row each: where it was (document, character offset and
--- length in the original text; document_kind code, text or docs), what kind, which detector, and
--- a hash of the value. Never the
--- value itself: stable_hash('the value') finds a known value here.
+-- length in the text redacted, after boilerplate removal; document_kind code, text or docs), what
+-- kind, which detector, and a hash of the value. Never the value itself: stable_hash('the value')
+-- finds a known value here.
 with
 
 files as (

@@ -156,7 +156,7 @@ def model(dbt, session):
         "funnel": _rows(
             session,
             f"""select source, stage, stage_order, files_remaining, bytes_remaining, files_removed,
-            bytes_removed from ({dbt.ref("fct_funnel").sql_query()}) order by source, stage_order""",
+            bytes_removed, bytes_edited from ({dbt.ref("fct_funnel").sql_query()}) order by source, stage_order""",
         ),
         "curated_tokens": _rows(
             session,

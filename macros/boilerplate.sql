@@ -1,0 +1,58 @@
+{#-
+  Comment lines for boilerplate removal (models/intermediate/04_redaction/int_comment_blocks_cache):
+  which lines of a code file are whole-line comments in its language, which of those are
+  directives a tool reads (never removed), and the normal form a line is hashed in.
+-#}
+
+{#- True when the line (a column or expression, without its newline) is a whole-line comment in
+    the language: `#` for Python and the shell family, `//`, `/*` and `*` (the lines of a block
+    comment) for the C family, `--` for SQL and Lua, `!` for Fortran, `;` for Lisp and assembly,
+    `%` for TeX. Languages not listed (markup, data, prose) have no comment lines here. -#}
+{% macro is_comment_line(line, language) -%}
+    case
+        when {{ language }} in (
+            'python', 'cython', 'shell', 'r', 'ruby', 'perl', 'cmake', 'dockerfile', 'makefile',
+            'toml', 'yaml', 'julia', 'powershell', 'tcl'
+        ) then regexp_matches({{ line }}, '^[ \t]*#')
+        when {{ language }} in (
+            'c', 'c++', 'c#', 'cuda', 'objective-c', 'go', 'java', 'javascript', 'typescript', 'kotlin',
+            'scala', 'swift', 'rust', 'php', 'css', 'scss', 'protocol-buffer', 'thrift'
+        ) then regexp_matches({{ line }}, '^[ \t]*(//|/\*|\*)')
+        when {{ language }} in ('sql', 'lua') then regexp_matches({{ line }}, '^[ \t]*--')
+        when {{ language }} = 'fortran' then regexp_matches({{ line }}, '^[ \t]*!')
+        when {{ language }} in ('emacs-lisp', 'assembly') then regexp_matches({{ line }}, '^[ \t]*;')
+        when {{ language }} = 'tex' then regexp_matches({{ line }}, '^[ \t]*%')
+        else false
+    end
+{%- endmacro %}
+
+{#- True when a comment line is a directive that a tool or the interpreter reads, so removing it
+    would change what the file does: a shebang (line 1), a PEP 263 encoding declaration (lines 1
+    and 2), and linter, formatter and type-checker pragmas (noqa, type:, fmt:, isort:, pylint:,
+    mypy:, pyright:, ruff:, flake8:, pragma, Go's go: and +build, eslint, prettier-ignore, @ts-,
+    nolint, clang-format). A directive ends a comment block and is never part of one. -#}
+{% macro is_directive_line(line, line_number) -%}
+    (
+        ({{ line_number }} = 1 and starts_with({{ line }}, '#!'))
+        or ({{ line_number }} <= 2 and regexp_matches({{ line }}, '^[ \t\f]*#.*?coding[:=][ \t]*[-_.a-zA-Z0-9]+'))
+        or regexp_matches(
+            {{ line }},
+            '^[ \t]*(#|//|--)[ \t]*(noqa|type:|fmt:|isort:|pylint:|mypy:|pyright:|ruff:|flake8:|pragma|go:|\+build|eslint|prettier-ignore|@ts-|nolint|NOLINT|clang-format)'
+        )
+    )
+{%- endmacro %}
+
+{#- The form a comment line is compared in: CCNet's normalize_for_dedup steps that apply to code
+    comments (trimmed, lower case, every digit 0, so a header differing only in its year is the same
+    header) with runs of whitespace as one space, as datatrove's simplify_text does. -#}
+{% macro normalised_comment_line(line) -%}
+    regexp_replace(
+        regexp_replace(lower(regexp_replace({{ line }}, '^\s+|\s+$', '', 'g')), '[0-9]', '0', 'g'),
+        '\s+', ' ', 'g'
+    )
+{%- endmacro %}
+
+{#- Words of a line: runs of ASCII letters and digits (comment leaders and punctuation are none). -#}
+{% macro comment_line_words(line) -%}
+    len(regexp_extract_all({{ line }}, '[[:alnum:]]+'))
+{%- endmacro %}

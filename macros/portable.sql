@@ -1,0 +1,153 @@
+{#-
+  Every SQL difference between the engines winnow builds on (DuckDB, and Apache Spark through
+  dbt-spark: docs/spark.md), one adapter.dispatch macro each: models call these and never the
+  engine's own spelling (tests/python/test_engine_portable_sql.py bans it outside macros/).
+  The duckdb__ form is what the models said before; the spark__ form gives the same values,
+  NULLs included, checked by tests/spark/test_spark_parity.py. Add a macro here rather than an
+  `if target.type` in a model.
+-#}
+
+{#- The SQL type of a list of strings. -#}
+{% macro type_string_list() -%}{{ return(adapter.dispatch('type_string_list', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__type_string_list() -%}varchar[]{%- endmacro %}
+{% macro spark__type_string_list() -%}array<string>{%- endmacro %}
+
+{#- A list of the given SQL expressions (none: the empty list; cast it where its type matters). -#}
+{% macro list_of(items) -%}{{ return(adapter.dispatch('list_of', 'winnow')(items)) }}{%- endmacro %}
+{% macro duckdb__list_of(items) -%}[{{ items | join(', ') }}]{%- endmacro %}
+{% macro spark__list_of(items) -%}array({{ items | join(', ') }}){%- endmacro %}
+
+{#- Elements of a list; NULL for a NULL list (Spark's size() would say -1). -#}
+{% macro list_size(expr) -%}{{ return(adapter.dispatch('list_size', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_size(expr) -%}len({{ expr }}){%- endmacro %}
+{% macro spark__list_size(expr) -%}array_size({{ expr }}){%- endmacro %}
+
+{#- The lists one after the other; a NULL list counts as empty (DuckDB's list_concat; Spark's
+    concat would return NULL). -#}
+{% macro list_concat(lists) -%}{{ return(adapter.dispatch('list_concat', 'winnow')(lists)) }}{%- endmacro %}
+{% macro duckdb__list_concat(lists) -%}
+list_concat(
+            {{ lists | join(',\n            ') }}
+        )
+{%- endmacro %}
+{% macro spark__list_concat(lists) -%}
+flatten(filter(array({{ lists | join(', ') }}), winnow_list -> winnow_list is not null))
+{%- endmacro %}
+
+{#- `expr` (over the variable `name`) applied to every element of a list. -#}
+{% macro list_transform(list, name, expr) -%}{{ return(adapter.dispatch('list_transform', 'winnow')(list, name, expr)) }}{%- endmacro %}
+{% macro duckdb__list_transform(list, name, expr) -%}list_transform({{ list }}, lambda {{ name }}: {{ expr }}){%- endmacro %}
+{% macro spark__list_transform(list, name, expr) -%}transform({{ list }}, {{ name }} -> {{ expr }}){%- endmacro %}
+
+{#- The elements of a list for which `condition` (over the variable `name`) holds. -#}
+{% macro list_filter(list, name, condition) -%}{{ return(adapter.dispatch('list_filter', 'winnow')(list, name, condition)) }}{%- endmacro %}
+{% macro duckdb__list_filter(list, name, condition) -%}list_filter({{ list }}, lambda {{ name }}: {{ condition }}){%- endmacro %}
+{% macro spark__list_filter(list, name, condition) -%}filter({{ list }}, {{ name }} -> {{ condition }}){%- endmacro %}
+
+{#- Length in bytes of the UTF-8 text (DuckDB's length() counts characters). -#}
+{% macro byte_length(expr) -%}{{ return(adapter.dispatch('byte_length', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__byte_length(expr) -%}strlen({{ expr }}){%- endmacro %}
+{% macro spark__byte_length(expr) -%}octet_length({{ expr }}){%- endmacro %}
+
+{#- SHA-256 of the text's UTF-8 bytes, 64 lower-case hex digits. -#}
+{% macro sha256_hex(expr) -%}{{ return(adapter.dispatch('sha256_hex', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__sha256_hex(expr) -%}sha256({{ expr }}){%- endmacro %}
+{% macro spark__sha256_hex(expr) -%}sha2({{ expr }}, 256){%- endmacro %}
+
+{#- Every column of the relation but these (names, unquoted). -#}
+{% macro star_except(columns) -%}{{ return(adapter.dispatch('star_except', 'winnow')(columns)) }}{%- endmacro %}
+{% macro duckdb__star_except(columns) -%}* exclude ({{ columns | join(', ') }}){%- endmacro %}
+{% macro spark__star_except(columns) -%}* except ({{ columns | join(', ') }}){%- endmacro %}
+
+{#- Written after `name as` in a WITH clause: a CTE the engine must not store, so that a scan it
+    feeds twice streams instead of holding the text (DuckDB; Spark inlines CTEs anyway). -#}
+{% macro cte_not_materialized() -%}{{ return(adapter.dispatch('cte_not_materialized', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__cte_not_materialized() -%}not materialized{%- endmacro %}
+{% macro spark__cte_not_materialized() -%}{%- endmacro %}
+
+{#- True for a number that is neither NaN nor infinite. -#}
+{% macro is_finite(expr) -%}{{ return(adapter.dispatch('is_finite', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__is_finite(expr) -%}isfinite({{ expr }}){%- endmacro %}
+{% macro spark__is_finite(expr) -%}(not isnan({{ expr }}) and abs({{ expr }}) <> double('infinity')){%- endmacro %}
+
+{#- A relation over a CSV file with a header row, every column text: for checks that read a
+    seed's file before dbt loads it. Spark reads files only through a view, made here. -#}
+{% macro csv_relation(path) -%}{{ return(adapter.dispatch('csv_relation', 'winnow')(path)) }}{%- endmacro %}
+{% macro duckdb__csv_relation(path) -%}
+  {{ return("read_csv(" ~ sql_string(path) ~ ", all_varchar = true, header = true)") }}
+{%- endmacro %}
+{% macro spark__csv_relation(path) -%}
+  {% set view = 'winnow_csv_' ~ local_md5(path) %}
+  {% do run_query("create or replace temporary view " ~ view ~ " using csv options (path "
+      ~ sql_string(path) ~ ", header 'true', inferSchema 'false')") %}
+  {{ return(view) }}
+{%- endmacro %}
+
+{#-
+  Rows of Parquet files (the paths a source's check returned) as one relation, columns matched
+  by name across files, with each row's file (as the check named it) and index in that file:
+  filename and file_row_number. Text that is not valid UTF-8 is replaced, one '?' per bad byte,
+  on DuckDB (utf8_validation 'replace'; `lenient` drops those bytes), and kept as bytes on Spark
+  (valid_utf8_byte_length counts them). Spark reads the files as one Hadoop glob of
+  alternatives, {a,b,...}, with its glob characters escaped; the profile sets
+  spark.sql.parquet.mergeSchema so columns meet by name.
+-#}
+{% macro parquet_rows(paths, lenient=false) -%}{{ return(adapter.dispatch('parquet_rows', 'winnow')(paths, lenient)) }}{%- endmacro %}
+{% macro duckdb__parquet_rows(paths, lenient) -%}
+read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = true, file_row_number = true,
+                      utf8_validation = {{ "'ignore'" if lenient else "'replace'" }})
+{%- endmacro %}
+{% macro spark__parquet_rows(paths, lenient) -%}
+  {#- The directory the files share, then the alternatives below it (a glob cannot start with one). -#}
+  {%- set shared = namespace(parts=paths[0].split('/')[:-1]) -%}
+  {%- for path in paths -%}
+    {%- set parts = path.split('/')[:-1] -%}
+    {%- for i in range(shared.parts | length) if shared.parts[:i + 1] != parts[:i + 1] -%}
+      {%- if loop.first %}{% set shared.parts = shared.parts[:i] %}{% endif -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {%- set directory = shared.parts | join('/') ~ '/' -%}
+  {%- set alternatives = [] -%}
+  {%- for path in paths -%}
+    {%- do alternatives.append(_hadoop_glob_literal(path[directory | length:])) -%}
+  {%- endfor -%}
+(
+      select
+        *,
+        url_decode(replace(regexp_replace(_metadata.file_path, '^file:(//)?', ''), '+', '%2B')) as filename,
+        _metadata.row_index as file_row_number
+      from parquet.`{{ (_hadoop_glob_literal(directory) ~ '{' ~ alternatives | join(',') ~ '}') | replace('`', '``') }}`
+    )
+{%- endmacro %}
+
+{#- The path with Hadoop's glob characters escaped, so it matches itself only. -#}
+{% macro _hadoop_glob_literal(path) -%}
+  {%- set escaped = namespace(text=path | replace('\\', '\\\\')) -%}
+  {%- for char in ['{', '}', '[', ']', '*', '?', ','] -%}
+    {%- set escaped.text = escaped.text | replace(char, '\\' ~ char) -%}
+  {%- endfor -%}
+  {{ return(escaped.text) }}
+{%- endmacro %}
+
+{#- Between the selects of relations with the same columns, matched by name (Spark SQL has no
+    `by name`: the staging views, the only callers, share one column order from one macro). -#}
+{% macro union_all_by_name() -%}{{ return(adapter.dispatch('union_all_by_name', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__union_all_by_name() -%}union all by name{%- endmacro %}
+{% macro spark__union_all_by_name() -%}union all{%- endmacro %}
+
+{#- Bytes of the text that are valid UTF-8: on DuckDB the `lenient` read already dropped the
+    others; Spark keeps them, and make_valid_utf8 marks each bad sequence with U+FFFD
+    (EF BF BD). -#}
+{% macro valid_utf8_byte_length(expr) -%}{{ return(adapter.dispatch('valid_utf8_byte_length', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__valid_utf8_byte_length(expr) -%}strlen({{ expr }}){%- endmacro %}
+{% macro spark__valid_utf8_byte_length(expr) -%}octet_length(replace(make_valid_utf8({{ expr }}), decode(unhex('EFBFBD'), 'UTF-8'), '')){%- endmacro %}
+
+{#- One row per element of the list (in a select list: the other columns repeat). -#}
+{% macro unnest_list(expr) -%}{{ return(adapter.dispatch('unnest_list', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__unnest_list(expr) -%}unnest({{ expr }}){%- endmacro %}
+{% macro spark__unnest_list(expr) -%}explode({{ expr }}){%- endmacro %}
+
+{#- The SQL type of text (Spark's varchar needs a length). -#}
+{% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__type_text() -%}varchar{%- endmacro %}
+{% macro spark__type_text() -%}string{%- endmacro %}

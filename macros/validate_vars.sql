@@ -52,6 +52,16 @@
   {% set problems = [] %}
   {% if value is none and spec.get('nullable') %}
     {{ return(problems) }}
+  {% elif spec['type'] == 'list' and 'values' in spec %}
+    {% if value is not iterable or value is string or value is mapping or value | length < spec.get('min_items', 0) %}
+      {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be a " ~ ("non-empty " if spec.get('min_items') else "")
+          ~ "list of " ~ spec['item'] ~ " values") %}
+    {% else %}
+      {% for item in value %}
+        {% set problem = knob_scalar_problem(name ~ "[" ~ loop.index0 ~ "]", item, spec['values']) %}
+        {% if problem %}{% do problems.append(problem) %}{% endif %}
+      {% endfor %}
+    {% endif %}
   {% elif spec['type'] == 'list' %}
     {% if not _is_string_list(value) or value | length < spec.get('min_items', 0) %}
       {% do problems.append("var " ~ name ~ " = " ~ (value | tojson) ~ " must be a " ~ ("non-empty " if spec.get('min_items') else "")

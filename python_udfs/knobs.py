@@ -99,6 +99,10 @@ def _check_spec(where: str, spec: dict) -> None:
         _check_spec(f"{where} values", spec["values"])
     if kind == "list" and not spec.get("item"):
         raise KnobError(f"{where}: a list needs item (what one item is called in messages)")
+    if kind == "list" and "values" in spec:
+        if not isinstance(spec["values"], dict) or spec["values"].get("type") not in ("int", "float"):
+            raise KnobError(f"{where}: a list's values must be an int or float spec")
+        _check_spec(f"{where} values", spec["values"])
 
 
 def _is_int(value) -> bool:
@@ -138,6 +142,13 @@ def value_problems(name: str, value, spec: dict) -> list[str]:
     if value is None and spec.get("nullable"):
         return []
     kind = spec["type"]
+    if kind == "list" and "values" in spec:
+        if not isinstance(value, list) or len(value) < spec.get("min_items", 0):
+            return [
+                f"var {name} = {json.dumps(value)} must be a {'non-empty ' if spec.get('min_items') else ''}"
+                f"list of {spec['item']} values"
+            ]
+        return [p for i, v in enumerate(value) if (p := _scalar_problem(f"{name}[{i}]", v, spec["values"]))]
     if kind == "list":
         if (
             not isinstance(value, list)
@@ -254,6 +265,12 @@ def _allowed(knob: dict) -> str:
         text = f"{low} < x < {high}" if knob.get("exclusive") else f"{low} .. {high}"
     elif kind == "enum":
         text = " \\| ".join(f"`{c}`" for c in knob["choices"])
+    elif kind == "list" and "values" in knob:
+        low, high = knob["values"]["range"]
+        text = f"list of {knob['item']} values, each " + (
+            f"{low} < x < {high}" if knob["values"].get("exclusive") else f"{low} .. {high}"
+        )
+        text += ", at least one" if knob.get("min_items") else ""
     elif kind == "list":
         text = "list of " + (
             " \\| ".join(f"`{c}`" for c in knob["choices"]) if knob.get("choices") else f"{knob['item']} names"

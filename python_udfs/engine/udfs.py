@@ -28,6 +28,7 @@ from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from ..kernels.python_syntax import PYTHON_SYNTAX_TYPE, python_syntax_signals
+from ..kernels.quality_classifier import fit_ridge_vectors
 from ..kernels.repository_order import python_imports, repository_layout
 from ..kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
 from .code_version import code_version
@@ -226,6 +227,13 @@ UDFS: tuple[Udf, ...] = (
     ),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
     Udf("winnow_python_syntax", _python_syntax_udf, ("VARCHAR", "BIGINT"), _sql_struct(PYTHON_SYNTAX_TYPE)),
+    # One call fits the whole code-quality model: each argument is one list over all labelled files.
+    Udf(
+        "winnow_fit_ridge",
+        fit_ridge_vectors,
+        ("BIGINT[]", "BIGINT[]", "DOUBLE[]", "DOUBLE[]", "BIGINT[]", "INTEGER", "DOUBLE[]"),
+        "STRUCT(intercept DOUBLE, weights DOUBLE[], l2 DOUBLE, leave_one_group_out_mse DOUBLE)",
+    ),
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,

@@ -209,6 +209,8 @@ def _out_of_range(spec: dict):
         return "not_" + spec["choices"][0]
     if kind == "string":
         return "" if spec.get("non_empty") else None
+    if kind == "list" and "values" in spec:
+        return [_out_of_range(spec["values"])]
     if kind == "list":
         return ["not_a_choice"] if spec.get("choices") else [] if spec.get("min_items") else None
     if kind == "map":

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.dbt
 CACHES = {
     "int_file_signals_cache": ["doc_id"],
     "int_python_syntax_signals_cache": ["doc_id"],
+    "int_code_quality_scores_cache": ["doc_id"],
     "int_minhash_signatures_cache": ["doc_id"],
     "int_pii_redactions_cache": ["doc_id"],
     "int_decontamination_scans_cache": ["doc_id"],

@@ -50,6 +50,7 @@ NOT_YET_PORTABLE: dict[str, str] = {
     "int_file_signals_cache": "list functions with lambdas, sha256()",
     "int_files_filtered": "struct_pack, unnest, :: casts, arg_max, * exclude",
     "int_python_syntax_signals_cache": ":: casts",
+    "int_code_quality_weights": "unnest of two lists in step",
     "int_comment_blocks_cache": "string_split, unnest, regexp_matches, struct_pack, arg_max, strlen(), list literals",
     "int_boilerplate_blocks": "list functions, struct_pack, unnest, string_split, arg_max",
     "int_boilerplate_edits": "unnest",

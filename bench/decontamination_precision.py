@@ -29,7 +29,7 @@ import yaml
 HARNESS_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HARNESS_ROOT))
 
-from tests.dbt.decontamination_eval import evaluate, write_eval_corpus  # noqa: E402
+from tests.dbt.decontamination_eval import EVAL_VARS, evaluate, write_eval_corpus  # noqa: E402
 
 SOURCE = "decontamination_eval"
 PATH_KEYS = ("model-paths", "macro-paths", "seed-paths", "test-paths", "analysis-paths", "snapshot-paths")
@@ -81,6 +81,8 @@ def build(revision: Path, project: Path) -> subprocess.CompletedProcess:
             "+fct_curated_files",
             "--indirect-selection",
             "cautious",
+            "--vars",
+            EVAL_VARS,
             "--profiles-dir",
             ".",
             "--project-dir",

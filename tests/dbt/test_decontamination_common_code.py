@@ -17,8 +17,9 @@ pytestmark = pytest.mark.dbt
 
 TASK = "HumanEval/129"
 # The neighbour loop is longer than decontamination_long_run_tokens: on its own it would be a long
-# run. These tests are about shares, so runs are set aside.
-RUNS_SET_ASIDE = "{decontamination_long_run_tokens: 100000}"
+# run. These tests are about shares, so runs are set aside. A body cut short does not parse: the
+# syntax rule, another stage's question, is off so that it reaches decontamination.
+RUNS_SET_ASIDE = "{decontamination_long_run_tokens: 100000, drop_python_syntax_errors: false}"
 HOSTS = ["colorsys.py", "heapq.py", "bisect.py", "textwrap.py", "glob.py"]
 
 
@@ -112,7 +113,8 @@ def test_counted_as_evidence_the_same_body_is_dropped(project):
         "--indirect-selection",
         "cautious",
         "--vars",
-        "{decontamination_common_ngram_repositories: 1000, decontamination_long_run_tokens: 100000}",
+        "{decontamination_common_ngram_repositories: 1000, decontamination_long_run_tokens: 100000,"
+        " drop_python_syntax_errors: false}",
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert verdicts(project)["umbrella/walks"] == "distinctive_code_share"

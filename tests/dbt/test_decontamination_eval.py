@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import make_dbt_project
-from tests.dbt.decontamination_eval import DROP_VARIANTS, Evaluation, evaluate, write_eval_corpus
+from tests.dbt.decontamination_eval import DROP_VARIANTS, EVAL_VARS, Evaluation, evaluate, write_eval_corpus
 
 pytestmark = pytest.mark.dbt
 
@@ -25,7 +25,14 @@ def evaluation(tmp_path_factory) -> Evaluation:
         [{"source_name": "eval", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "the_stack", "tier": 1}]
     )
     result = project.dbt(
-        "build", "--select", "+fct_drop_ledger", "+fct_curated_files", "--indirect-selection", "cautious"
+        "build",
+        "--select",
+        "+fct_drop_ledger",
+        "+fct_curated_files",
+        "--indirect-selection",
+        "cautious",
+        "--vars",
+        EVAL_VARS,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     ledger = project.query("select repo, path, stage, detail from fct_drop_ledger where source = 'eval'")

@@ -21,6 +21,11 @@
     '*' stands for the sources not named with the same kind. A mixture that trains a source's
     repository documents trains the files they hold only there: its row for the source's files
     draws the other files (mixture_documents_drawn), so no file is seen twice per pass.
+
+  seeds/mixture_score_buckets.csv (validated_score_buckets) splits a mixture's files of a source
+  into buckets by educational score and says how many times each bucket's files go into one pass
+  of the source (repeats: 0 drops, 1 keeps, 2 upsamples); the row's weight or epochs then apply to
+  that re-weighted pass.
 -#}
 
 {#- The kinds of document a mixture row can draw: a source's files, or its repository documents. -#}
@@ -214,18 +219,138 @@
   {%- endif -%}
 {%- endmacro %}
 
+{#- The score buckets of seeds/mixture_score_buckets.csv, checked against the mixtures: a list of
+    {mixture, source, documents, score_bucket, min_score, max_score, repeats} for the mixture rows
+    of files that have buckets, in score order. A source's buckets cover the scores 0-5 and the
+    unscored files: a row's bucket runs from its min_score to the next row's min_score less one
+    (the last to 5); scores below the lowest min_score are a bucket of repeats 0 (dropped, shown in
+    rpt_mixture); files without a score (neither a code-quality nor a FineWeb-Edu score) repeat
+    as the row with an empty min_score says, else once. Source '*' stands for the mixture's files
+    sources that have no bucket rows of their own. Empty at parse time; every problem at once. -#}
+{% macro validated_score_buckets() %}
+  {% set mixtures = validated_mixtures() %}
+  {% set seed = ref('mixture_score_buckets') %}
+  {% if not execute %}{{ return([]) }}{% endif %}
+  {% if load_relation(seed) is none %}
+    {{ exceptions.raise_compiler_error(
+        "The mixture_score_buckets seed is not loaded. Run `dbt build` (which seeds first) or `dbt seed`.") }}
+  {% endif %}
+  {% set result = run_query("select mixture, source, min_score, repeats from " ~ seed
+      ~ " order by mixture, source, min_score nulls first") %}
+  {% set file_sources = {} %}
+  {% for row in mixtures if row.documents == 'files' %}
+    {% do file_sources.setdefault(row.mixture, []).append(row.source) %}
+  {% endfor %}
+  {% set problems = [] %}
+  {% set named = {} %}
+  {% for r in result.rows if r[1] != '*' %}
+    {% do named.setdefault(r[0], []).append(r[1]) %}
+  {% endfor %}
+  {% set grouped = {} %}
+  {% for r in result.rows %}
+    {% set mixture, source, min_score, repeats = r[0], r[1], r[2], r[3] %}
+    {% set where = "mixture '" ~ mixture ~ "', source '" ~ source ~ "', min_score " ~ (min_score if min_score is not none else "(empty)") %}
+    {% if mixture is none or mixture | trim == '' or source is none or source | trim == '' %}
+      {% do problems.append("a row has an empty mixture or source. Name both.") %}
+    {% elif mixture not in file_sources %}
+      {% do problems.append(where ~ ": the mixture trains no source's files in seeds/mixtures.csv"
+          ~ " (its mixtures with files: " ~ (file_sources.keys() | sort | join(', ') or 'none') ~ "). Score buckets split a mixture's files; repository documents have no score.") %}
+    {% elif source != '*' and source not in file_sources[mixture] %}
+      {% do problems.append(where ~ ": the mixture does not train this source's files (it trains "
+          ~ file_sources[mixture] | sort | join(', ') ~ ").") %}
+    {% elif repeats is none %}
+      {% do problems.append(where ~ ": repeats is empty. Give how many times each file of the bucket goes into one pass of the source (0 drops the bucket, 2 doubles it).") %}
+    {% else %}
+      {% set sources = [source] if source != '*' else file_sources[mixture] | reject('in', named.get(mixture, [])) | list %}
+      {% for each in sources %}
+        {% set key = (mixture, each) %}
+        {% set bucket_rows = grouped.setdefault(key, []) %}
+        {% if min_score in bucket_rows | map(attribute='min_score') | list %}
+          {% do problems.append(where ~ (" (through '*')" if source == '*' else "") ~ ": the source already has a bucket from this score. List each min_score once per mixture and source.") %}
+        {% else %}
+          {% do bucket_rows.append({'min_score': min_score, 'repeats': repeats}) %}
+        {% endif %}
+      {% endfor %}
+    {% endif %}
+  {% endfor %}
+  {{ _raise_score_bucket_problems(problems) }}
+  {% set buckets = [] %}
+  {% for key in grouped.keys() | sort %}
+    {% set scored = grouped[key] | rejectattr('min_score', 'none') | sort(attribute='min_score') | list %}
+    {% set unscored = grouped[key] | selectattr('min_score', 'none') | list %}
+    {% set row = {'mixture': key[0], 'source': key[1], 'documents': 'files'} %}
+    {% set bounds = [] %}
+    {% if scored and scored[0].min_score > 0 %}
+      {% do bounds.append((0, scored[0].min_score - 1, 0)) %}
+    {% endif %}
+    {% for bucket in scored %}
+      {% do bounds.append((bucket.min_score, scored[loop.index].min_score - 1 if not loop.last else 5, bucket.repeats)) %}
+    {% endfor %}
+    {% for low, high, repeats in bounds %}
+      {% do buckets.append(dict(row, score_bucket=(low ~ '-' ~ high if high > low else low | string), min_score=low, max_score=high, repeats=repeats)) %}
+    {% endfor %}
+    {% do buckets.append(dict(row, score_bucket='unscored', min_score=none, max_score=none,
+        repeats=(unscored[0].repeats if unscored else 1))) %}
+  {% endfor %}
+  {{ return(buckets) }}
+{% endmacro %}
+
+{% macro _raise_score_bucket_problems(problems) %}
+  {%- if problems %}
+    {{ exceptions.raise_compiler_error("seeds/mixture_score_buckets.csv: " ~ problems | length ~ " problem(s):\n  - "
+        ~ problems | join("\n  - ")) }}
+  {%- endif %}
+{% endmacro %}
+
+{#- Every mixture row's score buckets as a select: the rows of validated_score_buckets, and one
+    bucket 'all' (every document, repeats 1) for each row without buckets. repeats is an exact
+    DECIMAL, so a pass's tokens (the sum of repeats x tokens) do not depend on summation order. -#}
+{% macro score_bucket_rows() %}
+  {% set buckets = validated_score_buckets() %}
+  {% set bucketed = [] %}
+  {% for bucket in buckets %}
+    {% do bucketed.append((bucket.mixture, bucket.source)) %}
+  {% endfor %}
+  {% set rows = buckets + [] %}
+  {% for row in validated_mixtures() if (row.mixture, row.source) not in bucketed or row.documents != 'files' %}
+    {% do rows.append(dict(mixture=row.mixture, source=row.source, documents=row.documents, score_bucket='all',
+        min_score=none, max_score=none, repeats=1)) %}
+  {% endfor %}
+  {% if rows | length == 0 %}
+    select
+      cast(null as string) as mixture, cast(null as string) as source,
+      cast(null as string) as documents, cast(null as string) as score_bucket,
+      cast(null as integer) as min_score, cast(null as integer) as max_score, cast(null as decimal(18, 6)) as repeats
+    where false
+  {% endif %}
+  {% for row in rows %}
+    {% if not loop.first %}union all{% endif %}
+    select
+      {{ sql_string(row.mixture) }} as mixture,
+      {{ sql_string(row.source) }} as source,
+      {{ sql_string(row.documents) }} as documents,
+      {{ sql_string(row.score_bucket) }} as score_bucket,
+      {{ _sql_value(row.min_score, 'integer') }} as min_score,
+      {{ _sql_value(row.max_score, 'integer') }} as max_score,
+      {{ _sql_value(row.repeats, 'decimal(18, 6)') }} as repeats
+  {% endfor %}
+{% endmacro %}
+
 {#- The documents each (mixture, source, documents) row of `rows` (a CTE holding every row of the
     mixtures seed, or of int_mixture_sources_planned) draws from int_mixture_documents: a row of
     kind repo the source's repository documents; a row of files the source's files, less those a
     repository document holds when the same mixture trains the source's repository documents. So a
-    file is trained inside its repository document or alone, never both in one mixture. The one
-    home of that rule: planning, copies and rpt_mixture_kinds call it, each on the rows it reads,
+    file is trained inside its repository document or alone, never both in one mixture. Each
+    document comes with its score bucket (score_bucket_rows) and the bucket's repeats. The one
+    home of those rules: planning, copies and rpt_mixture_kinds call it, each on the rows it reads,
     so no table can hold the rows of an older seed. -#}
 {% macro mixture_documents_drawn(rows) -%}
     select
         drawing.mixture,
         drawing.source,
         drawing.documents,
+        buckets.score_bucket,
+        buckets.repeats,
         documents.doc_id,
         documents.n_tokens
     from {{ rows }} as drawing
@@ -233,6 +358,16 @@
         on
             drawing.source = documents.source
             and drawing.documents = documents.documents
+    inner join ({{ score_bucket_rows() }}) as buckets
+        on
+            drawing.mixture = buckets.mixture
+            and drawing.source = buckets.source
+            and drawing.documents = buckets.documents
+            and (
+                buckets.score_bucket = 'all'
+                or (buckets.score_bucket = 'unscored' and documents.educational_score is null)
+                or documents.educational_score between buckets.min_score and buckets.max_score
+            )
     where not (
         drawing.documents = 'files'
         and documents.repo_doc_id is not null

@@ -1,5 +1,6 @@
 {#-
-  Checks every number of the seeds that size a build (seeds/mixtures.csv, seeds/corpus_sources.csv)
+  Checks every number of the seeds that size a build (seeds/mixtures.csv, mixture_score_buckets.csv,
+  corpus_sources.csv)
   before any model runs (on-run-start), reading the CSV files themselves: `dbt build` loads the
   seeds after this hook, and a bad number must stop it before the stages it would make run for
   hours or without bound (1e9 epochs copy every file 1e9 times in fct_mixture). Empty cells are
@@ -29,6 +30,10 @@
           'fim_rate': ('number', 0, 1, 'a probability'),
           'fim_spm_rate': ('number', 0, 1, 'a probability'),
       },
+      'mixture_score_buckets': {
+          'min_score': ('integer', 0, 5, 'a score of the 0-5 educational-value scale (Stack-Edu, FineWeb-Edu)'),
+          'repeats': epochs,
+      },
       'corpus_sources': {
           'weight': weight,
           'epochs': epochs,
@@ -45,7 +50,7 @@
     {% set path = root ~ '/seeds/' ~ seed ~ '.csv' %}
     {% set csv = csv_relation(path) %}
     {% set header = run_query("select * from " ~ csv ~ " limit 0").column_names %}
-    {% set row_name = "'mixture ''' || mixture || ''', source ''' || source || ''''" if seed == 'mixtures'
+    {% set row_name = "'mixture ''' || mixture || ''', source ''' || source || ''''" if seed in ('mixtures', 'mixture_score_buckets')
         else "'source ''' || source_name || ''''" %}
     {% for column, (kind, low, high, why) in bounds.items() if column in header %}
       {#- NaN and infinities stay in SQL: agate turns them into Decimals that raise on arithmetic. -#}

@@ -264,8 +264,12 @@ def _license_families(tables: Mapping[str, pa.Table]):
 def _mixture_shares(tables: Mapping[str, pa.Table]):
     import plotly.graph_objects as go
 
-    rows = sorted(_rows(tables["rpt_mixture"]), key=lambda r: (r["mixture"], r["source"]))
-    x = [[r["mixture"] for r in rows], [r["source"] for r in rows]]
+    rows = sorted(_rows(tables["rpt_mixture"]), key=lambda r: (r["mixture"], r["source"], r.get("score_bucket") or ""))
+    # A source split into score buckets shows one bar per bucket.
+    x = [
+        [r["mixture"] for r in rows],
+        [r["source"] if r.get("score_bucket", "all") == "all" else f"{r['source']} {r['score_bucket']}" for r in rows],
+    ]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=[r["target_share"] for r in rows], name="target share", marker_color="#9aa5b1"))
     fig.add_trace(

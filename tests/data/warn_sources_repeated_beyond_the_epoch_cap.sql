@@ -3,6 +3,6 @@
 -- rows are also recorded in rpt_mixture.exceeds_epoch_cap.
 {{ config(severity='warn') }}
 
-select mixture, source, target_epochs, {{ var('mixture_max_epochs') }} as max_epochs
-from {{ ref('int_mixture_sources_planned') }}
+select mixture, source, score_bucket, target_epochs, {{ var('mixture_max_epochs') }} as max_epochs
+from {{ ref('int_mixture_buckets_planned') }}
 where exceeds_epoch_cap

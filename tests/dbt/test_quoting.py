@@ -229,6 +229,8 @@ CONSTRAINED = {
     ("corpus_sources", "flavour"),
     ("mixtures", "source"),
 }
+# Seeds that ship empty: the row their injected cells go into.
+EMPTY_SEED_ROWS = {"mixture_score_buckets": {"mixture": "pretrain", "source": "*", "min_score": "2", "repeats": "1"}}
 
 
 def injected_row(seed: str, first: dict) -> dict:
@@ -248,7 +250,7 @@ def test_injection_in_a_seed_is_data_or_reported(project, built, seed):
     rows = read_seed(project.root, seed)
     original = (project.root / "seeds" / f"{seed}.csv").read_text()
     try:
-        write_seed(project.root, seed, [*rows, injected_row(seed, rows[0])])
+        write_seed(project.root, seed, [*rows, injected_row(seed, rows[0] if rows else EMPTY_SEED_ROWS[seed])])
         # The seed and the models that read it.
         result = project.dbt("build", "--select", f"{seed}+1")
         assert pwned_files(project.root) == []

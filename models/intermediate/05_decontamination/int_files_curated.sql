@@ -1,6 +1,7 @@
 -- The curated corpus: one row per kept file, after every filter, deduplication, PII redaction and
 -- decontamination stage (the text is redacted), in the int_files_unioned contract plus the
--- measured signals, normalised licenses and, for Python code, the code-quality score.
+-- measured signals, normalised licenses, FineWeb-Edu's score where the source has one and, for
+-- Python code, the code-quality score.
 select
     files.doc_id,
     files.source,
@@ -24,6 +25,7 @@ select
     files.comment_line_fraction,
     files.exact_cluster_size,
     files.near_cluster_size,
+    files.edu_int_score,
     scores.quality_score,
     scores.quality_int_score
 from {{ ref('int_files_decontaminated') }} as files

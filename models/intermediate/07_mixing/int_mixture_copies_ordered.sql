@@ -1,7 +1,7 @@
 -- Every mixture as a list of document copies in a deterministic shuffled order. A plan row (mixture,
--- source, documents) with target_epochs e (int_mixture_sources_planned) gives floor(e) whole copies
--- of each document it draws (macro mixture_documents_drawn: files, or repository documents) plus a
--- fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
+-- source, documents, score bucket) with target_epochs e (int_mixture_buckets_planned) gives floor(e)
+-- whole copies of each document it draws (macro mixture_documents_drawn: files, or repository
+-- documents, in their score bucket) plus a fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
 -- their tokens stay nearest to the fractional tokens (at most one document off the target). The
 -- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
 with
@@ -15,9 +15,10 @@ plan as (
         mixture,
         source,
         documents,
+        score_bucket,
         full_copies,
         fractional_copy_tokens
-    from plan_rows
+    from {{ ref('int_mixture_buckets_planned') }}
     where target_tokens > 0
 ),
 
@@ -30,11 +31,12 @@ whole_copies as (
         plan.mixture,
         files.source,
         files.documents,
+        files.score_bucket,
         files.doc_id,
         cast(unnest(range(plan.full_copies)) as integer) as copy,
         files.n_tokens
     from plan
-    inner join files using (mixture, source, documents)
+    inner join files using (mixture, source, documents, score_bucket)
     where plan.full_copies > 0
 ),
 
@@ -43,17 +45,18 @@ fractional_candidates as (
         plan.mixture,
         files.source,
         files.documents,
+        files.score_bucket,
         files.doc_id,
         plan.full_copies as copy,
         files.n_tokens,
         plan.fractional_copy_tokens,
         sum(files.n_tokens) over (
-            partition by plan.mixture, files.source, files.documents
+            partition by plan.mixture, files.source, files.documents, files.score_bucket
             order by {{ stable_hash([var('seed'), "'sample'", 'files.doc_id', 'plan.full_copies']) }}, files.doc_id
             rows between unbounded preceding and current row
         ) as cumulative_tokens
     from plan
-    inner join files using (mixture, source, documents)
+    inner join files using (mixture, source, documents, score_bucket)
     where plan.fractional_copy_tokens > 0
 ),
 
@@ -63,6 +66,7 @@ fractional_copies as (
         mixture,
         source,
         documents,
+        score_bucket,
         doc_id,
         copy,
         n_tokens
@@ -84,6 +88,7 @@ select
     ) as position,
     source,
     documents,
+    score_bucket,
     doc_id,
     copy,
     n_tokens

@@ -1,9 +1,10 @@
 {{ config(materialized='view') }}
 -- Every document a mixture can draw, with its token count: each curated file (documents 'files',
 -- tokens from int_files_tokenized; repo_doc_id names the repository document that holds it, if
--- any) and each tokenised repository document (documents 'repo', kind 'repo', doc_id its
--- repo_doc_id; only the sources a mixture trains as repository documents are tokenised). A view:
--- the token ids stay in their caches.
+-- any; educational_score is the 0-5 score that mixture score buckets read) and each tokenised
+-- repository document (documents 'repo', kind 'repo', doc_id its repo_doc_id, no score; only the
+-- sources a mixture trains as repository documents are tokenised). A view: the token ids stay in
+-- their caches.
 with
 
 curated as (
@@ -11,7 +12,10 @@ curated as (
         doc_id,
         source,
         repo,
-        kind
+        kind,
+        -- Both scores rate educational value on the same 0-5 scale: Stack-Edu's for code,
+        -- FineWeb-Edu's for web text.
+        coalesce(quality_int_score, edu_int_score) as educational_score
     from {{ ref('int_files_curated') }}
 ),
 
@@ -31,6 +35,7 @@ files as (
         curated.kind,
         tokenized.n_tokens,
         held.repo_doc_id,
+        curated.educational_score,
         [curated.doc_id] as file_doc_ids
     from curated
     inner join {{ ref('int_files_tokenized') }} as tokenized
@@ -48,6 +53,7 @@ repository_documents as (
         documents.kind,
         tokens.n_tokens,
         documents.repo_doc_id,
+        cast(null as integer) as educational_score,
         documents.doc_ids as file_doc_ids
     from {{ ref('int_repository_documents') }} as documents
     inner join {{ ref('int_repository_token_ids_cache') }} as tokens

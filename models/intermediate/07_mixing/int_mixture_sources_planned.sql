@@ -2,12 +2,14 @@
 -- by the validated_mixtures macro; documents is the source's files or its repository documents):
 -- the tokens of the documents the row draws (macro mixture_documents_drawn), its target token share
 -- and tokens, and the epochs that realise them as whole copies plus a fractional copy. Shares are
--- in tokens:
+-- in tokens of one pass of the source: its documents' tokens, each times its score bucket's repeats
+-- (seeds/mixture_score_buckets.csv; without buckets, the source's tokens):
 --   temperature T:   share = tokens^(1/T) / sum over the mixture's sources of tokens^(1/T)
 --   weight rows:     share = weight (normalised to sum 1 when the mixture has no epoch rows)
 --   epoch rows:      tokens = epochs x source tokens; weight rows then share the rest
 -- The mixture's size is total_tokens if given, else the epoch rows' tokens / (1 - sum of weights)
--- when it has epoch rows, else its sources' tokens (one pass, redistributed).
+-- when it has epoch rows, else its sources' tokens (one pass, redistributed). target_epochs are
+-- passes; int_mixture_buckets_planned turns them into each bucket's epochs.
 with
 
 mixture_rows as (
@@ -24,7 +26,9 @@ source_tokens as (
         source,
         documents,
         count(*) as source_files,
-        sum(n_tokens) as source_tokens
+        sum(n_tokens) as source_tokens,
+        -- repeats is an exact DECIMAL: the sum does not depend on the order threads add it in.
+        cast(sum(repeats * n_tokens) as double) as pass_tokens
     from drawn
     group by mixture, source, documents
 ),
@@ -33,7 +37,8 @@ sized as (
     select
         mixture_rows.*,
         coalesce(source_tokens.source_files, 0) as source_files,
-        coalesce(source_tokens.source_tokens, 0) as source_tokens
+        coalesce(source_tokens.source_tokens, 0) as source_tokens,
+        coalesce(source_tokens.pass_tokens, 0) as pass_tokens
     from mixture_rows
     left join source_tokens using (mixture, source, documents)
 ),
@@ -43,9 +48,9 @@ mixture_totals as (
         mixture,
         bool_or(epochs is not null) as has_epoch_rows,
         coalesce(sum(weight), 0) as weight_sum,
-        coalesce(sum(epochs * source_tokens), 0) as epoch_tokens,
-        sum(power(source_tokens, 1.0 / temperature)) as temperature_mass,
-        sum(source_tokens) as sources_tokens,
+        coalesce(sum(epochs * pass_tokens), 0) as epoch_tokens,
+        sum(power(pass_tokens, 1.0 / temperature)) as temperature_mass,
+        sum(pass_tokens) as sources_tokens,
         any_value(total_tokens) as total_tokens
     from sized
     group by mixture
@@ -74,12 +79,13 @@ targets as (
         sized.fim_spm_rate,
         sized.source_files,
         sized.source_tokens,
+        sized.pass_tokens,
         sized_mixtures.mixture_tokens,
         case
             when sized.temperature is not null
-                then power(sized.source_tokens, 1.0 / sized.temperature) / nullif(sized_mixtures.temperature_mass, 0)
+                then power(sized.pass_tokens, 1.0 / sized.temperature) / nullif(sized_mixtures.temperature_mass, 0)
             when sized.epochs is not null
-                then sized.epochs * sized.source_tokens / nullif(sized_mixtures.mixture_tokens, 0)
+                then sized.epochs * sized.pass_tokens / nullif(sized_mixtures.mixture_tokens, 0)
             when sized_mixtures.has_epoch_rows then sized.weight
             else sized.weight / nullif(sized_mixtures.weight_sum, 0)
         end as target_share
@@ -94,15 +100,16 @@ planned as (
         case
             -- Epoch rows keep their epochs exactly; shares are rounded to 1e-9 epochs so that
             -- floating point does not turn a whole number of epochs into one fewer plus a fraction.
-            when epochs is not null and source_tokens > 0 then epochs
-            when source_tokens > 0 then round(coalesce(target_share, 0) * mixture_tokens / source_tokens, 9)
+            when epochs is not null and pass_tokens > 0 then epochs
+            when pass_tokens > 0 then round(coalesce(target_share, 0) * mixture_tokens / pass_tokens, 9)
             when coalesce(target_share, 0) > 0
                 then error(
                     'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
                     || ' from source ''' || source || ''''
                     || case when documents = 'repo' then ' (kind repo: its repository documents)' else '' end
-                    || ', which has no curated tokens. '
-                    || 'Remove the row or set its weight to 0.'
+                    || ', which has no curated tokens'
+                    || case when source_tokens > 0 then ' its score buckets repeat (seeds/mixture_score_buckets.csv)' else '' end
+                    || '. Remove the row or set its weight to 0.'
                 )
             else 0
         end as planned_epochs
@@ -139,11 +146,9 @@ select
     fim_spm_rate,
     source_files,
     source_tokens,
+    pass_tokens,
     mixture_tokens,
     coalesce(target_share, 0) as target_share,
     target_tokens,
-    target_epochs,
-    cast(floor(target_epochs) as integer) as full_copies,
-    (target_epochs - floor(target_epochs)) * source_tokens as fractional_copy_tokens,
-    target_epochs > {{ var('mixture_max_epochs') }} as exceeds_epoch_cap
+    target_epochs
 from bounded

@@ -1,6 +1,6 @@
 -- Per mixture and kind (code, text, docs, repo): the tokens the mixture realised and their share,
 -- next to the share its plan targets (each plan row's target split over kinds by the tokens of the
--- documents it draws), so
+-- documents it draws, times their score buckets' repeats), so
 -- a code + text recipe (e.g. 80% code and docs, 20% web text) reads in one table.
 with
 
@@ -24,7 +24,7 @@ source_kind_tokens as (
         drawn.source,
         drawn.documents,
         documents.kind,
-        sum(drawn.n_tokens) as tokens
+        sum(drawn.repeats * drawn.n_tokens) as tokens
     from drawn
     inner join {{ ref('int_mixture_documents') }} as documents
         on drawn.doc_id = documents.doc_id
@@ -37,7 +37,7 @@ kind_fractions as (
         source,
         documents,
         kind,
-        tokens / sum(tokens) over (partition by mixture, source, documents) as fraction
+        cast(tokens / nullif(sum(tokens) over (partition by mixture, source, documents), 0) as double) as fraction
     from source_kind_tokens
 ),
 

@@ -166,8 +166,8 @@ def model(dbt, session):
     }
     mixture_tokens = _rows(
         session,
-        f"""select mixture, source, documents, copies, realised_tokens as tokens
-        from ({dbt.ref("fct_mixture_realised").sql_query()}) order by mixture, source, documents""",
+        f"""select mixture, source, documents, score_bucket, copies, realised_tokens as tokens
+        from ({dbt.ref("fct_mixture_realised").sql_query()}) order by mixture, source, documents, score_bucket""",
     )
     packing_report = _rows(
         session, f"select * from ({dbt.ref('fct_packing_stats').sql_query()}) order by mixture, split"

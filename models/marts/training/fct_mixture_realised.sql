@@ -1,11 +1,26 @@
--- Per mixture, source and documents (its files, or its repository documents), with the kinds of
--- its documents (code, text, docs, repo; rpt_mixture_kinds sums per kind): the target against what
--- the mixture realised, in tokens (FIM sentinels
--- and the re-tokenised cuts included), epochs, files and copies, and the FIM and SPM rates.
+-- Per mixture, source, documents (its files, or its repository documents) and score bucket (one
+-- bucket 'all' without seeds/mixture_score_buckets.csv rows), with the kinds of its documents
+-- (code, text, docs, repo; rpt_mixture_kinds sums per kind): the target against what the mixture
+-- realised, in tokens (FIM sentinels and the re-tokenised cuts included), epochs, files and
+-- copies, and the FIM and SPM rates.
 with
 
-plan as (
+sources as (
     select * from {{ ref('int_mixture_sources_planned') }}
+),
+
+plan as (
+    select
+        buckets.*,
+        sources.weight,
+        sources.epochs,
+        sources.temperature,
+        sources.fim_rate,
+        sources.fim_spm_rate,
+        sources.source_files,
+        sources.source_tokens
+    from {{ ref('int_mixture_buckets_planned') }} as buckets
+    inner join sources using (mixture, source, documents)
 ),
 
 realised as (
@@ -13,13 +28,14 @@ realised as (
         mixture,
         source,
         documents,
+        score_bucket,
         count(*) as copies,
         count(distinct doc_id) as files,
         sum(n_tokens) as realised_tokens,
         count(*) filter (where is_fim) as fim_copies,
         count(*) filter (where is_spm) as spm_copies
     from {{ ref('fct_training_documents') }}
-    group by mixture, source, documents
+    group by mixture, source, documents, score_bucket
 ),
 
 unchanged_tokens as (
@@ -28,9 +44,10 @@ unchanged_tokens as (
         mixture,
         source,
         documents,
+        score_bucket,
         sum(n_tokens) as copy_tokens
     from {{ ref('fct_mixture') }}
-    group by mixture, source, documents
+    group by mixture, source, documents, score_bucket
 ),
 
 source_kinds as (
@@ -47,12 +64,18 @@ joined as (
         plan.mixture,
         plan.source,
         plan.documents,
+        plan.score_bucket,
         source_kinds.kinds,
         plan.weight,
         plan.epochs,
         plan.temperature,
         plan.source_files,
         plan.source_tokens,
+        plan.min_score,
+        plan.max_score,
+        plan.repeats,
+        plan.bucket_files,
+        plan.bucket_tokens,
         plan.target_share,
         plan.target_tokens,
         plan.target_epochs,
@@ -66,8 +89,8 @@ joined as (
         coalesce(realised.fim_copies, 0) as fim_copies,
         coalesce(realised.spm_copies, 0) as spm_copies
     from plan
-    left join realised using (mixture, source, documents)
-    left join unchanged_tokens using (mixture, source, documents)
+    left join realised using (mixture, source, documents, score_bucket)
+    left join unchanged_tokens using (mixture, source, documents, score_bucket)
     left join source_kinds using (source, documents)
 )
 
@@ -75,12 +98,18 @@ select
     mixture,
     source,
     documents,
+    score_bucket,
     kinds,
     weight,
     epochs,
     temperature,
     source_files,
     source_tokens,
+    min_score,
+    max_score,
+    repeats,
+    bucket_files,
+    bucket_tokens,
     target_share,
     coalesce(realised_tokens / nullif(sum(realised_tokens) over (partition by mixture), 0), 0) as realised_share,
     100 * (coalesce(realised_tokens / nullif(sum(realised_tokens) over (partition by mixture), 0), 0) - target_share)
@@ -88,7 +117,7 @@ select
     target_tokens,
     realised_tokens,
     target_epochs,
-    copy_tokens / nullif(source_tokens, 0) as realised_epochs,
+    copy_tokens / nullif(bucket_tokens, 0) as realised_epochs,
     exceeds_epoch_cap,
     files,
     copies,

@@ -68,6 +68,7 @@ select
     token_ids.position,
     token_ids.source,
     token_ids.documents,
+    token_ids.score_bucket,
     token_ids.doc_id,
     token_ids.copy,
     token_ids.is_fim,

@@ -243,3 +243,9 @@ def test_bad_bucket_rows_stop_the_build_naming_each_row(project, rows, messages)
     finally:
         seed.write_text(BUCKETS)
         assert project.dbt("seed", "--select", "mixture_score_buckets").returncode == 0
+
+
+def test_a_source_without_a_score_column_has_no_fineweb_edu_score(project):
+    # Buckets read FineWeb-Edu's score where there is no code-quality score: a winnow source has
+    # none (NULL, not the top of the scale), so no file is upsampled for a score it never had.
+    assert project.query("select count(*), count(edu_int_score) from fct_curated_files") == [(len(curated(project)), 0)]

@@ -55,10 +55,11 @@ typed as {{ cte_not_materialized() }} (
         staged.kind,
         staged.url_redaction.value as url,
         staged.edu_score,
-        -- FineWeb-Edu's int_score is the classifier score rounded and clipped to 0..5.
+        -- FineWeb-Edu's int_score is the classifier score rounded and clipped to 0..5. greatest()
+        -- and least() skip NULLs: without the case a row without a score would get 5.
         coalesce(
             staged.edu_int_score,
-            cast(round(greatest(0, least(staged.edu_score, 5))) as integer)
+            case when staged.edu_score is not null then cast(round(greatest(0, least(staged.edu_score, 5))) as integer) end
         ) as edu_int_score,
         case
             when {{ list_size('staged.licenses') }} > 0 then staged.licenses

@@ -59,7 +59,10 @@ typed as {{ cte_not_materialized() }} (
         -- and least() skip NULLs: without the case a row without a score would get 5.
         coalesce(
             staged.edu_int_score,
-            case when staged.edu_score is not null then cast(round(greatest(0, least(staged.edu_score, 5))) as integer) end
+            case
+                when staged.edu_score is not null
+                    then cast(round(greatest(0, least(staged.edu_score, 5))) as integer)
+            end
         ) as edu_int_score,
         case
             when {{ list_size('staged.licenses') }} > 0 then staged.licenses

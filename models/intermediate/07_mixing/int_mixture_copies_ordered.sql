@@ -1,8 +1,9 @@
 -- Every mixture as a list of document copies in a deterministic shuffled order. A plan row (mixture,
 -- source, documents, score bucket) with target_epochs e (int_mixture_buckets_planned) gives floor(e)
 -- whole copies of each document it draws (macro mixture_documents_drawn: files, or repository
--- documents, in their score bucket) plus a fractional copy: its documents in stable_hash(seed, 'sample', doc_id, copy) order, taken while
--- their tokens stay nearest to the fractional tokens (at most one document off the target). The
+-- documents, in their score bucket) plus a fractional copy: its documents in stable_hash(seed,
+-- 'sample', doc_id, copy) order, taken while their tokens stay nearest to the fractional tokens
+-- (at most one document off the target). The
 -- order within a mixture is stable_hash(seed, 'order', doc_id, copy), ties broken by doc_id and copy.
 with
 

@@ -108,7 +108,10 @@ planned as (
                     || ' from source ''' || source || ''''
                     || case when documents = 'repo' then ' (kind repo: its repository documents)' else '' end
                     || ', which has no curated tokens'
-                    || case when source_tokens > 0 then ' its score buckets repeat (seeds/mixture_score_buckets.csv)' else '' end
+                    || case
+                        when source_tokens > 0 then ' in the score buckets it repeats (seeds/mixture_score_buckets.csv)'
+                        else ''
+                    end
                     || '. Remove the row or set its weight to 0.'
                 )
             else 0

@@ -170,6 +170,7 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
 {#-
   The files of a directory blob store (any depth, named by 40 hex digits: their sha1_git) as
   (sha1_git, blob, file_key). DuckDB reads them with read_blob, Spark with its binaryFile source.
+  Runs SQL at compile time on Spark: call it only when a model runs (execute).
 -#}
 {% macro blob_directory_rows(directory) -%}{{ return(adapter.dispatch('blob_directory_rows', 'winnow')(directory)) }}{%- endmacro %}
 {% macro duckdb__blob_directory_rows(directory) -%}
@@ -183,15 +184,23 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
     )
 {%- endmacro %}
 {% macro spark__blob_directory_rows(directory) -%}
-  {% set view = 'winnow_blobs_' ~ local_md5(directory) %}
-  {% do run_query("create or replace temporary view " ~ view ~ " using binaryFile options (path "
+  {#- An external table over the directory, made again at every run (a persistent view cannot
+      read a temporary one); dropping it leaves the files. -#}
+  {% set table = target.schema ~ '.winnow_blobs_' ~ local_md5(directory) %}
+  {% do run_query("drop table if exists " ~ table) %}
+  {% do run_query("create table " ~ table ~ " using binaryFile options (path "
       ~ sql_string(directory) ~ ", recursiveFileLookup 'true')") %}
 (
         select
             lower(regexp_extract(path, '([0-9a-fA-F]{40})$', 1)) as sha1_git,
             content as blob,
             path as file_key
-        from {{ view }}
+        from {{ table }}
         where path rlike '(^|/)[0-9a-fA-F]{40}$'
     )
 {%- endmacro %}
+
+{#- The SQL type of a point in time (DuckDB's timestamp has no zone; Spark's is an instant). -#}
+{% macro type_instant() -%}{{ return(adapter.dispatch('type_instant', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__type_instant() -%}timestamptz{%- endmacro %}
+{% macro spark__type_instant() -%}timestamp{%- endmacro %}

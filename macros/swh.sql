@@ -8,12 +8,14 @@
 
 {% macro blob_store_texts(store) -%}
   {#- One row per sha1_git of the store: its text (NULL when the bytes are not UTF-8) and size.
-      A blob stored twice is read once: the first copy by file (and row), keys grouped without text. -#}
+      A blob stored twice is read once: the first copy by file (and row), keys grouped without text.
+      The empty blob is known by its id (git's e69de29...) whether or not the store holds it:
+      stores often leave it out, and Spark's binaryFile reads no row for an empty file. -#}
   {%- if store.kind == 'directory' -%}
-    {%- set rows = blob_directory_rows(store.directory) -%}
+    {%- set stored = blob_directory_rows(store.directory) -%}
   {%- else -%}
     {%- set content = 'raw.' ~ sql_identifier(store.content_column) -%}
-    {%- set rows -%}
+    {%- set stored -%}
     (
         select
             lower(cast(raw.{{ sql_identifier(store.id_column) }} as {{ type_text() }})) as sha1_git,
@@ -23,6 +25,16 @@
     )
     {%- endset -%}
   {%- endif -%}
+  {%- set rows -%}
+    (
+        select sha1_git, blob, file_key from {{ stored }} as stored_rows
+        union all
+        select
+            'e69de29bb2d1d6434b8b29ae775ad8c2e48c5391' as sha1_git,
+            {{ utf8_bytes("''") }} as blob,
+            '~' as file_key
+    )
+  {%- endset -%}
 (
     select
         store_rows.sha1_git,
@@ -69,7 +81,7 @@
   {% set checked = validated_corpus_sources('swh') %}
   {% if checked | length == 0 %}
     {{ _swh_empty([('source', type_text()), ('origin_id', type_text()), ('origin_url', type_text()),
-        ('visit', 'bigint'), ('visit_date', 'timestamp'), ('snapshot_id', type_text()), ('branch_name', type_text()),
+        ('visit', 'bigint'), ('visit_date', type_instant()), ('snapshot_id', type_text()), ('branch_name', type_text()),
         ('revision_id', type_text()), ('root_directory_id', type_text())]) }}
   {% endif %}
   {% for item in checked %}
@@ -81,11 +93,11 @@
             select
                 cast(status.origin as {{ type_text() }}) as origin_id,
                 cast(status.visit as bigint) as visit,
-                cast(status.date as timestamp) as visit_date,
+                cast(status.date as {{ type_instant() }}) as visit_date,
                 lower(cast(status.snapshot as {{ type_text() }})) as snapshot_id,
                 row_number() over (
                     partition by status.origin
-                    order by cast(status.date as timestamp) desc, status.visit desc, status.snapshot
+                    order by cast(status.date as {{ type_instant() }}) desc, status.visit desc, status.snapshot
                 ) as recency
             from {{ _swh_table(item, 'origin_visit_status') }} as status
             where status.status = 'full' and status.snapshot is not null

@@ -10,6 +10,7 @@ and `expected_heads` says which commit each origin's traversal must reach."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -328,6 +329,63 @@ def write_export(export: Export, root: Path, blob_store: Path, files_per_table: 
         path = blob_store / sha1_git[:2] / sha1_git
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+
+def broken_export(export: Export) -> tuple[Export, str]:
+    """The export with one blob of the first origin's head missing, a dangling directory entry in
+    the second origin's root and, in a subdirectory of the third, an entry naming its own root;
+    and the missing blob's id."""
+    bad = copy.deepcopy(export)
+    heads = list(export.expected_heads.values())
+    repo, commit, _ = heads[0]
+    # Not the empty blob: that one is known by its id without a store.
+    missing_blob = next(blob for _, blob in sorted(ls_tree_files(repo, commit).items()) if export.blobs[blob])
+    del bad.blobs[missing_blob]
+
+    def root_of(head):
+        _repo, commit, _ = head
+        return next(row["directory"] for row in export.tables["revision"] if row["id"] == commit)
+
+    dangling_root = root_of(heads[1])
+    bad.add(
+        "directory_entry",
+        directory_id=dangling_root,
+        name=b"ghost",
+        type="dir",
+        target=hashlib.sha1(b"not in the export").hexdigest(),
+        perms=0o40000,
+    )
+    cycle_root = root_of(heads[2])
+    subdirectory = next(
+        row["target"]
+        for row in export.tables["directory_entry"]
+        if row["directory_id"] == cycle_root and row["type"] == "dir"
+    )
+    bad.add("directory_entry", directory_id=subdirectory, name=b"loop", type="dir", target=cycle_root, perms=0o40000)
+    return bad, missing_blob
+
+
+def stack_v2_rows(export: Export, license_id: str) -> list[dict]:
+    """The Stack v2's metadata layout for every file of every origin head."""
+    rows = []
+    for url, (repo, commit, _) in export.expected_heads.items():
+        for path, blob_id in sorted(ls_tree_files(repo, commit).items()):
+            rows.append(
+                {
+                    "blob_id": blob_id,
+                    "directory_id": None,
+                    "path": "/" + path,
+                    "content_id": None,
+                    "detected_licenses": [license_id],
+                    "license_type": "permissive",
+                    "repo_name": url.rsplit("/", 1)[-1] + "/" + url.rsplit("/", 1)[-1],
+                    "snapshot_id": None,
+                    "revision_id": commit,
+                    "branch_name": "refs/heads/main",
+                    "language": "Python" if path.endswith(".py") else None,
+                }
+            )
+    return rows
 
 
 if __name__ == "__main__":

@@ -10,8 +10,6 @@ rpt_swh_traversal, while the data tests reconcile every row."""
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import shutil
 from collections import Counter
 
@@ -20,7 +18,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import make_dbt_project
-from tests.dbt.swh_export import build_export, ls_tree_files, real_package_versions, write_export
+from tests.dbt.swh_export import (
+    broken_export,
+    build_export,
+    ls_tree_files,
+    real_package_versions,
+    stack_v2_rows,
+    write_export,
+)
 
 pytestmark = pytest.mark.dbt
 
@@ -28,61 +33,6 @@ SELECTION = ["+fct_curated_files", "+fct_drop_ledger", "+fct_funnel", "rpt_swh_t
 # The repositories hold no license files: the source declares one (as a user does for a corpus
 # whose license is known from elsewhere).
 DECLARED_LICENSE = "MIT"
-
-
-def _bad_export(export):
-    """The export with one blob of the first origin's head missing, a dangling directory entry in
-    the second origin's root and, in a subdirectory of the third, an entry naming its own root."""
-    bad = copy.deepcopy(export)
-    heads = list(export.expected_heads.values())
-    repo, commit, _ = heads[0]
-    _missing_path, missing_blob = sorted(ls_tree_files(repo, commit).items())[0]
-    del bad.blobs[missing_blob]
-
-    def root_of(head):
-        _repo, commit, _ = head
-        return next(row["directory"] for row in export.tables["revision"] if row["id"] == commit)
-
-    dangling_root = root_of(heads[1])
-    bad.add(
-        "directory_entry",
-        directory_id=dangling_root,
-        name=b"ghost",
-        type="dir",
-        target=hashlib.sha1(b"not in the export").hexdigest(),
-        perms=0o40000,
-    )
-    cycle_root = root_of(heads[2])
-    subdirectory = next(
-        row["target"]
-        for row in export.tables["directory_entry"]
-        if row["directory_id"] == cycle_root and row["type"] == "dir"
-    )
-    bad.add("directory_entry", directory_id=subdirectory, name=b"loop", type="dir", target=cycle_root, perms=0o40000)
-    return bad, missing_blob
-
-
-def _stack_v2_rows(export):
-    """The Stack v2's metadata layout for every file of every origin head."""
-    rows = []
-    for url, (repo, commit, _) in export.expected_heads.items():
-        for path, blob_id in sorted(ls_tree_files(repo, commit).items()):
-            rows.append(
-                {
-                    "blob_id": blob_id,
-                    "directory_id": None,
-                    "path": "/" + path,
-                    "content_id": None,
-                    "detected_licenses": [DECLARED_LICENSE],
-                    "license_type": "permissive",
-                    "repo_name": url.rsplit("/", 1)[-1] + "/" + url.rsplit("/", 1)[-1],
-                    "snapshot_id": None,
-                    "revision_id": commit,
-                    "branch_name": "refs/heads/main",
-                    "language": "Python" if path.endswith(".py") else None,
-                }
-            )
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +44,10 @@ def built(tmp_path_factory):
     project = make_dbt_project(root / "project")
     data = project.root / "data"
     write_export(export, data / "swh" / "export", data / "swh" / "blobs")
-    bad, missing_blob = _bad_export(export)
+    bad, missing_blob = broken_export(export)
     write_export(bad, data / "swh_bad" / "export", data / "swh_bad" / "blobs")
 
-    stack_rows = _stack_v2_rows(export)
+    stack_rows = stack_v2_rows(export, DECLARED_LICENSE)
     (data / "stack_v2" / "blobs").mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist(stack_rows), data / "stack_v2" / "files.parquet")
     stack_missing = stack_rows[-1]["blob_id"]

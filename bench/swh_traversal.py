@@ -7,8 +7,10 @@
 2. For each size, replicates it `copies` times under new origins whose snapshots, revisions and
    directories get ids of their own (the files keep theirs, so the blob store is shared): every
    copy is a distinct tree, so directory_entry grows with the copies and no walk is shared.
-3. Times `dbt run` of stg_swh__origin_heads (a view) and stg_swh__directory_files (the recursive
-   walk, a table), the model's own time from dbt's run_results.json, and counts what it reached.
+3. Times `dbt run` of stg_swh__origin_heads and stg_swh__files (views) and stg_swh__directory_files (the recursive
+   walk, a table), the model's own time from dbt's run_results.json, and counts what it reached;
+   then reads every staged file's text once (stg_swh__files: each origin's files joined with the
+   directory blob store), as int_raw_files_checked does.
 
 The machine should be otherwise idle: it measures wall time.
 """
@@ -109,7 +111,7 @@ def main() -> None:
         )
         assert project.dbt("seed", "--select", "corpus_sources").returncode == 0
         start = time.perf_counter()
-        result = project.dbt("run", "--select", "stg_swh__origin_heads", "stg_swh__directory_files")
+        result = project.dbt("run", "--select", "stg_swh__origin_heads", "stg_swh__directory_files", "stg_swh__files")
         wall = time.perf_counter() - start
         if result.returncode != 0:
             raise SystemExit(result.stdout[-3000:])
@@ -119,6 +121,11 @@ def main() -> None:
         }
         entries = pq.read_metadata(root / "directory_entry" / "part-0.parquet").num_rows
         reached, problems = project.query("select count(*), count(problem) from stg_swh__directory_files")[0]
+        start = time.perf_counter()
+        staged_files, staged_bytes = project.query(
+            "select count(*), sum(strlen(content)) from main.stg_swh__files"
+        )[0]
+        staged_seconds = time.perf_counter() - start
         row = {
             "copies": copies,
             "origins": copies * len(export.tables["origin"]),
@@ -127,17 +134,24 @@ def main() -> None:
             "problems": problems,
             "walk_seconds": round(timings["stg_swh__directory_files"], 2),
             "dbt_run_wall_seconds": round(wall, 2),
+            "staged_files": staged_files,
+            "staged_mb": round((staged_bytes or 0) / 1e6, 1),
+            "staged_text_seconds": round(staged_seconds, 2),
         }
         results.append(row)
         print(json.dumps(row), flush=True)
         shutil.rmtree(root)
-    print("| copies | origins | directory entries | files reached | walk (s) | entries per s | dbt run wall (s) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| copies | origins | directory entries | files reached | walk (s) | entries per s | dbt run wall (s) "
+        "| staged files | staged MB | reading their text (s) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         rate = r["directory_entries"] / r["walk_seconds"] if r["walk_seconds"] else float("nan")
         print(
             f"| {r['copies']} | {r['origins']:,} | {r['directory_entries']:,} | {r['files_reached']:,} | "
-            f"{r['walk_seconds']} | {rate:,.0f} | {r['dbt_run_wall_seconds']} |"
+            f"{r['walk_seconds']} | {rate:,.0f} | {r['dbt_run_wall_seconds']} | {r['staged_files']:,} | "
+            f"{r['staged_mb']} | {r['staged_text_seconds']} |"
         )
 
 

@@ -226,6 +226,8 @@ LAYOUTS = (
 
 def build_export(workdir: Path, packages: dict[str, list[tuple[str, Path]]] | None = None) -> Export:
     """Repositories under workdir/git/, one origin each, exported to an Export."""
+    if shutil.which("git") is None:
+        raise RuntimeError("the Software Heritage fixtures build git repositories: install git")
     packages = packages or real_package_versions()
     export = Export()
     seen: set[str] = set()

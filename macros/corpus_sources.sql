@@ -13,12 +13,17 @@
     {{ exceptions.raise_compiler_error(
         "The corpus_sources seed is not loaded. Run `dbt build` (which seeds first) or `dbt seed`.") }}
   {% endif %}
+  {#- blob_store is optional: a seed written before that column existed still loads. -#}
+  {% set seed_columns = adapter.get_columns_in_relation(load_relation(seed)) | map(attribute='name') | map('lower') | list %}
+  {% set blob_store = 'blob_store' if 'blob_store' in seed_columns else 'cast(null as ' ~ type_text() ~ ')' %}
   {% set result = run_query(
-      "select source_name, parquet_glob, flavour, tier, default_license from " ~ seed ~ " order by source_name") %}
+      "select source_name, parquet_glob, flavour, tier, default_license, " ~ blob_store ~ " from " ~ seed
+      ~ " order by source_name") %}
   {% set rows = [] %}
   {% for row in result.rows %}
     {% do rows.append({
-        'name': row[0], 'glob': row[1], 'flavour': row[2], 'tier': row[3], 'default_license': row[4]}) %}
+        'name': row[0], 'glob': row[1], 'flavour': row[2], 'tier': row[3], 'default_license': row[4],
+        'blob_store': row[5]}) %}
   {% endfor %}
   {{ return(rows) }}
 {% endmacro %}
@@ -49,7 +54,7 @@
   {% for source in sources if source.flavour == flavour %}
     {% set check = checked_corpus_source(source) %}
     {% do checked.append({'source': source, 'columns': check.columns, 'default_kind': check.default_kind,
-                          'paths': check.paths}) %}
+                          'paths': check.paths, 'blob_store': check.blob_store, 'tables': check.tables}) %}
   {% endfor %}
   {{ return(checked) }}
 {% endmacro %}
@@ -58,7 +63,8 @@
   {#- The check of one source (its columns and the files its glob matches); stops the build if bad. -#}
   {% set result = run_query(
       "select winnow_check_corpus_source(" ~ sql_string(source.name) ~ ", "
-      ~ sql_string(source.glob or '') ~ ", " ~ sql_string(source.flavour) ~ ")") %}
+      ~ sql_string(source.glob or '') ~ ", " ~ sql_string(source.flavour) ~ ", "
+      ~ sql_string(source.blob_store or '') ~ ")") %}
   {% set check = fromjson(result.rows[0][0]) %}
   {% if not check.ok %}
     {{ exceptions.raise_compiler_error(check.error) }}
@@ -116,28 +122,13 @@
   -#}
   {% set checked = validated_corpus_sources(flavour) %}
   {% if checked | length == 0 %}
-    select
-      cast(null as {{ type_text() }}) as source,
-      cast(null as {{ type_text() }}) as source_file,
-      cast(null as bigint) as source_row,
-      cast(null as {{ type_text() }}) as repo,
-      cast(null as {{ type_text() }}) as path,
-      cast(null as {{ type_text() }}) as declared_language,
-      cast(null as {{ type_string_list() }}) as licenses,
-      cast(null as {{ type_string_list() }}) as file_licenses,
-      cast(null as {{ type_text() }}) as nearest_license_file,
-      cast(null as {{ type_text() }}) as content,
-      cast(null as bigint) as n_invalid_utf8_bytes,
-      cast(null as {{ type_text() }}) as kind,
-      cast(null as {{ type_text() }}) as url,
-      cast(null as double) as edu_score,
-      cast(null as integer) as edu_int_score
-    where false
+    {{ _staging_empty() }}
   {% endif %}
   {% for item in checked %}
     {% set source = item.source %}
     {% set columns = item.columns %}
-    {% set content_column = columns.content[0].name %}
+    {% set from_blobs = item.blob_store is not none %}
+    {% set content_column = none if from_blobs else columns.content[0].name %}
     {% if not loop.first %}union all{% endif %}
     select
       {{ sql_string(source.name) }} as source,
@@ -159,19 +150,55 @@
       {#- Only winnow's own ingest finds license files per subtree: other flavours give [] and NULL. #}
       {{ _licenses_list(columns.file_licenses or []) }} as file_licenses,
       {{ _coalesced_text(columns.nearest_license_file or []) }} as nearest_license_file,
+      {%- if from_blobs %}
+      {#- The text is the blob's, by blob_id; a blob that is not UTF-8 counts all its bytes as invalid. #}
+      blobs.content,
+      case when blobs.sha1_git is not null and blobs.content is null then blobs.n_bytes else 0 end as n_invalid_utf8_bytes,
+      {%- else %}
       cast(raw.{{ sql_identifier(content_column) }} as {{ type_text() }}) as content,
       {{ byte_length('raw.' ~ sql_identifier(content_column)) }} - lenient.n_valid_bytes as n_invalid_utf8_bytes,
+      {%- endif %}
       coalesce(lower(trim({{ _coalesced_text(columns.kind or []) }})), {{ sql_string(item.default_kind) }}) as kind,
       {{ _coalesced_text(columns.url or []) }} as url,
       {{ _coalesced_number(columns.score or [], 'double') }} as edu_score,
-      {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score
+      {{ _coalesced_number(columns.int_score or [], 'integer') }} as edu_int_score,
+      {%- if from_blobs %}
+      case when blobs.sha1_git is null then 'missing_blob' end as source_problem
+    from {{ parquet_rows(item.paths) }} as raw
+    left join {{ blob_store_texts(item.blob_store) }} as blobs
+      on lower({{ _coalesced_text(columns.blob_id) }}) = blobs.sha1_git
+      {%- else %}
+      cast(null as {{ type_text() }}) as source_problem
     from {{ parquet_rows(item.paths) }} as raw
     left join (
       select filename, file_row_number, {{ valid_utf8_byte_length(sql_identifier(content_column)) }} as n_valid_bytes
       from {{ parquet_rows(item.paths, lenient=true) }}
     ) as lenient
       using (filename, file_row_number)
+      {%- endif %}
   {% endfor %}
+{% endmacro %}
+
+{% macro _staging_empty() %}
+  {#- The staging contract's columns with no rows (a flavour that no source uses). -#}
+    select
+      cast(null as {{ type_text() }}) as source,
+      cast(null as {{ type_text() }}) as source_file,
+      cast(null as bigint) as source_row,
+      cast(null as {{ type_text() }}) as repo,
+      cast(null as {{ type_text() }}) as path,
+      cast(null as {{ type_text() }}) as declared_language,
+      cast(null as {{ type_string_list() }}) as licenses,
+      cast(null as {{ type_string_list() }}) as file_licenses,
+      cast(null as {{ type_text() }}) as nearest_license_file,
+      cast(null as {{ type_text() }}) as content,
+      cast(null as bigint) as n_invalid_utf8_bytes,
+      cast(null as {{ type_text() }}) as kind,
+      cast(null as {{ type_text() }}) as url,
+      cast(null as double) as edu_score,
+      cast(null as integer) as edu_int_score,
+      cast(null as {{ type_text() }}) as source_problem
+    where false
 {% endmacro %}
 
 {% macro raw_row_counts() %}
@@ -182,8 +209,18 @@
   {% endif %}
   {% for source in sources %}
     {% if not loop.first %}union all{% endif %}
+    {% if source.flavour == 'swh' %}
+    {#- A Software Heritage export's rows are what its traversal reached: each origin's files and
+        problem entries (the calling test declares these refs with depends_on). #}
+    select {{ sql_string(source.name) }} as source, count(*) as raw_rows
+    from {{ ref('stg_swh__origin_heads') }} as heads
+    inner join {{ ref('stg_swh__directory_files') }} as files
+      on heads.source = files.source and heads.root_directory_id = files.root_directory_id
+    where heads.source = {{ sql_string(source.name) }}
+    {% else %}
     select {{ sql_string(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
     from parquet_file_metadata({{ _parquet_file_list(checked_corpus_source(source).paths) }})
+    {% endif %}
   {% endfor %}
 {% endmacro %}
 
@@ -196,4 +233,8 @@
     select * from {{ ref('stg_codeparrot__files') }}
     {{ union_all_by_name() }}
     select * from {{ ref('stg_text__files') }}
+    {{ union_all_by_name() }}
+    select * from {{ ref('stg_the_stack_v2__files') }}
+    {{ union_all_by_name() }}
+    select * from {{ ref('stg_swh__files') }}
 {% endmacro %}

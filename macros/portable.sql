@@ -151,3 +151,56 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
 {% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_text() -%}varchar{%- endmacro %}
 {% macro spark__type_text() -%}string{%- endmacro %}
+
+{#- The element is in the list. -#}
+{% macro list_contains(list, element) -%}{{ return(adapter.dispatch('list_contains', 'winnow')(list, element)) }}{%- endmacro %}
+{% macro duckdb__list_contains(list, element) -%}list_contains({{ list }}, {{ element }}){%- endmacro %}
+{% macro spark__list_contains(list, element) -%}array_contains({{ list }}, {{ element }}){%- endmacro %}
+
+{#- Bytes as UTF-8 text, NULL when they are not valid UTF-8 (a binary file, a Latin-1 name). -#}
+{% macro utf8_text_or_null(expr) -%}{{ return(adapter.dispatch('utf8_text_or_null', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__utf8_text_or_null(expr) -%}try(decode({{ expr }})){%- endmacro %}
+{% macro spark__utf8_text_or_null(expr) -%}case when is_valid_utf8(cast({{ expr }} as string)) then cast({{ expr }} as string) end{%- endmacro %}
+
+{#- Text as its UTF-8 bytes (DuckDB's cast to blob would read '\x..' escapes in it). -#}
+{% macro utf8_bytes(expr) -%}{{ return(adapter.dispatch('utf8_bytes', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__utf8_bytes(expr) -%}encode({{ expr }}){%- endmacro %}
+{% macro spark__utf8_bytes(expr) -%}encode({{ expr }}, 'UTF-8'){%- endmacro %}
+
+{#-
+  The files of a directory blob store (any depth, named by 40 hex digits: their sha1_git) as
+  (sha1_git, blob, file_key). DuckDB reads them with read_blob, Spark with its binaryFile source.
+  Runs SQL at compile time on Spark: call it only when a model runs (execute).
+-#}
+{% macro blob_directory_rows(directory) -%}{{ return(adapter.dispatch('blob_directory_rows', 'winnow')(directory)) }}{%- endmacro %}
+{% macro duckdb__blob_directory_rows(directory) -%}
+(
+        select
+            lower(regexp_extract(filename, '([0-9a-fA-F]{40})$', 1)) as sha1_git,
+            content as blob,
+            filename as file_key
+        from read_blob({{ sql_string(directory ~ '/**') }})
+        where regexp_matches(filename, '(^|/)[0-9a-fA-F]{40}$')
+    )
+{%- endmacro %}
+{% macro spark__blob_directory_rows(directory) -%}
+  {#- An external table over the directory, made again at every run (a persistent view cannot
+      read a temporary one); dropping it leaves the files. -#}
+  {% set table = target.schema ~ '.winnow_blobs_' ~ local_md5(directory) %}
+  {% do run_query("drop table if exists " ~ table) %}
+  {% do run_query("create table " ~ table ~ " using binaryFile options (path "
+      ~ sql_string(directory) ~ ", recursiveFileLookup 'true')") %}
+(
+        select
+            lower(regexp_extract(path, '([0-9a-fA-F]{40})$', 1)) as sha1_git,
+            content as blob,
+            path as file_key
+        from {{ table }}
+        where path rlike '(^|/)[0-9a-fA-F]{40}$'
+    )
+{%- endmacro %}
+
+{#- The SQL type of a point in time (DuckDB's timestamp has no zone; Spark's is an instant). -#}
+{% macro type_instant() -%}{{ return(adapter.dispatch('type_instant', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__type_instant() -%}timestamptz{%- endmacro %}
+{% macro spark__type_instant() -%}timestamp{%- endmacro %}

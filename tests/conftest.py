@@ -44,13 +44,18 @@ class DbtProject:
     root: Path
 
     def write_sources(self, rows: list[dict]) -> None:
-        header = "source_name,parquet_glob,flavour,weight,epochs,tier,default_license"
-        lines = [header] + [
-            ",".join(
-                str(row.get(k, "") if row.get(k) is not None else "")
-                for k in ("source_name", "parquet_glob", "flavour", "weight", "epochs", "tier", "default_license")
-            )
-            for row in rows
+        columns = (
+            "source_name",
+            "parquet_glob",
+            "flavour",
+            "weight",
+            "epochs",
+            "tier",
+            "default_license",
+            "blob_store",
+        )
+        lines = [",".join(columns)] + [
+            ",".join(str(row.get(k, "") if row.get(k) is not None else "") for k in columns) for row in rows
         ]
         (self.root / "seeds" / "corpus_sources.csv").write_text("\n".join(lines) + "\n")
 

@@ -91,8 +91,25 @@ def spark_session(work_dir: Path, master: str | None = None):
     return spark
 
 
+def _bind_empty_seed_cells_as_null() -> None:
+    """dbt-spark's session connection binds a seed's empty cell (None) as the string 'None': bind
+    NULL, as DuckDB stores it (an empty blob_store or default_license must stay empty)."""
+    from dbt.adapters.spark.session import SessionConnectionWrapper
+
+    bind = SessionConnectionWrapper._fix_binding
+    if getattr(bind, "winnow_nulls", False):
+        return
+
+    def fix_binding(value):
+        return "NULL" if value is None else bind(value)
+
+    fix_binding.winnow_nulls = True
+    SessionConnectionWrapper._fix_binding = staticmethod(fix_binding)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args, dbt_args = _parser().parse_known_args(argv)
+    _bind_empty_seed_cells_as_null()
     project_dir = Path(args.project_dir).resolve()
     spark_session(
         project_dir / args.work_dir if not Path(args.work_dir).is_absolute() else Path(args.work_dir), args.master

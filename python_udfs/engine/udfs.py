@@ -237,7 +237,7 @@ UDFS: tuple[Udf, ...] = (
     Udf(
         "winnow_check_corpus_source",
         check_corpus_source,
-        ("VARCHAR", "VARCHAR", "VARCHAR"),
+        ("VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"),
         "VARCHAR",
         kind="native",
     ),

@@ -1,6 +1,9 @@
 -- Nothing is lost in staging: for every source, the rows in its Parquet footers equal the rows
 -- that went on (int_files_unioned) plus the rows dropped in staging (fct_drop_ledger).
--- Returns the sources where that does not hold.
+-- Returns the sources where that does not hold. A Software Heritage export's raw rows are what
+-- its traversal reached:
+-- depends_on: {{ ref('stg_swh__origin_heads') }}
+-- depends_on: {{ ref('stg_swh__directory_files') }}
 with
 
 raw_rows as (

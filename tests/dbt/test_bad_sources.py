@@ -68,7 +68,10 @@ def test_unknown_flavour_lists_the_known_ones(dbt_project, tmp_path):
         [{"source_name": "cp", "parquet_glob": f"{tmp_path}/*.parquet", "flavour": "starcoder", "tier": 1}]
     )
     build_fails_with(
-        dbt_project, "corpus source 'cp'", "unknown flavour 'starcoder'", "codeparrot, text, the_stack, winnow"
+        dbt_project,
+        "corpus source 'cp'",
+        "unknown flavour 'starcoder'",
+        "codeparrot, swh, text, the_stack, the_stack_v2, winnow",
     )
 
 

@@ -84,3 +84,59 @@ def test_text_flavour_without_a_text_column_names_it(tmp_path):
 def test_code_flavours_default_to_kind_code(tmp_path):
     write(tmp_path / "cp.parquet", repo_name=["a/b"], path=["p.py"], content=["x"], license=["mit"])
     assert check("cp", str(tmp_path / "cp.parquet"), "codeparrot")["default_kind"] == "code"
+
+
+def test_stack_v2_needs_a_blob_store_and_finds_its_key_and_content_columns(tmp_path):
+    write(tmp_path / "meta.parquet", blob_id=["a" * 40], repo_name=["a/b"], path=["/p.py"], language=["Python"])
+    assert "blob_store is empty" in check("v2", str(tmp_path / "meta.parquet"), "the_stack_v2")["error"]
+    store = tmp_path / "store"
+    store.mkdir()
+    write(store / "blobs.parquet", blob_id=["a" * 40], content=pa.array([b"x = 1\n"], pa.binary()))
+    result = check("v2", str(tmp_path / "meta.parquet"), "the_stack_v2", str(store))
+    assert result["ok"], result
+    assert result["blob_store"] == {
+        "kind": "parquet",
+        "paths": [str(store / "blobs.parquet")],
+        "id_column": "blob_id",
+        "content_column": "content",
+        "content_is_binary": True,
+    }
+    (store / "blobs.parquet").unlink()
+    write(store / "bad.parquet", sha=["a" * 40], content=["x"])
+    assert (
+        "needs a key column (sha1_git or blob_id)"
+        in check("v2", str(tmp_path / "meta.parquet"), "the_stack_v2", str(store))["error"]
+    )
+
+
+def test_a_directory_without_parquet_is_a_directory_blob_store(tmp_path):
+    (tmp_path / "blobs" / "ab").mkdir(parents=True)
+    (tmp_path / "blobs" / "ab" / ("ab" * 20)).write_bytes(b"x")
+    export = tmp_path / "export"
+    for table, columns in {
+        "origin": {"id": ["o"], "url": ["u"]},
+        "origin_visit_status": {"origin": ["o"], "visit": [1], "date": ["d"], "status": ["full"], "snapshot": ["s"]},
+        "snapshot_branch": {
+            "snapshot_id": ["s"],
+            "name": pa.array([b"HEAD"]),
+            "target": ["r"],
+            "target_type": ["revision"],
+        },
+        "revision": {"id": ["r"], "directory": ["d"]},
+        "directory_entry": {
+            "directory_id": ["d"],
+            "name": pa.array([b"f"]),
+            "type": ["file"],
+            "target": ["ab" * 20],
+            "perms": [33188],
+        },
+    }.items():
+        (export / table).mkdir(parents=True)
+        write(export / table / "part-0.parquet", **columns)
+    result = check("swh", str(export), "swh", str(tmp_path / "blobs"))
+    assert result["ok"], result
+    assert result["blob_store"] == {"kind": "directory", "directory": str(tmp_path / "blobs")}
+    assert result["tables"]["snapshot_branch"]["binary_columns"] == ["name"]
+    assert "content" not in result["tables"]
+    # A blob store is only for the flavours that read one.
+    assert "blob_store is set" in check("cp", str(export / "origin" / "part-0.parquet"), "codeparrot", "x")["error"]

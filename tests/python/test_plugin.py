@@ -57,7 +57,14 @@ def test_line_stats_udf_gives_each_row_its_own_result_over_many_vectors(con):
 
 
 def test_known_flavours_udf(con):
-    assert con.execute("select winnow_known_flavours()").fetchone()[0] == ["codeparrot", "text", "the_stack", "winnow"]
+    assert con.execute("select winnow_known_flavours()").fetchone()[0] == [
+        "codeparrot",
+        "swh",
+        "text",
+        "the_stack",
+        "the_stack_v2",
+        "winnow",
+    ]
 
 
 def test_prose_signals_udf_returns_a_struct_per_document(con):

@@ -1,8 +1,10 @@
 """The same dbt project on DuckDB and on Apache Spark (local[2], through `winnow spark`) gives the
 same rows, every column, for every model ported to Spark so far (docs/spark.md), on a small
 corpus of real code: standard-library packages, a repository with a GPL header and GPL
-subdirectory, an exact and a near duplicate, a secret, and The Stack-style bad rows (NULL, empty,
-invalid UTF-8, a repeated row)."""
+subdirectory, an exact and a near duplicate, a secret, The Stack-style bad rows (NULL, empty,
+invalid UTF-8, a repeated row), a Software Heritage export of git repositories of real packages
+with a missing blob, a dangling directory entry and a cycle (directory blob store), and The Stack
+v2 metadata over a Parquet blob store."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 
 from tests.conftest import STDLIB, make_dbt_project
 from tests.dbt.fixtures import write_mixed_license_tree, write_stack_corpus, write_winnow_corpus
+from tests.dbt.swh_export import broken_export, build_export, stack_v2_rows, write_export
 
 if not os.environ.get("WINNOW_REQUIRE_SPARK"):
     pytest.importorskip("pyspark", reason="the spark extra is not installed (pip install -e '.[spark]')")
@@ -32,6 +35,10 @@ PORTED_MODELS = (
     "stg_the_stack__files",
     "stg_codeparrot__files",
     "stg_text__files",
+    "stg_the_stack_v2__files",
+    "stg_swh__origin_heads",
+    "stg_swh__directory_files",
+    "stg_swh__files",
     "int_raw_files_checked",
     "int_files_unioned",
     "int_files_opted_out",
@@ -89,6 +96,19 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
     )
     ingest([tree_input(write_repository(base / "repository"), repo="acme/mixed")], raw / "repository", progress=False)
     write_stack_corpus(raw / "stack")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    export, _missing_blob = broken_export(build_export(base / "swh"))
+    write_export(export, raw / "swh" / "export", raw / "swh" / "blobs")
+    stack_v2 = stack_v2_rows(export, "MIT")
+    (raw / "stack_v2" / "blobs").mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist(stack_v2), raw / "stack_v2" / "files.parquet")
+    stored = sorted({row["blob_id"] for row in stack_v2} & set(export.blobs))
+    pq.write_table(
+        pa.table({"blob_id": stored, "content": [export.blobs[blob] for blob in stored]}),
+        raw / "stack_v2" / "blobs" / "part-0.parquet",
+    )
     project.write_sources(
         [
             {"source_name": "stdlib", "parquet_glob": f"{raw}/stdlib/*.parquet", "flavour": "winnow", "tier": 1},
@@ -99,6 +119,20 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
                 "tier": 1,
             },
             {"source_name": "stack", "parquet_glob": f"{raw}/stack/*.parquet", "flavour": "the_stack", "tier": 2},
+            {
+                "source_name": "swh",
+                "parquet_glob": f"{raw}/swh/export",
+                "flavour": "swh",
+                "tier": 2,
+                "blob_store": f"{raw}/swh/blobs",
+            },
+            {
+                "source_name": "stack_v2",
+                "parquet_glob": f"{raw}/stack_v2/files.parquet",
+                "flavour": "the_stack_v2",
+                "tier": 2,
+                "blob_store": f"{raw}/stack_v2/blobs",
+            },
         ]
     )
 
@@ -186,6 +220,8 @@ def test_the_corpus_holds_what_the_parity_is_about(builds):
     assert len(checked) > 300
     rules = {row["staging_rule"] for row in checked}
     assert {"null_content", "empty_content", "invalid_utf8", "duplicate_row", None} <= rules
+    assert {"missing_blob", "dangling_directory_entry", "directory_cycle"} <= rules
+    assert {row["source"] for row in checked if row["staging_rule"] is None} >= {"swh", "stack_v2"}
     assert any(row["path"] == "settings.py" and row["repo"] == "acme/mixed" for row in checked)
     assert any(row["path"] == "gpl_header.py" for row in checked)
     assert len({row["content_hash"] for row in checked if row["path"].startswith("copies/")}) == 2

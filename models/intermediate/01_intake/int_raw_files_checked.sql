@@ -74,6 +74,7 @@ typed as {{ cte_not_materialized() }} (
         {{ byte_length('staged.content') }} as n_bytes,
         {{ sha256_hex('staged.content') }} as content_hash,
         staged.n_invalid_utf8_bytes,
+        staged.source_problem,
         corpus_sources.tier as source_tier
     from metadata_redacted as staged
     left join corpus_sources
@@ -88,6 +89,7 @@ occurrences as (
     -- Numbered over the keys alone and joined back: a window that carries content needs the whole
     -- corpus in memory at once, while reading the Parquet twice (typed is not materialized) streams.
     select
+        source,
         source_file,
         source_row,
         row_number() over (
@@ -103,7 +105,7 @@ numbered as (
         occurrences.occurrence
     from typed
     inner join occurrences
-        using (source_file, source_row)
+        using (source, source_file, source_row)
 ),
 
 identified as (
@@ -121,8 +123,12 @@ judged as (
     select
         *,
         case
-            when content is null then 'null_content'
+            -- What the source itself reports: a blob missing from the store, a dangling or
+            -- cyclic directory entry of a Software Heritage export.
+            when source_problem is not null then source_problem
+            -- Before null_content: a blob that is not UTF-8 has no text but known bytes.
             when n_invalid_utf8_bytes > 0 then 'invalid_utf8'
+            when content is null then 'null_content'
             when n_bytes = 0 then 'empty_content'
             -- A NUL byte marks a binary file, as ingest, git and The Stack's pipeline decide.
             when contains(content, chr(0)) then 'binary_content'

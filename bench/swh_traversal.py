@@ -122,9 +122,7 @@ def main() -> None:
         entries = pq.read_metadata(root / "directory_entry" / "part-0.parquet").num_rows
         reached, problems = project.query("select count(*), count(problem) from stg_swh__directory_files")[0]
         start = time.perf_counter()
-        staged_files, staged_bytes = project.query(
-            "select count(*), sum(strlen(content)) from main.stg_swh__files"
-        )[0]
+        staged_files, staged_bytes = project.query("select count(*), sum(strlen(content)) from main.stg_swh__files")[0]
         staged_seconds = time.perf_counter() - start
         row = {
             "copies": copies,

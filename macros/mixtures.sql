@@ -33,9 +33,10 @@
   {{ return({'': 'files', 'files': 'files', 'repo': 'repo'}) }}
 {% endmacro %}
 
-{% macro _raise_mixture_problems(problems) %}
+{#- Stops the build listing every problem found in seeds/<seed>.csv, one line each. -#}
+{% macro _raise_seed_problems(seed, problems) %}
   {%- if problems %}
-    {{ exceptions.raise_compiler_error("seeds/mixtures.csv: " ~ problems | length ~ " problem(s):\n  - "
+    {{ exceptions.raise_compiler_error("seeds/" ~ seed ~ ".csv: " ~ problems | length ~ " problem(s):\n  - "
         ~ problems | join("\n  - ")) }}
   {%- endif %}
 {% endmacro %}
@@ -163,7 +164,7 @@
           ~ ". Weights are target token shares and must sum to 1 (within 0.01).") %}
     {% endif %}
   {% endfor %}
-  {{ _raise_mixture_problems(problems) }}
+  {{ _raise_seed_problems('mixtures', problems) }}
   {{ return(rows) }}
 {% endmacro %}
 
@@ -273,7 +274,7 @@
       {% endfor %}
     {% endif %}
   {% endfor %}
-  {{ _raise_score_bucket_problems(problems) }}
+  {{ _raise_seed_problems('mixture_score_buckets', problems) }}
   {% set buckets = [] %}
   {% for key in grouped.keys() | sort %}
     {% set scored = grouped[key] | rejectattr('min_score', 'none') | sort(attribute='min_score') | list %}
@@ -293,13 +294,6 @@
         repeats=(unscored[0].repeats if unscored else 1))) %}
   {% endfor %}
   {{ return(buckets) }}
-{% endmacro %}
-
-{% macro _raise_score_bucket_problems(problems) %}
-  {%- if problems %}
-    {{ exceptions.raise_compiler_error("seeds/mixture_score_buckets.csv: " ~ problems | length ~ " problem(s):\n  - "
-        ~ problems | join("\n  - ")) }}
-  {%- endif %}
 {% endmacro %}
 
 {#- Every mixture row's score buckets as a select: the rows of validated_score_buckets, and one

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
-from tests.conftest import STDLIB, stdlib_files
+from tests.conftest import PROJECT_ROOT, STDLIB, stdlib_files
 
 INVALID_UTF8 = b"def f():\n    return '\xff\xfe'\n"
 
@@ -143,3 +143,28 @@ def write_mixed_license_tree(root: Path) -> Path:
         text = (STDLIB / stdlib_path).read_text()
         target.write_text(f"{header}\n{text}" if header else text)
     return root
+
+
+def write_labelled_code_corpus(directory: Path, others: int) -> Path:
+    """The files of seeds/code_quality_labels.csv as this interpreter installs them, plus `others`
+    other Python files (a stable choice), as one Parquet part: a corpus the code-quality model
+    trains on and scores, small enough to build quickly."""
+    import duckdb
+
+    everything = directory.parent / f"{directory.name}_everything"
+    ingest([stdlib_input(), *distribution_inputs()], everything, progress=False)
+    directory.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(
+        f"""
+        copy (
+            select files.* from read_parquet('{everything}/*.parquet') as files
+            left join read_csv('{PROJECT_ROOT}/seeds/code_quality_labels.csv', all_varchar = true) as labels
+                using (repo, path)
+            where labels.repo is not null
+               or files.path in (
+                   select path from read_parquet('{everything}/*.parquet')
+                   where language = 'python' order by sha256(repo || path) limit {int(others)})
+        ) to '{directory}/part-00000.parquet' (format parquet)
+        """
+    )
+    return directory

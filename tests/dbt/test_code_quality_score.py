@@ -11,11 +11,10 @@ import math
 import re
 from collections import Counter
 
-import duckdb
 import pytest
 
-from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from tests.conftest import PROJECT_ROOT, make_dbt_project
+from tests.dbt.fixtures import write_labelled_code_corpus
 
 pytestmark = pytest.mark.dbt
 
@@ -42,22 +41,8 @@ def python_score(content: str, intercept: float, weights: dict[str, float]) -> f
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("code_quality")
-    ingest([stdlib_input(), *distribution_inputs()], root / "everything", progress=False)
-    (root / "raw").mkdir()
-    # The labelled files and 200 others (a stable choice), so the build stays small.
-    duckdb.sql(
-        f"""
-        copy (
-            select files.* from read_parquet('{root}/everything/*.parquet') as files
-            left join read_csv('{PROJECT_ROOT}/seeds/code_quality_labels.csv', all_varchar = true) as labels
-                using (repo, path)
-            where labels.repo is not null
-               or files.path in (
-                   select path from read_parquet('{root}/everything/*.parquet')
-                   where language = 'python' order by sha256(repo || path) limit 200)
-        ) to '{root}/raw/part-00000.parquet' (format parquet)
-        """
-    )
+    # The labelled files and 200 others, so the build stays small.
+    write_labelled_code_corpus(root / "raw", others=200)
     project = make_dbt_project(root / "project")
     project.write_sources(
         [{"source_name": "default", "parquet_glob": f"{root}/raw/*.parquet", "flavour": "winnow", "tier": 1}]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import duckdb
 import pytest
 
-from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
-from tests.conftest import PROJECT_ROOT, make_dbt_project
+from python_udfs.cli.ingest import ingest, stdlib_input
+from tests.conftest import make_dbt_project
+from tests.dbt.fixtures import write_labelled_code_corpus
 
 pytestmark = pytest.mark.dbt
 
@@ -55,24 +55,9 @@ def repeats_of(mixture: str, source: str, score: int | None) -> float:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     root = tmp_path_factory.mktemp("score_buckets")
-    ingest([stdlib_input(), *distribution_inputs()], root / "everything", progress=False)
-    for name in ("code", "small"):
-        (root / name).mkdir()
     # code: the labelled files and 150 other Python files (the model trains on the labels);
     # small: standard-library packages, a source without buckets.
-    duckdb.sql(
-        f"""
-        copy (
-            select files.* from read_parquet('{root}/everything/*.parquet') as files
-            left join read_csv('{PROJECT_ROOT}/seeds/code_quality_labels.csv', all_varchar = true) as labels
-                using (repo, path)
-            where labels.repo is not null
-               or files.path in (
-                   select path from read_parquet('{root}/everything/*.parquet')
-                   where language = 'python' order by sha256(repo || path) limit 150)
-        ) to '{root}/code/part-00000.parquet' (format parquet)
-        """
-    )
+    write_labelled_code_corpus(root / "code", others=150)
     ingest([stdlib_input(["tomllib", "zipfile", "sqlite3", "json"])], root / "small", progress=False)
     project = make_dbt_project(root / "project")
     project.write_sources(

@@ -157,6 +157,11 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
 inline(arrays_zip({% for list, name in pairs %}{{ list }}{{ ', ' if not loop.last }}{% endfor %})) as ({% for list, name in pairs %}{{ name }}{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}
 
+{#- The positions of a list's elements, 1 to its length. -#}
+{% macro list_positions(expr) -%}{{ return(adapter.dispatch('list_positions', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_positions(expr) -%}generate_series(1, len({{ expr }})){%- endmacro %}
+{% macro spark__list_positions(expr) -%}transform({{ expr }}, (winnow_item, winnow_index) -> winnow_index + 1){%- endmacro %}
+
 {#- The SQL type of text (Spark's varchar needs a length). -#}
 {% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_text() -%}varchar{%- endmacro %}
@@ -254,6 +259,11 @@ named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if no
 {% macro regex_space() -%}{{ return(adapter.dispatch('regex_space', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__regex_space() -%}\s{%- endmacro %}
 {% macro spark__regex_space() -%}[\t\n\f\r ]{%- endmacro %}
+
+{#- The same whitespace, inside a character class ([^...]). -#}
+{% macro regex_space_in_class() -%}{{ return(adapter.dispatch('regex_space_in_class', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_space_in_class() -%}\s{%- endmacro %}
+{% macro spark__regex_space_in_class() -%}\t\n\f\r {%- endmacro %}
 
 {#- The end of the text (Java's $ also matches before a final line break) and the vertical tab
     (Java's \v is a class of every vertical space). -#}

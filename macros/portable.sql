@@ -260,10 +260,11 @@ named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if no
 {% macro duckdb__regex_space() -%}\s{%- endmacro %}
 {% macro spark__regex_space() -%}[\t\n\f\r ]{%- endmacro %}
 
-{#- The same whitespace, inside a character class ([^...]). -#}
+{#- The same whitespace, inside a character class ([^...]; the space spelled \x20 on Spark, as Jinja
+    trims a trailing blank). -#}
 {% macro regex_space_in_class() -%}{{ return(adapter.dispatch('regex_space_in_class', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__regex_space_in_class() -%}\s{%- endmacro %}
-{% macro spark__regex_space_in_class() -%}\t\n\f\r {%- endmacro %}
+{% macro spark__regex_space_in_class() -%}\t\n\f\r\x20{%- endmacro %}
 
 {#- The end of the text (Java's $ also matches before a final line break) and the vertical tab
     (Java's \v is a class of every vertical space). -#}

@@ -15,8 +15,9 @@
   complete rows only. `dbt build --full-refresh` empties the caches.
 -#}
 
-{#- The current fingerprint, in the cache model's SQL and hooks: a DuckDB variable the first
-    pre-hook sets (set_cache_state), named after the model so no other model's value is read. -#}
+{#- The current fingerprint, in the cache model's SQL and hooks: a session variable (DuckDB's
+    SET VARIABLE, Spark's DECLARE VARIABLE) the first pre-hook sets (set_cache_fingerprint), named
+    after the model so no other model's value is read. -#}
 {% macro cache_fingerprint() -%}
   {{ session_variable('winnow_fingerprint__' ~ this.identifier) }}
 {%- endmacro %}

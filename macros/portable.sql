@@ -162,6 +162,27 @@ inline(arrays_zip({% for list, name in pairs %}{{ list }}{{ ', ' if not loop.las
 {% macro duckdb__list_positions(expr) -%}generate_series(1, len({{ expr }})){%- endmacro %}
 {% macro spark__list_positions(expr) -%}transform({{ expr }}, (winnow_item, winnow_index) -> winnow_index + 1){%- endmacro %}
 
+{#- The text without the characters of `characters` (an SQL string) at its end. -#}
+{% macro rtrim_characters(expr, characters) -%}{{ return(adapter.dispatch('rtrim_characters', 'winnow')(expr, characters)) }}{%- endmacro %}
+{% macro duckdb__rtrim_characters(expr, characters) -%}
+rtrim(
+            {{ expr }},
+            {{ characters }}
+        )
+{%- endmacro %}
+{% macro spark__rtrim_characters(expr, characters) -%}trim(trailing {{ characters }} from {{ expr }}){%- endmacro %}
+
+{#- The list 0, 1, ..., n - 1 (n a positive integer). -#}
+{% macro list_range(n) -%}{{ return(adapter.dispatch('list_range', 'winnow')(n)) }}{%- endmacro %}
+{% macro duckdb__list_range(n) -%}range({{ n }}){%- endmacro %}
+{% macro spark__list_range(n) -%}sequence(0, {{ n }} - 1){%- endmacro %}
+
+{#- The unsigned integer a text of up to 16 hex digits spells (DuckDB's ubigint; Spark, which has
+    no unsigned integers, an exact decimal(20, 0)): a fixed-width key for joins. -#}
+{% macro hex_to_integer(expr) -%}{{ return(adapter.dispatch('hex_to_integer', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__hex_to_integer(expr) -%}('0x' || {{ expr }})::ubigint{%- endmacro %}
+{% macro spark__hex_to_integer(expr) -%}cast(conv({{ expr }}, 16, 10) as decimal(20, 0)){%- endmacro %}
+
 {#- The SQL type of text (Spark's varchar needs a length). -#}
 {% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_text() -%}varchar{%- endmacro %}

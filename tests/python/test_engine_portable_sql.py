@@ -52,8 +52,6 @@ NOT_YET_PORTABLE: dict[str, str] = {
     "int_files_deboilerplated": "list functions with lambdas, len(), strlen(), string_split, range(), * exclude",
     "int_pii_redactions_cache": "strlen()",
     "fct_funnel": "strlen()",
-    "int_near_dup_candidates": "generate_series, unnest",
-    "int_url_dup_clusters": "strlen()",
     "int_files_redacted": "* exclude, len(), sha256(), strlen()",
     "int_benchmark_ngrams": "list slices, lambdas, string_split",
     "int_decontamination_matches": "len(), unnest",

@@ -47,6 +47,17 @@ PORTED_MODELS = (
     "int_code_quality_weights",
     "int_code_quality_label_scores",
     "int_code_quality_scores_cache",
+    "int_url_dup_clusters",
+    "int_files_url_deduped",
+    "int_exact_dup_clusters",
+    "int_files_exact_deduped",
+    "int_minhash_signatures_cache",
+    "int_files_minhashed",
+    "int_near_dup_candidates",
+    "int_near_dup_edges",
+    "int_near_dup_components",
+    "int_near_dup_clusters",
+    "int_files_near_deduped",
 )
 
 # Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
@@ -254,6 +265,19 @@ def test_the_quality_stage_meets_every_kind_of_rule(builds):
     assert {row["split"] for row in label_scores} == {"train", "heldout"}
     scores = pq.read_table(duckdb_rows / "int_code_quality_scores_cache.parquet").to_pylist()
     assert len(scores) > 300 and all(row["quality_score"] is not None for row in scores)
+
+
+def test_dedup_meets_exact_and_near_duplicates(builds):
+    """03_dedup's parity is over clusters that exist: the licensed repository repeats files of
+    the standard library exactly (encoder_copy.py) and nearly (encoder_near.py)."""
+    import pyarrow.parquet as pq
+
+    duckdb_rows, _ = builds
+    exact = pq.read_table(duckdb_rows / "int_exact_dup_clusters.parquet").to_pylist()
+    assert any(row["cluster_size"] > 1 for row in exact)
+    near = pq.read_table(duckdb_rows / "int_near_dup_clusters.parquet").to_pylist()
+    assert any(row["is_removed"] for row in near)
+    assert pq.read_table(duckdb_rows / "int_near_dup_components.parquet").num_rows >= 2
 
 
 def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines(builds):

@@ -306,3 +306,14 @@ named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if no
 {% macro regexp_replace_all(expr, pattern, replacement) -%}{{ return(adapter.dispatch('regexp_replace_all', 'winnow')(expr, pattern, replacement)) }}{%- endmacro %}
 {% macro duckdb__regexp_replace_all(expr, pattern, replacement) -%}regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}, 'g'){%- endmacro %}
 {% macro spark__regexp_replace_all(expr, pattern, replacement) -%}regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}){%- endmacro %}
+
+{#- True when the whole text matches the pattern (an SQL string expression). Java's find() would
+    accept a match anywhere, and its $ a final line break: anchored with \z. -#}
+{% macro regexp_matches_whole(expr, pattern) -%}{{ return(adapter.dispatch('regexp_matches_whole', 'winnow')(expr, pattern)) }}{%- endmacro %}
+{% macro duckdb__regexp_matches_whole(expr, pattern) -%}
+regexp_full_match(
+        {{ expr }},
+        {{ pattern }}
+    )
+{%- endmacro %}
+{% macro spark__regexp_matches_whole(expr, pattern) -%}regexp_like({{ expr }}, '^(?:' || {{ pattern }} || ')\z'){%- endmacro %}

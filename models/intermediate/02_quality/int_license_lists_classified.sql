@@ -49,7 +49,9 @@ one_row_per_license as (
         coalesce(aliases.spdx_id, licenses.spdx_id) as spdx_id
     from license_list_entries
     left join aliases
-        on aliases.alias = lower({{ regexp_replace_all('trim(license_list_entries.raw_license)', "'" ~ regex_space() ~ "+'", "' '") }})
+        on aliases.alias = lower({{ regexp_replace_all(
+            'trim(license_list_entries.raw_license)', "'" ~ regex_space() ~ "+'", "' '"
+        ) }})
     left join licenses
         on licenses.spdx_id = trim(license_list_entries.raw_license)
 ),

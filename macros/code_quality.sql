@@ -15,7 +15,8 @@ quality_extracts as (
         doc_id,
         regexp_extract_all(
             left(content, {{ var('code_quality_extract_chars') }}),
-            '[A-Za-z_][A-Za-z0-9_]*|[0-9]+|"""|''''''|[^\sA-Za-z0-9_]'
+            {{ sql_string('[A-Za-z_][A-Za-z0-9_]*|[0-9]+|"""|\'\'\'|[^' ~ regex_space_in_class() ~ 'A-Za-z0-9_]') }},
+            0
         ) as tokens
     from {{ relation }}
 ),
@@ -23,8 +24,7 @@ quality_extracts as (
 quality_tokens as (
     select
         doc_id,
-        unnest(tokens) as token,
-        unnest(generate_series(1, len(tokens))) as token_position
+        {{ unnest_lists_in_step([['tokens', 'token'], [list_positions('tokens'), 'token_position']]) }}
     from quality_extracts
 ),
 

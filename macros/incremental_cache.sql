@@ -15,16 +15,17 @@
   complete rows only. `dbt build --full-refresh` empties the caches.
 -#}
 
-{#- The current fingerprint, in the cache model's SQL and hooks: a DuckDB variable the first
-    pre-hook sets (set_cache_state), named after the model so no other model's value is read. -#}
+{#- The current fingerprint, in the cache model's SQL and hooks: a session variable (DuckDB's
+    SET VARIABLE, Spark's DECLARE VARIABLE) the first pre-hook sets (set_cache_fingerprint), named
+    after the model so no other model's value is read. -#}
 {% macro cache_fingerprint() -%}
-  getvariable({{ sql_string('winnow_fingerprint__' ~ this.identifier) }})
+  {{ session_variable('winnow_fingerprint__' ~ this.identifier) }}
 {%- endmacro %}
 
 {#- True (a variable, like the fingerprint) when the cache already holds every key of its input
     with the current fingerprint. -#}
 {% macro cache_complete() -%}
-  getvariable({{ sql_string('winnow_cache_complete__' ~ this.identifier) }})
+  {{ session_variable('winnow_cache_complete__' ~ this.identifier) }}
 {%- endmacro %}
 
 {#- The first two pre-hooks of every cache: the fingerprint, then whether anything is left to
@@ -36,7 +37,7 @@
     {{ exceptions.raise_compiler_error(this.identifier ~ ": a fingerprint_inputs expression of the model is NULL; "
         ~ "build the models it reads first (dbt build --select +" ~ this.identifier ~ ").") }}
   {% endif %}
-  set variable {{ 'winnow_fingerprint__' ~ this.identifier }} = {{ sql_string(fingerprint) }}
+  {{ set_session_variable('winnow_fingerprint__' ~ this.identifier, sql_string(fingerprint)) }}
 {% endmacro %}
 
 {% macro set_cache_complete() %}
@@ -68,8 +69,13 @@
     {% endif %}
     {% set post_hooks = ["{{ progress_finish('" ~ progress_udf ~ "') }}"] + post_hooks %}
   {% endif %}
-  {#- A cache whose columns change has a new fingerprint too (its SQL changed), so every row is
-      computed again: sync the columns rather than fail. -#}
+  {% set meta = {'cache_input': input, 'cache_input_where': input_where, 'cache_skips_opted_out': skip_opted_out} %}
+  {{ adapter.dispatch('cache_model_config', 'winnow')(unique_key, pre_hooks, post_hooks, fingerprint_inputs, meta) }}
+{% endmacro %}
+
+{#- A cache whose columns change has a new fingerprint too (its SQL changed), so every row is
+    computed again: sync the columns rather than fail. -#}
+{% macro default__cache_model_config(unique_key, pre_hooks, post_hooks, fingerprint_inputs, meta) %}
   {{ config(
       materialized='incremental',
       unique_key=unique_key,
@@ -78,7 +84,21 @@
       pre_hook=pre_hooks,
       post_hook=post_hooks,
       fingerprint_inputs=fingerprint_inputs,
-      meta={'cache_input': input, 'cache_input_where': input_where, 'cache_skips_opted_out': skip_opted_out},
+      meta=meta,
+  ) }}
+{% endmacro %}
+
+{#- Spark: a plain table with the same rows, every row computed on every build (dbt-spark's
+    incremental strategies need Delta or Iceberg for delete+insert). Its rows still carry the
+    fingerprint; nothing is left to prune (the table holds the current input only), and the
+    progress UDFs would count in the executors' Python workers, not in dbt's log. -#}
+{% macro spark__cache_model_config(unique_key, pre_hooks, post_hooks, fingerprint_inputs, meta) %}
+  {{ config(
+      materialized='table',
+      unique_key=unique_key,
+      pre_hook=["{{ set_cache_fingerprint() }}"],
+      fingerprint_inputs=fingerprint_inputs,
+      meta=meta,
   ) }}
 {% endmacro %}
 

@@ -13,7 +13,7 @@
   {% if var('near_dedup_bands') is not none %}
     {{ return([var('near_dedup_bands') | int, var('near_dedup_rows') | int]) }}
   {% endif %}
-  {% set result = run_query("select unnest(winnow_optimal_lsh_params(" ~ threshold ~ ", " ~ num_perm ~ "))") %}
+  {% set result = run_query("select " ~ unnest_list("winnow_optimal_lsh_params(cast(" ~ threshold ~ " as double), cast(" ~ num_perm ~ " as integer))")) %}
   {% set values = result.columns[0].values() | list %}
   {{ return([values[0] | int, values[1] | int]) }}
 {% endmacro %}

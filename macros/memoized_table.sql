@@ -30,7 +30,7 @@
 
   Per-document caches (macros/incremental_cache.sql): incremental tables whose rows each carry the
   fingerprint they were computed with; the fingerprint, without upstream state (each row's input
-  is its own document), is set as a DuckDB variable before the model's SQL runs and read there
+  is its own document), is set as a session variable before the model's SQL runs and read there
   with cache_fingerprint(), so the compiled code never contains it.
 
   Row hashes use DuckDB's hash(), summed as a 128-bit integer with the row count: not

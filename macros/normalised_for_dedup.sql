@@ -10,11 +10,11 @@
   {%- if mode == 'none' -%}
     {{ column }}
   {%- elif mode == 'strip_trailing_whitespace' -%}
-    regexp_replace({{ column }}, '[ \t\r\f\v]+(\n|$)', '\1', 'g')
+    {{ regexp_replace_all(column, "'[ \\t\\r\\f" ~ regex_vertical_tab() ~ "]+(\\n|" ~ regex_end_of_text() ~ ")'", "'" ~ regex_group_reference(1) ~ "'") }}
   {%- elif mode == 'collapse_whitespace' -%}
-    trim(regexp_replace({{ column }}, '\s+', ' ', 'g'))
+    trim({{ regexp_replace_all(column, "'" ~ regex_space() ~ "+'", "' '") }})
   {%- elif mode == 'remove_whitespace' -%}
-    regexp_replace({{ column }}, '\s+', '', 'g')
+    {{ regexp_replace_all(column, "'" ~ regex_space() ~ "+'", "''") }}
   {%- elif execute -%}
     {#- Not at parse time: validate_vars reports it with every other bad var first. -#}
     {{ exceptions.raise_compiler_error(

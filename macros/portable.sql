@@ -54,10 +54,10 @@ flatten(filter(array({{ lists | join(', ') }}), winnow_list -> winnow_list is no
 {% macro duckdb__sha256_hex(expr) -%}sha256({{ expr }}){%- endmacro %}
 {% macro spark__sha256_hex(expr) -%}sha2({{ expr }}, 256){%- endmacro %}
 
-{#- Every column of the relation but these (names, unquoted). -#}
-{% macro star_except(columns) -%}{{ return(adapter.dispatch('star_except', 'winnow')(columns)) }}{%- endmacro %}
-{% macro duckdb__star_except(columns) -%}* exclude ({{ columns | join(', ') }}){%- endmacro %}
-{% macro spark__star_except(columns) -%}* except ({{ columns | join(', ') }}){%- endmacro %}
+{#- Every column of the relation (of the one named `relation` when given) but these (names, unquoted). -#}
+{% macro star_except(columns, relation=none) -%}{{ return(adapter.dispatch('star_except', 'winnow')(columns, relation)) }}{%- endmacro %}
+{% macro duckdb__star_except(columns, relation) -%}{{ relation ~ '.' if relation }}* exclude ({{ columns | join(', ') }}){%- endmacro %}
+{% macro spark__star_except(columns, relation) -%}{{ relation ~ '.' if relation }}* except ({{ columns | join(', ') }}){%- endmacro %}
 
 {#- Written after `name as` in a WITH clause: a CTE the engine must not store, so that a scan it
     feeds twice streams instead of holding the text (DuckDB; Spark inlines CTEs anyway). -#}
@@ -147,6 +147,42 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
 {% macro duckdb__unnest_list(expr) -%}unnest({{ expr }}){%- endmacro %}
 {% macro spark__unnest_list(expr) -%}explode({{ expr }}){%- endmacro %}
 
+{#- One row per position of lists of equal length, element i of each list in its column: a list of
+    [list expression, column name] pairs (in a select list, alone). -#}
+{% macro unnest_lists_in_step(pairs) -%}{{ return(adapter.dispatch('unnest_lists_in_step', 'winnow')(pairs)) }}{%- endmacro %}
+{% macro duckdb__unnest_lists_in_step(pairs) -%}
+{% for list, name in pairs %}unnest({{ list }}) as {{ name }}{{ ',\n    ' if not loop.last }}{% endfor %}
+{%- endmacro %}
+{% macro spark__unnest_lists_in_step(pairs) -%}
+inline(arrays_zip({% for list, name in pairs %}{{ list }}{{ ', ' if not loop.last }}{% endfor %})) as ({% for list, name in pairs %}{{ name }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- The positions of a list's elements, 1 to its length. -#}
+{% macro list_positions(expr) -%}{{ return(adapter.dispatch('list_positions', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_positions(expr) -%}generate_series(1, len({{ expr }})){%- endmacro %}
+{% macro spark__list_positions(expr) -%}transform({{ expr }}, (winnow_item, winnow_index) -> winnow_index + 1){%- endmacro %}
+
+{#- The text without the characters of `characters` (an SQL string) at its end. -#}
+{% macro rtrim_characters(expr, characters) -%}{{ return(adapter.dispatch('rtrim_characters', 'winnow')(expr, characters)) }}{%- endmacro %}
+{% macro duckdb__rtrim_characters(expr, characters) -%}
+rtrim(
+            {{ expr }},
+            {{ characters }}
+        )
+{%- endmacro %}
+{% macro spark__rtrim_characters(expr, characters) -%}trim(trailing {{ characters }} from {{ expr }}){%- endmacro %}
+
+{#- The list 0, 1, ..., n - 1 (n a positive integer). -#}
+{% macro list_range(n) -%}{{ return(adapter.dispatch('list_range', 'winnow')(n)) }}{%- endmacro %}
+{% macro duckdb__list_range(n) -%}range({{ n }}){%- endmacro %}
+{% macro spark__list_range(n) -%}sequence(0, {{ n }} - 1){%- endmacro %}
+
+{#- The unsigned integer a text of up to 16 hex digits spells (DuckDB's ubigint; Spark, which has
+    no unsigned integers, an exact decimal(20, 0)): a fixed-width key for joins. -#}
+{% macro hex_to_integer(expr) -%}{{ return(adapter.dispatch('hex_to_integer', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__hex_to_integer(expr) -%}('0x' || {{ expr }})::ubigint{%- endmacro %}
+{% macro spark__hex_to_integer(expr) -%}cast(conv({{ expr }}, 16, 10) as decimal(20, 0)){%- endmacro %}
+
 {#- The SQL type of text (Spark's varchar needs a length). -#}
 {% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_text() -%}varchar{%- endmacro %}
@@ -204,3 +240,132 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
 {% macro type_instant() -%}{{ return(adapter.dispatch('type_instant', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_instant() -%}timestamptz{%- endmacro %}
 {% macro spark__type_instant() -%}timestamp{%- endmacro %}
+{#- Cast to a type (Spark has no `::`). -#}
+{% macro cast_as(expr, type) -%}cast({{ expr }} as {{ type }}){%- endmacro %}
+
+{#- The largest / the sum of the elements of a list of numbers; NULL for an empty list on both
+    engines for the largest, 0 (DuckDB: NULL) for the sum, so callers coalesce both. -#}
+{% macro list_max(expr) -%}{{ return(adapter.dispatch('list_max', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_max(expr) -%}list_max({{ expr }}){%- endmacro %}
+{% macro spark__list_max(expr) -%}array_max({{ expr }}){%- endmacro %}
+
+{% macro list_sum(expr) -%}{{ return(adapter.dispatch('list_sum', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_sum(expr) -%}list_sum({{ expr }}){%- endmacro %}
+{% macro spark__list_sum(expr) -%}aggregate({{ expr }}, cast(0 as bigint), (winnow_total, winnow_item) -> winnow_total + winnow_item){%- endmacro %}
+
+{#- The list sorted ascending. -#}
+{% macro list_sort(expr) -%}{{ return(adapter.dispatch('list_sort', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_sort(expr) -%}list_sort({{ expr }}){%- endmacro %}
+{% macro spark__list_sort(expr) -%}array_sort({{ expr }}){%- endmacro %}
+
+{#- The distinct elements of a list. DuckDB also drops NULL elements and Spark keeps one: callers
+    pass lists without NULLs (or sort what they get). -#}
+{% macro list_distinct(expr) -%}{{ return(adapter.dispatch('list_distinct', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_distinct(expr) -%}list_distinct({{ expr }}){%- endmacro %}
+{% macro spark__list_distinct(expr) -%}array_distinct({{ expr }}){%- endmacro %}
+
+{#- The elements of a list of strings joined by `separator` (NULL elements skipped). -#}
+{% macro list_join(expr, separator) -%}{{ return(adapter.dispatch('list_join', 'winnow')(expr, separator)) }}{%- endmacro %}
+{% macro duckdb__list_join(expr, separator) -%}array_to_string({{ expr }}, {{ separator }}){%- endmacro %}
+{% macro spark__list_join(expr, separator) -%}array_join({{ expr }}, {{ separator }}){%- endmacro %}
+
+{#- Aggregate: the distinct non-NULL values of `expr` in the group (of the rows where `condition`
+    holds, if given), sorted; NULL when no row of the group qualifies (DuckDB's list() of no rows;
+    Spark's collect_list would give the empty list). -#}
+{% macro sorted_distinct_list_agg(expr, condition=none) -%}{{ return(adapter.dispatch('sorted_distinct_list_agg', 'winnow')(expr, condition)) }}{%- endmacro %}
+{% macro duckdb__sorted_distinct_list_agg(expr, condition) -%}
+list_sort(list_distinct(list({{ expr }}){% if condition %} filter (where {{ condition }}){% endif %}))
+{%- endmacro %}
+{% macro spark__sorted_distinct_list_agg(expr, condition) -%}
+case
+        when count(*){% if condition %} filter (where {{ condition }}){% endif %} > 0
+            then array_sort(array_distinct(collect_list({{ expr }}){% if condition %} filter (where {{ condition }}){% endif %}))
+    end
+{%- endmacro %}
+
+{#- Aggregate: the values of `expr` in the group as a list ordered by the `order_by` expressions
+    (ascending, each group's order total); NULL for a group of no rows (DuckDB's list()). -#}
+{% macro ordered_list_agg(expr, order_by) -%}{{ return(adapter.dispatch('ordered_list_agg', 'winnow')(expr, order_by)) }}{%- endmacro %}
+{% macro duckdb__ordered_list_agg(expr, order_by) -%}list({{ expr }} order by {{ order_by | join(', ') }}){%- endmacro %}
+{% macro spark__ordered_list_agg(expr, order_by) -%}
+case
+        when count(*) > 0 then transform(
+            array_sort(collect_list(named_struct(
+                {%- for key in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }}
+            ))),
+            winnow_entry -> winnow_entry.v
+        )
+    end
+{%- endmacro %}
+
+{#- Aggregate: the value of `expr` on the row with the smallest `key` (structs compare field by field). -#}
+{% macro arg_min_of(expr, key) -%}{{ return(adapter.dispatch('arg_min_of', 'winnow')(expr, key)) }}{%- endmacro %}
+{% macro duckdb__arg_min_of(expr, key) -%}arg_min({{ expr }}, {{ key }}){%- endmacro %}
+{% macro spark__arg_min_of(expr, key) -%}min_by({{ expr }}, {{ key }}){%- endmacro %}
+
+{#- A struct of the given fields: a list of [name, SQL expression] pairs, in order. -#}
+{% macro struct_of(fields) -%}{{ return(adapter.dispatch('struct_of', 'winnow')(fields)) }}{%- endmacro %}
+{% macro duckdb__struct_of(fields) -%}
+struct_pack({% for name, expr in fields %}{{ name }} := {{ expr }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+{% macro spark__struct_of(fields) -%}
+named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+{#- The current session's SQL variable `name` (a string), set by set_session_variable. -#}
+{% macro session_variable(name) -%}{{ return(adapter.dispatch('session_variable', 'winnow')(name)) }}{%- endmacro %}
+{% macro duckdb__session_variable(name) -%}getvariable({{ sql_string(name) }}){%- endmacro %}
+{% macro spark__session_variable(name) -%}session.{{ name }}{%- endmacro %}
+
+{#- A statement setting the session's SQL variable `name` to the value of an SQL expression. -#}
+{% macro set_session_variable(name, expr) -%}{{ return(adapter.dispatch('set_session_variable', 'winnow')(name, expr)) }}{%- endmacro %}
+{% macro duckdb__set_session_variable(name, expr) -%}set variable {{ name }} = {{ expr }}{%- endmacro %}
+{% macro spark__set_session_variable(name, expr) -%}declare or replace variable {{ name }} default {{ expr }}{%- endmacro %}
+
+{#- Regular expression pieces whose meaning differs between RE2 (DuckDB) and Java (Spark), for
+    use inside a pattern literal: a word boundary between ASCII word characters (Java 17's \b
+    counts every Unicode letter), and RE2's whitespace class (Java's \s also holds \x0B). -#}
+{% macro regex_word_boundary() -%}{{ return(adapter.dispatch('regex_word_boundary', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_word_boundary() -%}\b{%- endmacro %}
+{% macro spark__regex_word_boundary() -%}(?:(?<=[A-Za-z0-9_])(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])(?=[A-Za-z0-9_])){%- endmacro %}
+
+{% macro regex_space() -%}{{ return(adapter.dispatch('regex_space', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_space() -%}\s{%- endmacro %}
+{% macro spark__regex_space() -%}[\t\n\f\r ]{%- endmacro %}
+
+{#- The same whitespace, inside a character class ([^...]; the space spelled \x20 on Spark, as Jinja
+    trims a trailing blank). -#}
+{% macro regex_space_in_class() -%}{{ return(adapter.dispatch('regex_space_in_class', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_space_in_class() -%}\s{%- endmacro %}
+{% macro spark__regex_space_in_class() -%}\t\n\f\r\x20{%- endmacro %}
+
+{#- The end of the text (Java's $ also matches before a final line break) and the vertical tab
+    (Java's \v is a class of every vertical space). -#}
+{% macro regex_end_of_text() -%}{{ return(adapter.dispatch('regex_end_of_text', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_end_of_text() -%}${%- endmacro %}
+{% macro spark__regex_end_of_text() -%}\z{%- endmacro %}
+
+{% macro regex_vertical_tab() -%}{{ return(adapter.dispatch('regex_vertical_tab', 'winnow')()) }}{%- endmacro %}
+{% macro duckdb__regex_vertical_tab() -%}\v{%- endmacro %}
+{% macro spark__regex_vertical_tab() -%}\x0B{%- endmacro %}
+
+{#- In a replacement: the text of the pattern's group `n`. -#}
+{% macro regex_group_reference(n) -%}{{ return(adapter.dispatch('regex_group_reference', 'winnow')(n)) }}{%- endmacro %}
+{% macro duckdb__regex_group_reference(n) -%}\{{ n }}{%- endmacro %}
+{% macro spark__regex_group_reference(n) -%}${{ n }}{%- endmacro %}
+
+{#- Every match of the pattern replaced (Spark's regexp_replace always replaces every match). -#}
+{% macro regexp_replace_all(expr, pattern, replacement) -%}{{ return(adapter.dispatch('regexp_replace_all', 'winnow')(expr, pattern, replacement)) }}{%- endmacro %}
+{% macro duckdb__regexp_replace_all(expr, pattern, replacement) -%}regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}, 'g'){%- endmacro %}
+{% macro spark__regexp_replace_all(expr, pattern, replacement) -%}regexp_replace({{ expr }}, {{ pattern }}, {{ replacement }}){%- endmacro %}
+
+{#- True when the whole text matches the pattern (an SQL string expression). Java's find() would
+    accept a match anywhere, and its $ a final line break: anchored with \z. -#}
+{% macro regexp_matches_whole(expr, pattern) -%}{{ return(adapter.dispatch('regexp_matches_whole', 'winnow')(expr, pattern)) }}{%- endmacro %}
+{% macro duckdb__regexp_matches_whole(expr, pattern) -%}
+regexp_full_match(
+        {{ expr }},
+        {{ pattern }}
+    )
+{%- endmacro %}
+{% macro spark__regexp_matches_whole(expr, pattern) -%}regexp_like({{ expr }}, '^(?:' || {{ pattern }} || ')\z'){%- endmacro %}

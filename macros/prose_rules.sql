@@ -5,11 +5,22 @@
   Signals come from int_prose_signals_cache; every threshold is a var (dbt_project.yml, "Prose quality").
 -#}
 
+{#- A verdict of int_files_filtered: the struct (stage, rule, value, threshold, detail) every rule
+    gives, typed the same in every branch (double, double, text). Arguments are SQL expressions;
+    stage and rule are names, quoted here. -#}
+{% macro filter_verdict(stage, rule, value='null', threshold='null', detail='null') -%}
+  {{ return(struct_of([
+      ['stage', sql_string(stage)],
+      ['rule', sql_string(rule)],
+      ['value', cast_as(value, 'double')],
+      ['threshold', cast_as(threshold, 'double')],
+      ['detail', cast_as(detail, type_text())],
+  ])) }}
+{%- endmacro %}
+
 {% macro _prose_rule(condition, rule, value, threshold, detail=none) -%}
-            when {{ condition }} then struct_pack(
-                stage := 'quality', rule := {{ sql_string(rule) }}, value := ({{ value }})::double,
-                threshold := ({{ threshold }})::double,
-                detail := {{ sql_string(detail) }})
+            when {{ condition }} then {{ filter_verdict('quality', rule, '(' ~ value ~ ')', '(' ~ threshold ~ ')',
+                sql_string(detail) if detail is not none else 'null') }}
 {%- endmacro %}
 
 {% macro prose_quality_verdict() %}
@@ -21,14 +32,12 @@
   {%- set duplicate_ngrams = var('gopher_max_duplicate_ngram_char_fraction') if var('gopher_max_duplicate_ngram_char_fraction') is mapping else {} -%}
         case
             {%- if docs_languages | length > 0 %}
-            when kind = 'docs' and language not in ({{ sql_string_list(docs_languages) }}) then struct_pack(
-                stage := 'quality', rule := 'language_not_allowed', value := null::double, threshold := null::double,
-                detail := language)
+            when kind = 'docs' and language not in ({{ sql_string_list(docs_languages) }})
+                then {{ filter_verdict('quality', 'language_not_allowed', detail='language') }}
             {%- endif %}
             {%- if text_languages | length > 0 %}
-            when kind = 'text' and language not in ({{ sql_string_list(text_languages) }}) then struct_pack(
-                stage := 'quality', rule := 'language_not_allowed', value := null::double, threshold := null::double,
-                detail := language)
+            when kind = 'text' and language not in ({{ sql_string_list(text_languages) }})
+                then {{ filter_verdict('quality', 'language_not_allowed', detail='language') }}
             {%- endif %}
             {#- Gopher repetition (Rae et al. 2021, table A1) -#}
             {{ _prose_rule('duplicate_paragraph_fraction > ' ~ var('gopher_max_duplicate_paragraph_fraction'),
@@ -73,23 +82,23 @@
             {{ _prose_rule('n_stop_words < ' ~ var('gopher_min_stop_words'),
                 'gopher_stop_words', 'n_stop_words', var('gopher_min_stop_words'), 'stop words: the, be, to, of, and, that, have, with') }}
             {#- C4 (Raffel et al. 2020), per document -#}
-            when (case kind
+            {%- set c4_fraction -%}
+                (case kind
                     {%- for kind, unit in units.items() | sort %}
                     when {{ sql_string(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
                     {%- endfor %}
-                    else terminal_punct_line_fraction end) <= {{ var('c4_min_terminal_punct_fraction') }} then struct_pack(
-                stage := 'quality', rule := 'c4_terminal_punctuation',
-                value := (case kind
-                    {%- for kind, unit in units.items() | sort %}
-                    when {{ sql_string(kind) }} then {{ 'terminal_punct_paragraph_fraction' if unit == 'paragraph' else 'terminal_punct_line_fraction' }}
-                    {%- endfor %}
-                    else terminal_punct_line_fraction end)::double,
-                threshold := ({{ var('c4_min_terminal_punct_fraction') }})::double,
-                detail := 'fraction of ' || case kind
+                    else terminal_punct_line_fraction end)
+            {%- endset %}
+            {%- set c4_detail -%}
+                'fraction of ' || case kind
                     {%- for kind, unit in units.items() | sort %}
                     when {{ sql_string(kind) }} then {{ sql_string(unit ~ 's') }}
                     {%- endfor %}
-                    else 'lines' end || ' ending in terminal punctuation, at or below the minimum')
+                    else 'lines' end || ' ending in terminal punctuation, at or below the minimum'
+            {%- endset %}
+            when {{ c4_fraction }} <= {{ var('c4_min_terminal_punct_fraction') }}
+                then {{ filter_verdict('quality', 'c4_terminal_punctuation', c4_fraction,
+                    '(' ~ var('c4_min_terminal_punct_fraction') ~ ')', c4_detail) }}
             {%- if var('c4_filter_lorem_ipsum') %}
             {{ _prose_rule('has_lorem_ipsum', 'c4_lorem_ipsum', 'null', 'null', "contains 'lorem ipsum'") }}
             {%- endif %}

@@ -16,14 +16,14 @@
     sets as (
         select
             doc_id,
-            ('0x' || doc_id)::ubigint as doc_key,
-            len(shingle_hashes) as n_shingles
+            {{ hex_to_integer('doc_id') }} as doc_key,
+            {{ list_size('shingle_hashes') }} as n_shingles
         from {{ ref('int_minhash_signatures_cache') }}
         where shingle_hashes is not null
     ),
 
-    shingles as not materialized (
-        select ('0x' || doc_id)::ubigint as doc_key, unnest(shingle_hashes) as shingle_hash
+    shingles as {{ cte_not_materialized() }} (
+        select {{ hex_to_integer('doc_id') }} as doc_key, {{ unnest_list('shingle_hashes') }} as shingle_hash
         from {{ ref('int_minhash_signatures_cache') }}
         where shingle_hashes is not null
     ),

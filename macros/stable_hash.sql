@@ -19,10 +19,28 @@
 {%- endmacro %}
 
 {% macro stable_hash_int(args) -%}
+  {{ return(adapter.dispatch('stable_hash_int', 'winnow')(args)) }}
+{%- endmacro %}
+
+{% macro duckdb__stable_hash_int(args) -%}
   cast(('0x' || {{ stable_hash(args) }}) as ubigint)
+{%- endmacro %}
+
+{#- Spark has no unsigned 64-bit integer: the same value as an exact decimal. -#}
+{% macro spark__stable_hash_int(args) -%}
+  cast(conv({{ stable_hash(args) }}, 16, 10) as decimal(20, 0))
 {%- endmacro %}
 
 {#- A uniform draw in [0, 1) from stable_hash_int: top 53 bits, so the double is exact. -#}
 {% macro stable_uniform(args) -%}
+  {{ return(adapter.dispatch('stable_uniform', 'winnow')(args)) }}
+{%- endmacro %}
+
+{% macro duckdb__stable_uniform(args) -%}
   (cast({{ stable_hash_int(args) }} >> 11 as double) / 9007199254740992.0)
+{%- endmacro %}
+
+{#- The same top 53 bits: the first 14 hex digits (56 bits) shifted right by 3. -#}
+{% macro spark__stable_uniform(args) -%}
+  (cast(shiftright(cast(conv(substr({{ stable_hash(args) }}, 1, 14), 16, 10) as bigint), 3) as double) / 9007199254740992.0)
 {%- endmacro %}

@@ -80,6 +80,8 @@ def spark_session(work_dir: Path, master: str | None = None):
         .config("spark.sql.ansi.enabled", "false")
         # String literals verbatim, as on DuckDB (macros/sql_literal.sql relies on it).
         .config("spark.sql.parser.escapedStringLiterals", "true")
+        # Planning a chain of views with many joins and CASEs takes minutes with it (profiles.yml).
+        .config("spark.sql.constraintPropagation.enabled", "false")
         # Smaller Arrow batches bound a UDF call's memory (DuckDB's vectors are 2048 rows).
         .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2048")
     )

@@ -23,7 +23,7 @@ from ..kernels.character_classes import CHARACTER_CLASSES_TYPE, character_classe
 from ..kernels.corpus_flavours import check_corpus_source, known_flavours
 from ..kernels.fim import Sentinels, fim_transform
 from ..kernels.line_stats import LINE_STATS_TYPE, line_stats
-from ..kernels.lsh import band_keys, signature_similarity
+from ..kernels.lsh import band_keys, component_labels, signature_similarity
 from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
@@ -252,6 +252,13 @@ UDFS: tuple[Udf, ...] = (
     ),
     Udf("winnow_lsh_band_keys", _band_keys_udf, ("UINTEGER[]", "INTEGER", "INTEGER"), "UBIGINT[]"),
     Udf("winnow_signature_similarity", signature_similarity, ("UINTEGER[]", "UINTEGER[]"), "DOUBLE"),
+    # One call per graph: the verified near-duplicate edges as two aligned lists.
+    Udf(
+        "winnow_connected_components",
+        component_labels,
+        ("VARCHAR[]", "VARCHAR[]"),
+        "STRUCT(doc_ids VARCHAR[], cluster_ids VARCHAR[])",
+    ),
     Udf(
         "winnow_optimal_lsh_params",
         _optimal_lsh_params_udf,

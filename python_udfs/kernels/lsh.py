@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from .utils import as_array
 
-__all__ = ["band_keys", "connected_components", "signature_similarity"]
+__all__ = ["COMPONENTS_TYPE", "band_keys", "component_labels", "connected_components", "signature_similarity"]
 
 # FNV-1a's 64-bit offset basis and prime: a documented, engine-independent way to fold a band's
 # `rows` uint32 values into one 64-bit key. A collision only adds a candidate pair, which the
@@ -90,3 +90,31 @@ def connected_components(sources: np.ndarray, targets: np.ndarray, n_nodes: int)
             if np.array_equal(jumped, parent):
                 break
             parent = jumped
+
+
+# Per row of component_labels: every node and its component's label, in the nodes' sorted order.
+COMPONENTS_TYPE = pa.struct([("doc_ids", pa.list_(pa.string())), ("cluster_ids", pa.list_(pa.string()))])
+
+
+def component_labels(sources: pa.Array, targets: pa.Array) -> pa.StructArray:
+    """The Arrow form of connected_components over named nodes: each row holds one whole graph as
+    two aligned lists of node names (an edge's two ends); returns COMPONENTS_TYPE per row, each
+    node's label the smallest name in its component (NULL lists: no edges)."""
+    import pyarrow.compute as pc
+
+    sources, targets = as_array(sources), as_array(targets)
+    results = []
+    for row in range(len(sources)):
+        if not sources[row].is_valid or not targets[row].is_valid:
+            results.append({"doc_ids": [], "cluster_ids": []})
+            continue
+        ends = [sources[row].values.cast(pa.string()), targets[row].values.cast(pa.string())]
+        if len(ends[0]) != len(ends[1]):
+            raise ValueError(f"component_labels: {len(ends[0])} edge sources but {len(ends[1])} targets")
+        nodes = pc.unique(pa.concat_arrays(ends))
+        nodes = pc.take(nodes, pc.sort_indices(nodes))
+        source_index = pc.index_in(ends[0], value_set=nodes).to_numpy(zero_copy_only=False)
+        target_index = pc.index_in(ends[1], value_set=nodes).to_numpy(zero_copy_only=False)
+        labels = connected_components(source_index, target_index, len(nodes))
+        results.append({"doc_ids": nodes.to_pylist(), "cluster_ids": pc.take(nodes, pa.array(labels)).to_pylist()})
+    return pa.array(results, type=COMPONENTS_TYPE)

@@ -6,8 +6,8 @@ select
 from {{ ref('int_files_filtered') }}
 where
     filter_rule = 'license_not_allowed'
-    and not regexp_full_match(
-        coalesce(filter_detail, ''),
-        '(?:repository|nearest_license_file|spdx_header):[^;]+'
-        || '(?:; (?:repository|nearest_license_file|spdx_header):[^;]+)*'
-    )
+    and not {{ regexp_matches_whole(
+        "coalesce(filter_detail, '')",
+        "'(?:repository|nearest_license_file|spdx_header):[^;]+'
+        || '(?:; (?:repository|nearest_license_file|spdx_header):[^;]+)*'"
+    ) }}

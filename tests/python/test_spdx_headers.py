@@ -33,8 +33,8 @@ def connection():
 
 def read_header(content: str, scan_lines: int = SCAN_LINES) -> tuple[str | None, list[list[str]]]:
     """(the header's expression, its alternatives) as the model computes them."""
-    expression = macros().spdx_header_expression("content", scan_lines)
-    alternatives = macros().spdx_expression_alternatives("header")
+    expression = macros().duckdb__spdx_header_expression("content", scan_lines)
+    alternatives = macros().duckdb__spdx_expression_alternatives("header")
     sql = f"select header, {alternatives} from (select {expression} as header from (select ?::varchar as content))"
     return connection().execute(sql, [content]).fetchone()
 

@@ -1,10 +1,11 @@
 """The same dbt project on DuckDB and on Apache Spark (local[2], through `winnow spark`) gives the
 same rows, every column, for every model ported to Spark so far (docs/spark.md), on a small
-corpus of real code: standard-library packages, a repository with a GPL header and GPL
-subdirectory, an exact and a near duplicate, a secret, The Stack-style bad rows (NULL, empty,
-invalid UTF-8, a repeated row), a Software Heritage export of git repositories of real packages
-with a missing blob, a dangling directory entry and a cycle (directory blob store), and The Stack
-v2 metadata over a Parquet blob store."""
+corpus of real code and prose: standard-library packages, installed distributions whose files
+the code-quality labels describe, documentation files and docstring text, a repository with a
+GPL header and GPL subdirectory, an exact and a near duplicate, a secret, Python 2 and broken
+Python, The Stack-style bad rows (NULL, empty, invalid UTF-8, a repeated row), a Software
+Heritage export of git repositories of real packages with a missing blob, a dangling directory
+entry and a cycle (directory blob store), and The Stack v2 metadata over a Parquet blob store."""
 
 from __future__ import annotations
 
@@ -42,7 +43,37 @@ PORTED_MODELS = (
     "int_raw_files_checked",
     "int_files_unioned",
     "int_files_opted_out",
+    "int_file_signals_cache",
+    "int_prose_signals_cache",
+    "int_python_syntax_signals_cache",
+    "int_file_license_evidence",
+    "int_license_lists_classified",
+    "int_files_filtered",
+    "int_code_quality_labels",
+    "int_code_quality_model",
+    "int_code_quality_weights",
+    "int_code_quality_label_scores",
+    "int_code_quality_scores_cache",
+    "int_url_dup_clusters",
+    "int_files_url_deduped",
+    "int_exact_dup_clusters",
+    "int_files_exact_deduped",
+    "int_minhash_signatures_cache",
+    "int_files_minhashed",
+    "int_near_dup_candidates",
+    "int_near_dup_edges",
+    "int_near_dup_components",
+    "int_near_dup_clusters",
+    "int_files_near_deduped",
 )
+
+# Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
+# so the ridge model is fitted (and scored) on real labels.
+LABELLED_DISTRIBUTIONS = ["filelock", "iniconfig", "truststore", "sortedcontainers", "typing-inspection"]
+
+# A cache row carries the fingerprint of the code that computed it: the model's compiled SQL,
+# which is each engine's own dialect. Every other column is compared.
+ENGINE_SPECIFIC_COLUMNS = {"fingerprint"}
 
 SECRET = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
 
@@ -78,13 +109,18 @@ def write_repository(root: Path) -> Path:
     # An address in a path: metadata redaction replaces it before any table stores the path.
     (root / "authors" / "jane.doe@corp-mail.com").mkdir(parents=True)
     (root / "authors" / "jane.doe@corp-mail.com" / "notes.py").write_text((STDLIB / "json" / "scanner.py").read_text())
+    # Python 2 (a print statement after real code) and Python cut off mid-statement.
+    (root / "legacy.py").write_text((STDLIB / "json" / "tool.py").read_text() + '\nprint "legacy"\n')
+    decoder = (STDLIB / "json" / "decoder.py").read_text()
+    (root / "truncated.py").write_text(decoder[: decoder.index("def py_scanstring")] + "def py_scanstring(s, end,\n")
     return root
 
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> tuple[Path, Path]:
     """(DuckDB rows, Spark rows): one directory of <model>.parquet per engine."""
-    from python_udfs.cli.ingest import ingest, tree_input
+    from python_udfs.cli.ingest import ingest, stdlib_input, tree_input
+    from python_udfs.cli.text_corpus import stdlib_docstring_documents, write_text_corpus
 
     base = tmp_path_factory.mktemp("spark_parity")
     project = make_dbt_project(base / "project")
@@ -92,9 +128,15 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
     write_winnow_corpus(
         raw / "stdlib",
         ["json", "email", "asyncio", "unittest", "xml", "http", "multiprocessing", "importlib", "ctypes", "idlelib"],
-        [],
+        LABELLED_DISTRIBUTIONS,
     )
-    ingest([tree_input(write_repository(base / "repository"), repo="acme/mixed")], raw / "repository", progress=False)
+    # The same tree twice: opted out (acme/mixed) and not, so its license rules and Python rules apply.
+    repository = write_repository(base / "repository")
+    ingest(
+        [tree_input(repository, repo="acme/mixed"), tree_input(repository, repo="acme/licensed")],
+        raw / "repository",
+        progress=False,
+    )
     write_stack_corpus(raw / "stack")
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -108,6 +150,11 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
     pq.write_table(
         pa.table({"blob_id": stored, "content": [export.blobs[blob] for blob in stored]}),
         raw / "stack_v2" / "blobs" / "part-0.parquet",
+    )
+    ingest([stdlib_input(["json", "email", "idlelib", "unittest"])], raw / "docs", progress=False, kind="docs")
+    write_text_corpus(
+        stdlib_docstring_documents(["json", "email", "asyncio", "unittest", "xml", "http", "textwrap", "argparse"]),
+        raw / "text",
     )
     project.write_sources(
         [
@@ -133,6 +180,8 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
                 "tier": 2,
                 "blob_store": f"{raw}/stack_v2/blobs",
             },
+            {"source_name": "docs", "parquet_glob": f"{raw}/docs/*.parquet", "flavour": "winnow", "tier": 1},
+            {"source_name": "text", "parquet_glob": f"{raw}/text/*.parquet", "flavour": "text", "tier": 2},
         ]
     )
 
@@ -191,8 +240,9 @@ def read_rows(path: Path, invalid_utf8: bool = False):
 
 def sorted_rows(path: Path) -> tuple[list[str], list[str]]:
     """(column names, every row as canonical JSON, sorted): equal values compare equal whatever
-    integer width or list type each engine chose."""
+    integer width or list type each engine chose. Engine-specific columns are left out."""
     table = read_rows(path)
+    table = table.drop_columns([name for name in table.column_names if name in ENGINE_SPECIFIC_COLUMNS])
     rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in table.to_pylist())
     return table.column_names, rows
 
@@ -225,9 +275,45 @@ def test_the_corpus_holds_what_the_parity_is_about(builds):
     assert any(row["path"] == "settings.py" and row["repo"] == "acme/mixed" for row in checked)
     assert any(row["path"] == "gpl_header.py" for row in checked)
     assert len({row["content_hash"] for row in checked if row["path"].startswith("copies/")}) == 2
-    assert [row["metadata_redactions"] for row in checked if row["path"].endswith("/notes.py")] == [["path:email"]]
+    assert [row["metadata_redactions"] for row in checked if row["path"].endswith("/notes.py")] == [["path:email"]] * 2
     opted_out = pq.read_table(duckdb_rows / "int_files_opted_out.parquet").to_pylist()
     assert {row["repo_key"] for row in opted_out} == {"acme/mixed"} and len(opted_out) > 10
+
+
+def test_the_quality_stage_meets_every_kind_of_rule(builds):
+    """02_quality's parity covers each branch: opt-out, license evidence (an SPDX OR header, a GPL
+    header and license file), code rules, the Python syntax rules, prose rules on docs and text,
+    files kept, and a code-quality model fitted on real labels and scored on held-out files."""
+    import pyarrow.parquet as pq
+
+    duckdb_rows, _ = builds
+    verdicts = pq.read_table(duckdb_rows / "int_files_filtered.parquet").to_pylist()
+    rules = {row["filter_rule"] for row in verdicts}
+    assert {None, "opt_out", "license_not_allowed", "python2_syntax", "python_syntax_error"} <= rules
+    assert {row["kind"] for row in verdicts if row["filter_rule"] is None} == {"code", "text"}
+    assert "docs" in {row["kind"] for row in verdicts}
+    assert any(rule and rule.startswith("gopher_") for rule in rules)
+    evidence = pq.read_table(duckdb_rows / "int_file_license_evidence.parquet").to_pylist()
+    assert [["GPL-3.0-only"], ["MIT"]] in [row["spdx_header_alternatives"] for row in evidence]
+    model = pq.read_table(duckdb_rows / "int_code_quality_model.parquet").to_pylist()[0]
+    assert model["n_training_files"] >= 10 and model["n_features"] > 500
+    label_scores = pq.read_table(duckdb_rows / "int_code_quality_label_scores.parquet").to_pylist()
+    assert {row["split"] for row in label_scores} == {"train", "heldout"}
+    scores = pq.read_table(duckdb_rows / "int_code_quality_scores_cache.parquet").to_pylist()
+    assert len(scores) > 300 and all(row["quality_score"] is not None for row in scores)
+
+
+def test_dedup_meets_exact_and_near_duplicates(builds):
+    """03_dedup's parity is over clusters that exist: the licensed repository repeats files of
+    the standard library exactly (encoder_copy.py) and nearly (encoder_near.py)."""
+    import pyarrow.parquet as pq
+
+    duckdb_rows, _ = builds
+    exact = pq.read_table(duckdb_rows / "int_exact_dup_clusters.parquet").to_pylist()
+    assert any(row["cluster_size"] > 1 for row in exact)
+    near = pq.read_table(duckdb_rows / "int_near_dup_clusters.parquet").to_pylist()
+    assert any(row["is_removed"] for row in near)
+    assert pq.read_table(duckdb_rows / "int_near_dup_components.parquet").num_rows >= 2
 
 
 def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines(builds):

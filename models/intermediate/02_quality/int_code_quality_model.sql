@@ -45,12 +45,24 @@ entries as (
 
 fit_input as (
     select
-        coalesce((select list(score order by document_index) from training_files), {{ list_of([]) }}) as labels,
-        (select list(repository_index order by document_index) from training_files) as repository_indexes,
-        coalesce((select list(ngram order by feature_index) from vocabulary), {{ list_of([]) }}) as ngrams,
-        coalesce(list(document_index order by document_index, feature_index), {{ list_of([]) }}) as document_indexes,
-        coalesce(list(feature_index order by document_index, feature_index), {{ list_of([]) }}) as feature_indexes,
-        coalesce(list(value order by document_index, feature_index), {{ list_of([]) }}) as feature_values
+        coalesce(
+            (select {{ ordered_list_agg('score', ['document_index']) }} from training_files), {{ list_of([]) }}
+        ) as labels,
+        (
+            select {{ ordered_list_agg('repository_index', ['document_index']) }} from training_files
+        ) as repository_indexes,
+        coalesce(
+            (select {{ ordered_list_agg('ngram', ['feature_index']) }} from vocabulary), {{ list_of([]) }}
+        ) as ngrams,
+        coalesce(
+            {{ ordered_list_agg('document_index', ['document_index', 'feature_index']) }}, {{ list_of([]) }}
+        ) as document_indexes,
+        coalesce(
+            {{ ordered_list_agg('feature_index', ['document_index', 'feature_index']) }}, {{ list_of([]) }}
+        ) as feature_indexes,
+        coalesce(
+            {{ ordered_list_agg('value', ['document_index', 'feature_index']) }}, {{ list_of([]) }}
+        ) as feature_values
     from entries
 ),
 

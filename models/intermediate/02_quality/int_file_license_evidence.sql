@@ -37,11 +37,11 @@ parsed as (
 
 select
     doc_id,
-    case when len(spdx_header_alternatives) > 0 then spdx_header end as spdx_header,
-    coalesce(spdx_header_alternatives, []) as spdx_header_alternatives,
-    coalesce(file_licenses, []) as file_licenses,
-    case when len(file_licenses) > 0 then nearest_license_file end as nearest_license_file
+    case when {{ list_size('spdx_header_alternatives') }} > 0 then spdx_header end as spdx_header,
+    coalesce(spdx_header_alternatives, {{ list_of([]) }}) as spdx_header_alternatives,
+    coalesce(file_licenses, {{ list_of([]) }}) as file_licenses,
+    case when {{ list_size('file_licenses') }} > 0 then nearest_license_file end as nearest_license_file
 from parsed
 where
-    len(spdx_header_alternatives) > 0
-    or len(file_licenses) > 0
+    {{ list_size('spdx_header_alternatives') }} > 0
+    or {{ list_size('file_licenses') }} > 0

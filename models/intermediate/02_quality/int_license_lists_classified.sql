@@ -9,9 +9,16 @@ license_lists as (
     -- File-level evidence (int_file_license_evidence) goes through the same rules: the nearest
     -- license file's list, and each alternative of an SPDX header.
     select file_licenses from {{ ref('int_file_license_evidence') }}
-    where len(file_licenses) > 0
+    where {{ list_size('file_licenses') }} > 0
     union
-    select unnest(spdx_header_alternatives) from {{ ref('int_file_license_evidence') }}
+    select {{ unnest_list('spdx_header_alternatives') }} from {{ ref('int_file_license_evidence') }}
+),
+
+license_list_entries as (
+    select
+        licenses,
+        {{ unnest_list('licenses') }} as raw_license
+    from license_lists
 ),
 
 aliases as (
@@ -37,15 +44,16 @@ family_ranks as (
 
 one_row_per_license as (
     select
-        license_lists.licenses,
-        raw_license,
+        license_list_entries.licenses,
+        license_list_entries.raw_license,
         coalesce(aliases.spdx_id, licenses.spdx_id) as spdx_id
-    from license_lists,
-        unnest(license_lists.licenses) as u (raw_license)
+    from license_list_entries
     left join aliases
-        on aliases.alias = lower(regexp_replace(trim(raw_license), '\s+', ' ', 'g'))
+        on aliases.alias = lower({{ regexp_replace_all(
+            'trim(license_list_entries.raw_license)', "'" ~ regex_space() ~ "+'", "' '"
+        ) }})
     left join licenses
-        on licenses.spdx_id = trim(raw_license)
+        on licenses.spdx_id = trim(license_list_entries.raw_license)
 ),
 
 classified as (
@@ -61,17 +69,14 @@ classified as (
 
 select
     classified.licenses,
-    list_sort(list_distinct(list(classified.spdx_id))) as spdx_ids,
-    list_sort(list_distinct(list(classified.family))) as families,
+    {{ sorted_distinct_list_agg('classified.spdx_id') }} as spdx_ids,
+    {{ sorted_distinct_list_agg('classified.family') }} as families,
     max(family_ranks.family_rank) as worst_family_rank,
     bool_and(classified.family in (
         {{- sql_string_list(var('license_families_allowed')) -}}
     )) as is_allowed,
-    list_sort(list_distinct(list(classified.raw_license) filter (
-        where classified.family not in (
-            {{- sql_string_list(var('license_families_allowed')) -}}
-        )
-    ))) as disallowed_licenses
+    {{ sorted_distinct_list_agg('classified.raw_license',
+        'classified.family not in (' ~ sql_string_list(var('license_families_allowed')) ~ ')') }} as disallowed_licenses
 from classified
 inner join family_ranks
     on classified.family = family_ranks.family

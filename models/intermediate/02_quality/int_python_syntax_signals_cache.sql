@@ -24,7 +24,7 @@ python_files as (
 measured as (
     select
         doc_id,
-        winnow_python_syntax(content, {{ var('python_syntax_max_bytes') }}::bigint) as python_syntax
+        winnow_python_syntax(content, cast({{ var('python_syntax_max_bytes') }} as bigint)) as python_syntax
     from python_files
 )
 

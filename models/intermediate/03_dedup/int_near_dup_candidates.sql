@@ -19,8 +19,10 @@ signatures as (
 band_keys as (
     select
         doc_id,
-        unnest(winnow_lsh_band_keys(signature, {{ bands }}, {{ rows }})) as band_key,
-        unnest(range({{ bands }})) as band
+        {{ unnest_lists_in_step([
+            ['winnow_lsh_band_keys(signature, ' ~ bands ~ ', ' ~ rows ~ ')', 'band_key'],
+            [list_range(bands), 'band'],
+        ]) }}
     from signatures
 ),
 

@@ -13,7 +13,7 @@ with_urls as (
         license_family_rank,
         source_tier,
         n_bytes,
-        regexp_replace(trim(url), '#.*$', '') as unfragmented
+        regexp_replace(trim(url), '#.*{{ regex_end_of_text() }}', '') as unfragmented
     from {{ ref('int_files_filtered') }}
     where
         filter_rule is null
@@ -27,11 +27,11 @@ with_urls as (
 normalised as (
     select
         *,
-        rtrim(
-            lower(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*'))
-            || substr(unfragmented, strlen(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*')) + 1),
-            '/'
-        ) as normalised_url
+        {{ rtrim_characters(
+            "lower(regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', 0))\n            || substr(unfragmented, "
+            ~ byte_length("regexp_extract(unfragmented, '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*', 0)") ~ " + 1)",
+            "'/'"
+        ) }} as normalised_url
     from with_urls
 ),
 

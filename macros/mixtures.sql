@@ -281,7 +281,10 @@
     {% set unscored = grouped[key] | selectattr('min_score', 'none') | list %}
     {% set row = {'mixture': key[0], 'source': key[1], 'documents': 'files'} %}
     {% set bounds = [] %}
-    {% if scored and scored[0].min_score > 0 %}
+    {#- Only an unscored row: every score is one bucket, kept once. -#}
+    {% if not scored %}
+      {% do bounds.append((0, 5, 1)) %}
+    {% elif scored[0].min_score > 0 %}
       {% do bounds.append((0, scored[0].min_score - 1, 0)) %}
     {% endif %}
     {% for bucket in scored %}

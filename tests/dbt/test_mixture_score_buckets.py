@@ -234,3 +234,25 @@ def test_a_source_without_a_score_column_has_no_fineweb_edu_score(project):
     # Buckets read FineWeb-Edu's score where there is no code-quality score: a winnow source has
     # none (NULL, not the top of the scale), so no file is upsampled for a score it never had.
     assert project.query("select count(*), count(edu_int_score) from fct_curated_files") == [(len(curated(project)), 0)]
+
+
+def test_a_source_with_only_an_unscored_row_keeps_every_scored_file_once(project):
+    seed = project.root / "seeds" / "mixture_score_buckets.csv"
+    try:
+        seed.write_text("mixture,source,min_score,repeats\nby_score,code,,0\n")
+        result = project.dbt(
+            "build", "--select", "mixture_score_buckets", "int_mixture_buckets_planned", "--vars", json.dumps(VARS)
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+        rows = project.query(
+            """select score_bucket, repeats, bucket_files from int_mixture_buckets_planned
+               where mixture = 'by_score' and source = 'code' order by score_bucket"""
+        )
+        scored = sum(1 for source, score, _ in curated(project).values() if source == "code" and score is not None)
+        assert rows == [("0-5", 1.0, scored), ("unscored", 0.0, 0)]
+    finally:
+        seed.write_text(BUCKETS)
+        restored = project.dbt(
+            "build", "--select", "mixture_score_buckets", "int_mixture_buckets_planned", "--vars", json.dumps(VARS)
+        )
+        assert restored.returncode == 0

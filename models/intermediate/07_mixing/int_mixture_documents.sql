@@ -14,8 +14,12 @@ curated as (
         repo,
         kind,
         -- Both scores rate educational value on the same 0-5 scale: Stack-Edu's for code,
-        -- FineWeb-Edu's for web text.
-        coalesce(quality_int_score, edu_int_score) as educational_score
+        -- FineWeb-Edu's for web text (a source's own int_score column is clipped to it, so every
+        -- score falls in a bucket; greatest and least skip NULLs, hence the case).
+        case
+            when coalesce(quality_int_score, edu_int_score) is not null
+                then least(5, greatest(0, coalesce(quality_int_score, edu_int_score)))
+        end as educational_score
     from {{ ref('int_files_curated') }}
 ),
 

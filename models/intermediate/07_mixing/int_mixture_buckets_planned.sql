@@ -51,13 +51,13 @@ planned as (
         buckets.repeats,
         buckets.bucket_files,
         buckets.bucket_tokens,
-        plan_rows.source_tokens,
-        plan_rows.pass_tokens,
         plan_rows.mixture_tokens,
         -- A bucket 'all' (repeats 1, every document: a factor of exactly 1) takes the row's share
         -- and epochs unchanged.
-        plan_rows.target_share * (buckets.repeats * buckets.bucket_tokens / nullif(plan_rows.pass_tokens, 0))
-            as target_share,
+        coalesce(
+            plan_rows.target_share * (buckets.repeats * buckets.bucket_tokens / nullif(plan_rows.pass_tokens, 0)),
+            0
+        ) as target_share,
         round(plan_rows.target_epochs * buckets.repeats, 9) as planned_epochs
     from plan_rows
     inner join buckets using (mixture, source, documents)
@@ -65,17 +65,7 @@ planned as (
 
 bounded as (
     select
-        mixture,
-        source,
-        documents,
-        score_bucket,
-        min_score,
-        max_score,
-        repeats,
-        bucket_files,
-        bucket_tokens,
-        mixture_tokens,
-        coalesce(target_share, 0) as target_share,
+        {{ star_except(['planned_epochs']) }},
         case
             when planned_epochs > {{ mixture_epochs_limit() }}
                 then error(

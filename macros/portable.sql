@@ -129,6 +129,14 @@ read_parquet({{ _parquet_file_list(paths) }}, union_by_name = true, filename = t
   {{ return(escaped.text) }}
 {%- endmacro %}
 
+{#- Staged text with invalid UTF-8 repaired. DuckDB's Parquet reader has already replaced each
+    invalid sequence, one '?' per byte (parquet_rows); Spark keeps the bytes, and
+    winnow_utf8_replaced repairs them by DuckDB's rules, so the text, its hash and the doc_id agree
+    on both engines. Not in the staging views: a Spark view cannot call a session function. -#}
+{% macro utf8_repaired_text(expr) -%}{{ return(adapter.dispatch('utf8_repaired_text', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__utf8_repaired_text(expr) -%}{{ expr }}{%- endmacro %}
+{% macro spark__utf8_repaired_text(expr) -%}winnow_utf8_replaced(cast({{ expr }} as binary)){%- endmacro %}
+
 {#- Between the selects of relations with the same columns, matched by name (Spark SQL has no
     `by name`: the staging views, the only callers, share one column order from one macro). -#}
 {% macro union_all_by_name() -%}{{ return(adapter.dispatch('union_all_by_name', 'winnow')()) }}{%- endmacro %}

@@ -20,6 +20,7 @@ from .udfs import UDFS, Udf
 # holds all its values, so no value changes on the way.
 _SCALARS = {
     "VARCHAR": "string",
+    "BLOB": "binary",
     "BOOLEAN": "boolean",
     "INTEGER": "int",
     "BIGINT": "bigint",

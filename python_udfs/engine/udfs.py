@@ -31,6 +31,7 @@ from ..kernels.python_syntax import PYTHON_SYNTAX_TYPE, python_syntax_signals
 from ..kernels.quality_classifier import fit_ridge_vectors
 from ..kernels.repository_order import python_imports, repository_layout
 from ..kernels.token_ids import fim_token_ids, segmented_token_ids, token_ids
+from ..kernels.utf8_repair import utf8_replaced
 from .code_version import code_version
 from .file_state import files_state
 from .progress import ProgressRegistry
@@ -225,6 +226,8 @@ UDFS: tuple[Udf, ...] = (
         ("VARCHAR",),
         _sql_struct(CHARACTER_CLASSES_TYPE),
     ),
+    # Spark's staging only: DuckDB's Parquet reader repairs invalid UTF-8 itself, the same way.
+    Udf("winnow_utf8_replaced", utf8_replaced, ("BLOB",), "VARCHAR"),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
     Udf("winnow_python_syntax", _python_syntax_udf, ("VARCHAR", "BIGINT"), _sql_struct(PYTHON_SYNTAX_TYPE)),
     # One call fits the whole code-quality model: each argument is one list over all labelled files.

@@ -220,28 +220,29 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
     return duckdb_rows, spark_rows
 
 
-# The one known difference (docs/spark.md): text that is not valid UTF-8 reads as '?' per bad
-# byte on DuckDB and as the bytes themselves on Spark, so that row's content and content_hash
-# (hence doc_id) differ. Both engines drop it at staging (test below); the rest is compared.
-INVALID_UTF8_PATH = "bad/invalid.py"
+def text_as_staged(table):
+    """A staging view's text columns with invalid UTF-8 repaired as DuckDB's reader repairs it.
+    Staging views hold the text as each engine's reader gives it, and Spark's gives the bytes: the
+    first table, int_raw_files_checked, repairs them with this same kernel (utf8_repaired_text), so
+    every table is compared as it is."""
+    import pyarrow as pa
 
+    from python_udfs.kernels.utf8_repair import utf8_replaced
 
-def read_rows(path: Path, invalid_utf8: bool = False):
-    """The model's rows without (or, with ``invalid_utf8``, only) the row of invalid UTF-8."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    if "path" not in table.column_names:
-        return table
-    is_invalid = pc.fill_null(pc.equal(table["path"], INVALID_UTF8_PATH), False)
-    return table.filter(is_invalid if invalid_utf8 else pc.invert(is_invalid))
+    for index, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            table = table.set_column(index, field.name, utf8_replaced(table.column(index).cast(pa.binary())))
+    return table
 
 
 def sorted_rows(path: Path) -> tuple[list[str], list[str]]:
     """(column names, every row as canonical JSON, sorted): equal values compare equal whatever
     integer width or list type each engine chose. Engine-specific columns are left out."""
-    table = read_rows(path)
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    if path.stem.startswith("stg_"):
+        table = text_as_staged(table)
     table = table.drop_columns([name for name in table.column_names if name in ENGINE_SPECIFIC_COLUMNS])
     rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in table.to_pylist())
     return table.column_names, rows
@@ -316,10 +317,19 @@ def test_dedup_meets_exact_and_near_duplicates(builds):
     assert pq.read_table(duckdb_rows / "int_near_dup_components.parquet").num_rows >= 2
 
 
-def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines(builds):
-    duckdb_rows, spark_rows = builds
-    columns = ["source", "source_file", "source_row", "staging_rule", "staging_threshold"]
-    expected = read_rows(duckdb_rows / "int_raw_files_checked.parquet", invalid_utf8=True).select(columns)
-    got = read_rows(spark_rows / "int_raw_files_checked.parquet", invalid_utf8=True).select(columns)
-    assert expected.to_pylist() == got.to_pylist()
-    assert [row["staging_rule"] for row in expected.to_pylist()] == ["invalid_utf8"]
+def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines_with_one_doc_id(builds):
+    """Spark repairs the bytes as DuckDB's reader does (winnow_utf8_replaced), so the dropped row's
+    text, hash and doc_id agree too, and the ledger names the same document on both engines."""
+    import pyarrow.parquet as pq
+
+    columns = ["source", "source_file", "source_row", "doc_id", "content_hash", "staging_rule", "staging_threshold"]
+    duckdb_rows, spark_rows = (
+        [
+            row
+            for row in pq.read_table(rows / "int_raw_files_checked.parquet", columns=[*columns, "path"]).to_pylist()
+            if row["path"] == "bad/invalid.py"
+        ]
+        for rows in builds
+    )
+    assert duckdb_rows == spark_rows
+    assert [row["staging_rule"] for row in duckdb_rows] == ["invalid_utf8"]

@@ -14,8 +14,10 @@ metadata_redacted as {{ cte_not_materialized() }} (
     -- signature parameters, an address or key id as a path segment) replaced before any table
     -- stores them, as the text is in int_pii_redactions_cache: winnow_redact_metadata
     -- (python_udfs/kernels/pii/). What was replaced is kept as 'column:kind', never the value.
+    -- Invalid UTF-8 repaired as DuckDB's reader does, so the hash below is the same on Spark.
     select
-        {{ star_except(['repo', 'path', 'url']) }},
+        {{ star_except(['repo', 'path', 'url', 'content']) }},
+        {{ utf8_repaired_text('content') }} as content,
         winnow_redact_metadata(repo, {{ sql_string(pii_policy_json()) }}) as repo_redaction,
         winnow_redact_metadata(path, {{ sql_string(pii_policy_json()) }}) as path_redaction,
         winnow_redact_metadata(url, {{ sql_string(pii_policy_json()) }}) as url_redaction

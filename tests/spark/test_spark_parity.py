@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STDLIB, make_dbt_project
+from tests.dbt.decontamination_eval import humaneval_task, pasted_into
 from tests.dbt.fixtures import write_mixed_license_tree, write_stack_corpus, write_winnow_corpus
 from tests.dbt.swh_export import broken_export, build_export, stack_v2_rows, write_export
 
@@ -65,6 +66,19 @@ PORTED_MODELS = (
     "int_near_dup_components",
     "int_near_dup_clusters",
     "int_files_near_deduped",
+    "int_comment_blocks_cache",
+    "int_boilerplate_blocks",
+    "int_boilerplate_edits",
+    "int_files_deboilerplated",
+    "int_pii_redactions_cache",
+    "int_files_redacted",
+    "int_benchmark_ngrams",
+    "int_decontamination_scans_cache",
+    "int_decontamination_matches",
+    "int_files_decontaminated",
+    "int_files_curated",
+    "fct_curated_files",
+    "fct_drop_ledger",
 )
 
 # Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
@@ -76,6 +90,16 @@ LABELLED_DISTRIBUTIONS = ["filelock", "iniconfig", "truststore", "sortedcontaine
 ENGINE_SPECIFIC_COLUMNS = {"fingerprint"}
 
 SECRET = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+
+# A licence header on more files than boilerplate_document_threshold (10): boilerplate, removed.
+LICENCE_HEADER = """# Copyright 2026 Acme Corporation. All rights reserved.
+# Licensed under the MIT License; see LICENSE.txt in the project root
+# for the full text of the licence that covers this file.
+"""
+HEADERED_MODULES = [
+    "colorsys.py", "bisect.py", "heapq.py", "glob.py", "fnmatch.py", "shlex.py",
+    "sched.py", "queue.py", "graphlib.py", "numbers.py", "stat.py", "tabnanny.py",
+]
 
 # Runs in its own process (one JVM, Derby metastore in the scratch directory): seeds and builds
 # through the runner, then writes each model's rows to Parquet for the comparison.
@@ -113,6 +137,14 @@ def write_repository(root: Path) -> Path:
     (root / "legacy.py").write_text((STDLIB / "json" / "tool.py").read_text() + '\nprint "legacy"\n')
     decoder = (STDLIB / "json" / "decoder.py").read_text()
     (root / "truncated.py").write_text(decoder[: decoder.index("def py_scanstring")] + "def py_scanstring(s, end,\n")
+    (root / "headered").mkdir()
+    for module in HEADERED_MODULES:
+        (root / "headered" / module).write_text(LICENCE_HEADER + (STDLIB / module).read_text())
+    # HumanEval/0 (prompt and canonical solution) pasted into a real module: decontamination drops it.
+    task = humaneval_task("HumanEval/0")
+    (root / "contaminated.py").write_text(
+        pasted_into((STDLIB / "csv.py").read_text(), task["prompt"] + task["canonical_solution"])
+    )
     return root
 
 

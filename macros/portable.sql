@@ -491,3 +491,8 @@ filter(sequence({{ start }}, greatest({{ start }}, {{ stop }} - 1)), winnow_item
 {% macro spark__sorted_distinct_string_agg(expr, separator) -%}
 case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ separator }}) end
 {%- endmacro %}
+
+{#- True when every element of `sublist` is an element of `list`. -#}
+{% macro list_has_all(list, sublist) -%}{{ return(adapter.dispatch('list_has_all', 'winnow')(list, sublist)) }}{%- endmacro %}
+{% macro duckdb__list_has_all(list, sublist) -%}list_has_all({{ list }}, {{ sublist }}){%- endmacro %}
+{% macro spark__list_has_all(list, sublist) -%}(size(array_except({{ sublist }}, {{ list }})) = 0){%- endmacro %}

@@ -2,7 +2,8 @@
 same rows, every column, for every model ported to Spark so far (docs/spark.md), on a small
 corpus of real code and prose: standard-library packages, installed distributions whose files
 the code-quality labels describe, documentation files and docstring text, a repository with a
-GPL header and GPL subdirectory, an exact and a near duplicate, a secret, Python 2 and broken
+GPL header and GPL subdirectory, an exact and a near duplicate, a secret, a licence header
+repeated across files (boilerplate), a HumanEval solution pasted into a module, Python 2 and broken
 Python, The Stack-style bad rows (NULL, empty, invalid UTF-8, a repeated row), a Software
 Heritage export of git repositories of real packages with a missing blob, a dangling directory
 entry and a cycle (directory blob store), and The Stack v2 metadata over a Parquet blob store."""
@@ -79,6 +80,7 @@ PORTED_MODELS = (
     "int_files_curated",
     "fct_curated_files",
     "fct_drop_ledger",
+    "fct_funnel",
 )
 
 # Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
@@ -97,8 +99,20 @@ LICENCE_HEADER = """# Copyright 2026 Acme Corporation. All rights reserved.
 # for the full text of the licence that covers this file.
 """
 HEADERED_MODULES = [
-    "colorsys.py", "bisect.py", "heapq.py", "glob.py", "fnmatch.py", "shlex.py",
-    "sched.py", "queue.py", "graphlib.py", "numbers.py", "stat.py", "tabnanny.py",
+    "colorsys.py",
+    "bisect.py",
+    "heapq.py",
+    "glob.py",
+    "fnmatch.py",
+    "shlex.py",
+    "sched.py",
+    "queue.py",
+    "graphlib.py",
+    "stat.py",
+    "secrets.py",
+    "copy.py",
+    "genericpath.py",
+    "reprlib.py",
 ]
 
 # Runs in its own process (one JVM, Derby metastore in the scratch directory): seeds and builds
@@ -111,7 +125,8 @@ SPARK_BUILD = textwrap.dedent(
     from python_udfs.cli import spark as runner
 
     out, models = sys.argv[1], sys.argv[2].split(",")
-    for command in (["seed"], ["run", "--select", *models]):
+    data_tests = ["test", "--select", *models, "--indirect-selection", "cautious"]
+    for command in (["seed"], ["run", "--select", *models], data_tests):
         if runner.main(command) != 0:
             sys.exit(f"winnow spark {command[0]} failed")
     spark = SparkSession.builder.getOrCreate()
@@ -355,3 +370,31 @@ def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines(builds):
     got = read_rows(spark_rows / "int_raw_files_checked.parquet", invalid_utf8=True).select(columns)
     assert expected.to_pylist() == got.to_pylist()
     assert [row["staging_rule"] for row in expected.to_pylist()] == ["invalid_utf8"]
+
+
+def test_redaction_and_decontamination_meet_boilerplate_a_secret_and_a_benchmark_paste(builds):
+    """04_redaction and 05_decontamination's parity is over edits that happen: the licence header
+    repeated across files is boilerplate and removed, the secret is redacted, and the file holding
+    HumanEval/0 is dropped by decontamination (the ledger's row, not a curated one)."""
+    import pyarrow.parquet as pq
+
+    duckdb_rows, _ = builds
+    blocks = pq.read_table(duckdb_rows / "int_boilerplate_blocks.parquet").to_pylist()
+    assert any(row["is_boilerplate"] and row["n_documents"] >= len(HEADERED_MODULES) for row in blocks)
+    edits = pq.read_table(duckdb_rows / "int_boilerplate_edits.parquet").to_pylist()
+    assert len({row["doc_id"] for row in edits}) >= len(HEADERED_MODULES)
+    redacted = pq.read_table(duckdb_rows / "int_files_redacted.parquet").to_pylist()
+    secret_files = [row for row in redacted if row["path"] == "settings.py"]
+    assert secret_files and all(
+        row["n_pii_findings"] > 0 and "wJalrXUtnFEMI" not in row["content"] for row in secret_files
+    )
+    matches = pq.read_table(duckdb_rows / "int_decontamination_matches.parquet").to_pylist()
+    assert any(row["is_contaminated"] and row["task_id"] == "HumanEval/0" for row in matches)
+    ledger = pq.read_table(duckdb_rows / "fct_drop_ledger.parquet").to_pylist()
+    dropped = {(row["path"], row["stage"]) for row in ledger}
+    assert ("contaminated.py", "decontamination") in dropped
+    assert {"staging", "license", "quality", "exact_dedup", "near_dedup", "decontamination"} <= {
+        stage for _, stage in dropped
+    }
+    curated = pq.read_table(duckdb_rows / "fct_curated_files.parquet").to_pylist()
+    assert len(curated) > 300 and "contaminated.py" not in {row["path"] for row in curated}

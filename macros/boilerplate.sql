@@ -33,7 +33,7 @@
     nolint, clang-format). A directive ends a comment block and is never part of one. -#}
 {% macro is_directive_line(line, line_number) -%}
     (
-        ({{ line_number }} = 1 and starts_with({{ line }}, '#!'))
+        ({{ line_number }} = 1 and {{ text_starts_with(line, "'#!'") }})
         or ({{ line_number }} <= 2 and {{ regexp_contains(line, "'^[ \\t\\f]*#.*?coding[:=][ \\t]*[-_.a-zA-Z0-9]+'") }})
         or {{ regexp_contains(
             line,

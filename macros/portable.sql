@@ -496,3 +496,8 @@ case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }
 {% macro list_has_all(list, sublist) -%}{{ return(adapter.dispatch('list_has_all', 'winnow')(list, sublist)) }}{%- endmacro %}
 {% macro duckdb__list_has_all(list, sublist) -%}list_has_all({{ list }}, {{ sublist }}){%- endmacro %}
 {% macro spark__list_has_all(list, sublist) -%}(size(array_except({{ sublist }}, {{ list }})) = 0){%- endmacro %}
+
+{#- True when the text starts with the prefix (Spark's function is startswith). -#}
+{% macro text_starts_with(expr, prefix) -%}{{ return(adapter.dispatch('text_starts_with', 'winnow')(expr, prefix)) }}{%- endmacro %}
+{% macro duckdb__text_starts_with(expr, prefix) -%}starts_with({{ expr }}, {{ prefix }}){%- endmacro %}
+{% macro spark__text_starts_with(expr, prefix) -%}startswith({{ expr }}, {{ prefix }}){%- endmacro %}

@@ -285,12 +285,25 @@ def read_rows(path: Path, invalid_utf8: bool = False):
     return table.filter(is_invalid if invalid_utf8 else pc.invert(is_invalid))
 
 
+def integral_numbers_as_int(value):
+    """The value with every whole float as an int, inside lists and structs too: DuckDB's sum of
+    integers is a HUGEINT, which its Parquet writer stores as DOUBLE (15.0), while Spark's is a
+    BIGINT (15)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [integral_numbers_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: integral_numbers_as_int(item) for key, item in value.items()}
+    return value
+
+
 def sorted_rows(path: Path) -> tuple[list[str], list[str]]:
     """(column names, every row as canonical JSON, sorted): equal values compare equal whatever
     integer width or list type each engine chose. Engine-specific columns are left out."""
     table = read_rows(path)
     table = table.drop_columns([name for name in table.column_names if name in ENGINE_SPECIFIC_COLUMNS])
-    rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in table.to_pylist())
+    rows = sorted(json.dumps(integral_numbers_as_int(row), sort_keys=True, default=str) for row in table.to_pylist())
     return table.column_names, rows
 
 

@@ -46,16 +46,6 @@ BANNED: dict[str, str] = {
 
 # Models still in DuckDB's dialect, each with why; macros/portable.sql is where they go next.
 NOT_YET_PORTABLE: dict[str, str] = {
-    "int_comment_blocks_cache": "string_split, unnest, regexp_matches, struct_pack, arg_max, strlen(), list literals",
-    "int_boilerplate_blocks": "list functions, struct_pack, unnest, string_split, arg_max",
-    "int_boilerplate_edits": "unnest",
-    "int_files_deboilerplated": "list functions with lambdas, len(), strlen(), string_split, range(), * exclude",
-    "int_pii_redactions_cache": "strlen()",
-    "fct_funnel": "strlen()",
-    "int_files_redacted": "* exclude, len(), sha256(), strlen()",
-    "int_benchmark_ngrams": "list slices, lambdas, string_split",
-    "int_decontamination_matches": "len(), unnest",
-    "int_decontamination_scans_cache": "struct_pack, arg_max, not materialized",
     "int_mixture_documents": "unnest, list literals",
     "int_repository_documents": "len(), strlen(), string_agg",
     "int_repository_files_ordered": "strlen(), unnest, list literals",
@@ -64,11 +54,6 @@ NOT_YET_PORTABLE: dict[str, str] = {
     "int_mixture_copies_fim_decided": "* exclude",
     "int_mixture_copies_ordered": "generate_series, unnest",
     "int_mixture_sources_planned": "* exclude",
-    "fct_drop_ledger": "qualify, varchar",
-    "rpt_decontamination": "varchar",
-    "rpt_exact_duplicate_clusters": "string_agg",
-    "rpt_near_dup_clusters": "list slices, string_agg",
-    "rpt_pii_findings": "unnest",
     "fct_mixture_realised": "string_agg",
     "fct_packing_stats": "list slices and literals, list functions, unnest",
 }

@@ -2,7 +2,8 @@
 same rows, every column, for every model ported to Spark so far (docs/spark.md), on a small
 corpus of real code and prose: standard-library packages, installed distributions whose files
 the code-quality labels describe, documentation files and docstring text, a repository with a
-GPL header and GPL subdirectory, an exact and a near duplicate, a secret, Python 2 and broken
+GPL header and GPL subdirectory, an exact and a near duplicate, a secret, a licence header
+repeated across files (boilerplate), a HumanEval solution pasted into a module, Python 2 and broken
 Python, The Stack-style bad rows (NULL, empty, invalid UTF-8, a repeated row), a Software
 Heritage export of git repositories of real packages with a missing blob, a dangling directory
 entry and a cycle (directory blob store), and The Stack v2 metadata over a Parquet blob store."""
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import STDLIB, make_dbt_project
+from tests.dbt.decontamination_eval import humaneval_task, pasted_into
 from tests.dbt.fixtures import write_mixed_license_tree, write_stack_corpus, write_winnow_corpus
 from tests.dbt.swh_export import broken_export, build_export, stack_v2_rows, write_export
 
@@ -65,6 +67,20 @@ PORTED_MODELS = (
     "int_near_dup_components",
     "int_near_dup_clusters",
     "int_files_near_deduped",
+    "int_comment_blocks_cache",
+    "int_boilerplate_blocks",
+    "int_boilerplate_edits",
+    "int_files_deboilerplated",
+    "int_pii_redactions_cache",
+    "int_files_redacted",
+    "int_benchmark_ngrams",
+    "int_decontamination_scans_cache",
+    "int_decontamination_matches",
+    "int_files_decontaminated",
+    "int_files_curated",
+    "fct_curated_files",
+    "fct_drop_ledger",
+    "fct_funnel",
 )
 
 # Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
@@ -77,6 +93,28 @@ ENGINE_SPECIFIC_COLUMNS = {"fingerprint"}
 
 SECRET = 'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
 
+# A licence header on more files than boilerplate_document_threshold (10): boilerplate, removed.
+LICENCE_HEADER = """# Copyright 2026 Acme Corporation. All rights reserved.
+# Licensed under the MIT License; see LICENSE.txt in the project root
+# for the full text of the licence that covers this file.
+"""
+HEADERED_MODULES = [
+    "colorsys.py",
+    "bisect.py",
+    "heapq.py",
+    "glob.py",
+    "fnmatch.py",
+    "shlex.py",
+    "sched.py",
+    "queue.py",
+    "graphlib.py",
+    "stat.py",
+    "secrets.py",
+    "copy.py",
+    "genericpath.py",
+    "reprlib.py",
+]
+
 # Runs in its own process (one JVM, Derby metastore in the scratch directory): seeds and builds
 # through the runner, then writes each model's rows to Parquet for the comparison.
 SPARK_BUILD = textwrap.dedent(
@@ -87,7 +125,8 @@ SPARK_BUILD = textwrap.dedent(
     from python_udfs.cli import spark as runner
 
     out, models = sys.argv[1], sys.argv[2].split(",")
-    for command in (["seed"], ["run", "--select", *models]):
+    data_tests = ["test", "--select", *models, "--indirect-selection", "cautious"]
+    for command in (["seed"], ["run", "--select", *models], data_tests):
         if runner.main(command) != 0:
             sys.exit(f"winnow spark {command[0]} failed")
     spark = SparkSession.builder.getOrCreate()
@@ -113,6 +152,14 @@ def write_repository(root: Path) -> Path:
     (root / "legacy.py").write_text((STDLIB / "json" / "tool.py").read_text() + '\nprint "legacy"\n')
     decoder = (STDLIB / "json" / "decoder.py").read_text()
     (root / "truncated.py").write_text(decoder[: decoder.index("def py_scanstring")] + "def py_scanstring(s, end,\n")
+    (root / "headered").mkdir()
+    for module in HEADERED_MODULES:
+        (root / "headered" / module).write_text(LICENCE_HEADER + (STDLIB / module).read_text())
+    # HumanEval/0 (prompt and canonical solution) pasted into a real module: decontamination drops it.
+    task = humaneval_task("HumanEval/0")
+    (root / "contaminated.py").write_text(
+        pasted_into((STDLIB / "csv.py").read_text(), task["prompt"] + task["canonical_solution"])
+    )
     return root
 
 
@@ -235,6 +282,19 @@ def text_as_staged(table):
     return table
 
 
+def integral_numbers_as_int(value):
+    """The value with every whole float as an int, inside lists and structs too: DuckDB's sum of
+    integers is a HUGEINT, which its Parquet writer stores as DOUBLE (15.0), while Spark's is a
+    BIGINT (15)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [integral_numbers_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: integral_numbers_as_int(item) for key, item in value.items()}
+    return value
+
+
 def sorted_rows(path: Path) -> tuple[list[str], list[str]]:
     """(column names, every row as canonical JSON, sorted): equal values compare equal whatever
     integer width or list type each engine chose. Engine-specific columns are left out."""
@@ -244,7 +304,7 @@ def sorted_rows(path: Path) -> tuple[list[str], list[str]]:
     if path.stem.startswith("stg_"):
         table = text_as_staged(table)
     table = table.drop_columns([name for name in table.column_names if name in ENGINE_SPECIFIC_COLUMNS])
-    rows = sorted(json.dumps(row, sort_keys=True, default=str) for row in table.to_pylist())
+    rows = sorted(json.dumps(integral_numbers_as_int(row), sort_keys=True, default=str) for row in table.to_pylist())
     return table.column_names, rows
 
 
@@ -333,3 +393,31 @@ def test_a_row_of_invalid_utf8_is_dropped_at_staging_on_both_engines_with_one_do
     )
     assert duckdb_rows == spark_rows
     assert [row["staging_rule"] for row in duckdb_rows] == ["invalid_utf8"]
+
+
+def test_redaction_and_decontamination_meet_boilerplate_a_secret_and_a_benchmark_paste(builds):
+    """04_redaction and 05_decontamination's parity is over edits that happen: the licence header
+    repeated across files is boilerplate and removed, the secret is redacted, and the file holding
+    HumanEval/0 is dropped by decontamination (the ledger's row, not a curated one)."""
+    import pyarrow.parquet as pq
+
+    duckdb_rows, _ = builds
+    blocks = pq.read_table(duckdb_rows / "int_boilerplate_blocks.parquet").to_pylist()
+    assert any(row["is_boilerplate"] and row["n_documents"] >= len(HEADERED_MODULES) for row in blocks)
+    edits = pq.read_table(duckdb_rows / "int_boilerplate_edits.parquet").to_pylist()
+    assert len({row["doc_id"] for row in edits}) >= len(HEADERED_MODULES)
+    redacted = pq.read_table(duckdb_rows / "int_files_redacted.parquet").to_pylist()
+    secret_files = [row for row in redacted if row["path"] == "settings.py"]
+    assert secret_files and all(
+        row["n_pii_findings"] > 0 and "wJalrXUtnFEMI" not in row["content"] for row in secret_files
+    )
+    matches = pq.read_table(duckdb_rows / "int_decontamination_matches.parquet").to_pylist()
+    assert any(row["is_contaminated"] and row["task_id"] == "HumanEval/0" for row in matches)
+    ledger = pq.read_table(duckdb_rows / "fct_drop_ledger.parquet").to_pylist()
+    dropped = {(row["path"], row["stage"]) for row in ledger}
+    assert ("contaminated.py", "decontamination") in dropped
+    assert {"staging", "license", "quality", "exact_dedup", "near_dedup", "decontamination"} <= {
+        stage for _, stage in dropped
+    }
+    curated = pq.read_table(duckdb_rows / "fct_curated_files.parquet").to_pylist()
+    assert len(curated) > 300 and "contaminated.py" not in {row["path"] for row in curated}

@@ -11,7 +11,7 @@ files as (
         kind as document_kind,
         repo,
         path,
-        unnest(pii_findings) as finding,
+        {{ unnest_list('pii_findings') }} as finding,
         generate_subscripts(pii_findings, 1) as finding_number
     from {{ ref('int_files_redacted') }}
     where n_pii_findings > 0

@@ -369,3 +369,50 @@ regexp_full_match(
     )
 {%- endmacro %}
 {% macro spark__regexp_matches_whole(expr, pattern) -%}regexp_like({{ expr }}, '^(?:' || {{ pattern }} || ')\z'){%- endmacro %}
+
+{#- The SQL type of a list of `element` (an SQL type). -#}
+{% macro type_list_of(element) -%}{{ return(adapter.dispatch('type_list_of', 'winnow')(element)) }}{%- endmacro %}
+{% macro duckdb__type_list_of(element) -%}{{ element }}[]{%- endmacro %}
+{% macro spark__type_list_of(element) -%}array<{{ element }}>{%- endmacro %}
+
+{#- The list without its first element (empty for a list of one). -#}
+{% macro list_without_first(expr) -%}{{ return(adapter.dispatch('list_without_first', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_without_first(expr) -%}{{ expr }}[2:]{%- endmacro %}
+{% macro spark__list_without_first(expr) -%}filter({{ expr }}, (winnow_item, winnow_index) -> winnow_index > 0){%- endmacro %}
+
+{#- True when the text ends with `suffix`. -#}
+{% macro ends_with(expr, suffix) -%}{{ return(adapter.dispatch('ends_with', 'winnow')(expr, suffix)) }}{%- endmacro %}
+{% macro duckdb__ends_with(expr, suffix) -%}suffix({{ expr }}, {{ suffix }}){%- endmacro %}
+{% macro spark__ends_with(expr, suffix) -%}endswith({{ expr }}, {{ suffix }}){%- endmacro %}
+
+{#- Stops the query with the message (an SQL string expression) when evaluated; its value, never
+    returned, fits any type of a CASE. -#}
+{% macro sql_error(message) -%}{{ return(adapter.dispatch('sql_error', 'winnow')(message)) }}{%- endmacro %}
+{% macro duckdb__sql_error(message) -%}error({{ message }}){%- endmacro %}
+{% macro spark__sql_error(message) -%}raise_error({{ message }}){%- endmacro %}
+
+{#- Aggregate: the non-NULL texts of `expr` in the group joined by `separator`, in the order of the
+    `order_by` expressions (ascending, each group's order total); NULL when there are none. -#}
+{% macro ordered_string_agg(expr, separator, order_by) -%}{{ return(adapter.dispatch('ordered_string_agg', 'winnow')(expr, separator, order_by)) }}{%- endmacro %}
+{% macro duckdb__ordered_string_agg(expr, separator, order_by) -%}string_agg({{ expr }}, {{ separator }} order by {{ order_by | join(', ') }}){%- endmacro %}
+{% macro spark__ordered_string_agg(expr, separator, order_by) -%}
+case
+        when count({{ expr }}) > 0 then array_join(
+            transform(
+                array_sort(collect_list(named_struct(
+                    {%- for key in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }}
+                ))),
+                winnow_entry -> winnow_entry.v
+            ),
+            {{ separator }}
+        )
+    end
+{%- endmacro %}
+
+{#- Aggregate: the distinct non-NULL texts of `expr` in the group, sorted, joined by `separator`;
+    NULL when there are none. -#}
+{% macro sorted_distinct_string_agg(expr, separator) -%}{{ return(adapter.dispatch('sorted_distinct_string_agg', 'winnow')(expr, separator)) }}{%- endmacro %}
+{% macro duckdb__sorted_distinct_string_agg(expr, separator) -%}string_agg(distinct {{ expr }}, {{ separator }} order by {{ expr }}){%- endmacro %}
+{% macro spark__sorted_distinct_string_agg(expr, separator) -%}
+case when count({{ expr }}) > 0 then array_join(array_sort(array_distinct(collect_list({{ expr }}))), {{ separator }}) end
+{%- endmacro %}

@@ -56,21 +56,11 @@ NOT_YET_PORTABLE: dict[str, str] = {
     "int_benchmark_ngrams": "list slices, lambdas, string_split",
     "int_decontamination_matches": "len(), unnest",
     "int_decontamination_scans_cache": "struct_pack, arg_max, not materialized",
-    "int_mixture_documents": "unnest, list literals",
-    "int_repository_documents": "len(), strlen(), string_agg",
-    "int_repository_files_ordered": "strlen(), unnest, list literals",
-    "int_repository_fim_token_ids_cache": "list functions with lambdas, len(), range()",
-    "int_repository_token_ids_cache": "list literals",
-    "int_mixture_copies_fim_decided": "* exclude",
-    "int_mixture_copies_ordered": "generate_series, unnest",
-    "int_mixture_sources_planned": "* exclude",
     "fct_drop_ledger": "qualify, varchar",
     "rpt_decontamination": "varchar",
     "rpt_exact_duplicate_clusters": "string_agg",
     "rpt_near_dup_clusters": "list slices, string_agg",
     "rpt_pii_findings": "unnest",
-    "fct_mixture_realised": "string_agg",
-    "fct_packing_stats": "list slices and literals, list functions, unnest",
 }
 
 MODELS = sorted((PROJECT_ROOT / "models").rglob("*.sql"))

@@ -76,7 +76,7 @@ VARS = {
     "tokenizer_engine_check_bytes": 100_000,
     "seq_len": 512,
     "validation_fraction": 0.25,
-    "repository_document_max_tokens": 4096,
+    "repository_document_max_tokens": 8192,
 }
 MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate,kind
 by_score,code,,2,,,0.5,0.5,
@@ -107,7 +107,8 @@ SPARK_BUILD = textwrap.dedent(
     from python_udfs.cli import spark as runner
 
     out, upstream_dir, upstream, models = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(",")
-    if runner.main(["seed"]) != 0:
+    # Only the seeds these models read: loading a seed on Spark takes seconds per row batch.
+    if runner.main(["seed", "--select", "mixtures", "mixture_score_buckets", "corpus_sources"]) != 0:
         sys.exit("winnow spark seed failed")
     spark = runner.spark_session(Path(os.environ["WINNOW_SPARK_DIR"]))
     for table in upstream:
@@ -124,7 +125,7 @@ SPARK_BUILD = textwrap.dedent(
 def build_on_duckdb(base: Path):
     """The corpus, the project and its DuckDB build; returns the project."""
     write_labelled_code_corpus(base / "code", others=40)
-    ingest([stdlib_input(["json", "tomllib", "zipfile"])], base / "small", progress=False)
+    ingest([stdlib_input(["json", "tomllib", "email", "importlib"])], base / "small", progress=False)
     project = make_dbt_project(base / "project")
     project.write_sources(
         [
@@ -142,12 +143,21 @@ def build_on_duckdb(base: Path):
 
 
 def export_duckdb_tables(project, models, directory: Path) -> None:
+    """Each model's rows as <model>.parquet. DuckDB's sums of BIGINTs are HUGEINTs, which Parquet
+    stores as doubles (Spark's sums stay BIGINT): written as BIGINT, a cast that fails rather than
+    changes a value that does not fit."""
     import duckdb
 
     directory.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         for model in models:
-            con.execute(f"copy (select * from main.{model}) to '{directory / model}.parquet' (format parquet)")
+            columns = [
+                f'cast("{name}" as {kind.replace("HUGEINT", "BIGINT")}) as "{name}"' if "HUGEINT" in kind else f'"{name}"'
+                for name, kind, *_ in con.execute(f"describe main.{model}").fetchall()
+            ]
+            con.execute(
+                f"copy (select {', '.join(columns)} from main.{model}) to '{directory / model}.parquet' (format parquet)"
+            )
 
 
 @pytest.fixture(scope="module")

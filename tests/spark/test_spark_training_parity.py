@@ -152,7 +152,9 @@ def export_duckdb_tables(project, models, directory: Path) -> None:
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         for model in models:
             columns = [
-                f'cast("{name}" as {kind.replace("HUGEINT", "BIGINT")}) as "{name}"' if "HUGEINT" in kind else f'"{name}"'
+                f'cast("{name}" as {kind.replace("HUGEINT", "BIGINT")}) as "{name}"'
+                if "HUGEINT" in kind
+                else f'"{name}"'
                 for name, kind, *_ in con.execute(f"describe main.{model}").fetchall()
             ]
             con.execute(

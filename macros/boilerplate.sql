@@ -75,5 +75,5 @@
     while its doc_id does not, so a new set recomputes them. A fingerprint_inputs query; the cache
     declares the dependency with a depends_on line. -#}
 {% macro boilerplate_blocks_state() -%}
-  {{ return("select coalesce(string_agg(block_hash, ',' order by block_hash), '') from {{ ref('int_boilerplate_blocks') }} where is_boilerplate") }}
+  {{ return("select coalesce(" ~ ordered_string_agg('block_hash', "','", ['block_hash']) ~ ", '') from {{ ref('int_boilerplate_blocks') }} where is_boilerplate") }}
 {%- endmacro %}

@@ -378,6 +378,27 @@ regexp_full_match(
 {%- endmacro %}
 {% macro spark__regexp_matches_whole(expr, pattern) -%}regexp_like({{ expr }}, '^(?:' || {{ pattern }} || ')\z'){%- endmacro %}
 
+{#- The SQL type of a list of `element` (an SQL type). -#}
+{% macro type_list_of(element) -%}{{ return(adapter.dispatch('type_list_of', 'winnow')(element)) }}{%- endmacro %}
+{% macro duckdb__type_list_of(element) -%}{{ element }}[]{%- endmacro %}
+{% macro spark__type_list_of(element) -%}array<{{ element }}>{%- endmacro %}
+
+{#- The list without its first element (empty for a list of one). -#}
+{% macro list_without_first(expr) -%}{{ return(adapter.dispatch('list_without_first', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_without_first(expr) -%}{{ expr }}[2:]{%- endmacro %}
+{% macro spark__list_without_first(expr) -%}filter({{ expr }}, (winnow_item, winnow_index) -> winnow_index > 0){%- endmacro %}
+
+{#- True when the text ends with `suffix`. -#}
+{% macro ends_with(expr, suffix) -%}{{ return(adapter.dispatch('ends_with', 'winnow')(expr, suffix)) }}{%- endmacro %}
+{% macro duckdb__ends_with(expr, suffix) -%}suffix({{ expr }}, {{ suffix }}){%- endmacro %}
+{% macro spark__ends_with(expr, suffix) -%}endswith({{ expr }}, {{ suffix }}){%- endmacro %}
+
+{#- Stops the query with the message (an SQL string expression) when evaluated; its value, never
+    returned, fits any type of a CASE. -#}
+{% macro sql_error(message) -%}{{ return(adapter.dispatch('sql_error', 'winnow')(message)) }}{%- endmacro %}
+{% macro duckdb__sql_error(message) -%}error({{ message }}){%- endmacro %}
+{% macro spark__sql_error(message) -%}raise_error({{ message }}){%- endmacro %}
+
 {#- The text split at every occurrence of `separator` (an SQL string of one plain character such
     as chr(10) or ' ': Spark's split reads it as a regular expression), empty pieces kept. -#}
 {% macro split_text(expr, separator) -%}{{ return(adapter.dispatch('split_text', 'winnow')(expr, separator)) }}{%- endmacro %}

@@ -3,13 +3,13 @@
 Open-source dbt-spark cannot run dbt Python models and Spark SQL cannot define Python functions,
 so on Spark each of those models is a SQL model of the same name that calls one of these table
 functions over a TABLE argument (``PARTITION BY`` / ``ORDER BY`` in the SQL): Spark hands a new
-instance the rows of one partition in order (``eval``), and the step runs in ``terminate``. The
+instance the rows of one partition in order (``eval``), then its end (``terminate``). The
 runner registers them (``spark.register_table_functions``). Knobs arrive as one JSON string.
 
-Each partition's input is held by the instance until ``terminate`` (as Arrow batches for packing,
-the sample texts for the tokenizer, which var tokenizer_train_bytes bounds), because the steps
-pull their input; on a cluster one (mixture, split) of packing then has to fit in one Python
-worker.
+The steps pull their input while Spark pushes rows: packing runs in a thread fed batch by batch
+(``pushed_stream.PushedStream``), so a partition streams through; the tokenizer's samples (bounded
+by vars tokenizer_train_bytes and tokenizer_engine_check_bytes) are held until ``terminate``, as
+the step reads them more than once.
 """
 
 from __future__ import annotations
@@ -19,8 +19,11 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from ..steps.packing import DOCUMENT_SCHEMA, SCHEMA as WINDOWS_SCHEMA, PackingKnobs, pack_split
-from ..steps.tokenizer import SCHEMA as TOKENIZER_SCHEMA, TokenizerKnobs, prepare_tokenizer
+from ..steps.packing import DOCUMENT_SCHEMA, PackingKnobs, pack_split
+from ..steps.packing import SCHEMA as WINDOWS_SCHEMA
+from ..steps.tokenizer import SCHEMA as TOKENIZER_SCHEMA
+from ..steps.tokenizer import TokenizerKnobs, prepare_tokenizer
+from .pushed_stream import PushedStream
 
 BATCH_ROWS = 256
 TEXT_BATCH_ROWS = 512
@@ -29,38 +32,43 @@ TEXT_BATCH_ROWS = 512
 class PackWindows:
     """``winnow_pack_windows(table(select mixture, split, position, input_ids, eos_id, pad_id ...)
     partition by (mixture, split) order by (position), knobs_json)``: the windows of
-    fct_packed_sequences (every row carries the tokenizer's EOS and pad ids)."""
+    fct_packed_sequences (every row carries the tokenizer's EOS and pad ids). Documents stream
+    through the packing step in batches of BATCH_ROWS; windows come out as they are made."""
 
     def __init__(self):
-        self.key = None
-        self.knobs = None
-        self.batches: list[pa.RecordBatch] = []
+        self.stream: PushedStream | None = None
         self.positions: list[int] = []
         self.ids: list[list[int]] = []
 
-    def _flush(self):
-        if self.positions:
-            self.batches.append(pa.RecordBatch.from_arrays([pa.array(self.positions, pa.int64()), pa.array(self.ids, pa.list_(pa.int32()))], schema=DOCUMENT_SCHEMA))
-            self.positions, self.ids = [], []
+    def _push(self):
+        batch = pa.RecordBatch.from_arrays(
+            [pa.array(self.positions, pa.int64()), pa.array(self.ids, pa.list_(pa.int32()))], schema=DOCUMENT_SCHEMA
+        )
+        self.positions, self.ids = [], []
+        return _window_rows(self.stream.push(batch))
 
     def eval(self, row, knobs_json: str):
-        if self.key is None:
-            self.key = (row["mixture"], row["split"])
-            self.knobs = PackingKnobs(**json.loads(knobs_json), eos_id=row["eos_id"], pad_id=row["pad_id"])
+        if self.stream is None:
+            mixture, split = row["mixture"], row["split"]
+            knobs = PackingKnobs(**json.loads(knobs_json), eos_id=row["eos_id"], pad_id=row["pad_id"])
+            self.stream = PushedStream(lambda documents: pack_split(mixture, split, documents, knobs))
         self.positions.append(row["position"])
         self.ids.append(row["input_ids"])
         if len(self.positions) >= BATCH_ROWS:
-            self._flush()
+            yield from self._push()
 
     def terminate(self):
-        if self.key is None:
+        if self.stream is None:
             return
-        self._flush()
-        mixture, split = self.key
-        batches, self.batches = self.batches, []
-        for batch in pack_split(mixture, split, iter(batches), self.knobs):
-            for window in batch.to_pylist():
-                yield tuple(window[name] for name in WINDOWS_SCHEMA.names)
+        if self.positions:
+            yield from self._push()
+        yield from _window_rows(self.stream.finish())
+
+
+def _window_rows(batches):
+    for batch in batches:
+        for window in batch.to_pylist():
+            yield tuple(window[name] for name in WINDOWS_SCHEMA.names)
 
 
 class PrepareTokenizer:

@@ -32,7 +32,9 @@ class PackingKnobs:
     pad_id: int
 
 
-def pack_split(mixture: str, split: str, documents: Iterable[pa.RecordBatch], knobs: PackingKnobs) -> Iterator[pa.RecordBatch]:
+def pack_split(
+    mixture: str, split: str, documents: Iterable[pa.RecordBatch], knobs: PackingKnobs
+) -> Iterator[pa.RecordBatch]:
     """The windows (``SCHEMA``) of one mixture's documents of one split, given as record batches
     of ``position`` and ``input_ids`` in position order."""
     for batch in pack(

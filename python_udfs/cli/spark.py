@@ -89,6 +89,8 @@ def spark_session(work_dir: Path, master: str | None = None):
         # A master set here would override spark-submit's --master: only when nothing set one.
         builder = builder.master(master or "local[2]").config("spark.driver.memory", "1g")
     spark = builder.getOrCreate()
+    # Read by fct_exported_shards: its manifest names this warehouse as the build.
+    os.environ["WINNOW_SPARK_WAREHOUSE"] = spark.conf.get("spark.sql.warehouse.dir")
     register_udfs(spark)
     register_table_functions(spark)
     return spark
@@ -119,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     from dbt.cli.main import dbtRunner
+
+    # fct_exported_shards' manifest gives raw input paths relative to the project, as on DuckDB.
+    os.environ["WINNOW_PROJECT_DIR"] = str(project_dir)
 
     # dbt-spark 'session' joins the session above (SparkSession.builder.getOrCreate()).
     defaults = ["--target", "spark", "--project-dir", str(project_dir)]

@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from ..kernels.packing import WINDOW_SCHEMA
+from ..steps.export import SCHEMA as SHARDS_SCHEMA
+from ..steps.export import export_stream
 from ..steps.packing import DOCUMENT_SCHEMA, PackingKnobs, pack_split
 from ..steps.packing import SCHEMA as WINDOWS_SCHEMA
 from ..steps.tokenizer import SCHEMA as TOKENIZER_SCHEMA
@@ -98,6 +101,48 @@ class PrepareTokenizer:
         yield tuple(row[name] for name in TOKENIZER_SCHEMA.names)
 
 
+class ExportShards:
+    """``winnow_export_shards(table(...) with single partition order by (part, mixture, split,
+    window_index), knobs_json, context_json)``: the rows of fct_exported_shards, writing the
+    shards. The first row (part 0) carries the manifest's inputs as JSON (``inputs_json``; the
+    vars, project root and build come in ``context_json``); the windows (part 1) follow in
+    mixture, split and window order and stream into the export step."""
+
+    def __init__(self):
+        self.stream: PushedStream | None = None
+        self.key = None
+        self.windows: list[dict] = []
+
+    def _push(self):
+        if not self.windows:
+            return []
+        batch = pa.RecordBatch.from_pylist(self.windows, schema=WINDOW_SCHEMA)
+        self.windows = []
+        return self.stream.push((*self.key, batch))
+
+    def eval(self, row, knobs_json: str, context_json: str):
+        if row["part"] == 0:
+            knobs, inputs = json.loads(knobs_json), {**json.loads(row["inputs_json"]), **json.loads(context_json)}
+            self.stream = PushedStream(lambda batches: export_stream(batches, knobs, inputs))
+            return
+        key = (row["mixture"], row["split"])
+        if key != self.key or len(self.windows) >= BATCH_ROWS:
+            yield from _shard_rows(self._push())
+            self.key = key
+        self.windows.append({name: row[name] for name in WINDOW_SCHEMA.names})
+
+    def terminate(self):
+        if self.stream is None:
+            return
+        yield from _shard_rows(self._push())
+        yield from _shard_rows(self.stream.finish())
+
+
+def _shard_rows(rows):
+    for row in rows:
+        yield tuple(row[name] for name in SHARDS_SCHEMA.names)
+
+
 @dataclass(frozen=True)
 class TableFunction:
     name: str
@@ -108,4 +153,5 @@ class TableFunction:
 TABLE_FUNCTIONS = (
     TableFunction("winnow_pack_windows", PackWindows, WINDOWS_SCHEMA),
     TableFunction("winnow_prepare_tokenizer", PrepareTokenizer, TOKENIZER_SCHEMA),
+    TableFunction("winnow_export_shards", ExportShards, SHARDS_SCHEMA),
 )

@@ -229,7 +229,7 @@ def export_stream(batches: Iterator[tuple[str, str, pa.RecordBatch]], knobs: dic
     check_mixture_names(mixtures, export_knobs.output_dir)
     tokenizer = inputs["tokenizer"]
     check_tokenizer_unchanged(tokenizer)
-    root = inputs["root"]
+    root = inputs.get("root") or os.getcwd()
     export_inputs = ExportInputs(
         mixtures=mixtures,
         tokenizer=tokenizer,

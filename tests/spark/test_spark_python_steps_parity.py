@@ -1,10 +1,11 @@
 """The steps of winnow's dbt Python models give the same results on Spark as on DuckDB: a DuckDB
 build of a small real corpus (parts of the standard library and installed packages, two mixtures,
-both splits), then on Spark (local[2], through `winnow spark`) int_tokenizer_prepared and
-fct_packed_sequences as SQL models over Python UDTFs (python_udfs/engine/spark_steps.py), their
-upstream tables seeded from the DuckDB build, writing into a second output_dir. The trained
-tokenizer.json must be byte-identical and every row equal (the tokenizer's path differs by the
-output_dir alone)."""
+both splits) through fct_exported_shards, then on Spark (local[2], through `winnow spark`)
+int_tokenizer_prepared, fct_packed_sequences and fct_exported_shards as SQL models over Python
+UDTFs (python_udfs/engine/spark_steps.py), their upstream tables seeded from the DuckDB build,
+writing the same output_dir after DuckDB's was moved aside. The trained tokenizer.json and every
+shard file must be byte-identical, every row equal, and each manifest.json equal but for the
+field that names the build."""
 
 from __future__ import annotations
 
@@ -28,8 +29,18 @@ if not os.environ.get("WINNOW_REQUIRE_SPARK"):
 pytestmark = [pytest.mark.spark, pytest.mark.dbt]
 
 # The models that are dbt Python models on DuckDB, in build order, and what they read.
-STEP_MODELS = ("int_tokenizer_prepared", "fct_packed_sequences")
-UPSTREAM = ("int_tokenizer_samples", "fct_training_documents", "fct_repo_splits")
+STEP_MODELS = ("int_tokenizer_prepared", "fct_packed_sequences", "fct_exported_shards")
+UPSTREAM = (
+    "corpus_sources",
+    "int_tokenizer_samples",
+    "int_files_tokenized",
+    "fct_training_documents",
+    "fct_repo_splits",
+    "fct_mixture_realised",
+    "fct_packing_stats",
+    "fct_funnel",
+)
+MIXTURES_BUILT = ("pretrain", "repeat")
 
 SEQ_LEN = 128
 VARS = {
@@ -39,6 +50,7 @@ VARS = {
     "seq_len": SEQ_LEN,
     "packing_tail": "pad",
     "validation_fraction": 0.3,
+    "export_tokens_per_shard": SEQ_LEN * 400,
 }
 PACKAGES = ["idna", "six", "iniconfig", "filelock", "termcolor", "sortedcontainers"]
 MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate
@@ -71,7 +83,9 @@ SPARK_BUILD = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory) -> dict[str, Path]:
-    """The DuckDB and Spark rows (directories of <model>.parquet) and output directories."""
+    """The DuckDB and Spark rows (directories of <model>.parquet) and output directories: both
+    engines write var output_dir = <base>/out, DuckDB's moved to <base>/out_duckdb before Spark's
+    build (so paths in rows and manifests are the same and Spark starts from an empty directory)."""
     import duckdb
 
     from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
@@ -83,8 +97,8 @@ def builds(tmp_path_factory) -> dict[str, Path]:
         [{"source_name": "code", "parquet_glob": f"{base}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
     )
     (project.root / "seeds" / "mixtures.csv").write_text(MIXTURES)
-    duckdb_vars = json.dumps({**VARS, "output_dir": str(base / "out_duckdb")})
-    for args in (["seed"], ["run", "--select", "+fct_packed_sequences", "--vars", duckdb_vars]):
+    dbt_vars = json.dumps({**VARS, "output_dir": str(base / "out")})
+    for args in (["seed"], ["run", "--select", "+fct_exported_shards", "--vars", dbt_vars]):
         result = project.dbt(*args)
         assert result.returncode == 0, result.stdout[-3000:]
 
@@ -94,6 +108,7 @@ def builds(tmp_path_factory) -> dict[str, Path]:
     with duckdb.connect(str(project.root / "winnow.duckdb"), read_only=True) as con:
         for model in UPSTREAM + STEP_MODELS:
             con.execute(f"copy (select * from main.{model}) to '{duckdb_rows / model}.parquet' (format parquet)")
+    (base / "out").rename(base / "out_duckdb")
 
     environment = {
         **os.environ,
@@ -102,7 +117,6 @@ def builds(tmp_path_factory) -> dict[str, Path]:
         "WINNOW_SPARK_DIR": str(base / "spark"),
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
-    spark_vars = json.dumps({**VARS, "output_dir": str(base / "out_spark")})
     result = subprocess.run(
         [
             sys.executable,
@@ -113,7 +127,7 @@ def builds(tmp_path_factory) -> dict[str, Path]:
             str(spark_rows),
             ",".join(UPSTREAM),
             ",".join(STEP_MODELS),
-            spark_vars,
+            dbt_vars,
         ],
         cwd=project.root,
         env=environment,
@@ -126,7 +140,7 @@ def builds(tmp_path_factory) -> dict[str, Path]:
         "duckdb_rows": duckdb_rows,
         "spark_rows": spark_rows,
         "duckdb_out": base / "out_duckdb",
-        "spark_out": base / "out_spark",
+        "spark_out": base / "out",
     }
 
 
@@ -144,10 +158,8 @@ def test_the_trained_tokenizer_json_is_byte_identical(builds):
 def test_int_tokenizer_prepared_gives_the_same_row(builds):
     [expected] = rows(builds["duckdb_rows"], "int_tokenizer_prepared")
     [got] = rows(builds["spark_rows"], "int_tokenizer_prepared")
-    assert expected["tokenizer_path"] == str(builds["duckdb_out"] / "tokenizer.json")
-    assert got["tokenizer_path"] == str(builds["spark_out"] / "tokenizer.json")
-    # Everything else, the fingerprints of the samples included, is the same.
-    assert {**got, "tokenizer_path": None} == {**expected, "tokenizer_path": None}
+    # The fingerprints of the samples included.
+    assert got == expected
     assert expected["origin"] == "trained" and expected["train_docs"] > 20 and expected["engine_check_docs"] > 5
 
 
@@ -173,3 +185,45 @@ def test_the_windows_cover_what_the_parity_is_about(builds):
     assert any(w["n_padding"] > 0 for w in windows)
     assert any(len(w["boundaries"]) > 1 for w in windows)
     assert all(len(w["input_ids"]) == SEQ_LEN for w in windows)
+
+
+def test_fct_exported_shards_gives_the_same_rows(builds):
+    def ordered(directory):
+        return sorted(rows(directory, "fct_exported_shards"), key=lambda r: r["path"])
+
+    expected = ordered(builds["duckdb_rows"])
+    assert ordered(builds["spark_rows"]) == expected
+    assert {r["mixture"] for r in expected} == set(MIXTURES_BUILT)
+    assert {r["format"] for r in expected} == {"parquet", "megatron", "npy", "nanogpt"}
+    assert max(r["shard"] for r in expected) >= 1, "a split of several shards"
+
+
+def written_files(out: Path) -> dict[str, bytes]:
+    """Every file an export wrote under the mixtures' directories, by path (the lock aside)."""
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for mixture in MIXTURES_BUILT
+        for path in sorted((out / mixture).rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_every_shard_file_is_byte_identical(builds):
+    expected, got = written_files(builds["duckdb_out"]), written_files(builds["spark_out"])
+    assert sorted(got) == sorted(expected)
+    differing = [path for path in expected if not path.endswith("manifest.json") and got[path] != expected[path]]
+    assert differing == []
+    assert len(expected) > 20
+
+
+def test_the_manifests_differ_only_in_the_build(builds):
+    for mixture in MIXTURES_BUILT:
+        expected = json.loads((builds["duckdb_out"] / mixture / "manifest.json").read_text())
+        got = json.loads((builds["spark_out"] / mixture / "manifest.json").read_text())
+        assert expected["build"] == {"database": str(builds["duckdb_out"].parent / "project" / "winnow.duckdb")}
+        assert got["build"]["engine"] == "spark" and got["build"]["schema"] == "winnow"
+        assert got["build"]["warehouse"].endswith("warehouse")
+        assert {**got, "build": None} == {**expected, "build": None}
+        provenance = expected["provenance"]
+        assert provenance["raw_inputs"] and provenance["funnel"] and provenance["curated_tokens"]
+        assert expected["packing_report"] and expected["mixture_tokens"]

@@ -117,7 +117,8 @@ def raw_inputs(sources: Iterable[dict], root: str, files_of: Callable[[str], lis
     expand = files_of or (lambda pattern: sorted(glob(pattern, recursive=True)))
     inputs = []
     for source in sorted(sources, key=lambda s: s["source_name"]):
-        for path in expand(source["parquet_glob"]):
+        # Relative to the project directory (root), whatever the working directory (a Spark executor's).
+        for path in expand(os.path.join(root, source["parquet_glob"])):
             inputs.append(
                 {
                     "source": source["source_name"],

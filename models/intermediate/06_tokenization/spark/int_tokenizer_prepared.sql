@@ -3,8 +3,8 @@
 -- samples in one partition in sample order. Recomputed every build (no reuse of the previous row).
 {{ config(materialized='table', enabled=target.type == 'spark') }}
 {%- set knobs = {
-    'tokenizer_path': var('tokenizer_path'),
-    'output_dir': var('output_dir'),
+    'tokenizer_path': project_path(var('tokenizer_path')),
+    'output_dir': project_path(var('output_dir')),
     'tokenizer_vocab_size': var('tokenizer_vocab_size'),
     'tokenizer_engine': var('tokenizer_engine'),
     'eos_token': var('eos_token'),

@@ -5,7 +5,7 @@
 -- (a file system the driver and executors share, on a cluster). Recomputed every build.
 {{ config(materialized='table', enabled=target.type == 'spark') }}
 {%- set knobs = {
-    'output_dir': var('output_dir'),
+    'output_dir': project_path(var('output_dir')),
     'formats': var('export_formats'),
     'tokens_per_shard': var('export_tokens_per_shard') | int,
     'seq_len': var('seq_len') | int,

@@ -87,7 +87,13 @@ def spark_session(work_dir: Path, master: str | None = None):
     )
     if not _master_configured():
         # A master set here would override spark-submit's --master: only when nothing set one.
-        builder = builder.master(master or "local[2]").config("spark.driver.memory", "1g")
+        # Local mode has a few cores: Spark's 200 shuffle partitions per stage would be 200 tasks
+        # of a few rows each (results do not depend on it; on a cluster the submit sets it).
+        builder = (
+            builder.master(master or "local[2]")
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.shuffle.partitions", "4")
+        )
     spark = builder.getOrCreate()
     # Read by fct_exported_shards: its manifest names this warehouse as the build.
     os.environ["WINNOW_SPARK_WAREHOUSE"] = spark.conf.get("spark.sql.warehouse.dir")

@@ -82,13 +82,13 @@ VARS = {
     "export_tokens_per_shard": SEQ_LEN * 200,
 }
 # by_score: Nemotron-CC's shape (drop the lowest scores, keep the middle once, upsample the best)
-# next to repository documents of the Software Heritage origins; weighted: code, docs and web text
+# next to repository documents of the Stack v2 origins; weighted: code and web text
 # by weight, with buckets under '*'. FIM on in both, half of it SPM.
 MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate,kind
 by_score,stdlib,,2,,,0.5,0.5,
-by_score,swh,,1,,,0.5,0.5,repo
+by_score,stack_v2,,1,,,0.5,0.5,repo
 weighted,stdlib,0.6,,,,0.5,0.5,
-weighted,docs,0.2,,,,0.5,0.5,
+weighted,stack_v2,0.2,,,,0.5,0.5,
 weighted,text,0.2,,,,0.5,0.5,
 """
 BUCKETS = """mixture,source,min_score,repeats
@@ -108,8 +108,12 @@ SPARK_BUILD = textwrap.dedent(
     from python_udfs.cli import spark as runner
 
     out, models, dbt_vars = sys.argv[1], sys.argv[2].split(","), sys.argv[3]
-    if runner.main(["build", "--vars", dbt_vars]) != 0:
-        sys.exit("winnow spark build failed")
+    # The singular data tests (the ledger and funnel reconciliations, ...) run on Spark too; the
+    # generic ones (unique, not_null, accepted_values) are dbt's own SQL, and the rows they would
+    # check on Spark are compared with DuckDB's, where they run.
+    for command in (["seed"], ["run", "--vars", dbt_vars], ["test", "--select", "test_type:singular", "--vars", dbt_vars]):
+        if runner.main(command) != 0:
+            sys.exit(f"winnow spark {command[0]} failed")
     spark = SparkSession.builder.getOrCreate()
     for model in models:
         pq.write_table(spark.sql(f"select * from winnow.{model}").toArrow(), f"{out}/{model}.parquet")

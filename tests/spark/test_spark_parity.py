@@ -81,6 +81,31 @@ PORTED_MODELS = (
     "fct_curated_files",
     "fct_drop_ledger",
     "fct_funnel",
+    "rpt_pii_findings",
+    "rpt_boilerplate_blocks",
+    "rpt_decontamination",
+    "rpt_decontamination_matches",
+    "rpt_exact_duplicate_clusters",
+    "rpt_near_dup_clusters",
+    "rpt_near_dup_cluster_sizes",
+    "rpt_near_dup_share_by_source",
+    "rpt_drops_by_rule",
+    "rpt_license_families",
+    "rpt_length_histogram",
+    "rpt_funnel",
+)
+
+# The data tests (tests/data) over the ported models, run on Spark after the build: the ledger
+# and funnel reconciliations among them. (The models' generic tests pass on Spark too, but add
+# minutes to this module.)
+DATA_TESTS = (
+    "assert_raw_rows_reconcile_with_staging",
+    "assert_opt_out_entries_name_a_repository_or_host",
+    "assert_license_drops_name_their_evidence",
+    "assert_boilerplate_edits_match_the_text",
+    "assert_every_raw_row_is_curated_or_in_the_ledger_once",
+    "assert_curated_files_are_license_allowed_and_not_opted_out",
+    "assert_funnel_bytes_reconcile",
 )
 
 # Distributions with files in seeds/code_quality_labels.csv on both sides of the held-out split,
@@ -115,8 +140,8 @@ HEADERED_MODULES = [
     "reprlib.py",
 ]
 
-# Runs in its own process (one JVM, Derby metastore in the scratch directory): seeds and builds
-# through the runner, then writes each model's rows to Parquet for the comparison.
+# Runs in its own process (one JVM, Derby metastore in the scratch directory): seeds, builds and
+# runs the data tests through the runner, then writes each model's rows to Parquet for the comparison.
 SPARK_BUILD = textwrap.dedent(
     """
     import sys
@@ -124,9 +149,8 @@ SPARK_BUILD = textwrap.dedent(
     from pyspark.sql import SparkSession
     from python_udfs.cli import spark as runner
 
-    out, models = sys.argv[1], sys.argv[2].split(",")
-    data_tests = ["test", "--select", *models, "--indirect-selection", "cautious"]
-    for command in (["seed"], ["run", "--select", *models], data_tests):
+    out, models, data_tests = sys.argv[1], sys.argv[2].split(","), sys.argv[3].split(",")
+    for command in (["seed"], ["run", "--select", *models], ["test", "--select", *data_tests]):
         if runner.main(command) != 0:
             sys.exit(f"winnow spark {command[0]} failed")
     spark = SparkSession.builder.getOrCreate()
@@ -256,7 +280,7 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
     result = subprocess.run(
-        [sys.executable, "-c", SPARK_BUILD, str(spark_rows), ",".join(PORTED_MODELS)],
+        [sys.executable, "-c", SPARK_BUILD, str(spark_rows), ",".join(PORTED_MODELS), ",".join(DATA_TESTS)],
         cwd=project.root,
         env=environment,
         capture_output=True,

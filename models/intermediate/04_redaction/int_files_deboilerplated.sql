@@ -14,7 +14,9 @@ files as (
 edits as (
     select
         doc_id,
-        flatten({{ ordered_list_agg(integer_range('first_line', 'first_line + n_lines'), ['first_line']) }}) as removed_lines,
+        flatten(
+            {{ ordered_list_agg(integer_range('first_line', 'first_line + n_lines'), ['first_line']) }}
+        ) as removed_lines,
         sum(n_bytes) as bytes_removed,
         {{ stable_hash([ordered_string_agg("block_hash || ':' || first_line", "','", ['first_line'])]) }} as edit_key,
         bool_or(is_document_dropped) as is_document_dropped

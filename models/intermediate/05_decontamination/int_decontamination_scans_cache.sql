@@ -114,7 +114,9 @@ solutions_matched as (
         matched.task_id,
         matched.solution_id,
         {{ sorted_distinct_list('matched.ngram_hash') }} as matched_ngram_hashes,
-        {{ arg_min_of('matched.literal_ngram', row_tuple(['matched.pos', 'matched.task_pos'])) }} as first_matched_ngram,
+        {{ arg_min_of(
+            'matched.literal_ngram', row_tuple(['matched.pos', 'matched.task_pos'])
+        ) }} as first_matched_ngram,
         min(matched.pos) as first_matched_token
     from matched
     group by matched.doc_id, matched.benchmark, matched.task_id, matched.solution_id

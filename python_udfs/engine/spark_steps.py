@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from ..kernels.packing import WINDOW_SCHEMA
+from ..kernels.utils import checked_in_order
 from ..steps.export import SCHEMA as SHARDS_SCHEMA
 from ..steps.export import export_stream
 from ..steps.packing import DOCUMENT_SCHEMA, PackingKnobs, pack_split
@@ -54,7 +55,9 @@ class PackWindows:
         if self.stream is None:
             mixture, split = row["mixture"], row["split"]
             knobs = PackingKnobs(**json.loads(knobs_json), eos_id=row["eos_id"], pad_id=row["pad_id"])
-            self.stream = PushedStream(lambda documents: pack_split(mixture, split, documents, knobs))
+            self.stream = PushedStream(
+                lambda documents: pack_split(mixture, split, checked_in_order(documents, "position"), knobs)
+            )
         self.positions.append(row["position"])
         self.ids.append(row["input_ids"])
         if len(self.positions) >= BATCH_ROWS:

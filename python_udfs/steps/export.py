@@ -25,6 +25,7 @@ import python_udfs
 
 from ..export.provenance import display_path, file_sha256, git_commit, versions
 from ..export.shards import SPLITS, ExportError, finish_mixture, remove_other_mixtures, start_mixture, write_split
+from ..kernels.utils import checked_in_order
 
 # The manifest's row orders (the funnel's every column, as a source has a row per kind and stage).
 FUNNEL_ORDER = (
@@ -113,8 +114,8 @@ def check_tokenizer_unchanged(tokenizer: dict) -> None:
 def raw_inputs(sources: Iterable[dict], root: str, files_of: Callable[[str], list[str]] | None = None) -> list[dict]:
     """Every raw file of every corpus source (``source_name``, ``parquet_glob``), with its size and
     sha256, sources by name and files in path order. ``files_of`` expands a glob (DuckDB's glob()
-    on DuckDB; Python's, recursive, elsewhere)."""
-    expand = files_of or (lambda pattern: sorted(glob(pattern, recursive=True)))
+    on DuckDB; elsewhere Python's, recursive and files only, which lists the same files)."""
+    expand = files_of or (lambda pattern: [p for p in sorted(glob(pattern, recursive=True)) if os.path.isfile(p)])
     inputs = []
     for source in sorted(sources, key=lambda s: s["source_name"]):
         # Relative to the project directory (root), whatever the working directory (a Spark executor's).
@@ -249,11 +250,14 @@ def export_stream(batches: Iterator[tuple[str, str, pa.RecordBatch]], knobs: dic
     totals = {(t["mixture"], t["split"]): (t["windows"], t["real_tokens"]) for t in inputs["split_totals"]}
     head = next(batches, None)
 
-    def windows(mixture: str, split: str) -> Iterator[pa.RecordBatch]:
+    def split_windows(mixture: str, split: str) -> Iterator[pa.RecordBatch]:
         nonlocal head
         while head is not None and head[:2] == (mixture, split):
             yield head[2]
             head = next(batches, None)
+
+    def windows(mixture: str, split: str) -> Iterator[pa.RecordBatch]:
+        return checked_in_order(split_windows(mixture, split), "window_index")
 
     rows = export_mixtures(
         export_knobs,

@@ -89,3 +89,30 @@ def test_pushed_stream_refuses_input_a_finished_step_cannot_read():
         for item in range(100):
             stream.push(item)
         stream.finish()
+
+
+def test_pack_windows_refuses_documents_out_of_order():
+    knobs = {"seq_len": 512, "strategy": "concat", "tail": "pad", "block_tokens": 20_000}
+    rows = [
+        {"mixture": "m", "split": "train", "position": position, "input_ids": ids, "eos_id": 0, "pad_id": 4}
+        for position, ids in zip([3, 1, 2], documents())
+    ]
+    with pytest.raises(RuntimeError, match="position arrived out of order"):
+        drive(PackWindows(), rows, json.dumps(knobs))
+
+
+@pytest.mark.parametrize("pattern", ["d", "d/*", "d/**/*.parquet", "d/**"])
+def test_raw_inputs_glob_lists_the_files_duckdb_glob_lists(tmp_path, pattern):
+    """The export's raw inputs off DuckDB (Python's glob) name the files DuckDB's glob() names:
+    files only, recursive **, in path order."""
+    import duckdb
+
+    from python_udfs.steps.export import raw_inputs
+
+    (tmp_path / "d" / "sub").mkdir(parents=True)
+    for name in ("d/a.parquet", "d/sub/b.parquet", "d/sub/c.parquet"):
+        (tmp_path / name).write_bytes(name.encode())
+    full = str(tmp_path / pattern)
+    listed = [path for (path,) in duckdb.sql("select file from glob($1) order by file", params=[full]).fetchall()]
+    source = [{"source_name": "code", "parquet_glob": full}]
+    assert raw_inputs(source, str(tmp_path)) == raw_inputs(source, str(tmp_path), lambda _: listed)

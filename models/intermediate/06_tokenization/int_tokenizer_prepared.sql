@@ -1,4 +1,4 @@
--- int_tokenizer_prepared on Spark (the DuckDB form is ../int_tokenizer_prepared.py): the same
+-- int_tokenizer_prepared on Spark (the DuckDB form is int_tokenizer_prepared.py): the same
 -- step, python_udfs.steps.tokenizer, run by the winnow_prepare_tokenizer table function over the
 -- samples in one partition in sample order. Recomputed every build (no reuse of the previous row).
 {{ config(materialized='table', enabled=target.type == 'spark') }}

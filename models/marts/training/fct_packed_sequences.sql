@@ -1,4 +1,4 @@
--- fct_packed_sequences on Spark (the DuckDB form is ../fct_packed_sequences.py): the same step,
+-- fct_packed_sequences on Spark (the DuckDB form is fct_packed_sequences.py): the same step,
 -- python_udfs.steps.packing, run by the winnow_pack_windows table function once per mixture and
 -- split over its documents in position order. Recomputed every build.
 {{ config(materialized='table', enabled=target.type == 'spark') }}

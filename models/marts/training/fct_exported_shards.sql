@@ -1,4 +1,4 @@
--- fct_exported_shards on Spark (the DuckDB form is ../fct_exported_shards.py): the same step,
+-- fct_exported_shards on Spark (the DuckDB form is fct_exported_shards.py): the same step,
 -- python_udfs.steps.export, run by the winnow_export_shards table function in one partition: a
 -- first row carries what the manifest lists (as JSON, typed as DuckDB's model reads it), then the
 -- windows follow in mixture, split and window order. It writes var output_dir from an executor

@@ -3,8 +3,8 @@ rows on Apache Spark (local[2], through `winnow spark`) as on DuckDB, every colu
 real code: the files of seeds/code_quality_labels.csv as this interpreter installs them, so the
 code-quality model scores them into score buckets, and standard-library packages whose Python
 files become repository documents. Two mixtures: `by_score`, an epochs row over score buckets (a
-dropped, a kept and an upsampled bucket) next to a row of kind repo, and `weighted`, weight rows
-with buckets under '*', both with FIM on.
+dropped, a kept and an upsampled bucket) next to a row of kind repo, `weighted`, weight rows with
+buckets under '*', and `tempered`, shares from tokens^(1/temperature); all with FIM on.
 
 The stages upstream of tokenisation and the three dbt Python models (int_tokenizer_prepared,
 fct_packed_sequences, fct_exported_shards) are built on DuckDB and their tables handed to Spark as
@@ -83,6 +83,8 @@ by_score,code,,2,,,0.5,0.5,
 by_score,small,,1,,,0.5,0.5,repo
 weighted,code,0.7,,,,0.5,0.5,
 weighted,small,0.3,,,,0.5,0.5,
+tempered,code,,,2,,0.5,0.5,
+tempered,small,,,2,,0.5,0.5,
 """
 # Nemotron-CC's shape: drop the lowest scores, keep the middle once, upsample the best.
 BUCKETS = """mixture,source,min_score,repeats
@@ -231,7 +233,7 @@ def test_the_corpus_holds_what_the_parity_is_about(builds):
 
     duckdb_rows, _ = builds
     buckets = pq.read_table(duckdb_rows / "int_mixture_buckets_planned.parquet").to_pylist()
-    assert {row["mixture"] for row in buckets} == {"by_score", "weighted"}
+    assert {row["mixture"] for row in buckets} == {"by_score", "weighted", "tempered"}
     assert any(row["repeats"] == 0 and row["bucket_files"] > 0 for row in buckets)
     assert any(row["repeats"] > 1 and row["bucket_files"] > 0 for row in buckets)
     assert any(0 < row["fractional_copy_tokens"] for row in buckets)
@@ -246,4 +248,4 @@ def test_the_corpus_holds_what_the_parity_is_about(builds):
     splits = pq.read_table(duckdb_rows / "fct_repo_splits.parquet").to_pylist()
     assert {row["split"] for row in splits} == {"train", "validation"}
     packing = pq.read_table(duckdb_rows / "fct_packing_stats.parquet").to_pylist()
-    assert len(packing) == 4
+    assert len(packing) == 6

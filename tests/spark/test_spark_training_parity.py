@@ -2,7 +2,7 @@
 rows on Apache Spark (local[2], through `winnow spark`) as on DuckDB, every column. The corpus is
 real code: the files of seeds/code_quality_labels.csv as this interpreter installs them, so the
 code-quality model scores them into score buckets, and standard-library packages whose Python
-files become repository documents. Two mixtures: `by_score`, an epochs row over score buckets (a
+files become repository documents. Three mixtures: `by_score`, an epochs row over score buckets (a
 dropped, a kept and an upsampled bucket) next to a row of kind repo, `weighted`, weight rows with
 buckets under '*', and `tempered`, shares from tokens^(1/temperature); all with FIM on.
 

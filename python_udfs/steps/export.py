@@ -115,11 +115,15 @@ def raw_inputs(sources: Iterable[dict], root: str, files_of: Callable[[str], lis
     """Every raw file of every corpus source (``source_name``, ``parquet_glob``), with its size and
     sha256, sources by name and files in path order. ``files_of`` expands a glob (DuckDB's glob()
     on DuckDB; elsewhere Python's, recursive and files only, which lists the same files)."""
-    expand = files_of or (lambda pattern: [p for p in sorted(glob(pattern, recursive=True)) if os.path.isfile(p)])
+    expand = files_of or (
+        lambda pattern: [p for p in sorted(glob(pattern, recursive=True, include_hidden=True)) if os.path.isfile(p)]
+    )
     inputs = []
     for source in sorted(sources, key=lambda s: s["source_name"]):
-        # Relative to the project directory (root), whatever the working directory (a Spark executor's).
-        for path in expand(os.path.join(root, source["parquet_glob"])):
+        # Relative to the project directory (root), whatever the working directory (a Spark
+        # executor's); a directory (a Software Heritage export's root) stands for every file in it.
+        pattern = os.path.join(root, source["parquet_glob"])
+        for path in expand(os.path.join(pattern, "**") if os.path.isdir(pattern) else pattern):
             inputs.append(
                 {
                     "source": source["source_name"],

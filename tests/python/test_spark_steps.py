@@ -104,15 +104,23 @@ def test_pack_windows_refuses_documents_out_of_order():
 @pytest.mark.parametrize("pattern", ["d", "d/*", "d/**/*.parquet", "d/**"])
 def test_raw_inputs_glob_lists_the_files_duckdb_glob_lists(tmp_path, pattern):
     """The export's raw inputs off DuckDB (Python's glob) name the files DuckDB's glob() names:
-    files only, recursive **, in path order."""
+    files only, hidden ones too, recursive **, in path order; a directory stands for every file
+    under it (a Software Heritage export's root)."""
     import duckdb
 
     from python_udfs.steps.export import raw_inputs
 
     (tmp_path / "d" / "sub").mkdir(parents=True)
-    for name in ("d/a.parquet", "d/sub/b.parquet", "d/sub/c.parquet"):
+    (tmp_path / "d" / ".hidden").mkdir()
+    for name in ("d/a.parquet", "d/sub/b.parquet", "d/sub/c.parquet", "d/.b.parquet", "d/.hidden/e.parquet"):
         (tmp_path / name).write_bytes(name.encode())
-    full = str(tmp_path / pattern)
-    listed = [path for (path,) in duckdb.sql("select file from glob($1) order by file", params=[full]).fetchall()]
-    source = [{"source_name": "code", "parquet_glob": full}]
-    assert raw_inputs(source, str(tmp_path)) == raw_inputs(source, str(tmp_path), lambda _: listed)
+
+    def duckdb_glob(pattern):
+        return [path for (path,) in duckdb.sql("select file from glob($1) order by file", params=[pattern]).fetchall()]
+
+    source = [{"source_name": "code", "parquet_glob": str(tmp_path / pattern)}]
+    listed = raw_inputs(source, str(tmp_path))
+    assert listed == raw_inputs(source, str(tmp_path), duckdb_glob)
+    assert {"d/.b.parquet", "d/sub/b.parquet"} & {row["path"] for row in listed}
+    if pattern in ("d", "d/**"):
+        assert len(listed) == 5

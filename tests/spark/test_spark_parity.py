@@ -82,14 +82,16 @@ VARS = {
     "export_tokens_per_shard": SEQ_LEN * 200,
 }
 # by_score: Nemotron-CC's shape (drop the lowest scores, keep the middle once, upsample the best)
-# next to repository documents of the Stack v2 origins; weighted: code and web text
-# by weight, with buckets under '*'. FIM on in both, half of it SPM.
+# next to repository documents of the Stack v2 origins; weighted: code and web text by weight,
+# with buckets under '*'; tempered: shares from tokens^(1/temperature). FIM on, half of it SPM.
 MIXTURES = """mixture,source,weight,epochs,temperature,total_tokens,fim_rate,fim_spm_rate,kind
 by_score,stdlib,,2,,,0.5,0.5,
 by_score,stack_v2,,1,,,0.5,0.5,repo
 weighted,stdlib,0.6,,,,0.5,0.5,
 weighted,stack_v2,0.2,,,,0.5,0.5,
 weighted,text,0.2,,,,0.5,0.5,
+tempered,stdlib,,,2,,0.5,0.5,
+tempered,text,,,2,,0.5,0.5,
 """
 BUCKETS = """mixture,source,min_score,repeats
 by_score,stdlib,2,1
@@ -430,7 +432,7 @@ def test_mixing_meets_buckets_repository_documents_and_fim(builds):
 
     duckdb_rows = builds.duckdb_rows
     buckets = pq.read_table(duckdb_rows / "int_mixture_buckets_planned.parquet").to_pylist()
-    assert {row["mixture"] for row in buckets} == {"by_score", "weighted"}
+    assert {row["mixture"] for row in buckets} == {"by_score", "weighted", "tempered"}
     assert any(row["repeats"] == 0 and row["bucket_files"] > 0 for row in buckets)
     assert any(row["repeats"] > 1 and row["bucket_files"] > 0 for row in buckets)
     assert any(0 < row["fractional_copy_tokens"] for row in buckets)
@@ -444,7 +446,7 @@ def test_mixing_meets_buckets_repository_documents_and_fim(builds):
     assert any(row["n_files"] > 3 for row in repository_documents)
     windows = pq.read_table(duckdb_rows / "fct_packed_sequences.parquet").to_pylist()
     assert {(w["mixture"], w["split"]) for w in windows} == {
-        (m, s) for m in ("by_score", "weighted") for s in ("train", "validation")
+        (m, s) for m in ("by_score", "weighted", "tempered") for s in ("train", "validation")
     }
     assert any(w["n_padding"] > 0 for w in windows) and any(len(w["boundaries"]) > 1 for w in windows)
     assert all(len(w["input_ids"]) == SEQ_LEN for w in windows)
@@ -461,7 +463,7 @@ def written_files(out: Path) -> dict[str, bytes]:
     """Every file an export wrote under the mixtures' directories, by path (the lock aside)."""
     return {
         path.relative_to(out).as_posix(): path.read_bytes()
-        for mixture in ("by_score", "weighted")
+        for mixture in ("by_score", "weighted", "tempered")
         for path in sorted((out / mixture).rglob("*"))
         if path.is_file()
     }
@@ -478,7 +480,7 @@ def test_every_shard_file_is_byte_identical(builds):
 
 
 def test_the_manifests_differ_only_in_the_build(builds):
-    for mixture in ("by_score", "weighted"):
+    for mixture in ("by_score", "weighted", "tempered"):
         expected = json.loads((builds.duckdb_out / mixture / "manifest.json").read_text())
         got = json.loads((builds.spark_out / mixture / "manifest.json").read_text())
         assert expected["build"] == {"database": str(builds.duckdb_database)}

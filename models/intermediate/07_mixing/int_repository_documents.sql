@@ -75,5 +75,7 @@ select
     content_lengths,
     {{ list_size('doc_ids') }} as n_files,
     {{ byte_length('content') }} as n_bytes,
-    cast(ceil({{ byte_length('content') }} / {{ var('repository_document_bytes_per_token') }}) as bigint) as estimated_tokens
+    cast(
+        ceil({{ byte_length('content') }} / {{ var('repository_document_bytes_per_token') }}) as bigint
+    ) as estimated_tokens
 from documents

@@ -253,6 +253,9 @@ rtrim(
 
 {#- The largest / the sum of the elements of a list of numbers; NULL for an empty list on both
     engines for the largest, 0 (DuckDB: NULL) for the sum, so callers coalesce both. -#}
+{% macro list_min(expr) -%}{{ return(adapter.dispatch('list_min', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_min(expr) -%}list_min({{ expr }}){%- endmacro %}
+{% macro spark__list_min(expr) -%}array_min({{ expr }}){%- endmacro %}
 {% macro list_max(expr) -%}{{ return(adapter.dispatch('list_max', 'winnow')(expr)) }}{%- endmacro %}
 {% macro duckdb__list_max(expr) -%}list_max({{ expr }}){%- endmacro %}
 {% macro spark__list_max(expr) -%}array_max({{ expr }}){%- endmacro %}

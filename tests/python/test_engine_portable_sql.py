@@ -1,8 +1,6 @@
 """No model spells engine-specific SQL: every difference between DuckDB and Spark lives in an
 adapter.dispatch macro (macros/portable.sql and the macros it names), so the same models build on
-both engines (docs/spark.md). A ratchet: the models still written in DuckDB's dialect are listed
-below with why, the test fails when any other model holds DuckDB-only SQL, and when a listed model
-no longer does (take it off the list, so it cannot regress)."""
+both engines (docs/spark.md). The test fails when any model holds a DuckDB-only spelling."""
 
 from __future__ import annotations
 
@@ -44,10 +42,6 @@ BANNED: dict[str, str] = {
     "isfinite": r"\bisfinite\b",
 }
 
-# Models still in DuckDB's dialect, each with why; macros/portable.sql is where they go next.
-NOT_YET_PORTABLE: dict[str, str] = {
-}
-
 MODELS = sorted((PROJECT_ROOT / "models").rglob("*.sql"))
 
 
@@ -68,19 +62,12 @@ def engine_specific(sql: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda path: path.stem)
-def test_models_hold_no_engine_specific_sql_outside_the_listed_ones(path: Path):
+def test_models_hold_no_engine_specific_sql(path: Path):
     found = engine_specific(path.read_text())
-    if path.stem in NOT_YET_PORTABLE:
-        assert found, f"{path.stem} no longer holds engine-specific SQL: take it off NOT_YET_PORTABLE"
-    else:
-        assert not found, (
-            f"{path.relative_to(PROJECT_ROOT)} spells {found} in DuckDB's dialect: "
-            "use (or add) a dispatch macro in macros/portable.sql"
-        )
-
-
-def test_every_listed_model_exists():
-    assert set(NOT_YET_PORTABLE) <= {path.stem for path in MODELS}
+    assert not found, (
+        f"{path.relative_to(PROJECT_ROOT)} spells {found} in DuckDB's dialect: "
+        "use (or add) a dispatch macro in macros/portable.sql"
+    )
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ VARS = {
     "seq_len": SEQ_LEN,
     "packing_tail": "pad",
     "validation_fraction": 0.25,
-    "repository_document_max_tokens": 4096,
+    "repository_document_max_tokens": 16384,
     "export_tokens_per_shard": SEQ_LEN * 200,
 }
 # by_score: Nemotron-CC's shape (drop the lowest scores, keep the middle once, upsample the best)
@@ -454,7 +454,7 @@ def test_mixing_meets_buckets_repository_documents_and_fim(builds):
 
 def test_the_trained_tokenizer_json_is_byte_identical(builds):
     [tokenizer] = pq_rows(builds.duckdb_rows, "int_tokenizer_prepared")
-    assert tokenizer["origin"] == "trained" and tokenizer["train_docs"] > 100
+    assert tokenizer["origin"] == "trained" and tokenizer["train_docs"] > 50
     expected = (builds.duckdb_out / "tokenizer.json").read_bytes()
     assert (builds.spark_out / "tokenizer.json").read_bytes() == expected
 

@@ -37,8 +37,10 @@
   (WINNOW_PROJECT_DIR). Absolute paths and the empty string stay as they are.
 -#}
 {% macro project_path(path) -%}
-  {%- if path and not path.startswith('/') -%}
-    {{ return(env_var('WINNOW_PROJECT_DIR') ~ '/' ~ path) }}
+  {#- Unset outside the runner (dbt parses the Spark models on DuckDB too): the path as given. -#}
+  {%- set project_dir = env_var('WINNOW_PROJECT_DIR', '') -%}
+  {%- if path and project_dir and not path.startswith('/') -%}
+    {{ return(project_dir ~ '/' ~ path) }}
   {%- endif -%}
   {{ return(path) }}
 {%- endmacro %}

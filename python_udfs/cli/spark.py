@@ -13,6 +13,7 @@ It is also the application file of ``spark-submit`` (the master then comes from 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -128,8 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from dbt.cli.main import dbtRunner
 
-    # fct_exported_shards' manifest gives raw input paths relative to the project, as on DuckDB.
+    from python_udfs.export.provenance import git_commit
+
+    # fct_exported_shards' manifest gives raw input paths relative to the project, as on DuckDB,
+    # and the git commit the driver sees (executors run the code from --py-files, outside git).
     os.environ["WINNOW_PROJECT_DIR"] = str(project_dir)
+    os.environ["WINNOW_GIT_COMMIT"] = json.dumps(git_commit(project_dir, Path(__file__).resolve().parents[2]))
 
     # dbt-spark 'session' joins the session above (SparkSession.builder.getOrCreate()).
     defaults = ["--target", "spark", "--project-dir", str(project_dir)]

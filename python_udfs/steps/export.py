@@ -136,8 +136,17 @@ def raw_inputs(sources: Iterable[dict], root: str, files_of: Callable[[str], lis
 
 
 def provenance(
-    *, raw: list[dict], tokenizer: dict, every_var: dict, funnel: list[dict], curated_tokens: list[dict], root: str
+    *,
+    raw: list[dict],
+    tokenizer: dict,
+    every_var: dict,
+    funnel: list[dict],
+    curated_tokens: list[dict],
+    root: str,
+    git: dict | None = None,
 ) -> dict:
+    """What the manifest says the data came from. ``git``: the commit as the process that started
+    the build saw it (a Spark executor runs code shipped as a zip, outside any git work tree)."""
     return {
         "raw_inputs": raw,
         "tokenizer": {
@@ -146,7 +155,7 @@ def provenance(
             "engine": tokenizer["engine"],
         },
         "versions": versions(),
-        "git": git_commit(root, Path(python_udfs.__file__).resolve().parent),
+        "git": git if git is not None else git_commit(root, Path(python_udfs.__file__).resolve().parent),
         "vars": every_var,
         "funnel": funnel,
         "curated_tokens": curated_tokens,
@@ -227,7 +236,7 @@ def export_stream(batches: Iterator[tuple[str, str, pa.RecordBatch]], knobs: dic
     """``export_mixtures`` over one stream of windows in mixture, split and window order, as
     (mixture, split, batch) items, with the inputs as plain JSON values (``knobs``: ExportKnobs'
     fields; ``inputs``: ExportInputs' fields but provenance, plus ``sources`` (corpus_sources'
-    rows), ``funnel``, ``curated_tokens``, ``every_var``, ``root``, ``build`` and
+    rows), ``funnel``, ``curated_tokens``, ``every_var``, ``root``, ``git``, ``build`` and
     ``split_totals`` (mixture, split, windows, real_tokens)). Used where one ordered stream is
     what the engine gives (a Spark UDTF); yields the rows of fct_exported_shards."""
     export_knobs = ExportKnobs(**knobs)
@@ -246,6 +255,7 @@ def export_stream(batches: Iterator[tuple[str, str, pa.RecordBatch]], knobs: dic
             funnel=_ordered(inputs["funnel"], *FUNNEL_ORDER),
             curated_tokens=_ordered(inputs["curated_tokens"], "source"),
             root=root,
+            git=inputs.get("git"),
         ),
         mixture_tokens=_ordered(inputs["mixture_tokens"], *MIXTURE_TOKENS_ORDER),
         packing_report=_ordered(inputs["packing_report"], "mixture", "split"),

@@ -20,6 +20,7 @@
 {%- set context = {
     'every_var': fromjson(config.get('manifest_vars')),
     'root': env_var('WINNOW_PROJECT_DIR', ''),
+    'git': fromjson(env_var('WINNOW_GIT_COMMIT', 'null')),
     'build': build,
 } %}
 with

@@ -1,13 +1,14 @@
-"""Benchmark: the models ported to Spark, built on DuckDB, on Spark local[2] and through
+"""Benchmark: the whole project (raw files to shards) built on DuckDB, on Spark local[2] and through
 spark-submit on local-cluster[2,1,1024] (two executor JVMs, the code shipped with --py-files, as
 on a real cluster).
 
     flock /tmp/winnow-bench.lock .venv/bin/python bench/spark.py [--modules email json ...]
 
 Input: the given standard-library packages, ingested into a scratch project (real code). Each
-engine seeds and builds the ported selection (tests/spark/test_spark_parity.py's PORTED_MODELS)
-from nothing, in its own scratch copy of the project. Prints JSON: wall seconds and the peak RSS
-of the largest process of each (for Spark: the driver JVM, an executor or a Python worker).
+engine runs `dbt build` (seeds, models, data tests) from nothing, in its own scratch copy of the
+project, and exports into its own out/. Prints JSON: wall seconds, the peak RSS of the largest
+process of each (for Spark: the driver JVM, an executor or a Python worker), and whether its
+shards and tokenizer.json differ from DuckDB's (manifests compared key by key, but for `build`).
 """
 
 from __future__ import annotations
@@ -27,16 +28,34 @@ sys.path.insert(0, str(ROOT))
 from bench.common import timed  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 from tests.dbt.fixtures import write_winnow_corpus  # noqa: E402
-from tests.spark.test_spark_parity import PORTED_MODELS  # noqa: E402
 
-# What the ported models read (opt_out_repos and its data test belong to int_files_opted_out).
-SEEDS = ("corpus_sources", "languages")
 BIN = Path(sys.executable).parent
 
 
-def selection() -> list[str]:
-    # cautious: only the data tests whose every parent is selected (the rest read unported marts).
-    return ["--select", *SEEDS, *PORTED_MODELS, "--indirect-selection", "cautious"]
+def differences(got: dict[str, object], expected: dict[str, object]) -> list[str]:
+    """The paths that differ (for a manifest: path#key of each top-level key that differs)."""
+    found = sorted(set(got) ^ set(expected))
+    for path in sorted(set(got) & set(expected)):
+        if got[path] != expected[path]:
+            if isinstance(got[path], dict) and isinstance(expected[path], dict):
+                keys = set(got[path]) | set(expected[path])
+                found += [f"{path}#{key}" for key in sorted(keys) if got[path].get(key) != expected[path].get(key)]
+            else:
+                found.append(path)
+    return found
+
+
+def outputs(out: Path) -> dict[str, object]:
+    """Every file under out/ by path: bytes, or a manifest without its `build` field."""
+    files: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.name == "manifest.json":
+            files[path.relative_to(out).as_posix()] = {**json.loads(path.read_text()), "build": None}
+        else:
+            files[path.relative_to(out).as_posix()] = path.read_bytes()
+    return files
 
 
 def scratch_project(base: Path, name: str, raw: Path):
@@ -64,7 +83,6 @@ def main() -> None:
             [
                 str(BIN / "dbt"),
                 "build",
-                *selection(),
                 "--profiles-dir",
                 str(project.root),
                 "--project-dir",
@@ -74,6 +92,8 @@ def main() -> None:
             env=env,
         )
         results["duckdb"] = {"seconds": round(seconds, 1), "peak_rss_mb": round(rss)}
+        reference = outputs(project.root / "out")
+        results["duckdb"]["output_files"] = len(reference)
         print(json.dumps(results), file=sys.stderr, flush=True)
 
         project = scratch_project(base, "spark_local", raw)
@@ -83,8 +103,12 @@ def main() -> None:
             "DBT_PROFILES_DIR": str(project.root),
             "WINNOW_SPARK_DIR": str(base / "spark_local_work"),
         }
-        seconds, rss, _ = timed([str(BIN / "winnow"), "spark", "build", *selection()], cwd=project.root, env=env)
-        results["spark_local[2]"] = {"seconds": round(seconds, 1), "peak_rss_mb": round(rss)}
+        seconds, rss, _ = timed([str(BIN / "winnow"), "spark", "build"], cwd=project.root, env=env)
+        results["spark_local[2]"] = {
+            "seconds": round(seconds, 1),
+            "peak_rss_mb": round(rss),
+            "outputs_differing_from_duckdb": differences(outputs(project.root / "out"), reference),
+        }
         print(json.dumps(results), file=sys.stderr, flush=True)
 
         if not args.skip_submit:
@@ -112,17 +136,17 @@ def main() -> None:
                 str(code),
                 str(ROOT / "python_udfs" / "cli" / "spark.py"),
                 "build",
-                *selection(),
             ]
             seconds, rss, _ = timed(command, cwd=project.root, env=env)
             results["spark_submit_local-cluster[2,1,1024]"] = {
                 "seconds": round(seconds, 1),
                 "peak_rss_mb": round(rss),
-                "command": " ".join(command[:7]) + " python_udfs/cli/spark.py build ...",
+                "command": " ".join(command[:7]) + " python_udfs/cli/spark.py build",
+                "outputs_differing_from_duckdb": differences(outputs(project.root / "out"), reference),
             }
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    print(json.dumps({"modules": args.modules, "models": list(PORTED_MODELS), "results": results}, indent=2))
+    print(json.dumps({"modules": args.modules, "results": results}, indent=2))
 
 
 if __name__ == "__main__":

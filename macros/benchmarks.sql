@@ -11,10 +11,10 @@
 {% macro benchmark_texts() %}
   {% set seed = ref('benchmarks') %}
   {% set empty %}
-    select cast(null as varchar) as benchmark, cast(null as varchar) as task_id,
-           cast(null as varchar) as solution_id, cast(null as varchar) as matching,
-           cast(null as varchar) as prompt,
-           cast(null as varchar) as solution
+    select cast(null as {{ type_text() }}) as benchmark, cast(null as {{ type_text() }}) as task_id,
+           cast(null as {{ type_text() }}) as solution_id, cast(null as {{ type_text() }}) as matching,
+           cast(null as {{ type_text() }}) as prompt,
+           cast(null as {{ type_text() }}) as solution
     where false
   {% endset %}
   {% if not execute %}{{ return(empty) }}{% endif %}
@@ -46,54 +46,7 @@
           "seeds/benchmarks.csv: benchmark '" ~ row[0] ~ "' is listed twice. Names must be unique.") }}
     {% endif %}
     {% do names.append(row[0]) %}
-    {% set path = sql_string(check.path) %}
-    {% set reader = "read_parquet(" ~ path ~ ")" if row[2] == 'parquet'
-        else "read_json(" ~ path ~ ", format = 'newline_delimited')" %}
-    {#- Without an id field the task id is the record's position: WITH ORDINALITY numbers the
-        records in file order whatever the thread count. -#}
-    {% set task_id = "cast(" ~ benchmark_field(check.id_field) ~ " as varchar)" if check.id_field
-        else "cast(records.ordinality - 1 as varchar)" %}
-    {% set solution = benchmark_field(check.solution_field) %}
-    {% set select %}
-      select benchmark, task_id, solution_id, {{ sql_string(check.matching) }} as matching, prompt, solution
-      from (
-        select
-          benchmark,
-          task_id,
-          prompt,
-          unnest(solutions) as solution,
-          cast(generate_subscripts(solutions, 1) - 1 as varchar) as solution_id
-        from (
-          select
-            {{ sql_string(row[0]) }} as benchmark,
-            {{ task_id }} as task_id,
-            {% if not check.prompt_field %}cast(null as varchar)
-            {%- elif check.tests_field %}concat(
-              cast({{ benchmark_field(check.prompt_field) }} as varchar),
-              {{ sql_string(check.tests_heading) }},
-              array_to_string(cast({{ benchmark_field(check.tests_field) }} as varchar[]), chr(10)))
-            {%- else %}cast({{ benchmark_field(check.prompt_field) }} as varchar){% endif %} as prompt,
-            {% if check.solution_encoding == 'list' -%}
-              cast({{ solution }} as varchar[])
-            {%- elif check.solution_encoding == 'json_list' -%}
-              case
-                when nullif(trim(cast({{ solution }} as varchar)), '') is null then cast([] as varchar[])
-                when
-                  json_valid({{ solution }})
-                  and json_type({{ solution }}) = 'ARRAY'
-                  and coalesce(list_bool_and(
-                    list_transform(json_extract({{ solution }}, '$[*]'), lambda e: json_type(e) = 'VARCHAR')), true)
-                  then from_json({{ solution }}, '["VARCHAR"]')
-                else error({{ sql_string(check.list_error) }} || {{ task_id }})
-              end
-            {%- else -%}
-              [cast({{ solution }} as varchar)]
-            {%- endif %} as solutions
-          from {{ reader }}{% if not check.id_field %} with ordinality{% endif %} as records
-        )
-      )
-      where trim(solution) <> ''
-    {% endset %}
+    {% set select = adapter.dispatch('benchmark_solutions', 'winnow')(row, check) %}
     {% do selects.append(select) %}
   {% endfor %}
   {{ return(selects | join('\nunion all\n')) }}
@@ -115,9 +68,19 @@
   A run right after a dot keeps the dot (`.split`): an attribute or method name, which renaming a
   variable does not change, so the identifier-blind form keeps it as written.
 -#}
-{% macro decontamination_tokens(column) -%}
+{% macro decontamination_tokens(column) -%}{{ return(adapter.dispatch('decontamination_tokens', 'winnow')(column)) }}{%- endmacro %}
+{% macro duckdb__decontamination_tokens(column) -%}
   coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '', 'g')), '\.?[a-z0-9_]+'), cast([] as varchar[]))
 {%- endmacro %}
+{#- Spark: regexp_replace replaces every match, regexp_extract_all takes group 0 only when told. -#}
+{% macro spark__decontamination_tokens(column) -%}
+  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '')), '\.?[a-z0-9_]+', 0), cast(array() as array<string>))
+{%- endmacro %}
+
+{#- True when a token is an attribute name (it starts with its dot). -#}
+{% macro token_is_attribute(token) -%}{{ return(adapter.dispatch('token_is_attribute', 'winnow')(token)) }}{%- endmacro %}
+{% macro duckdb__token_is_attribute(token) -%}{{ token }}[1] = '.'{%- endmacro %}
+{% macro spark__token_is_attribute(token) -%}left({{ token }}, 1) = '.'{%- endmacro %}
 
 {#-
   One row per token of a token list column: the keys, the token, its 1-based position, whether
@@ -128,15 +91,14 @@
 {% macro token_positions(relation, keys, tokens_column) %}
   select
     positions.*,
-    (reserved.name is not null or ascii(positions.token) between 48 and 57 or positions.token[1] = '.') as is_kept,
+    (reserved.name is not null or ascii(positions.token) between 48 and 57 or {{ token_is_attribute('positions.token') }}) as is_kept,
     positions.pos - lag(positions.pos) over (
       partition by {% for key in keys %}positions.{{ key }}, {% endfor %}positions.token order by positions.pos
     ) as back
   from (
     select
       {{ keys | join(', ') }},
-      unnest({{ tokens_column }}) as token,
-      generate_subscripts({{ tokens_column }}, 1) as pos
+      {{ unnest_with_positions(tokens_column, 'token', 'pos') }}
     from {{ relation }}
   ) as positions
   left join {{ ref('python_reserved_names') }} as reserved
@@ -178,4 +140,105 @@
     window tokens_in_order as (partition by {{ partition_by | join(', ') }} order by pos)
   )
   where is_full
+{% endmacro %}
+
+{#- One benchmark's solutions (benchmark, task_id, solution_id, matching, prompt, solution), from
+    its seed row and winnow_check_benchmark's answer `check`. -#}
+{% macro duckdb__benchmark_solutions(row, check) %}
+    {% set path = sql_string(check.path) %}
+    {% set reader = "read_parquet(" ~ path ~ ")" if row[2] == 'parquet'
+        else "read_json(" ~ path ~ ", format = 'newline_delimited')" %}
+    {#- Without an id field the task id is the record's position: WITH ORDINALITY numbers the
+        records in file order whatever the thread count. -#}
+    {% set task_id = "cast(" ~ benchmark_field(check.id_field) ~ " as varchar)" if check.id_field
+        else "cast(records.ordinality - 1 as varchar)" %}
+    {% set solution = benchmark_field(check.solution_field) %}
+      select benchmark, task_id, solution_id, {{ sql_string(check.matching) }} as matching, prompt, solution
+      from (
+        select
+          benchmark,
+          task_id,
+          prompt,
+          unnest(solutions) as solution,
+          cast(generate_subscripts(solutions, 1) - 1 as varchar) as solution_id
+        from (
+          select
+            {{ sql_string(row[0]) }} as benchmark,
+            {{ task_id }} as task_id,
+            {% if not check.prompt_field %}cast(null as varchar)
+            {%- elif check.tests_field %}concat(
+              cast({{ benchmark_field(check.prompt_field) }} as varchar),
+              {{ sql_string(check.tests_heading) }},
+              array_to_string(cast({{ benchmark_field(check.tests_field) }} as varchar[]), chr(10)))
+            {%- else %}cast({{ benchmark_field(check.prompt_field) }} as varchar){% endif %} as prompt,
+            {% if check.solution_encoding == 'list' -%}
+              cast({{ solution }} as varchar[])
+            {%- elif check.solution_encoding == 'json_list' -%}
+              case
+                when nullif(trim(cast({{ solution }} as varchar)), '') is null then cast([] as varchar[])
+                when
+                  json_valid({{ solution }})
+                  and json_type({{ solution }}) = 'ARRAY'
+                  and coalesce(list_bool_and(
+                    list_transform(json_extract({{ solution }}, '$[*]'), lambda e: json_type(e) = 'VARCHAR')), true)
+                  then from_json({{ solution }}, '["VARCHAR"]')
+                else error({{ sql_string(check.list_error) }} || {{ task_id }})
+              end
+            {%- else -%}
+              [cast({{ solution }} as varchar)]
+            {%- endif %} as solutions
+          from {{ reader }}{% if not check.id_field %} with ordinality{% endif %} as records
+        )
+      )
+      where trim(solution) <> ''
+{% endmacro %}
+
+{#- Spark: the file read by its format's data source (gzipped JSONL too), records numbered in file
+    order when there is no id field (one gzipped file is one partition, read in order), solutions
+    numbered by inline/transform, a JSON list of solutions parsed with from_json. -#}
+{% macro spark__benchmark_solutions(row, check) %}
+    {% set source = ('parquet' if row[2] == 'parquet' else 'json') ~ '.`' ~ check.path | replace('`', '``') ~ '`' %}
+    {% set task_id = "cast(" ~ benchmark_field(check.id_field) ~ " as string)" if check.id_field
+        else "cast(records.winnow_ordinality - 1 as string)" %}
+    {% set solution = benchmark_field(check.solution_field) %}
+      select benchmark, task_id, solution_id, {{ sql_string(check.matching) }} as matching, prompt, solution
+      from (
+        select
+          benchmark,
+          task_id,
+          prompt,
+          inline(transform(solutions, (winnow_item, winnow_index) -> named_struct(
+            'solution', winnow_item, 'solution_id', cast(winnow_index as string)
+          ))) as (solution, solution_id)
+        from (
+          select
+            {{ sql_string(row[0]) }} as benchmark,
+            {{ task_id }} as task_id,
+            {% if not check.prompt_field %}cast(null as string)
+            {%- elif check.tests_field %}concat(
+              cast({{ benchmark_field(check.prompt_field) }} as string),
+              {{ sql_string(check.tests_heading) }},
+              array_join(cast({{ benchmark_field(check.tests_field) }} as array<string>), chr(10)))
+            {%- else %}cast({{ benchmark_field(check.prompt_field) }} as string){% endif %} as prompt,
+            {% if check.solution_encoding == 'list' -%}
+              cast({{ solution }} as array<string>)
+            {%- elif check.solution_encoding == 'json_list' -%}
+              case
+                when nullif(trim(cast({{ solution }} as string)), '') is null then cast(array() as array<string>)
+                when from_json(cast({{ solution }} as string), 'array<string>') is not null
+                  then from_json(cast({{ solution }} as string), 'array<string>')
+                else raise_error({{ sql_string(check.list_error) }} || {{ task_id }})
+              end
+            {%- else -%}
+              array(cast({{ solution }} as string))
+            {%- endif %} as solutions
+          from (
+            select
+              *{% if not check.id_field %},
+              row_number() over (order by monotonically_increasing_id()) as winnow_ordinality{% endif %}
+            from {{ source }}
+          ) as records
+        ) as tasks
+      ) as solutions
+      where trim(solution) <> ''
 {% endmacro %}

@@ -218,11 +218,22 @@
       on heads.source = files.source and heads.root_directory_id = files.root_directory_id
     where heads.source = {{ sql_string(source.name) }}
     {% else %}
-    select {{ sql_string(source.name) }} as source, cast(sum(num_rows) as bigint) as raw_rows
-    from parquet_file_metadata({{ _parquet_file_list(checked_corpus_source(source).paths) }})
+    select {{ sql_string(source.name) }} as source, {{ parquet_files_row_count(checked_corpus_source(source).paths) }}
     {% endif %}
   {% endfor %}
 {% endmacro %}
+
+{#- `raw_rows` and its FROM clause: the rows of the Parquet files, from their footers on DuckDB and
+    counted by Spark's Parquet reader (which also answers a count from the footers). -#}
+{% macro parquet_files_row_count(paths) -%}{{ return(adapter.dispatch('parquet_files_row_count', 'winnow')(paths)) }}{%- endmacro %}
+{% macro duckdb__parquet_files_row_count(paths) -%}
+cast(sum(num_rows) as bigint) as raw_rows
+    from parquet_file_metadata({{ _parquet_file_list(paths) }})
+{%- endmacro %}
+{% macro spark__parquet_files_row_count(paths) -%}
+count(*) as raw_rows
+    from {{ parquet_rows(paths) }} as raw
+{%- endmacro %}
 
 {% macro staged_corpus_files() %}
   {#- Every staged row of every flavour, one schema: the union of the staging views. -#}

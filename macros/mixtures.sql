@@ -60,7 +60,7 @@
   {% set has_kind = 'kind' in adapter.get_columns_in_relation(seed) | map(attribute='name') | map('lower') | list %}
   {% set result = run_query(
       "select mixture, source, weight, epochs, temperature, total_tokens, fim_rate, fim_spm_rate, "
-      ~ ("coalesce(trim(cast(kind as varchar)), '')" if has_kind else "''") ~ " as kind from "
+      ~ ("coalesce(trim(cast(kind as " ~ type_text() ~ ")), '')" if has_kind else "''") ~ " as kind from "
       ~ seed ~ " order by mixture, source, kind") %}
   {% set kinds = mixture_document_kinds() %}
   {% set problems = [] %}
@@ -183,7 +183,8 @@
   {% set rows = validated_mixtures() %}
   {% if rows | length == 0 %}
     select
-      cast(null as varchar) as mixture, cast(null as varchar) as source, cast(null as varchar) as documents,
+      cast(null as {{ type_text() }}) as mixture, cast(null as {{ type_text() }}) as source,
+      cast(null as {{ type_text() }}) as documents,
       cast(null as double) as weight,
       cast(null as double) as epochs, cast(null as double) as temperature, cast(null as bigint) as total_tokens,
       cast(null as double) as fim_rate, cast(null as double) as fim_spm_rate

@@ -253,6 +253,9 @@ rtrim(
 
 {#- The largest / the sum of the elements of a list of numbers; NULL for an empty list on both
     engines for the largest, 0 (DuckDB: NULL) for the sum, so callers coalesce both. -#}
+{% macro list_min(expr) -%}{{ return(adapter.dispatch('list_min', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_min(expr) -%}list_min({{ expr }}){%- endmacro %}
+{% macro spark__list_min(expr) -%}array_min({{ expr }}){%- endmacro %}
 {% macro list_max(expr) -%}{{ return(adapter.dispatch('list_max', 'winnow')(expr)) }}{%- endmacro %}
 {% macro duckdb__list_max(expr) -%}list_max({{ expr }}){%- endmacro %}
 {% macro spark__list_max(expr) -%}array_max({{ expr }}){%- endmacro %}
@@ -377,3 +380,156 @@ regexp_full_match(
     )
 {%- endmacro %}
 {% macro spark__regexp_matches_whole(expr, pattern) -%}regexp_like({{ expr }}, '^(?:' || {{ pattern }} || ')\z'){%- endmacro %}
+
+{#- The SQL type of a list of `element` (an SQL type). -#}
+{% macro type_list_of(element) -%}{{ return(adapter.dispatch('type_list_of', 'winnow')(element)) }}{%- endmacro %}
+{% macro duckdb__type_list_of(element) -%}{{ element }}[]{%- endmacro %}
+{% macro spark__type_list_of(element) -%}array<{{ element }}>{%- endmacro %}
+
+{#- The list without its first element (empty for a list of one). -#}
+{% macro list_without_first(expr) -%}{{ return(adapter.dispatch('list_without_first', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__list_without_first(expr) -%}{{ expr }}[2:]{%- endmacro %}
+{% macro spark__list_without_first(expr) -%}filter({{ expr }}, (winnow_item, winnow_index) -> winnow_index > 0){%- endmacro %}
+
+{#- True when the text ends with `suffix`. -#}
+{% macro ends_with(expr, suffix) -%}{{ return(adapter.dispatch('ends_with', 'winnow')(expr, suffix)) }}{%- endmacro %}
+{% macro duckdb__ends_with(expr, suffix) -%}suffix({{ expr }}, {{ suffix }}){%- endmacro %}
+{% macro spark__ends_with(expr, suffix) -%}endswith({{ expr }}, {{ suffix }}){%- endmacro %}
+
+{#- Stops the query with the message (an SQL string expression) when evaluated; its value, never
+    returned, fits any type of a CASE. -#}
+{% macro sql_error(message) -%}{{ return(adapter.dispatch('sql_error', 'winnow')(message)) }}{%- endmacro %}
+{% macro duckdb__sql_error(message) -%}error({{ message }}){%- endmacro %}
+{% macro spark__sql_error(message) -%}raise_error({{ message }}){%- endmacro %}
+
+{#- The text split at every occurrence of `separator` (an SQL string of one plain character such
+    as chr(10) or ' ': Spark's split reads it as a regular expression), empty pieces kept. -#}
+{% macro split_text(expr, separator) -%}{{ return(adapter.dispatch('split_text', 'winnow')(expr, separator)) }}{%- endmacro %}
+{% macro duckdb__split_text(expr, separator) -%}string_split({{ expr }}, {{ separator }}){%- endmacro %}
+{% macro spark__split_text(expr, separator) -%}split({{ expr }}, {{ separator }}, -1){%- endmacro %}
+
+{#- One row per element of the list with its 1-based position, as two columns named `value_name`
+    and `position_name` (in a select list, alone with plain columns). -#}
+{% macro unnest_with_positions(expr, value_name, position_name) -%}{{ return(adapter.dispatch('unnest_with_positions', 'winnow')(expr, value_name, position_name)) }}{%- endmacro %}
+{% macro duckdb__unnest_with_positions(expr, value_name, position_name) -%}
+unnest({{ expr }}) as {{ value_name }},
+        generate_subscripts({{ expr }}, 1) as {{ position_name }}
+{%- endmacro %}
+{% macro spark__unnest_with_positions(expr, value_name, position_name) -%}
+inline(transform({{ expr }}, (winnow_item, winnow_index) -> named_struct('v', winnow_item, 'p', winnow_index + 1))) as ({{ value_name }}, {{ position_name }})
+{%- endmacro %}
+
+{#- True when the pattern matches somewhere in the text (RE2 partial match; Java's find()). -#}
+{% macro regexp_contains(expr, pattern) -%}{{ return(adapter.dispatch('regexp_contains', 'winnow')(expr, pattern)) }}{%- endmacro %}
+{% macro duckdb__regexp_contains(expr, pattern) -%}regexp_matches({{ expr }}, {{ pattern }}){%- endmacro %}
+{% macro spark__regexp_contains(expr, pattern) -%}regexp_like({{ expr }}, {{ pattern }}){%- endmacro %}
+
+{#- Every match of the pattern in the text, as a list (the whole match, not a group). -#}
+{% macro regexp_all_matches(expr, pattern) -%}{{ return(adapter.dispatch('regexp_all_matches', 'winnow')(expr, pattern)) }}{%- endmacro %}
+{% macro duckdb__regexp_all_matches(expr, pattern) -%}regexp_extract_all({{ expr }}, {{ pattern }}){%- endmacro %}
+{% macro spark__regexp_all_matches(expr, pattern) -%}regexp_extract_all({{ expr }}, {{ pattern }}, 0){%- endmacro %}
+
+{#- Aggregate: the strings of `expr` joined by `separator` in the order of the `order_by`
+    expressions (NULLs skipped). -#}
+{% macro ordered_string_agg(expr, separator, order_by) -%}{{ return(adapter.dispatch('ordered_string_agg', 'winnow')(expr, separator, order_by)) }}{%- endmacro %}
+{% macro duckdb__ordered_string_agg(expr, separator, order_by) -%}string_agg({{ expr }}, {{ separator }} order by {{ order_by | join(', ') }}){%- endmacro %}
+{% macro spark__ordered_string_agg(expr, separator, order_by) -%}
+case
+        when count({{ expr }}) > 0 then array_join(transform(
+            array_sort(collect_list(named_struct(
+                {%- for key in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }}
+            ))),
+            winnow_entry -> winnow_entry.v
+        ), {{ separator }})
+    end
+{%- endmacro %}
+
+{#- Aggregate: ordered_list_agg over the rows where `condition` holds; NULL when none does. -#}
+{% macro ordered_list_agg_where(expr, order_by, condition) -%}{{ return(adapter.dispatch('ordered_list_agg_where', 'winnow')(expr, order_by, condition)) }}{%- endmacro %}
+{% macro duckdb__ordered_list_agg_where(expr, order_by, condition) -%}
+list(
+            {{ expr }}
+            order by {{ order_by | join(', ') }}
+        ) filter (where {{ condition }})
+{%- endmacro %}
+{% macro spark__ordered_list_agg_where(expr, order_by, condition) -%}
+case
+        when count(*) filter (where {{ condition }}) > 0 then transform(
+            array_sort(collect_list(named_struct(
+                {%- for key in order_by %}'k{{ loop.index }}', {{ key }}, {% endfor %}'v', {{ expr }}
+            )) filter (where {{ condition }})),
+            winnow_entry -> winnow_entry.v
+        )
+    end
+{%- endmacro %}
+
+{#- Aggregate: the distinct values of `expr` in the group, sorted (NULLs skipped). -#}
+{% macro sorted_distinct_list(expr) -%}{{ return(adapter.dispatch('sorted_distinct_list', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__sorted_distinct_list(expr) -%}list(distinct {{ expr }} order by {{ expr }}){%- endmacro %}
+{% macro spark__sorted_distinct_list(expr) -%}array_sort(collect_set({{ expr }})){%- endmacro %}
+
+{#- The elements of a list from position `start` to `stop` (1-based, both included; clipped to the list). -#}
+{% macro list_slice(expr, start, stop) -%}{{ return(adapter.dispatch('list_slice', 'winnow')(expr, start, stop)) }}{%- endmacro %}
+{% macro duckdb__list_slice(expr, start, stop) -%}list_slice({{ expr }}, {{ start }}, {{ stop }}){%- endmacro %}
+{% macro spark__list_slice(expr, start, stop) -%}
+filter({{ expr }}, (winnow_item, winnow_index) -> winnow_index + 1 between {{ start }} and {{ stop }})
+{%- endmacro %}
+
+{#- The element at 1-based position `index` (NULL past the end). -#}
+{% macro list_element(expr, index) -%}{{ return(adapter.dispatch('list_element', 'winnow')(expr, index)) }}{%- endmacro %}
+{% macro duckdb__list_element(expr, index) -%}{{ expr }}[{{ index }}]{%- endmacro %}
+{% macro spark__list_element(expr, index) -%}try_element_at({{ expr }}, {{ index }}){%- endmacro %}
+
+{#- The column names of a relation, in order (empty while dbt parses). -#}
+{% macro relation_columns(relation) -%}
+  {%- if not execute %}{{ return([]) }}{% endif -%}
+  {{ return(adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list) }}
+{%- endmacro %}
+
+{#- Every column of a relation whose columns are `columns` (names, in order), through `alias` if
+    given, but those in `exclude`, and with those named in `replacements` (name -> SQL expression)
+    replaced in place. DuckDB's `* exclude (...) replace (...)`; Spark has neither, so the columns
+    are listed. -#}
+{% macro star_replace(columns, replacements, alias=none, exclude=[]) -%}{{ return(adapter.dispatch('star_replace', 'winnow')(columns, replacements, alias, exclude)) }}{%- endmacro %}
+{% macro duckdb__star_replace(columns, replacements, alias, exclude) -%}
+{{ alias ~ '.' if alias }}*{% if exclude %} exclude ({{ exclude | join(', ') }}){% endif %} replace (
+            {%- for name, expr in replacements.items() %}
+            {{ expr }} as {{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+{%- endmacro %}
+{% macro spark__star_replace(columns, replacements, alias, exclude) -%}
+{%- if not columns %}{{ alias ~ '.' if alias }}*{% endif -%}
+{%- for column in columns if column not in exclude %}
+        {% if column in replacements %}{{ replacements[column] }} as {{ column }}{% else %}{{ alias ~ '.' if alias }}{{ column }}{% endif %}{{ ',' if not loop.last }}
+{%- endfor %}
+{%- endmacro %}
+
+{#- The integers from `start` up to `stop` (excluded). -#}
+{% macro integer_range(start, stop) -%}{{ return(adapter.dispatch('integer_range', 'winnow')(start, stop)) }}{%- endmacro %}
+{% macro duckdb__integer_range(start, stop) -%}range({{ start }}, {{ stop }}){%- endmacro %}
+{% macro spark__integer_range(start, stop) -%}
+filter(sequence({{ start }}, greatest({{ start }}, {{ stop }} - 1)), winnow_item -> winnow_item < {{ stop }})
+{%- endmacro %}
+
+{#- A row of values that compares field by field, for ordering by several keys at once. -#}
+{% macro row_tuple(items) -%}{{ return(adapter.dispatch('row_tuple', 'winnow')(items)) }}{%- endmacro %}
+{% macro duckdb__row_tuple(items) -%}({{ items | join(', ') }}){%- endmacro %}
+{% macro spark__row_tuple(items) -%}struct({{ items | join(', ') }}){%- endmacro %}
+
+{#- Aggregate: the distinct non-NULL strings of `expr` in the group, sorted, joined by `separator`. -#}
+{% macro sorted_distinct_string_agg(expr, separator) -%}{{ return(adapter.dispatch('sorted_distinct_string_agg', 'winnow')(expr, separator)) }}{%- endmacro %}
+{% macro duckdb__sorted_distinct_string_agg(expr, separator) -%}string_agg(distinct {{ expr }}, {{ separator }} order by {{ expr }}){%- endmacro %}
+{% macro spark__sorted_distinct_string_agg(expr, separator) -%}
+case when count({{ expr }}) > 0 then array_join(array_sort(collect_set({{ expr }})), {{ separator }}) end
+{%- endmacro %}
+
+{#- True when every element of `sublist` is an element of `list`. -#}
+{% macro list_has_all(list, sublist) -%}{{ return(adapter.dispatch('list_has_all', 'winnow')(list, sublist)) }}{%- endmacro %}
+{% macro duckdb__list_has_all(list, sublist) -%}list_has_all({{ list }}, {{ sublist }}){%- endmacro %}
+{% macro spark__list_has_all(list, sublist) -%}(size(array_except({{ sublist }}, {{ list }})) = 0){%- endmacro %}
+
+{#- True when the text starts with the prefix (Spark's function is startswith). -#}
+{% macro text_starts_with(expr, prefix) -%}{{ return(adapter.dispatch('text_starts_with', 'winnow')(expr, prefix)) }}{%- endmacro %}
+{% macro duckdb__text_starts_with(expr, prefix) -%}starts_with({{ expr }}, {{ prefix }}){%- endmacro %}
+{% macro spark__text_starts_with(expr, prefix) -%}startswith({{ expr }}, {{ prefix }}){%- endmacro %}

@@ -20,7 +20,7 @@
   {%- if var('repository_document_format') == 'starcoder2' -%}
     {{ sql_string(repository_special_tokens()[0]) }}
   {%- else -%}
-    cast(null as varchar)
+    cast(null as {{ type_text() }})
   {%- endif -%}
 {%- endmacro %}
 
@@ -36,7 +36,7 @@
   {%- if var('repository_document_format') == 'starcoder2' -%}
     {{ sql_string(repository_special_tokens()[1]) }}
   {%- else -%}
-    cast(null as varchar)
+    cast(null as {{ type_text() }})
   {%- endif -%}
 {%- endmacro %}
 
@@ -61,7 +61,7 @@
   {%- if var('repository_document_format') == 'starcoder2' -%}
     ''
   {%- else -%}
-    (case when {{ content }} = '' or suffix({{ content }}, chr(10)) then '' else chr(10) end)
+    (case when {{ content }} = '' or {{ ends_with(content, 'chr(10)') }} then '' else chr(10) end)
   {%- endif -%}
 {%- endmacro %}
 
@@ -72,24 +72,23 @@
 {% macro repository_document_segments(documents) -%}
     select
         files.repo_doc_id,
-        list_concat(
-            [{{ repository_document_title('any_value(files.repo)') }}],
-            list(
-                {{ repository_file_title('files.path') }} || curated.content || {{ repository_file_trailer('curated.content') }}
-                order by files.position
-            )
-        ) as texts,
-        list_concat(
-            [{{ repository_document_marker() }}],
-            list({{ repository_file_marker() }} order by files.position)
-        ) as markers
+        {{ list_concat([
+            list_of([repository_document_title('any_value(files.repo)')]),
+            ordered_list_agg(
+                repository_file_title('files.path') ~ ' || curated.content || ' ~ repository_file_trailer('curated.content'),
+                ['files.position'])
+        ]) }} as texts,
+        {{ list_concat([
+            list_of([repository_document_marker()]),
+            ordered_list_agg(repository_file_marker(), ['files.position'])
+        ]) }} as markers
     from (
         select
             repo_doc_id,
             repo,
-            unnest(doc_ids) as doc_id,
-            unnest(paths) as path,
-            unnest(range(len(doc_ids))) as position
+            {{ unnest_lists_in_step([
+                ('doc_ids', 'doc_id'), ('paths', 'path'), (list_range(list_size('doc_ids')), 'position')
+            ]) }}
         from {{ documents }}
     ) as files
     inner join {{ ref('int_files_curated') }} as curated

@@ -13,6 +13,7 @@ It is also the application file of ``spark-submit`` (the master then comes from 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -52,7 +53,7 @@ def _master_configured() -> bool:
 
 def spark_session(work_dir: Path, master: str | None = None):
     """Create, or join, the SparkSession dbt will use: Hive support (dbt-spark needs it), tables
-    and the Derby metastore under ``work_dir``, and winnow's UDFs registered."""
+    and the Derby metastore under ``work_dir``, and winnow's UDFs and table functions registered."""
     # Before pyspark starts a JVM or a Python worker: loopback only, and workers run this
     # interpreter (its site-packages hold winnow and pandas; PATH's python3 may not).
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -60,7 +61,7 @@ def spark_session(work_dir: Path, master: str | None = None):
     from pyspark.sql import SparkSession
 
     # Absolute: as spark-submit's application file this module is __main__, not in a package.
-    from python_udfs.engine.spark import register_udfs
+    from python_udfs.engine.spark import register_table_functions, register_udfs
 
     work_dir = work_dir.resolve()
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -87,9 +88,18 @@ def spark_session(work_dir: Path, master: str | None = None):
     )
     if not _master_configured():
         # A master set here would override spark-submit's --master: only when nothing set one.
-        builder = builder.master(master or "local[2]").config("spark.driver.memory", "1g")
+        # Local mode has a few cores: Spark's 200 shuffle partitions per stage would be 200 tasks
+        # of a few rows each (results do not depend on it; on a cluster the submit sets it).
+        builder = (
+            builder.master(master or "local[2]")
+            .config("spark.driver.memory", "1g")
+            .config("spark.sql.shuffle.partitions", "4")
+        )
     spark = builder.getOrCreate()
+    # Read by fct_exported_shards: its manifest names this warehouse as the build.
+    os.environ["WINNOW_SPARK_WAREHOUSE"] = spark.conf.get("spark.sql.warehouse.dir")
     register_udfs(spark)
+    register_table_functions(spark)
     return spark
 
 
@@ -118,6 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     from dbt.cli.main import dbtRunner
+
+    from python_udfs.export.provenance import git_commit
+
+    # fct_exported_shards' manifest gives raw input paths relative to the project, as on DuckDB,
+    # and the git commit the driver sees (executors run the code from --py-files, outside git).
+    os.environ["WINNOW_PROJECT_DIR"] = str(project_dir)
+    os.environ["WINNOW_GIT_COMMIT"] = json.dumps(git_commit(project_dir, Path(__file__).resolve().parents[2]))
 
     # dbt-spark 'session' joins the session above (SparkSession.builder.getOrCreate()).
     defaults = ["--target", "spark", "--project-dir", str(project_dir)]

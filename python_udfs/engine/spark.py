@@ -93,3 +93,28 @@ def register_udfs(spark) -> list[str]:
     for udf in UDFS:
         spark.udf.register(udf.name, spark_udf(udf))
     return [udf.name for udf in UDFS]
+
+
+def _spark_ddl(schema: pa.Schema) -> str:
+    """Spark DDL of an Arrow schema of strings, int32/int64 and lists of them."""
+    names = {pa.string(): "string", pa.int32(): "int", pa.int64(): "bigint"}
+
+    def kind(arrow_type):
+        if pa.types.is_list(arrow_type):
+            return f"array<{kind(arrow_type.value_type)}>"
+        return names[arrow_type]
+
+    return ", ".join(f"{field.name} {kind(field.type)}" for field in schema)
+
+
+def register_table_functions(spark) -> list[str]:
+    """Register the steps of winnow's dbt Python models (``spark_steps.TABLE_FUNCTIONS``) as Python
+    UDTFs on ``spark``; returns their names."""
+    from pyspark.sql.functions import udtf
+
+    from .spark_steps import TABLE_FUNCTIONS
+
+    for function in TABLE_FUNCTIONS:
+        # Left nondeterministic (a UDTF's default): they write files (the tokenizer, shards).
+        spark.udtf.register(function.name, udtf(function.cls, returnType=_spark_ddl(function.schema)))
+    return [function.name for function in TABLE_FUNCTIONS]

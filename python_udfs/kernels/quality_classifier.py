@@ -106,11 +106,14 @@ def fit_ridge(
 
 
 def fit_ridge_vectors(documents, features, values, labels, groups, n_features, l2_grid) -> pa.StructArray:
-    """The Arrow form: each row holds one whole fit's lists; returns RIDGE_FIT_TYPE per row."""
+    """The Arrow form: each row holds one whole fit's lists; returns RIDGE_FIT_TYPE per row, NULL for
+    a row with a NULL list or fewer than 2 labels. The model's SQL asks for a fit only with 2 labels
+    or more, but Spark calls a Python UDF on every row whatever CASE surrounds it."""
     results = []
     for row in range(len(labels)):
         row_labels = labels[row]
-        if not row_labels.is_valid:
+        lists = (documents[row], features[row], values[row], row_labels, groups[row])
+        if not all(column.is_valid for column in lists) or len(row_labels) < 2:
             results.append(None)
             continue
         intercept, weights, l2, error = fit_ridge(

@@ -15,11 +15,11 @@ curated as (
 select
     doc_id,
     repo,
-    'license families ' || array_to_string(license_families, ', ') || ' not all allowed' as problem
+    'license families ' || {{ list_join('license_families', "', '") }} || ' not all allowed' as problem
 from curated
 where
-    coalesce(len(license_families), 0) = 0
-    or not list_has_all([{{- sql_string_list(var('license_families_allowed')) -}}], license_families)
+    coalesce({{ list_size('license_families') }}, 0) <= 0
+    or not {{ list_has_all(list_of([sql_string_list(var('license_families_allowed'))]), 'license_families') }}
 union all
 select
     matches.doc_id,

@@ -29,8 +29,13 @@ last_stage as (
         source,
         kind,
         bytes_remaining
-    from funnel
-    qualify stage_order = max(stage_order) over ()
+    from (
+        select
+            *,
+            max(stage_order) over () as last_stage_order
+        from funnel
+    ) as ordered
+    where stage_order = last_stage_order
 ),
 
 curated as (

@@ -33,11 +33,13 @@ pieces as (
         mixture,
         split,
         window_index,
-        unnest(document_positions) as position,
-        unnest(document_offsets) as document_offset,
-        unnest(boundaries) as piece_start,
-        unnest(list_concat(boundaries[2:], [n_tokens])) as piece_end,
-        input_ids
+        input_ids,
+        {{ unnest_lists_in_step([
+            ['document_positions', 'position'],
+            ['document_offsets', 'document_offset'],
+            ['boundaries', 'piece_start'],
+            [list_concat([list_without_first('boundaries'), list_of(['n_tokens'])]), 'piece_end'],
+        ]) }}
     from windows
 ),
 
@@ -49,7 +51,7 @@ piece_hashes as (
         position,
         document_offset,
         piece_end - piece_start as piece_tokens,
-        md5(input_ids[piece_start + 1:piece_end]::varchar) as piece_hash
+        md5(cast({{ list_slice('input_ids', 'piece_start + 1', 'piece_end') }} as {{ type_text() }})) as piece_hash
     from pieces
 ),
 
@@ -59,9 +61,11 @@ document_slices as (
         piece_hashes.mixture,
         piece_hashes.position,
         piece_hashes.window_index,
-        md5(list_append(documents.input_ids, tokenizer.eos_token_id)[
-            piece_hashes.document_offset + 1:piece_hashes.document_offset + piece_hashes.piece_tokens
-        ]::varchar) as document_hash
+        md5(cast({{ list_slice(
+            list_concat(['documents.input_ids', list_of(['tokenizer.eos_token_id'])]),
+            'piece_hashes.document_offset + 1',
+            'piece_hashes.document_offset + piece_hashes.piece_tokens',
+        ) }} as {{ type_text() }})) as document_hash
     from piece_hashes
     inner join {{ ref('fct_training_documents') }} as documents
         on
@@ -182,11 +186,12 @@ select
     null as doc_id,
     'window ' || pieces.window_index || ': piece of no document of the split' as problem
 from checked_pieces as pieces
-anti join documents
+left join documents
     on
         pieces.mixture = documents.mixture
         and pieces.split = documents.split
         and pieces.position = documents.position
+where documents.position is null
 union all
 select
     mixture,
@@ -195,4 +200,4 @@ select
     null as doc_id,
     'window ' || window_index || ' does not hold seq_len ids' as problem
 from windows
-where len(input_ids) != {{ var('seq_len') }} or n_tokens + n_padding != {{ var('seq_len') }}
+where {{ list_size('input_ids') }} != {{ var('seq_len') }} or n_tokens + n_padding != {{ var('seq_len') }}

@@ -11,8 +11,8 @@ document_ranges as (
     select
         'fct_training_documents' as model,
         mixture,
-        min(list_min(input_ids)) as lowest_id,
-        max(list_max(input_ids)) as highest_id
+        min({{ list_min('input_ids') }}) as lowest_id,
+        max({{ list_max('input_ids') }}) as highest_id
     from {{ ref('fct_training_documents') }}
     group by mixture
 ),
@@ -21,8 +21,8 @@ window_ranges as (
     select
         'fct_packed_sequences' as model,
         mixture,
-        min(list_min(input_ids)) as lowest_id,
-        max(list_max(input_ids)) as highest_id
+        min({{ list_min('input_ids') }}) as lowest_id,
+        max({{ list_max('input_ids') }}) as highest_id
     from {{ ref('fct_packed_sequences') }}
     group by mixture
 )

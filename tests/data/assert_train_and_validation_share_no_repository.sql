@@ -7,7 +7,7 @@ packed_documents as (
     select distinct
         mixture,
         split,
-        unnest(document_positions) as position
+        {{ unnest_list('document_positions') }} as position
     from {{ ref('fct_packed_sequences') }}
 ),
 
@@ -16,7 +16,7 @@ held_files as (
     select
         mixture,
         position,
-        unnest(file_doc_ids) as doc_id
+        {{ unnest_list('file_doc_ids') }} as doc_id
     from {{ ref('fct_training_documents') }}
 ),
 
@@ -35,7 +35,7 @@ packed_repositories as (
 
 select
     repo,
-    list(distinct split order by split) as splits
+    {{ sorted_distinct_list('split') }} as splits
 from packed_repositories
 group by repo
 having count(distinct split) > 1

@@ -1,8 +1,6 @@
 """No model spells engine-specific SQL: every difference between DuckDB and Spark lives in an
 adapter.dispatch macro (macros/portable.sql and the macros it names), so the same models build on
-both engines (docs/spark.md). A ratchet: the models still written in DuckDB's dialect are listed
-below with why, the test fails when any other model holds DuckDB-only SQL, and when a listed model
-no longer does (take it off the list, so it cannot regress)."""
+both engines (docs/spark.md). The test fails when any model holds a DuckDB-only spelling."""
 
 from __future__ import annotations
 
@@ -44,35 +42,6 @@ BANNED: dict[str, str] = {
     "isfinite": r"\bisfinite\b",
 }
 
-# Models still in DuckDB's dialect, each with why; macros/portable.sql is where they go next.
-NOT_YET_PORTABLE: dict[str, str] = {
-    "int_comment_blocks_cache": "string_split, unnest, regexp_matches, struct_pack, arg_max, strlen(), list literals",
-    "int_boilerplate_blocks": "list functions, struct_pack, unnest, string_split, arg_max",
-    "int_boilerplate_edits": "unnest",
-    "int_files_deboilerplated": "list functions with lambdas, len(), strlen(), string_split, range(), * exclude",
-    "int_pii_redactions_cache": "strlen()",
-    "fct_funnel": "strlen()",
-    "int_files_redacted": "* exclude, len(), sha256(), strlen()",
-    "int_benchmark_ngrams": "list slices, lambdas, string_split",
-    "int_decontamination_matches": "len(), unnest",
-    "int_decontamination_scans_cache": "struct_pack, arg_max, not materialized",
-    "int_mixture_documents": "unnest, list literals",
-    "int_repository_documents": "len(), strlen(), string_agg",
-    "int_repository_files_ordered": "strlen(), unnest, list literals",
-    "int_repository_fim_token_ids_cache": "list functions with lambdas, len(), range()",
-    "int_repository_token_ids_cache": "list literals",
-    "int_mixture_copies_fim_decided": "* exclude",
-    "int_mixture_copies_ordered": "generate_series, unnest",
-    "int_mixture_sources_planned": "* exclude",
-    "fct_drop_ledger": "qualify, varchar",
-    "rpt_decontamination": "varchar",
-    "rpt_exact_duplicate_clusters": "string_agg",
-    "rpt_near_dup_clusters": "list slices, string_agg",
-    "rpt_pii_findings": "unnest",
-    "fct_mixture_realised": "string_agg",
-    "fct_packing_stats": "list slices and literals, list functions, unnest",
-}
-
 MODELS = sorted((PROJECT_ROOT / "models").rglob("*.sql"))
 
 
@@ -93,19 +62,12 @@ def engine_specific(sql: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda path: path.stem)
-def test_models_hold_no_engine_specific_sql_outside_the_listed_ones(path: Path):
+def test_models_hold_no_engine_specific_sql(path: Path):
     found = engine_specific(path.read_text())
-    if path.stem in NOT_YET_PORTABLE:
-        assert found, f"{path.stem} no longer holds engine-specific SQL: take it off NOT_YET_PORTABLE"
-    else:
-        assert not found, (
-            f"{path.relative_to(PROJECT_ROOT)} spells {found} in DuckDB's dialect: "
-            "use (or add) a dispatch macro in macros/portable.sql"
-        )
-
-
-def test_every_listed_model_exists():
-    assert set(NOT_YET_PORTABLE) <= {path.stem for path in MODELS}
+    assert not found, (
+        f"{path.relative_to(PROJECT_ROOT)} spells {found} in DuckDB's dialect: "
+        "use (or add) a dispatch macro in macros/portable.sql"
+    )
 
 
 @pytest.mark.parametrize(

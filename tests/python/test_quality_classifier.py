@@ -95,3 +95,18 @@ def test_the_arrow_form_fits_each_row():
     ).to_pylist()
     assert result[1] is None
     np.testing.assert_allclose(result[0]["weights"], _primal(dense, labels, 1.0), atol=1e-9)
+
+
+def test_the_arrow_form_fits_nothing_for_a_corpus_without_labels():
+    """Spark calls the UDF whatever the CASE around it: a corpus the labels do not describe gives
+    empty lists and a NULL list of repositories, and no fit rather than an error."""
+    result = fit_ridge_vectors(
+        pa.array([[]], pa.list_(pa.int64())),
+        pa.array([[]], pa.list_(pa.int64())),
+        pa.array([[]], pa.list_(pa.float64())),
+        pa.array([[]], pa.list_(pa.float64())),
+        pa.array([None], pa.list_(pa.int64())),
+        pa.array([0], pa.int32()),
+        pa.array([[1.0]]),
+    ).to_pylist()
+    assert result == [None]

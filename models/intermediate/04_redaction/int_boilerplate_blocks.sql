@@ -9,7 +9,7 @@ unnested as (
     select
         cache.doc_id,
         checked.repo,
-        unnest(cache.comment_blocks) as block
+        {{ unnest_list('cache.comment_blocks') }} as block
     from {{ ref('int_comment_blocks_cache') }} as cache
     inner join {{ ref('int_raw_files_checked') }} as checked
         on cache.doc_id = checked.doc_id
@@ -38,7 +38,10 @@ counted as (
         max(n_words) as n_words,
         sum(n_bytes) as n_bytes,
         -- The occurrence quoted: the first of the smallest doc_id, a stable choice.
-        arg_min(struct_pack(doc_id, first_line, n_lines), struct_pack(doc_id, first_line)) as example
+        {{ arg_min_of(
+            struct_of([['doc_id', 'doc_id'], ['first_line', 'first_line'], ['n_lines', 'n_lines']]),
+            struct_of([['doc_id', 'doc_id'], ['first_line', 'first_line']])
+        ) }} as example
     from occurrences
     group by block_hash
 ),
@@ -54,11 +57,11 @@ judged as (
 examples as (
     select
         judged.block_hash,
-        left(array_to_string(list_slice(
-            string_split(files.content, chr(10)),
-            judged.example.first_line,
-            judged.example.first_line + judged.example.n_lines - 1
-        ), chr(10)), 300) as excerpt
+        left({{ list_join(list_slice(
+            split_text('files.content', 'chr(10)'),
+            'judged.example.first_line',
+            'judged.example.first_line + judged.example.n_lines - 1'
+        ), 'chr(10)') }}, 300) as excerpt
     from judged
     inner join {{ ref('int_files_near_deduped') }} as files
         on judged.example.doc_id = files.doc_id

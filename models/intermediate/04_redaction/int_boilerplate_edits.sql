@@ -7,7 +7,7 @@ with
 unnested as (
     select
         doc_id,
-        unnest(comment_blocks) as block
+        {{ unnest_list('comment_blocks') }} as block
     from {{ ref('int_comment_blocks_cache') }}
 ),
 

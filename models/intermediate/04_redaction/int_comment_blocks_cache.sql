@@ -26,7 +26,7 @@ split_files as (
     select
         doc_id,
         language,
-        string_split(content, chr(10)) as lines
+        {{ split_text('content', 'chr(10)') }} as lines
     from uncached
     where kind = 'code'
 ),
@@ -35,8 +35,7 @@ lines as (
     select
         doc_id,
         language,
-        unnest(lines) as line,
-        generate_subscripts(lines, 1) as line_number
+        {{ unnest_with_positions('lines', 'line', 'line_number') }}
     from split_files
 ),
 
@@ -45,10 +44,10 @@ comment_lines as (
     select
         doc_id,
         line_number,
-        strlen(line) + 1 as n_bytes,
+        {{ byte_length('line') }} + 1 as n_bytes,
         length(line) + 1 as n_chars,
         {{ comment_line_words('line') }} as n_words,
-        regexp_matches(line, '^[ \t]') as is_indented,
+        {{ regexp_contains('line', "'^[ \\t]'") }} as is_indented,
         {{ normalised_comment_line('line') }} as normalised
     from lines
     where
@@ -72,28 +71,25 @@ blocks as (
         sum(n_bytes) as n_bytes,
         sum(n_chars) as n_chars,
         sum(n_words) as n_words,
-        {{ stable_hash(["string_agg(normalised, chr(10) order by line_number)"]) }} as block_hash
+        {{ stable_hash([ordered_string_agg('normalised', 'chr(10)', ['line_number'])]) }} as block_hash
     from runs
     group by doc_id, run
-    having not arg_min(is_indented, line_number)
+    having not {{ arg_min_of('is_indented', 'line_number') }}
 )
 
 select
     uncached.doc_id,
     {{ cache_fingerprint() }} as fingerprint,
     coalesce(
-        list(
-            struct_pack(
-                first_line := blocks.first_line,
-                n_lines := blocks.n_lines,
-                n_bytes := blocks.n_bytes,
-                n_chars := blocks.n_chars,
-                n_words := blocks.n_words,
-                block_hash := blocks.block_hash
-            )
-            order by blocks.first_line
-        ) filter (where blocks.doc_id is not null),
-        []
+        {{ ordered_list_agg_where(struct_of([
+            ['first_line', 'blocks.first_line'],
+            ['n_lines', 'blocks.n_lines'],
+            ['n_bytes', 'blocks.n_bytes'],
+            ['n_chars', 'blocks.n_chars'],
+            ['n_words', 'blocks.n_words'],
+            ['block_hash', 'blocks.block_hash'],
+        ]), ['blocks.first_line'], 'blocks.doc_id is not null') }},
+        {{ list_of([]) }}
     ) as comment_blocks
 from uncached
 left join blocks

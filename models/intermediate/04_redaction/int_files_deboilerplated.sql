@@ -10,12 +10,15 @@ files as (
     select * from {{ ref('int_files_near_deduped') }}
 ),
 
+{% set file_columns = relation_columns(ref('int_files_near_deduped')) %}
 edits as (
     select
         doc_id,
-        flatten(list(range(first_line, first_line + n_lines) order by first_line)) as removed_lines,
+        flatten(
+            {{ ordered_list_agg(integer_range('first_line', 'first_line + n_lines'), ['first_line']) }}
+        ) as removed_lines,
         sum(n_bytes) as bytes_removed,
-        {{ stable_hash(["string_agg(block_hash || ':' || first_line, ',' order by first_line)"]) }} as edit_key,
+        {{ stable_hash([ordered_string_agg("block_hash || ':' || first_line", "','", ['first_line'])]) }} as edit_key,
         bool_or(is_document_dropped) as is_document_dropped
     from {{ ref('int_boilerplate_edits') }}
     group by doc_id
@@ -28,7 +31,7 @@ split as (
         edits.removed_lines,
         coalesce(edits.bytes_removed, 0) as boilerplate_bytes_removed,
         coalesce(edits.edit_key, '') as boilerplate_edit_key,
-        case when edits.doc_id is not null then string_split(files.content, chr(10)) end as lines
+        case when edits.doc_id is not null then {{ split_text('files.content', 'chr(10)') }} end as lines
     from files
     left join edits
         on files.doc_id = edits.doc_id
@@ -37,23 +40,31 @@ split as (
 
 edited as (
     select
-        * exclude (removed_lines, lines) replace (
-            case
+        {{ star_replace(
+            file_columns + ['removed_lines', 'boilerplate_bytes_removed', 'boilerplate_edit_key', 'lines'],
+            {'content': """case
                 when lines is null then content
-                else array_to_string(
+                else """ ~ list_join(
                     list_transform(
                         list_filter(
-                            range(1, len(lines) + 1),
-                            lambda line_number: not list_contains(removed_lines, line_number)
+                            integer_range('1', list_size('lines') ~ ' + 1'),
+                            'line_number',
+                            'not ' ~ list_contains('removed_lines', 'line_number')
                         ),
-                        lambda line_number: lines[line_number]
+                        'line_number',
+                        list_element('lines', 'line_number')
                     ),
-                    chr(10)
-                )
-            end as content
-        )
+                    'chr(10)'
+                ) ~ """
+            end"""},
+            exclude=['removed_lines', 'lines'],
+        ) }}
     from split
 )
 
-select * replace (strlen(content) as n_bytes)
+select
+    {{ star_replace(
+        file_columns + ['boilerplate_bytes_removed', 'boilerplate_edit_key'],
+        {'n_bytes': byte_length('content')},
+    ) }}
 from edited

@@ -27,7 +27,7 @@ redacted as (
     select
         doc_id,
         boilerplate_edit_key,
-        strlen(content) as n_bytes_before_redaction,
+        {{ byte_length('content') }} as n_bytes_before_redaction,
         winnow_redact_pii(content, {{ sql_string(pii_policy_json()) }}) as redaction
     from uncached
 )

@@ -26,7 +26,7 @@ task_sequences as (
         task_id,
         solution_id,
         matching,
-        len({{ decontamination_tokens('prompt') }}) as n_prompt_tokens,
+        {{ list_size(decontamination_tokens('prompt')) }} as n_prompt_tokens,
         {{ decontamination_tokens('solution') }} as solution_tokens,
         {{ decontamination_tokens('prompt') }} || {{ decontamination_tokens('solution') }} as tokens
     from benchmarks
@@ -53,9 +53,10 @@ parts as (
         greatest(0, least({{ n }}, windows.pos + {{ n }} - 1 - sequences.n_prompt_tokens)) as n_solution_tokens,
         case
             when windows.pos > sequences.n_prompt_tokens then windows.ngram
-            else array_to_string(
-                sequences.solution_tokens[1:windows.pos + {{ n }} - 1 - sequences.n_prompt_tokens], ' '
-            )
+            else {{ list_join(
+                list_slice('sequences.solution_tokens', '1', 'windows.pos + ' ~ n ~ ' - 1 - sequences.n_prompt_tokens'),
+                "' '"
+            ) }}
         end as solution_part
     from windows
     inner join task_sequences as sequences
@@ -85,7 +86,7 @@ kept_kinds as (
 ),
 
 allow_list as (
-    select ' ' || array_to_string({{ decontamination_tokens('snippet') }}, ' ') || ' ' as snippet_tokens
+    select ' ' || {{ list_join(decontamination_tokens('snippet'), "' '") }} || ' ' as snippet_tokens
     from {{ ref('decontamination_allow_list') }}
 ),
 
@@ -115,7 +116,7 @@ shaped as (
     select
         *,
         matching = 'blind'
-        and len(list_filter(string_split(ngram, ' '), lambda token: token <> 'v'))
+        and {{ list_size(list_filter(split_text('ngram', "' '"), 'token', "token <> 'v'")) }}
         < {{ var('decontamination_min_structure_fraction') }} * {{ n }} as is_generic_shape
     from judged
 )

@@ -51,11 +51,11 @@ scanned_matches as (
     select
         files.doc_id,
         files.repository,
-        unnest(scans.solution_matches) as solution_match
+        {{ unnest_list('scans.solution_matches') }} as solution_match
     from {{ ref('int_decontamination_scans_cache') }} as scans
     inner join files
         on scans.doc_id = files.doc_id
-    where len(scans.solution_matches) > 0
+    where {{ list_size('scans.solution_matches') }} > 0
 ),
 
 solution_matches as (
@@ -83,7 +83,7 @@ matched_ngrams as (
             benchmark,
             task_id,
             solution_id,
-            unnest(matched_ngram_hashes) as ngram_hash
+            {{ unnest_list('matched_ngram_hashes') }} as ngram_hash
         from solution_matches
     ) as matched
     inner join index_ngrams using (benchmark, task_id, solution_id, ngram_hash)

@@ -1,6 +1,6 @@
 {{ cache_config(input='int_files_near_deduped', fingerprint_inputs=[
-    "select coalesce(string_agg({{ stable_hash(['benchmark', 'task_id', 'solution_id', 'task_pos', 'ngram', 'literal_ngram']) }}, ''"
-    ~ " order by benchmark, task_id, solution_id, task_pos), '')"
+    "select coalesce({{ ordered_string_agg(stable_hash(['benchmark', 'task_id', 'solution_id', 'task_pos', 'ngram', 'literal_ngram']),"
+    ~ " \"''\", ['benchmark', 'task_id', 'solution_id', 'task_pos']) }}, '')"
     ~ " from {{ ref('int_benchmark_ngrams') }} where is_searched"]) }}
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
 -- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
@@ -16,7 +16,7 @@
 {% set n = var('decontamination_ngram_size') | int(0) %}
 with
 
-scanned_files as not materialized (
+scanned_files as {{ cte_not_materialized() }} (
     select
         doc_id,
         content
@@ -113,8 +113,10 @@ solutions_matched as (
         matched.benchmark,
         matched.task_id,
         matched.solution_id,
-        list(distinct matched.ngram_hash order by matched.ngram_hash) as matched_ngram_hashes,
-        arg_min(matched.literal_ngram, (matched.pos, matched.task_pos)) as first_matched_ngram,
+        {{ sorted_distinct_list('matched.ngram_hash') }} as matched_ngram_hashes,
+        {{ arg_min_of(
+            'matched.literal_ngram', row_tuple(['matched.pos', 'matched.task_pos'])
+        ) }} as first_matched_ngram,
         min(matched.pos) as first_matched_token
     from matched
     group by matched.doc_id, matched.benchmark, matched.task_id, matched.solution_id
@@ -136,18 +138,19 @@ solutions_scanned as (
 scanned as (
     select
         scanned_files.doc_id,
-        list(
-            struct_pack(
-                benchmark := solutions_scanned.benchmark,
-                task_id := solutions_scanned.task_id,
-                solution_id := solutions_scanned.solution_id,
-                matched_ngram_hashes := solutions_scanned.matched_ngram_hashes,
-                longest_run_tokens := solutions_scanned.longest_run_tokens,
-                first_matched_ngram := solutions_scanned.first_matched_ngram,
-                first_matched_token := solutions_scanned.first_matched_token
-            )
-            order by solutions_scanned.benchmark, solutions_scanned.task_id, solutions_scanned.solution_id
-        ) filter (where solutions_scanned.doc_id is not null) as solution_matches
+        {{ ordered_list_agg_where(
+            struct_of([
+                ['benchmark', 'solutions_scanned.benchmark'],
+                ['task_id', 'solutions_scanned.task_id'],
+                ['solution_id', 'solutions_scanned.solution_id'],
+                ['matched_ngram_hashes', 'solutions_scanned.matched_ngram_hashes'],
+                ['longest_run_tokens', 'solutions_scanned.longest_run_tokens'],
+                ['first_matched_ngram', 'solutions_scanned.first_matched_ngram'],
+                ['first_matched_token', 'solutions_scanned.first_matched_token'],
+            ]),
+            ['solutions_scanned.benchmark', 'solutions_scanned.task_id', 'solutions_scanned.solution_id'],
+            'solutions_scanned.doc_id is not null'
+        ) }} as solution_matches
     from (select doc_id from scanned_files) as scanned_files
     left join solutions_scanned
         on scanned_files.doc_id = solutions_scanned.doc_id

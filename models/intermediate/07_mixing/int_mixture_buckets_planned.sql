@@ -3,6 +3,13 @@
 -- target_epochs (passes, int_mixture_sources_planned) x repeats, realised as whole copies of every
 -- document plus a fractional copy. Its target share is the row's, split by repeats x tokens. A
 -- bucket planned for more than mixture_epochs_limit epochs stops the build here.
+{#- The message that stops the build, an SQL string expression over a planned bucket. -#}
+{% set epochs_limit_error %}
+    'seeds/mixture_score_buckets.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
+    || ' epochs of score bucket ' || score_bucket || ' of source ''' || source || ''' ('
+    || repeats || ' repeats per pass), more than the limit of {{ mixture_epochs_limit() }} epochs. '
+    || 'Lower its repeats or the source''s share in seeds/mixtures.csv.'
+{% endset %}
 with
 
 plan_rows as (
@@ -68,12 +75,7 @@ bounded as (
         {{ star_except(['planned_epochs']) }},
         case
             when planned_epochs > {{ mixture_epochs_limit() }}
-                then error(
-                    'seeds/mixture_score_buckets.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
-                    || ' epochs of score bucket ' || score_bucket || ' of source ''' || source || ''' ('
-                    || repeats || ' repeats per pass), more than the limit of {{ mixture_epochs_limit() }} epochs. '
-                    || 'Lower its repeats or the source''s share in seeds/mixtures.csv.'
-                )
+                then {{ sql_error(epochs_limit_error) }}
             else planned_epochs
         end as target_epochs
     from planned

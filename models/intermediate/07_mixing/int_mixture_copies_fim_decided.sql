@@ -36,7 +36,7 @@ fim_ranked as (
 
 fim_decided as (
     select
-        * exclude (fim_rank, mixture_copies),
+        {{ star_except(['fim_rank', 'mixture_copies']) }},
         fim_rank <= round(fim_rate * mixture_copies) as is_fim
     from fim_ranked
 ),
@@ -54,7 +54,7 @@ spm_ranked as (
 
 decided as (
     select
-        * exclude (spm_rank, fim_copies),
+        {{ star_except(['spm_rank', 'fim_copies']) }},
         is_fim and spm_rank <= round(fim_spm_rate * fim_copies) as is_spm
     from spm_ranked
 )

@@ -27,18 +27,30 @@ files as (
     {{ mixture_documents_drawn('plan_rows') }}
 ),
 
-whole_copies as (
+whole_copy_numbers as (
     select
         plan.mixture,
         files.source,
         files.documents,
         files.score_bucket,
         files.doc_id,
-        cast(unnest(range(plan.full_copies)) as integer) as copy,
+        {{ unnest_list(list_range('plan.full_copies')) }} as copy,
         files.n_tokens
     from plan
     inner join files using (mixture, source, documents, score_bucket)
     where plan.full_copies > 0
+),
+
+whole_copies as (
+    select
+        mixture,
+        source,
+        documents,
+        score_bucket,
+        doc_id,
+        cast(copy as integer) as copy,
+        n_tokens
+    from whole_copy_numbers
 ),
 
 fractional_candidates as (

@@ -26,7 +26,7 @@ curated as (
 held as (
     select
         repo_doc_id,
-        unnest(doc_ids) as doc_id
+        {{ unnest_list('doc_ids') }} as doc_id
     from {{ ref('int_repository_documents') }}
 ),
 
@@ -40,7 +40,7 @@ files as (
         tokenized.n_tokens,
         held.repo_doc_id,
         curated.educational_score,
-        [curated.doc_id] as file_doc_ids
+        {{ list_of(['curated.doc_id']) }} as file_doc_ids
     from curated
     inner join {{ ref('int_files_tokenized') }} as tokenized
         on curated.doc_id = tokenized.doc_id

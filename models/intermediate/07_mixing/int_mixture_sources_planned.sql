@@ -10,6 +10,24 @@
 -- The mixture's size is total_tokens if given, else the epoch rows' tokens / (1 - sum of weights)
 -- when it has epoch rows, else its sources' tokens (one pass, redistributed). target_epochs are
 -- passes; int_mixture_buckets_planned turns them into each bucket's epochs.
+{#- The messages that stop the build, as SQL string expressions over a planned row. -#}
+{% set no_tokens_error %}
+    'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
+    || ' from source ''' || source || ''''
+    || case when documents = 'repo' then ' (kind repo: its repository documents)' else '' end
+    || ', which has no curated tokens'
+    || case
+        when source_tokens > 0 then ' in the score buckets it repeats (seeds/mixture_score_buckets.csv)'
+        else ''
+    end
+    || '. Remove the row or set its weight to 0.'
+{% endset %}
+{% set epochs_limit_error %}
+    'seeds/mixtures.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
+    || ' epochs of source ''' || source || ''' (' || source_tokens || ' curated tokens for a target of '
+    || round(target_tokens) || '), more than the limit of {{ mixture_epochs_limit() }} epochs. '
+    || 'Lower its weight or the mixture''s total_tokens, or raise its temperature.'
+{% endset %}
 with
 
 mixture_rows as (
@@ -103,17 +121,7 @@ planned as (
             when epochs is not null and pass_tokens > 0 then epochs
             when pass_tokens > 0 then round(coalesce(target_share, 0) * mixture_tokens / pass_tokens, 9)
             when coalesce(target_share, 0) > 0
-                then error(
-                    'seeds/mixtures.csv: mixture ''' || mixture || ''' wants a share of ' || round(target_share, 4)
-                    || ' from source ''' || source || ''''
-                    || case when documents = 'repo' then ' (kind repo: its repository documents)' else '' end
-                    || ', which has no curated tokens'
-                    || case
-                        when source_tokens > 0 then ' in the score buckets it repeats (seeds/mixture_score_buckets.csv)'
-                        else ''
-                    end
-                    || '. Remove the row or set its weight to 0.'
-                )
+                then {{ sql_error(no_tokens_error) }}
             else 0
         end as planned_epochs
     from targets
@@ -124,15 +132,10 @@ bounded as (
     -- the limit (a weight, temperature or total_tokens far beyond its tokens) stops here, before
     -- int_mixture_copies_ordered would allocate them.
     select
-        * exclude (planned_epochs),
+        {{ star_except(['planned_epochs']) }},
         case
             when planned_epochs > {{ mixture_epochs_limit() }}
-                then error(
-                    'seeds/mixtures.csv: mixture ''' || mixture || ''' plans ' || round(planned_epochs, 1)
-                    || ' epochs of source ''' || source || ''' (' || source_tokens || ' curated tokens for a target of '
-                    || round(target_tokens) || '), more than the limit of {{ mixture_epochs_limit() }} epochs. '
-                    || 'Lower its weight or the mixture''s total_tokens, or raise its temperature.'
-                )
+                then {{ sql_error(epochs_limit_error) }}
             else planned_epochs
         end as target_epochs
     from planned

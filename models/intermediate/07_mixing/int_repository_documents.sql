@@ -53,11 +53,11 @@ documents as (
         source,
         repo,
         document,
-        {{ repository_document_header('repo') }} || string_agg(piece, '' order by position) as content,
-        list(doc_id order by position) as doc_ids,
-        list(path order by position) as paths,
-        list(content_start order by position) as content_starts,
-        list(length(content) order by position) as content_lengths
+        {{ repository_document_header('repo') }} || {{ ordered_string_agg('piece', "''", ['position']) }} as content,
+        {{ ordered_list_agg('doc_id', ['position']) }} as doc_ids,
+        {{ ordered_list_agg('path', ['position']) }} as paths,
+        {{ ordered_list_agg('content_start', ['position']) }} as content_starts,
+        {{ ordered_list_agg('length(content)', ['position']) }} as content_lengths
     from placed
     group by source, repo, document
 )
@@ -73,7 +73,9 @@ select
     paths,
     content_starts,
     content_lengths,
-    len(doc_ids) as n_files,
-    strlen(content) as n_bytes,
-    cast(ceil(strlen(content) / {{ var('repository_document_bytes_per_token') }}) as bigint) as estimated_tokens
+    {{ list_size('doc_ids') }} as n_files,
+    {{ byte_length('content') }} as n_bytes,
+    cast(
+        ceil({{ byte_length('content') }} / {{ var('repository_document_bytes_per_token') }}) as bigint
+    ) as estimated_tokens
 from documents

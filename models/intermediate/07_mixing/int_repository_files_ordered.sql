@@ -16,7 +16,7 @@ files as (
         path,
         imports,
         -- The bytes the file adds to a document: its path header, its text and its trailer.
-        strlen({{ repository_file_header('path') }}) + n_bytes + 1 as piece_bytes
+        {{ byte_length(repository_file_header('path')) }} + n_bytes + 1 as piece_bytes
     from {{ ref('int_repository_file_imports') }}
 ),
 
@@ -24,7 +24,7 @@ raw_paths as (
     select
         source,
         repo,
-        list(distinct path order by path) as all_paths
+        {{ sorted_distinct_list_agg('path') }} as all_paths
     from {{ ref('int_raw_files_checked') }}
     where language = 'python'
     group by source, repo
@@ -34,10 +34,10 @@ repositories as (
     select
         source,
         repo,
-        list(doc_id order by path, doc_id) as doc_ids,
-        list(path order by path, doc_id) as paths,
-        list(imports order by path, doc_id) as imports,
-        list(piece_bytes order by path, doc_id) as piece_bytes
+        {{ ordered_list_agg('doc_id', ['path', 'doc_id']) }} as doc_ids,
+        {{ ordered_list_agg('path', ['path', 'doc_id']) }} as paths,
+        {{ ordered_list_agg('imports', ['path', 'doc_id']) }} as imports,
+        {{ ordered_list_agg('piece_bytes', ['path', 'doc_id']) }} as piece_bytes
     from files
     group by source, repo
 ),
@@ -52,8 +52,8 @@ laid_out as (
             repositories.paths,
             repositories.imports,
             repositories.piece_bytes,
-            strlen({{ repository_document_header('repositories.repo') }}),
-            coalesce(raw_paths.all_paths, []),
+            {{ byte_length(repository_document_header('repositories.repo')) }},
+            coalesce(raw_paths.all_paths, cast({{ list_of([]) }} as {{ type_string_list() }})),
             {{ var('seed') }},
             {{ sql_string(var('repository_document_order')) }},
             cast(floor(
@@ -69,8 +69,7 @@ placed as (
     select
         source,
         repo,
-        unnest(doc_ids) as doc_id,
-        unnest(layout) as place
+        {{ unnest_lists_in_step([('doc_ids', 'doc_id'), ('layout', 'place')]) }}
     from laid_out
 )
 

@@ -48,20 +48,23 @@ drawn as (
         uncached.is_spm,
         segments.texts,
         segments.markers,
-        list_transform(
-            range(len(segments.texts)),
-            lambda k: {{ var('repository_document_fim') == 'file' }} and k > 0
-            and {{ stable_uniform([var('seed'), "'fim_file'", 'uncached.doc_id', 'uncached.copy', 'k']) }}
-            < {{ var('fim_rate') }}
-        ) as segment_fim,
-        list_transform(
-            range(len(segments.texts)),
-            lambda k: {{ stable_uniform([var('seed'), "'fim_cut_a'", 'uncached.doc_id', 'uncached.copy', 'k']) }}
-        ) as segment_cuts_a,
-        list_transform(
-            range(len(segments.texts)),
-            lambda k: {{ stable_uniform([var('seed'), "'fim_cut_b'", 'uncached.doc_id', 'uncached.copy', 'k']) }}
-        ) as segment_cuts_b,
+        {{ list_transform(
+            list_range(list_size('segments.texts')),
+            'k',
+            (var('repository_document_fim') == 'file') ~ ' and k > 0 and '
+            ~ stable_uniform([var('seed'), "'fim_file'", 'uncached.doc_id', 'uncached.copy', 'k'])
+            ~ ' < ' ~ var('fim_rate')
+        ) }} as segment_fim,
+        {{ list_transform(
+            list_range(list_size('segments.texts')),
+            'k',
+            stable_uniform([var('seed'), "'fim_cut_a'", 'uncached.doc_id', 'uncached.copy', 'k'])
+        ) }} as segment_cuts_a,
+        {{ list_transform(
+            list_range(list_size('segments.texts')),
+            'k',
+            stable_uniform([var('seed'), "'fim_cut_b'", 'uncached.doc_id', 'uncached.copy', 'k'])
+        ) }} as segment_cuts_b,
         {{ stable_uniform([var('seed'), "'fim_cut_a'", 'uncached.doc_id', 'uncached.copy']) }} as document_cut_a,
         {{ stable_uniform([var('seed'), "'fim_cut_b'", 'uncached.doc_id', 'uncached.copy']) }} as document_cut_b
     from uncached

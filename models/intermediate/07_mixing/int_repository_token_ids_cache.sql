@@ -1,7 +1,7 @@
 {{ cache_config(unique_key=['repo_doc_id'], progress_udf='winnow_tokenize_segments', input='int_repository_documents',
-                 input_where="{{ repository_document_source_condition('files.source') }}",
                  fingerprint_inputs=["select tokenizer_sha256 from {{ ref('int_tokenizer_prepared') }}",
-                                     boilerplate_blocks_state()]) }}
+                                     boilerplate_blocks_state()],
+                 input_where="{{ repository_document_source_condition('files.source') }}") }}
 -- depends_on: {{ ref('int_boilerplate_blocks') }}
 -- The token ids of every repository document of the sources a mixture trains as repository
 -- documents (seeds/mixtures.csv rows of kind repo), encoded once per document and tokenizer and
@@ -44,9 +44,9 @@ tokenized as (
         winnow_tokenize_segments(
             segments.texts,
             segments.markers,
-            cast(null as boolean[]),
-            cast(null as double[]),
-            cast(null as double[]),
+            cast(null as {{ type_list_of('boolean') }}),
+            cast(null as {{ type_list_of('double') }}),
+            cast(null as {{ type_list_of('double') }}),
             false,
             cast(null as double),
             cast(null as double),

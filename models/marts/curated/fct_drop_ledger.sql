@@ -29,7 +29,7 @@ filter_drops as (
         filter_rule as rule,
         filter_value as value,
         filter_threshold as threshold,
-        cast(null as varchar) as duplicate_of,
+        cast(null as {{ type_text() }}) as duplicate_of,
         filter_detail as detail
     from {{ ref('int_files_filtered') }}
     where filter_rule is not null
@@ -100,7 +100,7 @@ boilerplate_only_drops as (
         'boilerplate_only' as rule,
         cast(edits.remaining_chars as double) as value,
         cast({{ var('min_file_chars') }} as double) as threshold,
-        cast(null as varchar) as duplicate_of,
+        cast(null as {{ type_text() }}) as duplicate_of,
         edits.n_blocks || ' boilerplate blocks removed (' || edits.n_bytes || ' bytes); '
         || 'value = characters left' as detail
     from (
@@ -137,7 +137,7 @@ decontamination_drops as (
             when 'distinctive_share' then cast({{ var('decontamination_min_solution_share') }} as double)
             else cast({{ var('decontamination_min_code_share') }} as double)
         end as threshold,
-        cast(null as varchar) as duplicate_of,
+        cast(null as {{ type_text() }}) as duplicate_of,
         matches.benchmark || ' ' || matches.task_id
         || case when matches.solution_id = '0' then '' else ' solution ' || matches.solution_id end
         || ': "' || matches.first_matched_ngram || '" ('
@@ -148,18 +148,21 @@ decontamination_drops as (
         || case when matches.n_solutions > 1 then '; ' || (matches.n_solutions - 1) || ' more solutions' else '' end
         || ')' as detail
     from (
-        select
-            *,
-            count(*) over (partition by doc_id) as n_solutions
-        from {{ ref('int_decontamination_matches') }}
-        where is_contaminated
-        qualify row_number() over (
-            partition by doc_id
-            order by
-                verdict = 'long_run' desc, verdict = 'distinctive_share' desc,
-                greatest(distinctive_share, coalesce(distinctive_code_share, 0)) desc, longest_run_tokens desc,
-                benchmark asc, task_id asc, solution_id asc
-        ) = 1
+        select * from (
+            select
+                *,
+                count(*) over (partition by doc_id) as n_solutions,
+                row_number() over (
+                    partition by doc_id
+                    order by
+                        verdict = 'long_run' desc, verdict = 'distinctive_share' desc,
+                        greatest(distinctive_share, coalesce(distinctive_code_share, 0)) desc, longest_run_tokens desc,
+                        benchmark asc, task_id asc, solution_id asc
+                ) as evidence_rank
+            from {{ ref('int_decontamination_matches') }}
+            where is_contaminated
+        ) as ranked
+        where evidence_rank = 1
     ) as matches
     inner join {{ ref('int_raw_files_checked') }} as files
         on matches.doc_id = files.doc_id

@@ -20,7 +20,7 @@ redactions as (
     -- Placeholders can be longer than what they replace: a negative change is an added byte.
     select
         doc_id,
-        n_bytes_before_redaction - strlen(content) as n_bytes
+        n_bytes_before_redaction - {{ byte_length('content') }} as n_bytes
     from {{ ref('int_pii_redactions_cache') }}
 ),
 

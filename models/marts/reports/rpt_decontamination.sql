@@ -62,7 +62,7 @@ per_benchmark as (
     select
         'benchmark' as level,
         per_task.benchmark,
-        cast(null as varchar) as task_id,
+        cast(null as {{ type_text() }}) as task_id,
         sum(per_task.ngrams_searched) as ngrams_searched,
         sum(per_task.ngrams_allow_listed) as ngrams_allow_listed,
         sum(per_task.ngrams_generic_shape) as ngrams_generic_shape,

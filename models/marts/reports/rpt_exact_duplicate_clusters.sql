@@ -21,7 +21,7 @@ select
     sum(cluster_size) as files,
     sum(cluster_size - 1) as files_removed,
     min(keeper_example) as example_keeper,
-    string_agg(distinct keeper_kind, ', ' order by keeper_kind) as kinds
+    {{ sorted_distinct_string_agg('keeper_kind', "', '") }} as kinds
 from clusters
 group by cluster_size
 order by cluster_size

@@ -37,7 +37,10 @@ kind_fractions as (
         source,
         documents,
         kind,
-        cast(tokens / nullif(sum(tokens) over (partition by mixture, source, documents), 0) as double) as fraction
+        -- Exact decimal tokens, divided as doubles (a decimal quotient would keep only the scale
+        -- the engine's decimal rules leave it).
+        cast(tokens as double)
+        / nullif(cast(sum(tokens) over (partition by mixture, source, documents) as double), 0) as fraction
     from source_kind_tokens
 ),
 

@@ -18,12 +18,12 @@ select
     cluster_id,
     any_value(cluster_size) as cluster_size,
     any_value(repo_path) filter (where is_keeper) as keeper_path,
-    list(repo_path order by repo_path)[1:5] as sample_paths,
+    {{ list_slice(ordered_list_agg('repo_path', ['repo_path']), '1', '5') }} as sample_paths,
     count(*) filter (where is_removed) as files_removed,
     min(similarity_to_keeper) filter (where is_removed) as min_removed_similarity,
     min(similarity_to_keeper) as min_similarity_to_keeper,
     count(distinct split_part(repo_path, '/', 1) || '/' || split_part(repo_path, '/', 2)) as repos,
-    string_agg(distinct kind, ', ' order by kind) as kinds
+    {{ sorted_distinct_string_agg('kind', "', '") }} as kinds
 from members
 group by cluster_id
 order by cluster_size desc, cluster_id asc

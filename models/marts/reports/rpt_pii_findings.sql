@@ -11,8 +11,7 @@ files as (
         kind as document_kind,
         repo,
         path,
-        unnest(pii_findings) as finding,
-        generate_subscripts(pii_findings, 1) as finding_number
+        {{ unnest_with_positions('pii_findings', 'finding', 'finding_number') }}
     from {{ ref('int_files_redacted') }}
     where n_pii_findings > 0
 ),

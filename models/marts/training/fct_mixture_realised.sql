@@ -54,7 +54,7 @@ source_kinds as (
     select
         source,
         documents,
-        string_agg(distinct kind, ', ' order by kind) as kinds
+        {{ sorted_distinct_string_agg('kind', "', '") }} as kinds
     from {{ ref('int_mixture_documents') }}
     group by source, documents
 ),

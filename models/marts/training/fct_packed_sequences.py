@@ -8,18 +8,18 @@ dropped or padded by var packing_tail, as Megatron-LM and datatrove) or best_fit
 decreasing over blocks of var packing_best_fit_block_tokens tokens; documents longer than seq_len
 cut into chunks; every window padded with the pad token, or EOS when the tokenizer has none).
 
-Packing is python_udfs.kernels.packing over record batches streamed from an ordered query on a cursor; the
+Packing is the engine-neutral step python_udfs.steps.packing (over python_udfs.kernels.packing; on Spark
+a SQL model of the same name calls it through a UDTF) over record batches streamed from an ordered query on a cursor; the
 windows stream back out as an Arrow reader, so neither side holds a mixture in memory. Knobs
 arrive through model config (Python models cannot call var()).
 """
 
 import pyarrow as pa
 
-from python_udfs.kernels.packing import WINDOW_SCHEMA, pack
 from python_udfs.kernels.utils import checked_in_order
+from python_udfs.steps.packing import SCHEMA, PackingKnobs, pack_split
 
 BATCH_ROWS = 256
-SCHEMA = pa.schema([("mixture", pa.string()), ("split", pa.string()), *WINDOW_SCHEMA])
 
 
 def _batches(session, query, parameters, order_column="position"):
@@ -34,16 +34,19 @@ def _batches(session, query, parameters, order_column="position"):
 
 def model(dbt, session):
     dbt.config(materialized="memoized_table")
-    seq_len = int(dbt.config.get("seq_len"))
-    strategy = dbt.config.get("packing_strategy")
-    tail = dbt.config.get("packing_tail")
-    block_tokens = int(dbt.config.get("packing_best_fit_block_tokens"))
-
     documents = dbt.ref("fct_training_documents").sql_query()
     splits = dbt.ref("fct_repo_splits").sql_query()
     [(eos_id, pad_id)] = session.execute(
         f"select eos_token_id, coalesce(pad_token_id, eos_token_id) from ({dbt.ref('int_tokenizer_prepared').sql_query()})"
     ).fetchall()
+    knobs = PackingKnobs(
+        seq_len=int(dbt.config.get("seq_len")),
+        strategy=dbt.config.get("packing_strategy"),
+        tail=dbt.config.get("packing_tail"),
+        block_tokens=int(dbt.config.get("packing_best_fit_block_tokens")),
+        eos_id=eos_id,
+        pad_id=pad_id,
+    )
     split_documents = f"""
         select documents.mixture, splits.split, documents.position, documents.input_ids
         from ({documents}) as documents
@@ -60,22 +63,6 @@ def model(dbt, session):
                 f"select position, input_ids from ({split_documents}) where mixture = $1 and split = $2 order by position",
                 [mixture, split],
             )
-            for batch in pack(
-                documents_in_order,
-                strategy,
-                seq_len=seq_len,
-                eos_id=eos_id,
-                pad_id=pad_id,
-                tail=tail,
-                block_tokens=block_tokens,
-            ):
-                yield pa.RecordBatch.from_arrays(
-                    [
-                        pa.array([mixture] * batch.num_rows, pa.string()),
-                        pa.array([split] * batch.num_rows, pa.string()),
-                        *batch.columns,
-                    ],
-                    schema=SCHEMA,
-                )
+            yield from pack_split(mixture, split, documents_in_order, knobs)
 
     return pa.RecordBatchReader.from_batches(SCHEMA, windows())

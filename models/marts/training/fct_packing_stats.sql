@@ -43,9 +43,11 @@ pieces as (
     select
         mixture,
         split,
-        unnest(document_positions) as position,
-        unnest(boundaries) as piece_start,
-        unnest(list_concat(boundaries[2:], [n_tokens])) as piece_end
+        {{ unnest_lists_in_step([
+            ('document_positions', 'position'),
+            ('boundaries', 'piece_start'),
+            (list_concat([list_without_first('boundaries'), list_of(['n_tokens'])]), 'piece_end'),
+        ]) }}
     from windows
 ),
 

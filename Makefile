@@ -57,7 +57,8 @@ test: install
 # ruff (lint and format) for Python; sqlfluff for the models and data tests as dbt compiles them.
 # Compiling reads the seeds and checks each corpus source's files, so the default corpora are
 # ingested and the seeds loaded (into a database of its own) first; sqlfluff only warns when it
-# cannot compile a file, so a skipped file fails the target here.
+# cannot compile a file, so a skipped file fails the target here. The one exception: the Spark
+# form of a dbt Python model (a .sql beside its .py) is disabled on DuckDB, so dbt cannot compile it.
 LINT_DB := data/lint.duckdb
 lint: install data/raw/default/_ingest/summary.json data/raw/docs/_ingest/summary.json data/raw/text/part-00000.parquet
 	$(BIN)/ruff check .
@@ -65,7 +66,10 @@ lint: install data/raw/default/_ingest/summary.json data/raw/docs/_ingest/summar
 	WINNOW_DB=$(LINT_DB) $(BIN)/dbt seed --quiet
 	WINNOW_DB=$(LINT_DB) $(BIN)/sqlfluff lint models tests/data > data/sqlfluff.log 2>&1; \
 	    status=$$?; grep -v -e nanobind -e 'leaked ' -e 'skipped remainder' -e refleaks -e 'reference counting' data/sqlfluff.log; \
-	    if grep -q 'Skipped file' data/sqlfluff.log; then echo 'sqlfluff could not compile a file (above)'; exit 1; fi; \
+	    skipped=$$(sed -n 's/.*Skipped file \([^ ]*\.sql\) .*/\1/p' data/sqlfluff.log \
+	        | while read -r file; do [ -f "$${file%.sql}.py" ] || echo "$$file"; done); \
+	    if [ -n "$$skipped" ] || grep 'Skipped file' data/sqlfluff.log | grep -qv '\.sql '; then \
+	        echo "sqlfluff could not compile a file (above)"; exit 1; fi; \
 	    exit $$status
 
 clean:

@@ -55,7 +55,7 @@
     "decontamination_common_ngram_repositories": {"type": "int", "range": [1, 1000000], "read_by": ["int_decontamination_matches"], "why": "winnow, measured: of the 152 searched HumanEval n-grams that real files of the default corpus; at most 1000000 repositories"},
     "decontamination_prompt_ngrams": {"type": "bool", "read_by": ["int_benchmark_ngrams"], "why": "datatrove NGramsDecontConfig: false"},
     "decontamination_overlap_ngrams": {"type": "bool", "read_by": ["int_benchmark_ngrams"], "why": "datatrove NGramsDecontConfig: true"},
-    "tokenizer_path": {"type": "string", "read_by": ["fct_exported_shards", "int_tokenizer_prepared"], "why": "winnow: empty"},
+    "tokenizer_path": {"type": "string", "read_by": ["int_tokenizer_prepared"], "why": "winnow: empty"},
     "output_dir": {"type": "string", "non_empty": true, "read_by": ["fct_exported_shards", "int_tokenizer_prepared"], "why": "winnow: out"},
     "tokenizer_vocab_size": {"type": "int", "range": [512, 1048576], "read_by": ["int_tokenizer_prepared"], "why": "winnow: 32768; at most 2^20, four times the largest published vocabularies (262144), as ids are int32 and the trainer keeps every merge in memory"},
     "tokenizer_train_bytes": {"type": "int", "range": [1, 68719476736], "read_by": ["int_tokenizer_samples"], "why": "winnow: 20000000; at most 64 GiB, as the trainer counts every distinct word of its sample in memory"},

@@ -1,15 +1,21 @@
 """Benchmark: winnow's near dedup against datatrove's MinHash pipeline, same documents, one run.
 
-    .venv/bin/python bench/near_dedup.py [--work data/bench/near_dedup] [--datatrove-python .venv-datatrove/bin/python]
+    .venv/bin/python bench/near_dedup.py [--corpus default|versions] [--work data/bench/near_dedup]
+        [--datatrove-python .venv-datatrove/bin/python]
 
-1. Ingests the default corpus (standard library + installed packages) and runs `dbt build` with
-   the size and line rules relaxed, so that over 100 MB of real Python reaches near dedup.
+1. Builds a corpus and runs `dbt build` with the size and line rules relaxed, so that over 100 MB
+   of real Python reaches near dedup: `default` is the default corpus (standard library +
+   installed packages); `versions` is several releases of the same packages (Django and SymPy
+   sdists, fetched once with `pip download` into the work directory), where most files have
+   near-duplicate versions and edges and clusters cost the most.
 2. Times winnow's near-dedup models (signatures, LSH edges with exact verification, components,
-   clusters) with `dbt run`, and reads peak RSS of that process.
+   clusters) with `dbt run`, once with the default scheme (one_permutation) and once with the
+   datasketch-exact affine32, and reads peak RSS, removed files and the lowest exact Jaccard of a
+   removed file to its keeper.
 3. Exports exactly the documents that entered near dedup as 8 Parquet files (datatrove
    parallelises by file) and runs datatrove's signature, buckets, cluster and filter stages with
    the same shingle size and bands x rows, timing them and reading their peak RSS.
-4. Prints both, the speed ratio and the number of documents each removed.
+4. Prints all of it, with the speed ratios.
 
 The machine should be otherwise idle: it measures wall time.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from common import timed  # noqa: E402
 
-from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
+from python_udfs.cli.ingest import archive_input, distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 
 # Relax the size and line rules so that big real files reach near dedup too; language and
@@ -47,6 +54,17 @@ RELAXED = {
     "encoded_data_max_run": 10**9,
     "encoded_data_max_fraction": 1.1,
 }
+# Several releases of the same packages, BSD-licensed (kept by the license rules).
+VERSIONED_SDISTS = [
+    "django==4.1.13",
+    "django==4.2.16",
+    "django==5.0.9",
+    "django==5.1.3",
+    "sympy==1.11.1",
+    "sympy==1.12.1",
+    "sympy==1.13.3",
+]
+SCHEMES = ["one_permutation", "affine32"]
 NEAR_DEDUP_MODELS = [
     "int_minhash_signatures_cache",
     "int_files_minhashed",
@@ -57,16 +75,44 @@ NEAR_DEDUP_MODELS = [
 ]
 
 
+def corpus_inputs(corpus: str, work: Path) -> list:
+    if corpus == "default":
+        return [stdlib_input(), *distribution_inputs()]
+    sdists = work / "sdists"
+    sdists.mkdir(parents=True, exist_ok=True)
+    have = {path.name.lower() for path in sdists.glob("*.tar.gz")}
+    missing = [spec for spec in VERSIONED_SDISTS if spec.replace("==", "-") + ".tar.gz" not in have]
+    if missing:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d", sdists]
+            + missing,
+            check=True,
+        )
+    # One repository per release, so that two versions of a file are two documents.
+    return [
+        archive_input(path, repo=f"pypi/{path.name.removesuffix('.tar.gz')}")
+        for path in sorted(sdists.glob("*.tar.gz"))
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench" / "near_dedup")
+    parser.add_argument("--corpus", choices=["default", "versions"], default="default")
+    parser.add_argument("--work", type=Path, default=None, help="default: data/bench/near_dedup[_versions]")
     parser.add_argument("--datatrove-python", type=Path, default=ROOT / ".venv-datatrove" / "bin" / "python")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    work = args.work.resolve()
+    suffix = "" if args.corpus == "default" else f"_{args.corpus}"
+    work = (args.work or ROOT / "data" / "bench" / f"near_dedup{suffix}").resolve()
+    if not args.datatrove_python.exists():
+        raise SystemExit(
+            f"{args.datatrove_python} not found: python3 -m venv .venv-datatrove && "
+            '.venv-datatrove/bin/pip install "datatrove[io,processing]" spacy pyarrow tokenizers'
+        )
     shutil.rmtree(work / "project", ignore_errors=True)
+    shutil.rmtree(work / "raw", ignore_errors=True)
 
-    ingest([stdlib_input(), *distribution_inputs()], work / "raw", progress=False)
+    ingest(corpus_inputs(args.corpus, work), work / "raw", progress=False)
     project = make_dbt_project(work / "project")
     project.write_sources(
         [{"source_name": "default", "parquet_glob": f"{work}/raw/*.parquet", "flavour": "winnow", "tier": 1}]
@@ -98,25 +144,44 @@ def main() -> None:
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "PATH": str(Path(sys.executable).parent),
     }
-    ours_s, ours_rss, _ = timed(
-        [
-            dbt,
-            "run",
-            "--full-refresh",
-            "--select",
-            *NEAR_DEDUP_MODELS,
-            "--vars",
-            json.dumps(RELAXED),
-            "--profiles-dir",
-            str(project.root),
-            "--project-dir",
-            str(project.root),
-        ],
-        cwd=project.root,
-        env=env,
-    )
-    with duckdb.connect(str(db), read_only=True) as con:
-        [(ours_removed,)] = con.sql("select count(*) from int_near_dup_clusters where is_removed").fetchall()
+    ours = {}
+    for scheme in SCHEMES:
+        seconds, peak_rss, _ = timed(
+            [
+                dbt,
+                "run",
+                "--full-refresh",
+                "--select",
+                *NEAR_DEDUP_MODELS,
+                "--vars",
+                json.dumps({**RELAXED, "near_dedup_minhash_scheme": scheme}),
+                "--profiles-dir",
+                str(project.root),
+                "--project-dir",
+                str(project.root),
+            ],
+            cwd=project.root,
+            env=env,
+        )
+        with duckdb.connect(str(db), read_only=True) as con:
+            [(removed, lowest, edges)] = con.sql(
+                """select count(*) filter (where is_removed), min(similarity_to_keeper) filter (where is_removed),
+                          (select count(*) from int_near_dup_edges where is_verified)
+                   from int_near_dup_clusters"""
+            ).fetchall()
+        run_results = json.loads((project.root / "target" / "run_results.json").read_text())
+        ours[scheme] = {
+            "seconds": round(seconds, 1),
+            "model_seconds": {
+                r["unique_id"].rsplit(".", 1)[-1]: round(r["execution_time"], 2)
+                for r in run_results["results"]
+                if r["unique_id"].startswith("model.")
+            },
+            "peak_rss_mb": round(peak_rss),
+            "verified_edges": edges,
+            "removed": removed,
+            "lowest_jaccard_to_keeper": round(lowest, 4) if lowest is not None else None,
+        }
 
     theirs_s, theirs_rss, out = timed(
         [
@@ -138,20 +203,20 @@ def main() -> None:
 
         theirs_removed = sum(sum(1 for _ in gzip.open(f)) for f in removed_files)
 
+    theirs_s = round(theirs_s, 1)
     print(
         json.dumps(
             {
+                "corpus": args.corpus,
                 "documents": len(docs),
                 "megabytes": round(megabytes, 1),
                 "bands_x_rows": f"{bands}x{rows}",
-                "winnow_seconds": round(ours_s, 1),
-                "winnow_peak_rss_mb": round(ours_rss),
-                "winnow_removed": ours_removed,
-                "datatrove_seconds": round(theirs_s, 1),
+                "winnow": ours,
+                "datatrove_seconds": theirs_s,
                 "datatrove_stage_seconds": {k: round(v, 1) for k, v in stages.items()},
                 "datatrove_peak_rss_mb": round(theirs_rss),
                 "datatrove_removed": theirs_removed,
-                "speedup": round(theirs_s / ours_s, 2),
+                "speedup": {scheme: round(theirs_s / run["seconds"], 2) for scheme, run in ours.items()},
             },
             indent=2,
         )

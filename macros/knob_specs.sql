@@ -33,7 +33,7 @@
     "near_dedup_bands": {"type": "int", "range": [1, 8192], "nullable": true, "read_by": ["int_near_dup_candidates"], "why": "BigCode and datasketch: empty, derived from num_perm and threshold by minimising the weighted false positive + false negative area; bands x rows must fit into near_dedup_num_perm (at most 8192)"},
     "near_dedup_rows": {"type": "int", "range": [1, 8192], "nullable": true, "read_by": ["int_near_dup_candidates"], "why": "BigCode and datasketch: empty, derived with near_dedup_bands; bands x rows must fit into near_dedup_num_perm (at most 8192)"},
     "near_dedup_seed": {"type": "int", "range": [0, 4294967295], "read_by": ["int_minhash_signatures_cache"], "why": "BigCode: 42; at most 2^32 - 1, the seed range of the permutations (numpy RandomState, as datasketch)"},
-    "near_dedup_minhash_scheme": {"type": "enum", "choices": ["affine32", "legacy"], "read_by": ["int_minhash_signatures_cache"], "why": "datasketch 2.0: affine32"},
+    "near_dedup_minhash_scheme": {"type": "enum", "choices": ["one_permutation", "affine32", "legacy"], "read_by": ["int_minhash_signatures_cache"], "why": "Li, Owen and Zhang 2012"},
     "near_dedup_shingle_hash": {"type": "enum", "choices": ["sha1", "token_fnv"], "read_by": ["int_minhash_signatures_cache"], "why": "winnow: token_fnv"},
     "near_dedup_verification_margin": {"type": "float", "range": [0, 1], "read_by": ["int_near_dup_candidates"], "why": "winnow: 0.15"},
     "near_dedup_shingle_unit_code": {"type": "enum", "choices": ["code_tokens", "words"], "read_by": ["int_minhash_signatures_cache"], "why": "BigCode: code_tokens"},

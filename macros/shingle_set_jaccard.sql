@@ -13,19 +13,38 @@
 (
     with
 
+    pair_docs as (
+        select {{ left }} as doc_id from {{ pairs }}
+        union
+        select {{ right }} as doc_id from {{ pairs }}
+    ),
+
+    -- Only the sets of files in a pair are unnested: a few percent of the corpus's shingles.
+    pair_sets as (
+        select
+            cache.doc_id,
+            {{ hex_to_integer('cache.doc_id') }} as doc_key,
+            {{ list_size('cache.shingle_hashes') }} as n_shingles,
+            cache.shingle_hashes
+        from {{ ref('int_minhash_signatures_cache') }} as cache
+        semi join pair_docs
+            on cache.doc_id = pair_docs.doc_id
+        where cache.shingle_hashes is not null
+    ),
+
     sets as (
         select
             doc_id,
-            {{ hex_to_integer('doc_id') }} as doc_key,
-            {{ list_size('shingle_hashes') }} as n_shingles
-        from {{ ref('int_minhash_signatures_cache') }}
-        where shingle_hashes is not null
+            doc_key,
+            n_shingles
+        from pair_sets
     ),
 
-    shingles as {{ cte_not_materialized() }} (
-        select {{ hex_to_integer('doc_id') }} as doc_key, {{ unnest_list('shingle_hashes') }} as shingle_hash
-        from {{ ref('int_minhash_signatures_cache') }}
-        where shingle_hashes is not null
+    shingles as (
+        select
+            doc_key,
+            {{ unnest_list('shingle_hashes') }} as shingle_hash
+        from pair_sets
     ),
 
     keyed_pairs as (

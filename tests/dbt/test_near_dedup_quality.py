@@ -10,6 +10,7 @@ pipeline's tokeniser."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
 
 import numpy as np
@@ -99,8 +100,18 @@ def exact_jaccard(documents: list[tuple[str, str]]) -> scipy.sparse.coo_matrix:
     return scipy.sparse.coo_matrix((jaccard, (intersections.row, intersections.col)), shape=intersections.shape)
 
 
+NEAR_DEDUP_MODELS = [
+    "int_minhash_signatures_cache",
+    "int_files_minhashed",
+    "int_near_dup_candidates",
+    "int_near_dup_edges",
+    "int_near_dup_components",
+    "int_near_dup_clusters",
+]
+
+
 @pytest.fixture(scope="module")
-def measured(tmp_path_factory):
+def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("near_dedup")
     ingest([stdlib_input(STDLIB_MODULES), *distribution_inputs(DISTRIBUTIONS)], root / "raw", progress=False)
     project = make_dbt_project(root / "project")
@@ -109,6 +120,17 @@ def measured(tmp_path_factory):
     )
     result = project.dbt("build")
     assert result.returncode == 0, result.stdout[-4000:]
+    return project
+
+
+# The default scheme, and datasketch 2.0's (bit-exact with datasketch): both must pass the gate.
+@pytest.fixture(scope="module", params=[KNOBS["near_dedup_minhash_scheme"]["default"], "affine32"])
+def measured(built, request):
+    project = built
+    if request.param != KNOBS["near_dedup_minhash_scheme"]["default"]:
+        vars_ = json.dumps({"near_dedup_minhash_scheme": request.param})
+        result = project.dbt("run", "--select", *NEAR_DEDUP_MODELS, "--vars", vars_)
+        assert result.returncode == 0, result.stdout[-4000:]
     files = project.query(
         """select m.doc_id, u.content, u.kind from int_files_minhashed m join int_files_unioned u using (doc_id)
            where m.signature is not null order by m.doc_id"""

@@ -1,9 +1,10 @@
 {{ cache_config(progress_udf='winnow_minhash', input='int_files_exact_deduped') }}
 -- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
--- kept between builds (see macros/incremental_cache.sql): winnow_minhash (bit-exact with
--- datasketch), near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code)
--- or lower-cased words (text and docs; vars near_dedup_shingle_unit_<kind>),
--- near_dedup_num_perm permutations. Holds the current input's files only.
+-- kept between builds (see macros/incremental_cache.sql): winnow_minhash with
+-- near_dedup_minhash_scheme (one-permutation hashing, or datasketch's permutations),
+-- near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code) or lower-cased
+-- words (text and docs; vars near_dedup_shingle_unit_<kind>), near_dedup_num_perm positions.
+-- Holds the current input's files only.
 with
 
 files as (

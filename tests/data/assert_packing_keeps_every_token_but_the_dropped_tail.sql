@@ -55,22 +55,59 @@ piece_hashes as (
     from pieces
 ),
 
-document_slices as (
-    -- The same slice of the document (its ids and EOS) that each piece claims to hold.
+pieces_by_document as (
+    -- One row per document with its pieces: joining every piece to its document would copy the
+    -- document's ids once per piece into one vector (a file of 885k tokens in 432 windows asked
+    -- for 2 GB at once).
     select
-        piece_hashes.mixture,
-        piece_hashes.position,
-        piece_hashes.window_index,
-        md5(cast({{ list_slice(
-            list_concat(['documents.input_ids', list_of(['tokenizer.eos_token_id'])]),
-            'piece_hashes.document_offset + 1',
-            'piece_hashes.document_offset + piece_hashes.piece_tokens',
-        ) }} as {{ type_text() }})) as document_hash
+        mixture,
+        position,
+        {{ ordered_list_agg('window_index', ['window_index']) }} as window_indexes,
+        {{ ordered_list_agg('document_offset', ['window_index']) }} as document_offsets,
+        {{ ordered_list_agg('piece_tokens', ['window_index']) }} as piece_token_counts
     from piece_hashes
+    group by mixture, position
+),
+
+document_pieces as (
+    select
+        pieces_by_document.mixture,
+        pieces_by_document.position,
+        documents.input_ids,
+        {{ unnest_lists_in_step([
+            ['pieces_by_document.window_indexes', 'window_index'],
+            ['pieces_by_document.document_offsets', 'document_offset'],
+            ['pieces_by_document.piece_token_counts', 'piece_tokens'],
+        ]) }}
+    from pieces_by_document
     inner join {{ ref('fct_training_documents') }} as documents
         on
-            piece_hashes.mixture = documents.mixture
-            and piece_hashes.position = documents.position
+            pieces_by_document.mixture = documents.mixture
+            and pieces_by_document.position = documents.position
+),
+
+document_slices as (
+    -- The same slice of the document (its ids and EOS) that each piece claims to hold: sliced
+    -- first, with the EOS added to a slice that reaches it.
+    {%- set ids_slice = list_slice(
+        'document_pieces.input_ids',
+        'document_pieces.document_offset + 1',
+        'document_pieces.document_offset + document_pieces.piece_tokens',
+    ) %}
+    select
+        document_pieces.mixture,
+        document_pieces.position,
+        document_pieces.window_index,
+        md5(cast(
+            case
+                when
+                    document_pieces.document_offset + document_pieces.piece_tokens
+                    > {{ list_size('document_pieces.input_ids') }}
+                    then {{ list_concat([ids_slice, list_of(['tokenizer.eos_token_id'])]) }}
+                else {{ ids_slice }}
+            end as {{ type_text() }}
+        )) as document_hash
+    from document_pieces
     cross join tokenizer
 ),
 

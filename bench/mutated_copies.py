@@ -36,26 +36,26 @@ IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
 URL_HOST = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)")
 
 
-def _uniform(*parts: object) -> float:
+def stable_uniform(*parts: object) -> float:
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def mutate(text: str, path: str, copy: int) -> str:
     """A deterministic variant of one file for one copy (see the module docstring)."""
-    kind = _uniform("kind", copy, path)
+    kind = stable_uniform("kind", copy, path)
     if kind < 0.1:
         return text
     lines = text.split("\n")
     names = sorted(set(IDENTIFIER.findall(text)))
     renames = 1 if kind < 0.7 else 4
     for r in range(min(renames, len(names))):
-        name = names[int(_uniform("name", copy, path, r) * len(names))]
+        name = names[int(stable_uniform("name", copy, path, r) * len(names))]
         text_lines = "\n".join(lines)
         lines = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v{copy}", text_lines).split("\n")
     drop_share = 0.03 if kind < 0.7 else 0.5
     run = 1 if kind < 0.7 else 8
-    kept = [line for i, line in enumerate(lines) if _uniform("drop", copy, path, i // run) >= drop_share]
+    kept = [line for i, line in enumerate(lines) if stable_uniform("drop", copy, path, i // run) >= drop_share]
     return "\n".join(kept)
 
 

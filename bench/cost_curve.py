@@ -2,13 +2,15 @@
 real corpus, per stage, with the exponent of each stage's time against the corpus size.
 
     flock /tmp/winnow-bench.lock .venv/bin/python bench/cost_curve.py [--scales 1 2 4 8]
-        [--base data/raw] [--base-share 0.3] [--threads 2] [--memory-limit 4GB] [--work data/bench/cost_curve]
+        [--growth copies|sample] [--base data/raw] [--base-share 1] [--threads 2] [--memory-limit 4GB] [--work data/bench/cost_curve]
 
 1. The base corpus is a stable sample of `--base-share` of the files of every source of
    seeds/corpus_sources.csv as ingested under `--base` (the default corpus `make run` builds:
-   code, docs and web text; 0.3 of it keeps the 8x build near 6 minutes on 2 cores). kx is the base plus k-1 mutated copies of every file
+   code, docs and web text; all of it by default). kx is the base plus k-1 mutated copies of every file
    (bench/mutated_copies.py: exact copies, light and heavy edits), so every stage, dedup included,
-   has real work at every scale; 1x is the base itself.
+   has real work at every scale; 1x is the base itself. With `--growth sample`, kx is instead a
+   stable sample of k/8 (k/max(scales)) of the base's files, nested, and 8x the base: distinct
+   real files at every scale, so the stages after dedup grow with the input too.
 2. Each scale is a fresh `dbt build` (models, seeds, data and unit tests, export) in a scratch
    project with its own DuckDB file, `--threads` threads and WINNOW_MEMORY_LIMIT. The RSS of dbt's
    process tree is sampled every 0.1 s.
@@ -87,11 +89,12 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copy(source, target)
 
 
-def prepare_base(sources: list[dict], work: Path, share: float) -> None:
-    """work/base/<source>/part-*.parquet: the originals (hard links), or of each part the rows a
-    stable hash of (source, repo and path, or id) puts in the first `share` of [0, 1)."""
+def sample_corpus(sources: list[dict], root: Path, share: float) -> None:
+    """root/<source>/part-*.parquet: the originals (hard links), or of each part the rows a stable
+    hash of (source, repo and path, or id) puts in the first `share` of [0, 1), so the sample of a
+    larger share holds the sample of a smaller one."""
     for source in sources:
-        target = work / "base" / source["source_name"]
+        target = root / source["source_name"]
         marker = target / ".share"
         if marker.exists() and marker.read_text() == str(share):
             continue
@@ -116,10 +119,8 @@ def prepare_base(sources: list[dict], work: Path, share: float) -> None:
         marker.write_text(str(share))
 
 
-def scale_corpus(sources: list[dict], work: Path, scale: int) -> tuple[list[dict], int, int]:
-    """work/scale-<k>/raw/<source>/: the base parts and mutated copies 1..k-1 (hard links); the
-    seed rows pointing at them, the bytes of raw text and the raw rows."""
-    rows, total_bytes, total_rows = [], 0, 0
+def corpus_with_copies(sources: list[dict], work: Path, scale: int) -> None:
+    """work/scale-<k>/raw/<source>/: the base parts and mutated copies 1..k-1 (hard links)."""
     for source in sources:
         base = work / "base" / source["source_name"]
         target = work / f"scale-{scale}" / "raw" / source["source_name"]
@@ -129,6 +130,14 @@ def scale_corpus(sources: list[dict], work: Path, scale: int) -> tuple[list[dict
         parts = originals + [mutant_part(base, copy, n) for copy in range(1, scale) for n in range(len(originals))]
         for part in parts:
             link_or_copy(part, target / part.name)
+
+
+def seed_rows(sources: list[dict], raw: Path) -> tuple[list[dict], int, int]:
+    """The seed rows pointing at raw/<source>/*.parquet, the bytes of raw text and the raw rows."""
+    rows, total_bytes, total_rows = [], 0, 0
+    for source in sources:
+        target = raw / source["source_name"]
+        for part in sorted(target.glob("*.parquet")):
             total_bytes += text_bytes(part)
             total_rows += pq.ParquetFile(part).metadata.num_rows
         row = {k: v for k, v in source.items() if k != "directory"}
@@ -330,21 +339,32 @@ def main() -> None:
         "--base-share", type=float, default=1.0, help="share of each source's files in the base (1 = all)"
     )
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument(
+        "--growth",
+        choices=["copies", "sample"],
+        default="copies",
+        help="kx = the base and k-1 mutated copies (default), or a stable sample of k/max(scales) of the base",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--memory-limit", default="4GB")
     parser.add_argument("--keep", action="store_true", help="keep each scale's DuckDB file and outputs")
     args = parser.parse_args()
     if sorted(args.scales) != args.scales or args.scales[0] < 1:
         raise SystemExit("--scales: increasing whole numbers from 1, e.g. 1 2 4 8")
-    work = args.work.resolve()
+    work = args.work.resolve() / args.growth
     sources = base_sources(args.base.resolve())
-    prepare_base(sources, work, args.base_share)
-    for source in sources:
-        write_mutated_copies(work / "base" / source["source_name"], args.scales[-1] - 1, workers=args.threads)
+    if args.growth == "copies":
+        sample_corpus(sources, work / "base", args.base_share)
+        for source in sources:
+            write_mutated_copies(work / "base" / source["source_name"], args.scales[-1] - 1, workers=args.threads)
 
     runs = []
     for scale in args.scales:
-        rows, raw_bytes, raw_rows = scale_corpus(sources, work, scale)
+        if args.growth == "copies":
+            corpus_with_copies(sources, work, scale)
+        else:
+            sample_corpus(sources, work / f"scale-{scale}" / "raw", args.base_share * scale / args.scales[-1])
+        rows, raw_bytes, raw_rows = seed_rows(sources, work / f"scale-{scale}" / "raw")
         project_dir = work / f"scale-{scale}" / "project"
         shutil.rmtree(project_dir, ignore_errors=True)
         project = make_dbt_project(project_dir)

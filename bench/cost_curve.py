@@ -1,14 +1,15 @@
 """Benchmark: the cost curve. Time and peak RSS of a fresh `dbt build` at 1x, 2x, 4x and 8x of a
 real corpus, per stage, with the exponent of each stage's time against the corpus size.
 
-    flock /tmp/winnow-bench.lock .venv/bin/python bench/cost_curve.py [--scales 1 2 4 8]
-        [--growth copies|sample] [--base data/raw] [--base-share 1] [--threads 2] [--memory-limit 4GB] [--work data/bench/cost_curve]
+    flock /tmp/winnow-bench.lock .venv/bin/python bench/cost_curve.py [--growth copies|sample]
+        [--scales 1 2 4 8] [--base data/raw] [--base-share 1] [--threads 2] [--memory-limit 4GB]
+        [--work data/bench/cost_curve] [--keep]
 
 1. The base corpus is a stable sample of `--base-share` of the files of every source of
    seeds/corpus_sources.csv as ingested under `--base` (the default corpus `make run` builds:
-   code, docs and web text; all of it by default). kx is the base plus k-1 mutated copies of every file
-   (bench/mutated_copies.py: exact copies, light and heavy edits), so every stage, dedup included,
-   has real work at every scale; 1x is the base itself. With `--growth sample`, kx is instead a
+   code, docs and web text; all of it by default). kx is the base plus k-1 mutated copies of every
+   file (bench/mutated_copies.py: exact copies, light and heavy edits), so dedup and the filters
+   have real work at every scale; 1x is the base itself. With `--growth sample`, kx is instead a
    stable sample of k/8 (k/max(scales)) of the base's files, nested, and 8x the base: distinct
    real files at every scale, so the stages after dedup grow with the input too.
 2. Each scale is a fresh `dbt build` (models, seeds, data and unit tests, export) in a scratch
@@ -20,9 +21,13 @@ real corpus, per stage, with the exponent of each stage's time against the corpu
    2 threads a node of another stage may run beside it). Also the wall clock and dbt's start-up
    (process start to the first node). Nodes run two at a time, so stage sums add up to more than
    the wall clock.
-4. Fits b in time = a * size^b by least squares on log-log over the scales, size = bytes of raw
-   text (UTF-8), per stage and per node; prints the table (Markdown) and the nodes whose exponent
-   is above 1.1, and writes everything to <work>/cost_curve.json.
+4. Fits b in time = a * size^b by least squares on log-log over the scales, per stage and per
+   node, against two sizes: the bytes of raw text (UTF-8), the input of staging to 03_dedup, and
+   the bytes of curated text, which is what 04_redaction onwards and the marts read (most mutated
+   copies stop at the quality filters and dedup). Prints the table (Markdown; the exponent
+   against the stage's own input in italics, in bold when above 1.1) and the nodes of at least
+   1 s whose exponent against their input is above 1.1; writes everything to
+   <work>/<growth>/cost_curve.json and each build's run_results.json beside it.
 
 The machine should be otherwise idle: it measures wall time.
 """

@@ -39,6 +39,7 @@ import csv
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,11 @@ NODE_FIT_MIN_SECONDS = 1.0
 # Stages that read the near-deduplicated corpus: most mutated copies are duplicates and stop at
 # 03_dedup, so these stages' input grows with the curated text, not the raw text.
 AFTER_DEDUP = ("04_", "05_", "06_", "07_", "marts/")
+
+
+# A fit over sizes less than this far apart says nothing (the mutated copies barely grow the
+# curated text): no exponent is given against such a size.
+MIN_SIZE_RANGE = 2.0
 
 
 def after_dedup(stage: str) -> bool:
@@ -179,6 +185,8 @@ def build(project_root: Path, threads: int, memory_limit: str) -> dict:
         "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
     }
     dbt = str(Path(sys.executable).parent / "dbt")
+    load_before = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     process = subprocess.Popen(
         [dbt, "build", "--profiles-dir", str(project_root), "--project-dir", str(project_root)],
@@ -191,6 +199,8 @@ def build(project_root: Path, threads: int, memory_limit: str) -> dict:
     with RssTimeline(process.pid) as rss:
         output, _ = process.communicate()
     wall = time.time() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
     if process.returncode != 0:
         raise SystemExit(f"dbt build failed in {project_root}:\n{output[-5000:]}")
     target = project_root / "target"
@@ -209,6 +219,8 @@ def build(project_root: Path, threads: int, memory_limit: str) -> dict:
                 nodes[unique_id]["peak_rss_mb"] = max(nodes[unique_id]["peak_rss_mb"], mb)
     return {
         "wall_seconds": wall,
+        "cpu_seconds": cpu,
+        "load_before_after": [load_before, os.getloadavg()[0]],
         "startup_seconds": first_start - started,
         "peak_rss_mb": rss.peak_mb,
         "nodes": nodes,
@@ -216,8 +228,9 @@ def build(project_root: Path, threads: int, memory_limit: str) -> dict:
 
 
 def exponent(sizes: list[float], seconds: list[float]) -> float | None:
-    """b of time = a * size^b, least squares on log-log (None when a time is zero)."""
-    if len(sizes) < 2 or min(seconds) <= 0:
+    """b of time = a * size^b, least squares on log-log (None when a time is zero or the sizes
+    span less than MIN_SIZE_RANGE)."""
+    if len(sizes) < 2 or min(seconds) <= 0 or max(sizes) < MIN_SIZE_RANGE * min(sizes):
         return None
     xs, ys = [math.log(s) for s in sizes], [math.log(t) for t in seconds]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -258,8 +271,12 @@ def stage_table(runs: list[dict]) -> tuple[list[dict], list[dict]]:
                 "input": "curated" if after_dedup(stage) else "raw",
             }
         )
-    for label, key in (("dbt start-up", "startup_seconds"), ("wall clock", "wall_seconds")):
-        seconds = [run[key] for run in runs]
+    for label, key in (
+        ("dbt start-up", "startup_seconds"),
+        ("wall clock", "wall_seconds"),
+        ("CPU time of the build (user + system)", "cpu_seconds"),
+    ):
+        seconds = [run.get(key, 0.0) for run in runs]
         peaks = [run["peak_rss_mb"] for run in runs] if key == "wall_seconds" else [0] * len(runs)
         stages.append(
             {
@@ -292,6 +309,9 @@ def markdown(runs: list[dict], stages: list[dict], nodes: list[dict]) -> str:
         "| raw files | " + " | ".join(f"{run['raw_rows']:,}" for run in runs) + " |",
         "| raw text (MB) | " + " | ".join(f"{run['raw_bytes'] / 1e6:,.0f}" for run in runs) + " |",
         "| curated files | " + " | ".join(f"{run['funnel']['curated_files']:,}" for run in runs) + " |",
+        "| load average (1 min) before, after | "
+        + " | ".join(", ".join(f"{x:.1f}" for x in run.get("load_before_after", [])) for run in runs)
+        + " |",
         "| curated text (MB) | " + " | ".join(f"{run['funnel']['curated_bytes'] / 1e6:,.0f}" for run in runs) + " |",
         "",
         "| stage (nodes) | "
@@ -328,7 +348,7 @@ def markdown(runs: list[dict], stages: list[dict], nodes: list[dict]) -> str:
         "",
     ]
     lines += [
-        f"- `{n['node'].split('.', 2)[-1]}` ({n['stage']}): {n['exponent_of_input']:.2f}, "
+        f"- `{n['node'].split('.', 2)[-1][:70]}` ({n['stage']}): {n['exponent_of_input']:.2f}, "
         + ", ".join(f"{t:.1f}" for t in n["seconds"])
         + " s"
         for n in faster

@@ -1,10 +1,16 @@
-"""Helpers shared by the benchmarks: timing a command with the peak RSS of its largest process."""
+"""Helpers shared by the benchmarks: timing a command with the peak RSS of its largest process;
+sampling a dbt process tree's RSS and putting it on the nodes that ran."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
+
+from tests.conftest import PeriodicSampler
 
 # Runs a command and reports the peak RSS of the largest process it ran (workers included), on
 # its own: the benchmark's own RUSAGE_CHILDREN would mix the two pipelines.
@@ -26,3 +32,66 @@ def timed(command: list[str], **kwargs) -> tuple[float, float, subprocess.Comple
         raise SystemExit(f"{command[0]} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     peak_kb = int(result.stderr.strip().splitlines()[-1].split()[-1])
     return seconds, peak_kb / 1024, result
+
+
+class RssTimeline(PeriodicSampler):
+    """Samples the resident set size (VmRSS) of a process and all its descendants every 0.1 s in a
+    background thread, as (unix time, MB) pairs, so a peak can be put on the dbt nodes running at
+    that moment; keeps the root process's kernel high-water mark (VmHWM), which no sampling gap can
+    miss (a tree has none: a child's peak is only what the samples saw)."""
+
+    interval = 0.1
+
+    def __init__(self, pid: int):
+        super().__init__()
+        self.pid, self.samples, self.peak_mb = pid, [], 0.0
+
+    @staticmethod
+    def _status(pid: int) -> dict[str, str]:
+        text = Path(f"/proc/{pid}/status").read_text()
+        return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+    @staticmethod
+    def _descendants(pid: int) -> list[int]:
+        found, pending = [], [pid]
+        while pending:
+            parent = pending.pop()
+            for task in Path(f"/proc/{parent}/task").glob("*"):
+                try:
+                    children = [int(c) for c in (task / "children").read_text().split()]
+                except OSError:
+                    continue
+                found += children
+                pending += children
+        return found
+
+    def sample(self) -> bool:
+        try:
+            root = self._status(self.pid)
+            rss_kb, peak_kb = int(root["VmRSS"].split()[0]), int(root["VmHWM"].split()[0])
+        except (OSError, KeyError, ValueError):
+            return False  # the process has exited
+        for child in self._descendants(self.pid):
+            try:
+                rss_kb += int(self._status(child)["VmRSS"].split()[0])
+            except (OSError, KeyError, ValueError):
+                continue  # exited between the listing and the read
+        self.samples.append((time.time(), rss_kb / 1024))
+        self.peak_mb = max(self.peak_mb, peak_kb / 1024, rss_kb / 1024)
+        return True
+
+
+def node_intervals(run_results: Path) -> list[tuple[str, float, float]]:
+    """(unique_id, unix start, unix end) of every dbt node's execution in run_results.json."""
+    intervals = []
+    for result in json.loads(run_results.read_text())["results"]:
+        for timing in result["timing"]:
+            if timing["name"] == "execute" and timing["started_at"] and timing["completed_at"]:
+                intervals.append(
+                    (
+                        result["unique_id"],
+                        datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00")).timestamp(),
+                        datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00")).timestamp(),
+                    )
+                )
+    return intervals

@@ -4,7 +4,7 @@ after adding one new corpus, on the default corpus plus mutated copies of it.
     .venv/bin/python bench/incremental.py [--copies 2] [--work data/bench/incremental]
 
 1. Ingests the default corpus (standard library + installed packages) and derives `--copies`
-   mutated copies of every file (bench/larger_than_memory.py's generator), as source `base`; one
+   mutated copies of every file (bench/mutated_copies.py), as source `base`; one
    more mutated copy is kept aside as source `added`.
 2. Times `dbt build` from scratch, then again with nothing changed (the target: under 20% of
    the first), then with `added` listed in seeds/corpus_sources.csv.
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import timed  # noqa: E402
-from bench.larger_than_memory import write_mutated_copies  # noqa: E402
+from bench.mutated_copies import write_mutated_copies  # noqa: E402
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
 

@@ -3,13 +3,11 @@
     .venv/bin/python bench/larger_than_memory.py [--copies 23] [--memory-limit 1GB] [--work data/bench/ltm]
 
 1. Ingests the default corpus (standard library + installed packages, ~130 MB) once.
-2. Derives `--copies` mutated copies of every file, written as extra raw Parquet parts: each copy
-   of a file is, by a stable hash of (copy, path), an exact copy (10%), a light edit (60%: one
-   identifier renamed everywhere and a few lines dropped) or a heavy edit (30%: half of the lines
-   dropped in runs and identifiers renamed), so exact dedup, near dedup and the filters all have
-   real work. With 23 copies the raw corpus is 3.78 GB of real-looking code (268,440 files).
+2. Derives `--copies` mutated copies of every file (bench/mutated_copies.py: exact copies, light
+   and heavy edits), written as extra raw Parquet parts. With 23 copies the raw corpus is 3.78 GB
+   of real-looking code (268,440 files).
 3. Runs `dbt build` with WINNOW_MEMORY_LIMIT and 2 threads, sampling the temp directory's size and
-   the dbt process's RSS, and reports wall time, peak RSS, the nodes that ran when the RSS peaked
+   the RSS of dbt's process tree, and reports wall time, peak RSS, the nodes that ran when the RSS peaked
    (so DuckDB's share, bounded by the limit, can be told from the Python UDFs' and models'), peak
    spill and the funnel.
 
@@ -19,139 +17,29 @@ The machine should be otherwise idle: it measures wall time.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import re
 import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from python_udfs.cli.ingest import (  # noqa: E402
-    RAW_SCHEMA,
-    ROW_GROUP_MAX_BYTES,
-    ROW_GROUP_MAX_ROWS,
-    distribution_inputs,
-    ingest,
-    row_group_bounds,
-    stdlib_input,
-)
-from tests.conftest import DirectoryPeak, PeriodicSampler, make_dbt_project  # noqa: E402
-
-IDENTIFIER = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]{3,}\b")
-
-
-def _uniform(*parts: object) -> float:
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64
-
-
-def mutate(text: str, path: str, copy: int) -> str:
-    """A deterministic variant of one file for one copy (see the module docstring)."""
-    kind = _uniform("kind", copy, path)
-    if kind < 0.1:
-        return text
-    lines = text.split("\n")
-    names = sorted(set(IDENTIFIER.findall(text)))
-    renames = 1 if kind < 0.7 else 4
-    for r in range(min(renames, len(names))):
-        name = names[int(_uniform("name", copy, path, r) * len(names))]
-        text_lines = "\n".join(lines)
-        lines = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v{copy}", text_lines).split("\n")
-    drop_share = 0.03 if kind < 0.7 else 0.5
-    run = 1 if kind < 0.7 else 8
-    kept = [line for i, line in enumerate(lines) if _uniform("drop", copy, path, i // run) >= drop_share]
-    return "\n".join(kept)
-
-
-def _write_mutated_part(original: Path, out: Path, copy: int) -> int:
-    """One mutated copy of one ingested part file; returns the bytes of text it holds."""
-    if out.exists():
-        return sum(pq.read_table(out, columns=["n_bytes"]).column(0).to_pylist())
-    table = pq.read_table(original)
-    contents = [
-        mutate(text, path, copy)
-        for text, path in zip(table.column("content").to_pylist(), table.column("path").to_pylist())
-    ]
-    sizes = [len(c.encode()) for c in contents]
-    table = (
-        table.set_column(table.schema.get_field_index("content"), "content", pa.array(contents, pa.string()))
-        .set_column(table.schema.get_field_index("n_bytes"), "n_bytes", pa.array(sizes, pa.int64()))
-        .set_column(
-            table.schema.get_field_index("repo"),
-            "repo",
-            pa.array([f"mutant-{copy}/{r}" for r in table.column("repo").to_pylist()], pa.string()),
-        )
-    ).cast(RAW_SCHEMA)
-    partial = out.with_suffix(".tmp")
-    with pq.ParquetWriter(partial, RAW_SCHEMA, compression="zstd") as writer:
-        for start, stop in row_group_bounds(sizes, ROW_GROUP_MAX_ROWS, ROW_GROUP_MAX_BYTES):
-            writer.write_table(table.slice(start, stop - start), row_group_size=stop - start)
-    partial.rename(out)
-    return sum(sizes)
-
-
-def write_mutated_copies(raw: Path, copies: int, workers: int = 1) -> int:
-    """Writes part files of mutated copies next to the ingested parts (in `workers` processes; each
-    file depends only on its copy and original, so the result is the same); returns bytes written."""
-    originals = sorted(raw.glob("part-*.parquet"))
-    tasks = [
-        (original, raw / f"mutant-{copy:03d}-{number:05d}.parquet", copy)
-        for copy in range(1, copies + 1)
-        for number, original in enumerate(originals)
-    ]
-    if workers <= 1:
-        return sum(_write_mutated_part(*task) for task in tasks)
-    with ProcessPoolExecutor(workers) as pool:
-        return sum(pool.map(_write_mutated_part, *zip(*tasks)))
-
-
-class RssTimeline(PeriodicSampler):
-    """Samples a process's resident set size (VmRSS) every 0.1 s in a background thread, as
-    (unix time, MB) pairs, so the peak can be put on the dbt nodes running at that moment, and
-    keeps the kernel's high-water mark (VmHWM), which no sampling gap can miss."""
-
-    interval = 0.1
-
-    def __init__(self, pid: int):
-        super().__init__()
-        self.status, self.samples, self.peak_mb = Path(f"/proc/{pid}/status"), [], 0.0
-
-    def sample(self) -> bool:
-        try:
-            fields = dict(line.split(":", 1) for line in self.status.read_text().splitlines() if ":" in line)
-            rss_kb, peak_kb = int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
-        except (OSError, KeyError, ValueError):
-            return False  # the process has exited
-        self.samples.append((time.time(), rss_kb / 1024))
-        self.peak_mb = max(self.peak_mb, peak_kb / 1024)  # the kernel's high-water mark
-        return True
+from bench.common import RssTimeline, node_intervals  # noqa: E402
+from bench.mutated_copies import write_mutated_copies  # noqa: E402
+from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
+from tests.conftest import DirectoryPeak, make_dbt_project  # noqa: E402
 
 
 def peak_rss_by_node(samples: list[tuple[float, float]], run_results: Path, count: int = 10) -> list[dict]:
     """The highest RSS sampled while each dbt node executed (from run_results.json's timings),
     the top `count` nodes, with the nodes that ran beside it at that moment (2 threads)."""
-    intervals = []
-    for result in json.loads(run_results.read_text())["results"]:
-        for timing in result["timing"]:
-            if timing["name"] == "execute" and timing["started_at"] and timing["completed_at"]:
-                intervals.append(
-                    (
-                        result["unique_id"].split(".", 2)[-1],
-                        datetime.fromisoformat(timing["started_at"].replace("Z", "+00:00")).timestamp(),
-                        datetime.fromisoformat(timing["completed_at"].replace("Z", "+00:00")).timestamp(),
-                    )
-                )
+    intervals = [(node.split(".", 2)[-1], start, stop) for node, start, stop in node_intervals(run_results)]
     peaks = {}
     for moment, mb in samples:
         running = [name for name, start, stop in intervals if start <= moment <= stop]

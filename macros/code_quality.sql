@@ -22,9 +22,14 @@ quality_extracts as (
 ),
 
 quality_tokens as (
+    -- Each token beside the next one (NULL after the last): the shorter list is padded in the
+    -- unnest, so no window has to sort every token of the corpus to pair them.
     select
         doc_id,
-        {{ unnest_lists_in_step([['tokens', 'token'], [list_positions('tokens'), 'token_position']]) }}
+        {{ unnest_lists_in_step([
+            ['tokens', 'token'],
+            [list_slice('tokens', 2, list_size('tokens')), 'next_token']
+        ]) }}
     from quality_extracts
 ),
 
@@ -37,13 +42,7 @@ quality_grams as (
     select
         doc_id,
         token || ' ' || next_token as ngram
-    from (
-        select
-            doc_id,
-            token,
-            lead(token) over (partition by doc_id order by token_position) as next_token
-        from quality_tokens
-    ) as pairs
+    from quality_tokens
     where next_token is not null
 ),
 

@@ -151,7 +151,9 @@ def main() -> None:
         vars_ = json.dumps({**RELAXED, "near_dedup_minhash_scheme": scheme})
         # dbt parses the whole project again whenever --vars change (partial parsing is keyed
         # on them): parse once untimed, as a user's earlier command with these vars would have.
-        subprocess.run([dbt, "parse", "--vars", vars_, *project_args], cwd=project.root, env=env, check=True)
+        subprocess.run(
+            [dbt, "parse", "--vars", vars_, *project_args], cwd=project.root, env=env, check=True, capture_output=True
+        )
         seconds, peak_rss, _ = timed(
             [dbt, "run", "--full-refresh", "--select", *NEAR_DEDUP_MODELS, "--vars", vars_, *project_args],
             cwd=project.root,

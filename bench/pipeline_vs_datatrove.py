@@ -33,6 +33,7 @@ import sys
 import time
 from collections import defaultdict
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -101,37 +102,64 @@ def epoch(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
 
 
+def wall_shares(spans: dict[str, tuple[float, float]]) -> tuple[dict[str, float], dict[int, float]]:
+    """Wall seconds per node, each moment split evenly among the nodes running then (the shares
+    add up to the time between the first node's start and the last node's end), and wall seconds
+    by how many nodes ran at once."""
+    by_node, running = defaultdict(float), defaultdict(float)
+    moments = sorted({t for span in spans.values() for t in span})
+    for begin, end in pairwise(moments):
+        active = [node for node, (start, stop) in spans.items() if start <= begin and stop >= end]
+        running[len(active)] += end - begin
+        for node in active:
+            by_node[node] += (end - begin) / len(active)
+    return by_node, dict(sorted(running.items()))
+
+
 def build_breakdown(project_root: Path, launched_at: float, wall: float) -> dict:
     """Seconds per folder and per datatrove stage from dbt's run_results.json and manifest.json."""
     results = json.loads((project_root / "target" / "run_results.json").read_text())["results"]
     manifest = json.loads((project_root / "target" / "manifest.json").read_text())
     nodes = {**manifest["nodes"], **manifest["unit_tests"], **manifest["exposures"]}
-    by_group, by_model = defaultdict(float), {}
-    starts, ends = [], []
+    by_group, by_model, spans = defaultdict(float), {}, {}
     for result in results:
         node = nodes[result["unique_id"]]
         by_group[node_group(node)] += result["execution_time"]
         if node["resource_type"] == "model":
             by_model[node["name"]] = result["execution_time"]
-        for step in result["timing"]:
-            if step.get("started_at"):
-                starts.append(epoch(step["started_at"]))
-                ends.append(epoch(step["completed_at"]))
+        steps = [step for step in result["timing"] if step.get("started_at")]
+        if steps:
+            start = min(epoch(step["started_at"]) for step in steps)
+            spans[result["unique_id"]] = (start, max(epoch(step["completed_at"]) for step in steps))
+    wall_by_node, running = wall_shares(spans)
+    wall_by_group, wall_by_model = defaultdict(float), defaultdict(float)
+    for unique_id, seconds in wall_by_node.items():
+        wall_by_group[node_group(nodes[unique_id])] += seconds
+        wall_by_model[nodes[unique_id]["name"]] += seconds
     missing = [m for ms in COMPARABLE_MODELS.values() for m in ms if m not in by_model]
     if missing:
         raise SystemExit(f"models not in the build's run_results.json: {missing}; update COMPARABLE_MODELS")
     read = sum(by_group[group] for group in ("staging", "01_intake"))
     comparable = {"read": read} | {stage: sum(by_model[m] for m in ms) for stage, ms in COMPARABLE_MODELS.items()}
+    read_wall = sum(wall_by_group[group] for group in ("staging", "01_intake"))
+    comparable_wall = {"read": read_wall} | {
+        stage: sum(wall_by_model[m] for m in ms) for stage, ms in COMPARABLE_MODELS.items()
+    }
     return {
         "wall": wall,
-        "startup_before_first_node": min(starts) - launched_at,
-        "after_last_node": launched_at + wall - max(ends),
+        "startup_before_first_node": min(start for start, _ in spans.values()) - launched_at,
+        "after_last_node": launched_at + wall - max(end for _, end in spans.values()),
+        "wall_seconds_by_folder": dict(sorted(wall_by_group.items())),
+        "wall_seconds_by_nodes_running": running,
         "node_seconds_by_folder": dict(sorted(by_group.items())),
         "node_seconds_total": sum(by_group.values()),
         "comparable_node_seconds": comparable,
         "comparable_node_seconds_total": sum(comparable.values()),
+        "comparable_wall_seconds": comparable_wall,
+        "comparable_wall_seconds_total": sum(comparable_wall.values()),
         "tokenizer_training_node_seconds": sum(by_model[m] for m in TOKENIZER_TRAINING_MODELS),
-        "slowest_models": dict(sorted(by_model.items(), key=lambda item: -item[1])[:12]),
+        "slowest_models_node_seconds": dict(sorted(by_model.items(), key=lambda item: -item[1])[:12]),
+        "slowest_models_wall_seconds": dict(sorted(wall_by_model.items(), key=lambda item: -item[1])[:12]),
         "nodes": len(results),
     }
 
@@ -267,6 +295,13 @@ def main() -> None:
                 "ratio_datatrove_stages_to_winnow_comparable_node_seconds": round(
                     equivalent_s / winnow["comparable_node_seconds_total"], 2
                 ),
+                "ratio_datatrove_stages_to_winnow_comparable_wall_seconds": round(
+                    equivalent_s / winnow["comparable_wall_seconds_total"], 2
+                ),
+                "ratio_by_stage_to_winnow_wall_seconds": {
+                    stage: round(datatrove["seconds"][stage] / seconds, 2)
+                    for stage, seconds in winnow["comparable_wall_seconds"].items()
+                },
             },
             indent=2,
         )

@@ -16,6 +16,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datatrove.data import Document
 from datatrove.pipeline.dedup import ExactDedupFilter, ExactDedupSignature, ExactFindDedups
@@ -49,8 +50,13 @@ def files(folder: Path, pattern: str = "*.parquet") -> int:
     return len(list(folder.glob(pattern)))
 
 
-def documents(folder: Path, pattern: str = "*.parquet") -> int:
-    return sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob(pattern))
+def documents(folder: Path, pattern: str = "*.parquet") -> dict:
+    """Documents and megabytes of UTF-8 text in a stage's Parquet files."""
+    tables = [pq.read_table(p, columns=["text"]) for p in folder.glob(pattern)]
+    return {
+        "documents": sum(len(t) for t in tables),
+        "megabytes": round(sum(pc.sum(pc.binary_length(t["text"])).as_py() or 0 for t in tables) / 1e6, 1),
+    }
 
 
 if __name__ == "__main__":  # datatrove spawns workers that re-import this module
@@ -122,7 +128,7 @@ if __name__ == "__main__":  # datatrove spawns workers that re-import this modul
                 "seconds": seconds,
                 "exact_dedup_seconds": exact_seconds,
                 "minhash_dedup_seconds": near_seconds,
-                "documents": {
+                "input": {
                     "read": documents(source),
                     "prose_read": documents(source, "prose-*.parquet"),
                     "prose_after_gopher_filters": documents(filtered, "*prose-*.parquet"),

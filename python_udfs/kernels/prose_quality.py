@@ -23,16 +23,17 @@ tokenizer): runs of word characters, with inner hyphens and apostrophes, and eve
 non-space character as a token of its own, except that ``...`` stays one token. Counts therefore
 differ from datatrove's by a few percent on punctuation-heavy text, not on prose.
 
-Documents are measured one at a time in Python (the repetition measures need hash sets of
-n-grams), but only one Arrow vector (2,048 documents) is alive at a time.
+Documents are measured one at a time in Python (the duplicate n-gram scan is sequential), the
+n-grams of each as integer classes from numpy, and only one Arrow vector (2,048 documents) is
+alive at a time.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pyarrow as pa
 
 from .utils import as_array
@@ -147,37 +148,73 @@ def _duplicates(items: list[str]) -> tuple[int, int]:
     return n_elements, n_chars
 
 
-def _top_ngram_chars(tokens: list[str], n: int) -> int:
-    """Characters covered by the most frequent n-gram: its length (words joined by a space)
-    times its count (datatrove's find_top_duplicate)."""
-    if len(tokens) < n:
-        return 0
-    counts = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    gram, count = counts.most_common(1)[0]
-    return (sum(map(len, gram)) + n - 1) * count
+class _Ngrams:
+    """The n-grams of one document's words as integer classes (equal n-grams, equal class),
+    found with numpy: the classes of n-grams are those of (n-1)-gram and next word pairs, so each
+    n is one sort of integers instead of a tuple of strings hashed per position."""
 
+    def __init__(self, tokens: list[str]):
+        classes: dict[str, int] = {}
+        ids = np.fromiter((classes.setdefault(t, len(classes)) for t in tokens), np.int64, len(tokens))
+        self.words, self.vocabulary = ids, max(len(classes), 1)
+        self.chars = np.concatenate(([0], np.cumsum(np.fromiter(map(len, tokens), np.int64, len(tokens)))))
+        # n -> (class of the n-gram at each position, first position of each class, its count)
+        self._classes = {1: (ids, None, None)}
 
-def _duplicate_ngram_chars(tokens: list[str], n: int) -> int:
-    """Characters in n-grams that repeat an earlier one, skipping past each repeat so no
-    character counts twice (datatrove's find_all_duplicate; n-grams joined without spaces)."""
-    seen: set[tuple[str, ...]] = set()
-    repeated, i = 0, 0
-    while i < len(tokens) - n + 1:
-        gram = tuple(tokens[i : i + n])
-        if gram in seen:
-            repeated += sum(map(len, gram))
-            i += n
-        else:
-            seen.add(gram)
-            i += 1
-    return repeated
+    def classes(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(class of the n-gram at each position, first position of each class, its count)."""
+        if n not in self._classes:
+            shorter = self.classes(n - 1)[0]
+            # Pairs as one integer: classes and words are below the number of words, so it fits.
+            pairs = shorter[:-1] * self.vocabulary + self.words[n - 1 :]
+            _, first, inverse, counts = np.unique(pairs, return_index=True, return_inverse=True, return_counts=True)
+            self._classes[n] = (inverse.reshape(-1), first, counts)
+        return self._classes[n]
+
+    def gram_chars(self, n: int) -> np.ndarray:
+        """Characters of the words of the n-gram at each position (no separators)."""
+        return self.chars[n:] - self.chars[:-n]
+
+    def top_chars(self, n: int) -> int:
+        """Characters covered by the most frequent n-gram: its length (words joined by a space)
+        times its count (datatrove's find_top_duplicate); of equally frequent n-grams, the one
+        that occurs first."""
+        if len(self.words) < n:
+            return 0
+        _, first, counts = self.classes(n)
+        position = int(first[counts == counts.max()].min())
+        return (int(self.gram_chars(n)[position]) + n - 1) * int(counts.max())
+
+    def duplicate_chars(self, n: int) -> int:
+        """Characters in n-grams that repeat an earlier one, skipping past each repeat so no
+        character counts twice (datatrove's find_all_duplicate; n-grams joined without spaces)."""
+        if len(self.words) < n:
+            return 0
+        inverse, _, counts = self.classes(n)
+        if counts.max() == 1:
+            return 0
+        # The scan skips past a repeat, so which positions it visits depends on what it found:
+        # sequential, over integer classes.
+        grams, lengths = inverse.tolist(), self.gram_chars(n).tolist()
+        seen = bytearray(len(counts))
+        repeated, i, end = 0, 0, len(grams)
+        while i < end:
+            gram = grams[i]
+            if seen[gram]:
+                repeated += lengths[i]
+                i += n
+            else:
+                seen[gram] = 1
+                i += 1
+        return repeated
 
 
 def measure_prose(text: str) -> ProseSignals:
     """Every prose signal of one document (the scalar reference ``prose_signals`` maps)."""
     tokens = words(text)
     n_tokens = len(tokens)
-    non_symbol = [w for w in tokens if any(c.isalnum() or c == "_" for c in w)]
+    # str methods on the whole word first: most words are all letters, or one punctuation mark.
+    non_symbol = [w for w in tokens if w.isalnum() or any(c.isalnum() or c == "_" for c in w)]
     lines = text.splitlines()
     n_lines = len(lines)
     n_chars = len(text)
@@ -195,8 +232,9 @@ def measure_prose(text: str) -> ProseSignals:
 
     lower_lines = [line.lower() for line in non_blank_lines]
     boilerplate = sum("javascript" in line or any(p in line for p in C4_POLICY_SUBSTRINGS) for line in lower_lines)
-    top = {n: _ratio(_top_ngram_chars(tokens, n), n_chars) for n in TOP_NGRAM_SIZES}
-    dup = {n: _ratio(_duplicate_ngram_chars(tokens, n), n_chars) for n in DUPLICATE_NGRAM_SIZES}
+    ngrams = _Ngrams(tokens)
+    top = {n: _ratio(ngrams.top_chars(n), n_chars) for n in TOP_NGRAM_SIZES}
+    dup = {n: _ratio(ngrams.duplicate_chars(n), n_chars) for n in DUPLICATE_NGRAM_SIZES}
     return ProseSignals(
         n_words=len(non_symbol),
         mean_word_length=_ratio(sum(map(len, non_symbol)), len(non_symbol)),
@@ -204,7 +242,7 @@ def measure_prose(text: str) -> ProseSignals:
         ellipsis_word_ratio=_ratio(text.count("...") + text.count("…"), n_tokens),
         bullet_line_fraction=_ratio(sum(line.lstrip().startswith(_BULLETS) for line in lines), n_lines),
         ellipsis_line_fraction=_ratio(sum(line.rstrip().endswith(_ELLIPSES) for line in lines), n_lines),
-        alphabetic_word_fraction=_ratio(sum(any(c.isalpha() for c in w) for w in tokens), n_tokens),
+        alphabetic_word_fraction=_ratio(sum(1 for w in tokens if w.isalpha() or any(c.isalpha() for c in w)), n_tokens),
         n_stop_words=sum(w in GOPHER_STOP_WORDS for w in tokens),
         duplicate_paragraph_fraction=_ratio(paragraph_dups, len(paragraphs)),
         duplicate_paragraph_char_fraction=_ratio(paragraph_dup_chars, n_chars),

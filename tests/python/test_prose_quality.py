@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import sysconfig
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
@@ -208,6 +209,45 @@ def test_duplicate_ngrams_count_each_character_once():
     its own length (k - 1) times: an exact edge case, kept as a toy string on purpose."""
     s = measure_prose("alpha beta gamma delta epsilon " * 4)
     assert 0 < s.duplicate_5_gram_char_fraction < 1
+
+
+def _top_ngram_chars_by_definition(tokens: list[str], n: int) -> int:
+    """datatrove's find_top_duplicate: the most frequent n-gram (the first seen of equally frequent
+    ones) joined by spaces, times its count."""
+    if len(tokens) < n:
+        return 0
+    counts = Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    gram, count = counts.most_common(1)[0]
+    return len(" ".join(gram)) * count
+
+
+def _duplicate_ngram_chars_by_definition(tokens: list[str], n: int) -> int:
+    """datatrove's find_all_duplicate: characters of each n-gram seen before, skipping past it."""
+    seen, repeated, i = set(), 0, 0
+    while i < len(tokens) - n + 1:
+        gram = tuple(tokens[i : i + n])
+        if gram in seen:
+            repeated += len("".join(gram))
+            i += n
+        else:
+            seen.add(gram)
+            i += 1
+    return repeated
+
+
+def test_ngram_signals_equal_their_definition_on_real_pages(pages, dbt_record):
+    """The n-gram measures (integer classes sorted with numpy) give exactly what the tuple
+    definitions give, on pages with many repeats (pickletools, bisect), ties between equally
+    frequent n-grams of different lengths (a RECORD's paths) and texts shorter than n."""
+    texts = [*pages.values(), dbt_record[:200_000], "", "one", "a b a b a b c", "x y " * 7]
+    for text in texts:
+        tokens, s = words(text), measure_prose(text)
+        for n in (2, 3, 4):
+            expected = _top_ngram_chars_by_definition(tokens, n) / len(text) if text else 0.0
+            assert getattr(s, f"top_{n}_gram_char_fraction") == expected, (n, text[:80])
+        for n in range(5, 11):
+            expected = _duplicate_ngram_chars_by_definition(tokens, n) / len(text) if text else 0.0
+            assert getattr(s, f"duplicate_{n}_gram_char_fraction") == expected, (n, text[:80])
 
 
 # --- C4 ---------------------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def timed_run(project: Path, env: dict) -> dict:
         ended = time.time()
         if result.returncode != 0:
             raise SystemExit(f"{command} failed in {project}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-        name = " ".join(command.split()[1:3]) if "/dbt " in command else "winnow report"
+        program, subcommand = command.split()[:2]
+        name = f"{Path(program).name} {subcommand}"
         timings[name] = round(ended - started, 2)
         if name == "dbt build":
             timings["build"] = build_breakdown(project, started, ended)
@@ -155,6 +156,7 @@ def main() -> None:
     for _ in range(args.runs):
         for name, project in projects.items():
             runs[name].append(timed_run(project, {**env, "DBT_PROFILES_DIR": str(project)}))
+            print(json.dumps({name: runs[name][-1]}), file=sys.stderr, flush=True)
     report = {
         "reference": args.reference,
         "commands": {name: run_commands(project) for name, project in projects.items()},

@@ -531,7 +531,10 @@ def test_data_tests_fail_on_the_corruption_they_guard_against(project, case):
         with duckdb.connect(str(database)) as con:
             for statement in statements:
                 con.execute(statement)
-        result = run(project, "test", "--select", data_test)
+        # An edit outside dbt changes no fingerprint: the test must run, not answer with its pass.
+        result = project.dbt(
+            "test", "--select", data_test, "--vars", json.dumps(VARS), env={"WINNOW_RERUN_DATA_TESTS": "1"}
+        )
     finally:
         intact.replace(database)
     assert result.returncode != 0, result.stdout[-3000:]

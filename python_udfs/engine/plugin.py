@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +28,8 @@ from .udfs import UDFS
 # numpy intermediates are several times its input (BENCHMARKS.md has the numbers). Slicing
 # bounds a call's Python memory by this budget or by the one largest document.
 UDF_SLICE_BYTES = 16 * 2**20
+# Below this a vector is not split for the pool: a kernel call has a fixed cost too.
+_MIN_PARALLEL_SLICE_BYTES = 2**20
 
 
 def _byte_bounded_slices(column: pa.ChunkedArray | pa.Array, budget: int) -> list[tuple[int, int]]:
@@ -59,19 +63,49 @@ def _as_one_array(result) -> pa.Array:
     return result.combine_chunks() if isinstance(result, pa.ChunkedArray) else result
 
 
+# DuckDB splits a table scan by row groups of 122,880 rows: a model over a few thousand large
+# files is one row group, and one thread calls its UDF on every vector while the other cores
+# idle. The kernels release the GIL in their Arrow and numpy work, so the slices of a vector run
+# on one pool shared by every UDF call, of DuckDB's thread count: at most that many kernels run
+# at once however DuckDB schedules its own threads, and results keep the slices' order.
+_KERNEL_POOL: tuple[int, ThreadPoolExecutor | None] = (1, None)
+_KERNEL_POOL_LOCK = threading.Lock()
+
+
+def set_kernel_threads(threads: int) -> None:
+    """Size the shared kernel pool (1 or less: slices run on DuckDB's calling thread)."""
+    global _KERNEL_POOL
+    threads = max(1, threads)
+    with _KERNEL_POOL_LOCK:
+        if threads == _KERNEL_POOL[0]:
+            return
+        old = _KERNEL_POOL[1]
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="winnow-kernel") if threads > 1 else None
+        _KERNEL_POOL = (threads, pool)
+    if old is not None:
+        old.shutdown(wait=False)
+
+
 def _sliced_and_metered(name: str, function: Callable) -> Callable:
     """The Arrow UDF, called on byte-bounded row slices of each vector (UDF_SLICE_BYTES of its
-    first argument), counting the rows of every vector for its progress meter."""
+    first argument, and at least one slice per pool thread), counting the rows of every vector
+    for its progress meter."""
 
     @functools.wraps(function)
     def sliced_and_metered(*columns):
-        slices = _byte_bounded_slices(columns[0], UDF_SLICE_BYTES)
+        workers, pool = _KERNEL_POOL
+        budget = min(UDF_SLICE_BYTES, max(_MIN_PARALLEL_SLICE_BYTES, -(-columns[0].nbytes // workers)))
+        slices = _byte_bounded_slices(columns[0], budget)
         if len(slices) == 1:
             result = function(*columns)
         else:
-            result = pa.concat_arrays(
-                [_as_one_array(function(*(c.slice(offset, length) for c in columns))) for offset, length in slices]
-            )
+
+            def run(offset_length):
+                offset, length = offset_length
+                return _as_one_array(function(*(c.slice(offset, length) for c in columns)))
+
+            parts = list(pool.map(run, slices)) if pool is not None else [run(piece) for piece in slices]
+            result = pa.concat_arrays(parts)
         registry.PROGRESS.advance(name, len(columns[0]))
         return result
 
@@ -79,7 +113,10 @@ def _sliced_and_metered(name: str, function: Callable) -> Callable:
 
 
 def register_udfs(conn) -> None:
-    """Register every function in ``UDFS`` on a DuckDB connection (idempotent)."""
+    """Register every function in ``UDFS`` on a DuckDB connection (idempotent), and size the
+    kernel pool to the connection's threads."""
+    [(threads,)] = conn.execute("select current_setting('threads')").fetchall()
+    set_kernel_threads(int(threads))
     registered = {
         row[0]
         for row in conn.execute(

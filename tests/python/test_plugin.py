@@ -122,3 +122,51 @@ def test_a_large_vector_reaches_the_function_in_slices(monkeypatch):
     assert result.equals(line_stats(column))
     assert sum(rows for rows, _ in seen) == len(texts) and len(seen) > 5
     assert all(size <= 20_000 + 4 * (rows + 1) or rows == 1 for rows, size in seen)
+
+
+def test_slices_of_a_vector_run_on_the_kernel_pool_in_order_and_at_most_its_size_at_once(monkeypatch):
+    import threading
+    import time
+
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 4
+    column = pa.chunked_array([texts[:7], texts[7:]])
+    running, most, threads_seen, lock = [0], [0], set(), threading.Lock()
+
+    def recording(content):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            threads_seen.add(threading.current_thread().name)
+        time.sleep(0.01)  # long enough for the calls to overlap when they can
+        with lock:
+            running[0] -= 1
+        return line_stats(content)
+
+    monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(plugin, "_MIN_PARALLEL_SLICE_BYTES", 1)
+    try:
+        plugin.set_kernel_threads(3)
+        result = plugin._sliced_and_metered("recording", recording)(column)
+        assert result.equals(line_stats(column))
+        assert most[0] == 3 and all(name.startswith("winnow-kernel") for name in threads_seen)
+        # A vector under the slice budget is still split, one slice per pool thread.
+        small = pa.chunked_array([texts[:6]])
+        monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 10**9)
+        threads_seen.clear()
+        assert plugin._sliced_and_metered("recording", recording)(small).equals(line_stats(small))
+        assert len(threads_seen) > 1
+        plugin.set_kernel_threads(1)
+        most[0] = 0
+        assert plugin._sliced_and_metered("recording", recording)(column).equals(line_stats(column))
+        assert most[0] == 1
+    finally:
+        plugin.set_kernel_threads(2)
+
+
+def test_register_udfs_sizes_the_kernel_pool_to_duckdbs_threads():
+    with duckdb.connect(config={"threads": 3}) as connection:
+        register_udfs(connection)
+        assert plugin._KERNEL_POOL[0] == 3
+    with duckdb.connect(config={"threads": 1}) as connection:
+        register_udfs(connection)
+        assert plugin._KERNEL_POOL == (1, None)

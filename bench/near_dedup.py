@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from common import timed  # noqa: E402
 
 from python_udfs.cli.ingest import archive_input, distribution_inputs, ingest, stdlib_input  # noqa: E402
-from tests.conftest import make_dbt_project  # noqa: E402
+from tests.conftest import NEAR_DEDUP_MODELS, make_dbt_project  # noqa: E402
 
 # Relax the size and line rules so that big real files reach near dedup too; language and
 # license rules stay, so the input is real permissively licensed Python.
@@ -66,14 +66,6 @@ VERSIONED_SDISTS = [
     "sympy==1.13.3",
 ]
 SCHEMES = ["one_permutation", "affine32"]
-NEAR_DEDUP_MODELS = [
-    "int_minhash_signatures_cache",
-    "int_files_minhashed",
-    "int_near_dup_candidates",
-    "int_near_dup_edges",
-    "int_near_dup_components",
-    "int_near_dup_clusters",
-]
 
 
 def corpus_inputs(corpus: str, work: Path) -> list:

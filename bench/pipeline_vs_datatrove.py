@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import timed  # noqa: E402
-from tests.conftest import make_dbt_project  # noqa: E402
+from tests.conftest import NEAR_DEDUP_MODELS, make_dbt_project  # noqa: E402
 
 RAW_CORPORA = (
     "data/raw/default/_ingest/summary.json",
@@ -60,15 +60,7 @@ BANDS, ROWS = 25, 10  # what the lsh_params macro derives for 256 permutations a
 COMPARABLE_MODELS = {
     "gopher_filters": ["int_prose_signals_cache"],
     "exact_dedup": ["int_exact_dup_clusters", "int_files_exact_deduped"],
-    "minhash_dedup": [
-        "int_minhash_signatures_cache",
-        "int_files_minhashed",
-        "int_near_dup_candidates",
-        "int_near_dup_edges",
-        "int_near_dup_components",
-        "int_near_dup_clusters",
-        "int_files_near_deduped",
-    ],
+    "minhash_dedup": [*NEAR_DEDUP_MODELS, "int_files_near_deduped"],
     "tokenisation": ["int_token_ids_cache", "int_files_tokenized"],
 }
 TOKENIZER_TRAINING_MODELS = ["int_tokenizer_samples", "int_tokenizer_prepared"]

@@ -29,6 +29,15 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 DBT = Path(sys.executable).parent / "dbt"
 PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests/data")
+# Near dedup's models, signatures to clusters: what the near-dedup quality gate and benchmarks re-run.
+NEAR_DEDUP_MODELS = (
+    "int_minhash_signatures_cache",
+    "int_files_minhashed",
+    "int_near_dup_candidates",
+    "int_near_dup_edges",
+    "int_near_dup_components",
+    "int_near_dup_clusters",
+)
 
 
 def stdlib_files(package: str, limit: int | None = None) -> list[Path]:

@@ -19,7 +19,7 @@ import scipy.sparse
 
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input
 from python_udfs.knobs import load_knobs
-from tests.conftest import make_dbt_project
+from tests.conftest import NEAR_DEDUP_MODELS, make_dbt_project
 
 pytestmark = pytest.mark.dbt
 
@@ -98,16 +98,6 @@ def exact_jaccard(documents: list[tuple[str, str]]) -> scipy.sparse.coo_matrix:
     intersections = scipy.sparse.triu(x @ x.T, k=1).tocoo()
     jaccard = intersections.data / (sizes[intersections.row] + sizes[intersections.col] - intersections.data)
     return scipy.sparse.coo_matrix((jaccard, (intersections.row, intersections.col)), shape=intersections.shape)
-
-
-NEAR_DEDUP_MODELS = [
-    "int_minhash_signatures_cache",
-    "int_files_minhashed",
-    "int_near_dup_candidates",
-    "int_near_dup_edges",
-    "int_near_dup_components",
-    "int_near_dup_clusters",
-]
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import threading
 import warnings
 from dataclasses import dataclass, fields
 
@@ -479,6 +480,20 @@ def _structure(text: str, tree: ast.Module) -> PythonSyntax:
     )
 
 
+# warnings.catch_warnings swaps the process's warning filters: two threads inside it at once can
+# leave the other's filters in place (an "error" filter turns a SyntaxWarning into a SyntaxError).
+# ast.parse holds the GIL throughout, so the lock costs no parallelism.
+_QUIET_PARSE_LOCK = threading.Lock()
+
+
+def parse_quietly(source: str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` with its warnings (invalid escape sequences and the like, not errors)
+    silenced, safe from several threads."""
+    with _QUIET_PARSE_LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename)
+
+
 def measure_python(text: str, max_bytes: int) -> PythonSyntax:
     """Every signal of one Python file (the scalar reference ``python_syntax_signals`` maps)."""
     size = len(text.encode("utf-8", "surrogatepass"))
@@ -487,10 +502,7 @@ def measure_python(text: str, max_bytes: int) -> PythonSyntax:
     # Python reads a source file's UTF-8 byte order mark as the encoding, not as code.
     source = text.removeprefix("\ufeff")
     try:
-        with warnings.catch_warnings():
-            # Invalid escape sequences and the like warn; they are not errors.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+        tree = parse_quietly(source)
     except SyntaxError as error:
         message, line = error.msg, (error.text or "").strip()
         return PythonSyntax(

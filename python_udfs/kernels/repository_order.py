@@ -47,12 +47,12 @@ import ast
 import hashlib
 import heapq
 import posixpath
-import warnings
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
 import pyarrow as pa
 
+from .python_syntax import parse_quietly
 from .utils import as_array
 
 __all__ = [
@@ -96,10 +96,8 @@ def python_imports_of(path: str, content: str) -> list[ImportReference] | None:
     Every ``import`` and ``from ... import`` counts, also inside functions and ``if TYPE_CHECKING``
     blocks: the file needs those modules to be read, whenever it imports them."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for invalid escapes in old code
-            # A UTF-8 byte order mark is legal in a source file but not in a str ast parses.
-            tree = ast.parse(content.removeprefix("\ufeff"), filename=path)
+        # A UTF-8 byte order mark is legal in a source file but not in a str ast parses.
+        tree = parse_quietly(content.removeprefix("\ufeff"), filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     directory = posixpath.dirname(path)

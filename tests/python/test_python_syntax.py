@@ -266,3 +266,22 @@ def test_parser_limits_give_a_reason_or_an_error_never_a_crash():
     assert deep_sum.not_parsed_reason.startswith("RecursionError")
     nested = measure_python("x = " + "[" * 1000 + "]" * 1000 + "\n", MAX_BYTES)
     assert (nested.parsed, nested.syntax_error) == (False, "too many nested parentheses")
+
+
+def test_warning_files_parse_from_many_threads_under_an_error_filter_and_filters_stay_as_they_were():
+    """test_syntax.py has invalid escape sequences: SyntaxWarnings, which an "error" filter would
+    turn into SyntaxErrors if a thread's catch_warnings restored it while another was parsing."""
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    warning_file = (STDLIB / "test" / "test_syntax.py").read_text(encoding="utf-8")
+    others = [p.read_text(encoding="utf-8") for p in sorted((STDLIB / "json").glob("*.py"))]
+    texts = [warning_file, *others] * 8
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        filters_before = list(warnings.filters)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda text: measure_python(text, 10**7), texts))
+        assert warnings.filters == filters_before
+    assert all(result.parsed for result in results)
+    assert results == [measure_python(text, 10**7) for text in texts]

@@ -81,6 +81,22 @@ class RssTimeline(PeriodicSampler):
         return True
 
 
+def dbt_build_sampled(dbt: str, project_root: Path, env: dict) -> tuple[subprocess.Popen, str, RssTimeline]:
+    """``dbt build`` of the project at ``project_root``, sampling its process tree's RSS:
+    (the finished process, its output, the RSS timeline)."""
+    process = subprocess.Popen(
+        [dbt, "build", "--profiles-dir", str(project_root), "--project-dir", str(project_root)],
+        cwd=project_root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    with RssTimeline(process.pid) as rss:
+        output, _ = process.communicate()
+    return process, output, rss
+
+
 def node_intervals(run_results: Path) -> list[tuple[str, float, float]]:
     """(unique_id, unix start, unix end) of every dbt node's execution in run_results.json."""
     intervals = []

@@ -41,7 +41,6 @@ import math
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path, PurePosixPath
@@ -53,7 +52,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import RssTimeline, node_intervals  # noqa: E402
+from bench.common import dbt_build_sampled, node_intervals  # noqa: E402
 from bench.mutated_copies import mutant_part, stable_uniform, text_bytes, write_mutated_copies  # noqa: E402
 from python_udfs.cli.ingest import ROW_GROUP_MAX_BYTES, ROW_GROUP_MAX_ROWS, row_group_bounds  # noqa: E402
 from tests.conftest import make_dbt_project  # noqa: E402
@@ -188,16 +187,7 @@ def build(project_root: Path, threads: int, memory_limit: str) -> dict:
     load_before = os.getloadavg()[0]
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
-    process = subprocess.Popen(
-        [dbt, "build", "--profiles-dir", str(project_root), "--project-dir", str(project_root)],
-        cwd=project_root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    with RssTimeline(process.pid) as rss:
-        output, _ = process.communicate()
+    process, output, rss = dbt_build_sampled(dbt, project_root, env)
     wall = time.time() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import RssTimeline, node_intervals  # noqa: E402
+from bench.common import dbt_build_sampled, node_intervals  # noqa: E402
 from bench.mutated_copies import write_mutated_copies  # noqa: E402
 from python_udfs.cli.ingest import distribution_inputs, ingest, stdlib_input  # noqa: E402
 from tests.conftest import DirectoryPeak, make_dbt_project  # noqa: E402
@@ -82,16 +81,7 @@ def main() -> None:
     }
     start = time.perf_counter()
     with DirectoryPeak(work / "tmp") as spill:
-        process = subprocess.Popen(
-            [dbt, "build", "--profiles-dir", str(project.root), "--project-dir", str(project.root)],
-            cwd=project.root,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        with RssTimeline(process.pid) as rss:
-            output, _ = process.communicate()
+        process, output, rss = dbt_build_sampled(dbt, project.root, env)
     seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise SystemExit(f"dbt build failed:\n{output[-5000:]}")

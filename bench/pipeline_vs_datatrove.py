@@ -1,7 +1,7 @@
 """Benchmark: winnow's whole `dbt build` against datatrove's equivalent stages, same raw documents, one run.
 
     flock /tmp/winnow-bench.lock .venv/bin/python bench/pipeline_vs_datatrove.py \
-        [--work data/bench/pipeline] [--datatrove-python .venv-datatrove/bin/python]
+        [--work data/bench/pipeline] [--datatrove-python .venv-datatrove/bin/python] [--winnow-only]
 
 1. The default corpora of the Makefile (data/raw/default, data/raw/docs, data/raw/text; made with
    `make` when missing) go into a scratch copy of the project, which runs a fresh `dbt build`
@@ -242,8 +242,13 @@ def main() -> None:
         default=ROOT / "data" / "raw",
         help="holds default/, docs/, text/ (a smaller copy for a trial run)",
     )
+    parser.add_argument(
+        "--winnow-only",
+        action="store_true",
+        help="time winnow's build and print its breakdown, without datatrove (no ratio: for iterating)",
+    )
     args = parser.parse_args()
-    if not args.datatrove_python.exists():
+    if not args.winnow_only and not args.datatrove_python.exists():
         raise SystemExit(
             f"no datatrove interpreter at {args.datatrove_python}: create it with\n"
             '  python3 -m venv .venv-datatrove && .venv-datatrove/bin/pip install -q "datatrove[io,processing]" '
@@ -275,6 +280,9 @@ def main() -> None:
         env=env,
     )
     winnow = build_breakdown(project.root, launched_at, winnow_s)
+    if args.winnow_only:
+        print(json.dumps(winnow | {"peak_rss_mb": round(winnow_rss)}, indent=2, default=str))
+        return
 
     # --- datatrove: the same raw documents and the tokenizer the build trained.
     corpus = export_raw_documents(db, work / "datatrove_in")

@@ -9,11 +9,15 @@ Spark).
 from __future__ import annotations
 
 import functools
+import gc
+import multiprocessing
 import os
 import re
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -68,36 +72,92 @@ def _as_one_array(result) -> pa.Array:
 # idle. The kernels release the GIL in their Arrow and numpy work, so the slices of a vector run
 # on one pool shared by every UDF call, of DuckDB's thread count: at most that many kernels run
 # at once however DuckDB schedules its own threads, and results keep the slices' order.
-_KERNEL_POOL: tuple[int, ThreadPoolExecutor | None] = (1, None)
-_KERNEL_POOL_LOCK = threading.Lock()
+# A kernel that holds the GIL for its whole call (``Udf.holds_gil``: parsing Python) gains nothing
+# from threads and slows every other kernel in the process: each time one of them waits for the
+# GIL after a numpy call, it waits out the holder's switch interval. Its slices run in worker
+# processes instead, as many as the pool has threads, started on first use.
+@dataclass
+class _KernelPools:
+    workers: int = 1
+    threads: ThreadPoolExecutor | None = None
+    processes: ProcessPoolExecutor | None = None
+
+
+_POOLS = _KernelPools()
+_POOLS_LOCK = threading.Lock()
 
 
 def set_kernel_threads(threads: int) -> None:
-    """Size the shared kernel pool (1 or less: slices run on DuckDB's calling thread)."""
-    global _KERNEL_POOL
+    """Size the shared kernel pools (1 or less: slices run on DuckDB's calling thread)."""
+    global _POOLS
     threads = max(1, threads)
-    with _KERNEL_POOL_LOCK:
-        if threads == _KERNEL_POOL[0]:
+    with _POOLS_LOCK:
+        if threads == _POOLS.workers:
             return
-        old = _KERNEL_POOL[1]
+        old = _POOLS
         pool = ThreadPoolExecutor(threads, thread_name_prefix="winnow-kernel") if threads > 1 else None
-        _KERNEL_POOL = (threads, pool)
-    if old is not None:
-        old.shutdown(wait=False)
+        _POOLS = _KernelPools(threads, pool)
+    for executor in (old.threads, old.processes):
+        if executor is not None:
+            executor.shutdown(wait=False)
 
 
-def _sliced_and_metered(name: str, function: Callable) -> Callable:
+def _start_kernel_worker() -> None:
+    # A syntax tree is thousands of objects without reference cycles: with the default thresholds
+    # the collector runs every 700 of them and walks the inherited imports each full pass (a
+    # third of the syntax kernel's time). Imports are frozen out of its reach and it runs far less often.
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 20)
+
+
+def _process_pool() -> ProcessPoolExecutor:
+    """The worker processes for GIL-holding kernels. Not forked from this process: dbt's and
+    DuckDB's threads may hold locks that a fork would copy held. A fork server (one process,
+    started once, with the UDF registry imported) forks them instead where the platform has one."""
+    with _POOLS_LOCK:
+        if _POOLS.processes is None:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["__main__", registry.__name__])
+            else:
+                context = multiprocessing.get_context("spawn")
+            _POOLS.processes = ProcessPoolExecutor(_POOLS.workers, mp_context=context, initializer=_start_kernel_worker)
+        return _POOLS.processes
+
+
+def _compact(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    # A pickled slice carries its parent's whole buffers; a concatenated copy only its own rows.
+    return pa.concat_arrays(column.chunks if isinstance(column, pa.ChunkedArray) else [column])
+
+
+def _call_in_process(function: Callable, columns: list[pa.Array]) -> pa.Array:
+    return _as_one_array(function(*columns))
+
+
+def _sliced_and_metered(name: str, function: Callable, holds_gil: bool = False) -> Callable:
     """The Arrow UDF, called on byte-bounded row slices of each vector (UDF_SLICE_BYTES of its
-    first argument, and at least one slice per pool thread), counting the rows of every vector
-    for its progress meter."""
+    first argument, and at least one slice per pool worker), counting the rows of every vector
+    for its progress meter. ``holds_gil``: the slices run in the worker processes."""
 
     @functools.wraps(function)
     def sliced_and_metered(*columns):
-        workers, pool = _KERNEL_POOL
+        workers, pool = _POOLS.workers, _POOLS.threads
         budget = min(UDF_SLICE_BYTES, max(_MIN_PARALLEL_SLICE_BYTES, -(-columns[0].nbytes // workers)))
         slices = _byte_bounded_slices(columns[0], budget)
         if len(slices) == 1:
             result = function(*columns)
+        elif holds_gil and pool is not None:
+            pieces = [[_compact(c.slice(offset, length)) for c in columns] for offset, length in slices]
+            try:
+                parts = list(_process_pool().map(_call_in_process, [function] * len(pieces), pieces))
+            except BrokenProcessPool as error:
+                with _POOLS_LOCK:
+                    _POOLS.processes = None  # the next call starts new workers
+                raise RuntimeError(
+                    f"{name}: a kernel worker process died ({error}); if the machine ran out of memory, "
+                    "lower WINNOW_THREADS or python_udfs.engine.plugin.UDF_SLICE_BYTES"
+                ) from error
+            result = pa.concat_arrays(parts)
         else:
 
             def run(offset_length):
@@ -128,7 +188,9 @@ def register_udfs(conn) -> None:
             continue
         conn.create_function(
             udf.name,
-            _sliced_and_metered(udf.name, udf.function) if udf.kind == "arrow" and udf.parameters else udf.function,
+            _sliced_and_metered(udf.name, udf.function, udf.holds_gil)
+            if udf.kind == "arrow" and udf.parameters
+            else udf.function,
             list(udf.parameters),
             udf.return_type,
             type=udf.kind,

@@ -211,6 +211,9 @@ class Udf:
     kind: str = "arrow"
     # True: DuckDB must call it every time, never fold or cache a call with constant arguments.
     side_effects: bool = False
+    # True: pure Python that holds the GIL for its whole call (parsing), so the DuckDB plugin runs
+    # it in worker processes rather than threads. The function must be picklable (module level).
+    holds_gil: bool = False
 
 
 UDFS: tuple[Udf, ...] = (
@@ -229,7 +232,13 @@ UDFS: tuple[Udf, ...] = (
     # Spark's staging only: DuckDB's Parquet reader repairs invalid UTF-8 itself, the same way.
     Udf("winnow_utf8_replaced", utf8_replaced, ("BLOB",), "VARCHAR"),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),
-    Udf("winnow_python_syntax", _python_syntax_udf, ("VARCHAR", "BIGINT"), _sql_struct(PYTHON_SYNTAX_TYPE)),
+    Udf(
+        "winnow_python_syntax",
+        _python_syntax_udf,
+        ("VARCHAR", "BIGINT"),
+        _sql_struct(PYTHON_SYNTAX_TYPE),
+        holds_gil=True,
+    ),
     # One call fits the whole code-quality model: each argument is one list over all labelled files.
     Udf(
         "winnow_fit_ridge",
@@ -362,7 +371,7 @@ UDFS: tuple[Udf, ...] = (
     Udf("winnow_progress_finish", _progress_finish, ("VARCHAR",), "VARCHAR", kind="native", side_effects=True),
     # Repository documents (python_udfs/kernels/repository_order.py): per file, then per repository
     # over lists of its paths and import references (no text).
-    Udf("winnow_python_imports", python_imports, ("VARCHAR", "VARCHAR"), _IMPORT_REFERENCES),
+    Udf("winnow_python_imports", python_imports, ("VARCHAR", "VARCHAR"), _IMPORT_REFERENCES, holds_gil=True),
     Udf(
         "winnow_repository_layout",
         _repository_layout_udf,

@@ -166,7 +166,61 @@ def test_slices_of_a_vector_run_on_the_kernel_pool_in_order_and_at_most_its_size
 def test_register_udfs_sizes_the_kernel_pool_to_duckdbs_threads():
     with duckdb.connect(config={"threads": 3}) as connection:
         register_udfs(connection)
-        assert plugin._KERNEL_POOL[0] == 3
+        assert plugin._POOLS.workers == 3
     with duckdb.connect(config={"threads": 1}) as connection:
         register_udfs(connection)
-        assert plugin._KERNEL_POOL == (1, None)
+        assert plugin._POOLS.workers == 1 and plugin._POOLS.threads is None
+
+
+def _worker_pid_per_row(content):
+    # Module level: the worker processes unpickle it by name.
+    import os
+
+    return pa.array([os.getpid()] * len(content), pa.int64())
+
+
+def _exit_abruptly(content):
+    import os
+
+    os._exit(3)
+
+
+def test_a_gil_holding_kernel_runs_its_slices_in_worker_processes(monkeypatch):
+    import os
+
+    from python_udfs.engine.udfs import _python_syntax_udf
+    from python_udfs.kernels.python_syntax import python_syntax_signals
+
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")] * 3
+    column = pa.chunked_array([texts[:7], texts[7:]])
+    limit = pa.array([100_000] * len(texts), pa.int64())
+    monkeypatch.setattr(plugin, "UDF_SLICE_BYTES", 20_000)
+    monkeypatch.setattr(plugin, "_MIN_PARALLEL_SLICE_BYTES", 1)
+    try:
+        plugin.set_kernel_threads(2)
+        pids = plugin._sliced_and_metered("pids", _worker_pid_per_row, holds_gil=True)(column).to_pylist()
+        assert len(pids) == len(texts) and os.getpid() not in pids and len(set(pids)) == 2
+        # Same signals, in the same order, as the kernel called on the whole vector in this process.
+        syntax = plugin._sliced_and_metered("syntax", _python_syntax_udf, holds_gil=True)(column, limit)
+        assert syntax.equals(python_syntax_signals(column, 100_000))
+        # Without a pool (one thread) nothing leaves the calling process.
+        plugin.set_kernel_threads(1)
+        assert set(plugin._sliced_and_metered("pids", _worker_pid_per_row, holds_gil=True)(column).to_pylist()) == {
+            os.getpid()
+        }
+    finally:
+        plugin.set_kernel_threads(2)
+
+
+def test_a_worker_process_that_dies_fails_the_call_by_name_and_the_next_call_starts_new_workers(monkeypatch):
+    texts = [p.read_text(encoding="utf-8") for p in stdlib_files("email")]
+    column = pa.chunked_array([texts])
+    monkeypatch.setattr(plugin, "_MIN_PARALLEL_SLICE_BYTES", 1)
+    plugin.set_kernel_threads(2)
+    with pytest.raises(RuntimeError, match="winnow_dies: a kernel worker process died"):
+        plugin._sliced_and_metered("winnow_dies", _exit_abruptly, holds_gil=True)(column)
+    assert len(plugin._sliced_and_metered("pids", _worker_pid_per_row, holds_gil=True)(column)) == len(texts)
+
+
+def test_the_python_parsers_are_the_kernels_that_run_in_worker_processes():
+    assert {udf.name for udf in UDFS if udf.holds_gil} == {"winnow_python_syntax", "winnow_python_imports"}

@@ -114,33 +114,50 @@
   back). So
   `for i in range len l for j in range i` and `for a in range len xs for b in range a` are both
   `for v in range len v for v in range ^7`.
+  form='keys' gives `ngram_key` and `blind_ngram_key` instead: join_key of the same n tokens, with
+  no text built (ngram_text_key turns a joined n-gram back into its key).
 -#}
-{% macro token_ngrams(relation, partition_by) %}
+{% macro token_ngrams(relation, partition_by, form='text') %}
   {% set n = var('decontamination_ngram_size') | int(0) %}
+  {% set literal_parts = ['token'] %}
+  {% set blind_parts = ["case when is_kept then token else 'v' end"] %}
+  {% for k in range(1, n) %}
+    {% do literal_parts.append('lead(token, ' ~ k ~ ') over tokens_in_order') %}
+    {% do blind_parts.append(
+        'case when lead(is_kept, ' ~ k ~ ') over tokens_in_order then lead(token, ' ~ k ~ ') over tokens_in_order'
+        ~ ' when lead(back, ' ~ k ~ ') over tokens_in_order <= ' ~ k
+        ~ " then '^' || lead(back, " ~ k ~ ") over tokens_in_order else 'v' end") %}
+  {% endfor %}
   select
     *
   from (
     select
       {{ partition_by | join(', ') }},
       pos,
-      concat_ws(' ', token{% for k in range(1, n) %}, lead(token, {{ k }}) over tokens_in_order{% endfor %}) as ngram,
-      concat_ws(
-        ' ',
-        case when is_kept then token else 'v' end
-        {%- for k in range(1, n) %},
-        case
-          when lead(is_kept, {{ k }}) over tokens_in_order then lead(token, {{ k }}) over tokens_in_order
-          when lead(back, {{ k }}) over tokens_in_order <= {{ k }} then '^' || lead(back, {{ k }}) over tokens_in_order
-          else 'v'
-        end
-        {%- endfor %}
-      ) as blind_ngram,
+      {% if form == 'keys' -%}
+      {{ join_key(literal_parts) }} as ngram_key,
+      {{ join_key(blind_parts) }} as blind_ngram_key,
+      {%- else -%}
+      concat_ws(' ', {{ literal_parts | join(', ') }}) as ngram,
+      concat_ws(' ', {{ blind_parts | join(', ') }}) as blind_ngram,
+      {%- endif %}
       lead(token, {{ n - 1 }}) over tokens_in_order is not null as is_full
     from {{ relation }}
     window tokens_in_order as (partition by {{ partition_by | join(', ') }} order by pos)
   )
   where is_full
 {% endmacro %}
+
+{#- The key token_ngrams(form='keys') gives the n tokens of `ngram` (its text form: tokens never
+    hold a space, so splitting at spaces gives them back). -#}
+{% macro ngram_text_key(ngram) %}
+  {%- set n = var('decontamination_ngram_size') | int(0) -%}
+  {%- set parts = [] -%}
+  {%- for k in range(1, n + 1) -%}
+    {%- do parts.append('split_part(' ~ ngram ~ ", ' ', " ~ k ~ ')') -%}
+  {%- endfor -%}
+  {{ join_key(parts) }}
+{%- endmacro %}
 
 {#- One benchmark's solutions (benchmark, task_id, solution_id, matching, prompt, solution), from
     its seed row and winnow_check_benchmark's answer `check`. -#}

@@ -1,5 +1,5 @@
 {#-
-  The only way winnow hashes in SQL: the first 16 hex digits (64 bits) of SHA-256 over the
+  The only way winnow hashes what it keeps in SQL: the first 16 hex digits (64 bits) of SHA-256 over the
   arguments joined with a unit separator, NULL spelled out so (NULL, 'a') and ('a', NULL) differ.
   SHA-256 is specified and identical on every engine, unlike DuckDB's hash().
   stable_hash_int gives the same 64 bits... as a UBIGINT for arithmetic (sampling, FIM rates).
@@ -44,3 +44,12 @@
 {% macro spark__stable_uniform(args) -%}
   (cast(shiftright(cast(conv(substr({{ stable_hash(args) }}, 1, 14), 16, 10) as bigint), 3) as double) / 9007199254740992.0)
 {%- endmacro %}
+
+{#-
+  A 64-bit key for an equi-join on several text values (DuckDB's hash(), Spark's xxhash64()):
+  fast, but different on each engine, so never stored or compared across engines. Two equal
+  keys are a candidate only: the join that uses it compares the values themselves afterwards.
+-#}
+{% macro join_key(args) -%}{{ return(adapter.dispatch('join_key', 'winnow')(args)) }}{%- endmacro %}
+{% macro duckdb__join_key(args) -%}hash({{ args | join(', ') }}){%- endmacro %}
+{% macro spark__join_key(args) -%}xxhash64({{ args | join(', ') }}){%- endmacro %}

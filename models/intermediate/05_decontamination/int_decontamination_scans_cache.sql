@@ -6,13 +6,14 @@
 -- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
 -- macros/incremental_cache.sql): each n-gram of the file, in the same forms as
--- int_benchmark_ngrams, joined with the searched (not allow-listed) n-grams. One row per scanned
--- file, with one entry per benchmark solution it shares an n-gram with (usually none): the
--- distinct n-grams matched and the longest run of consecutive matches, that is, of positions
--- that advance together in the file and in the solution. How much of a solution that is, and
--- whether its n-grams are common code, int_decontamination_matches decides. Matching reads the
--- original text, not the redacted one (see the YAML for why); what it records is the benchmark's
--- n-grams, never text of the file. Holds the current input's files only.
+-- int_benchmark_ngrams, joined with the searched (not allow-listed) n-grams by a 64-bit key, then
+-- compared as text. One row per scanned file, with one entry per benchmark solution it shares an
+-- n-gram with (usually none): the distinct n-grams matched and the longest run of consecutive
+-- matches, that is, of positions that advance together in the file and in the solution. How
+-- much of a solution that is, and whether its n-grams are common code,
+-- int_decontamination_matches decides. Matching reads the original text, not the redacted one
+-- (see the YAML for why); what it records is the benchmark's n-grams, never text of the file.
+-- Holds the current input's files only.
 {% set n = var('decontamination_ngram_size') | int(0) %}
 with
 
@@ -35,8 +36,10 @@ file_tokens as (
     {{ token_positions('files', ['doc_id'], 'tokens') }}
 ),
 
-windows as (
-    {{ token_ngrams('file_tokens', ['doc_id']) }}
+window_keys as (
+    -- Keys, not text: building two strings for each of the corpus's token positions cost more
+    -- than the rest of the scan.
+    {{ token_ngrams('file_tokens', ['doc_id'], form='keys') }}
 ),
 
 searched as (
@@ -48,29 +51,85 @@ searched as (
         matching,
         ngram,
         ngram_hash,
-        literal_ngram
+        literal_ngram,
+        {{ ngram_text_key('ngram') }} as ngram_key
     from {{ ref('int_benchmark_ngrams') }}
     where is_searched
 ),
 
-matched as (
+candidates as (
     select
-        windows.doc_id,
-        windows.pos,
+        window_keys.doc_id,
+        window_keys.pos,
         searched.*
-    from windows
+    from window_keys
     inner join searched
-        on windows.blind_ngram = searched.ngram
+        on window_keys.blind_ngram_key = searched.ngram_key
     where searched.matching = 'blind'
     union all
     select
-        windows.doc_id,
-        windows.pos,
+        window_keys.doc_id,
+        window_keys.pos,
         searched.*
-    from windows
+    from window_keys
     inner join searched
-        on windows.ngram = searched.ngram
+        on window_keys.ngram_key = searched.ngram_key
     where searched.matching = 'literal'
+),
+
+candidate_starts as (
+    select distinct
+        doc_id,
+        pos
+    from candidates
+),
+
+window_offsets as (
+    select {{ unnest_list(list_range(n)) }} as k
+),
+
+candidate_tokens as (
+    -- The n tokens of each candidate window, with their is_kept and back from the whole file.
+    select
+        file_tokens.doc_id,
+        windows.pos as window_pos,
+        file_tokens.pos,
+        file_tokens.token,
+        file_tokens.is_kept,
+        file_tokens.back
+    from candidate_starts as windows
+    cross join window_offsets as offsets
+    inner join file_tokens
+        on
+            windows.doc_id = file_tokens.doc_id
+            and windows.pos + offsets.k = file_tokens.pos
+),
+
+candidate_windows as (
+    {{ token_ngrams('candidate_tokens', ['doc_id', 'window_pos']) }}
+),
+
+matched as (
+    -- The candidates whose n-gram text is the benchmark's: equal keys alone are not a match.
+    select
+        candidates.doc_id,
+        candidates.pos,
+        candidates.benchmark,
+        candidates.task_id,
+        candidates.solution_id,
+        candidates.task_pos,
+        candidates.matching,
+        candidates.ngram,
+        candidates.ngram_hash,
+        candidates.literal_ngram
+    from candidates
+    inner join candidate_windows as windows
+        on
+            candidates.doc_id = windows.doc_id
+            and candidates.pos = windows.pos
+    where
+        (candidates.matching = 'blind' and windows.blind_ngram = candidates.ngram)
+        or (candidates.matching = 'literal' and windows.ngram = candidates.ngram)
 ),
 
 diagonals as (

@@ -154,8 +154,9 @@ def _sliced_and_metered(name: str, function: Callable, holds_gil: bool = False) 
                 with _POOLS_LOCK:
                     _POOLS.processes = None  # the next call starts new workers
                 raise RuntimeError(
-                    f"{name}: a kernel worker process died ({error}); if the machine ran out of memory, "
-                    "lower WINNOW_THREADS or python_udfs.engine.plugin.UDF_SLICE_BYTES"
+                    f"{name}: a kernel worker process died ({error}). Out of memory: lower WINNOW_THREADS. "
+                    "A script that runs dbt in its own process: call it under if __name__ == '__main__' "
+                    "(docs/operations.md)"
                 ) from error
             result = pa.concat_arrays(parts)
         else:

@@ -199,7 +199,8 @@ def test_a_gil_holding_kernel_runs_its_slices_in_worker_processes(monkeypatch):
     try:
         plugin.set_kernel_threads(2)
         pids = plugin._sliced_and_metered("pids", _worker_pid_per_row, holds_gil=True)(column).to_pylist()
-        assert len(pids) == len(texts) and os.getpid() not in pids and len(set(pids)) == 2
+        # Which worker takes which slice is the pool's business: at most two, none of them this one.
+        assert len(pids) == len(texts) and os.getpid() not in pids and 1 <= len(set(pids)) <= 2
         # Same signals, in the same order, as the kernel called on the whole vector in this process.
         syntax = plugin._sliced_and_metered("syntax", _python_syntax_udf, holds_gil=True)(column, limit)
         assert syntax.equals(python_syntax_signals(column, 100_000))

@@ -1,6 +1,7 @@
 {#-
-  The only way winnow hashes what it keeps in SQL: the first 16 hex digits (64 bits) of SHA-256 over the
-  arguments joined with a unit separator, NULL spelled out so (NULL, 'a') and ('a', NULL) differ.
+  The only way winnow hashes what it keeps in SQL: the first 16 hex digits (64 bits) of SHA-256
+  over the arguments joined with a unit separator, NULL spelled out so (NULL, 'a') and ('a', NULL)
+  differ.
   SHA-256 is specified and identical on every engine, unlike DuckDB's hash().
   stable_hash_int gives the same 64 bits... as a UBIGINT for arithmetic (sampling, FIM rates).
 -#}

@@ -37,8 +37,8 @@ file_tokens as (
 ),
 
 window_keys as (
-    -- Keys, not text: building two strings for each of the corpus's token positions cost more
-    -- than the rest of the scan.
+    -- Keys, not text: two strings for each of the corpus's token positions were 1.6 GB of the
+    -- default build's peak memory (BENCHMARKS.md, run E); the window itself costs the same.
     {{ token_ngrams('file_tokens', ['doc_id'], form='keys') }}
 ),
 

@@ -66,15 +66,16 @@
   Decontamination's tokens of a text column, as a list: lower-cased runs of [a-z0-9_] after
   removing '#' comments, so that whitespace, punctuation, quotes and comments never decide a match.
   A run right after a dot keeps the dot (`.split`): an attribute or method name, which renaming a
-  variable does not change, so the identifier-blind form keeps it as written.
+  variable does not change, so the identifier-blind form keeps it as written. One definition for
+  both engines: python_udfs/kernels/decontamination_tokens.py, which winnow_ngram_window_keys
+  also tokenises with.
 -#}
 {% macro decontamination_tokens(column) -%}{{ return(adapter.dispatch('decontamination_tokens', 'winnow')(column)) }}{%- endmacro %}
 {% macro duckdb__decontamination_tokens(column) -%}
-  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '', 'g')), '\.?[a-z0-9_]+'), cast([] as varchar[]))
+  coalesce(winnow_decontamination_tokens({{ column }}), cast([] as varchar[]))
 {%- endmacro %}
-{#- Spark: regexp_replace replaces every match, regexp_extract_all takes group 0 only when told. -#}
 {% macro spark__decontamination_tokens(column) -%}
-  coalesce(regexp_extract_all(lower(regexp_replace({{ column }}, '#[^\n]*', '')), '\.?[a-z0-9_]+', 0), cast(array() as array<string>))
+  coalesce(winnow_decontamination_tokens({{ column }}), cast(array() as array<string>))
 {%- endmacro %}
 
 {#- True when a token is an attribute name (it starts with its dot). -#}
@@ -114,10 +115,10 @@
   back). So
   `for i in range len l for j in range i` and `for a in range len xs for b in range a` are both
   `for v in range len v for v in range ^7`.
-  form='keys' gives `ngram_key` and `blind_ngram_key` instead: join_key of the same n tokens, with
-  no text built (ngram_text_key turns a joined n-gram back into its key).
+  winnow_ngram_window_keys (python_udfs/kernels/ngram_keys.py) gives the keys of the same n-grams
+  of a whole token list at once, without the text; winnow_ngram_key the key of a joined n-gram.
 -#}
-{% macro token_ngrams(relation, partition_by, form='text') %}
+{% macro token_ngrams(relation, partition_by) %}
   {% set n = var('decontamination_ngram_size') | int(0) %}
   {% set literal_parts = ['token'] %}
   {% set blind_parts = ["case when is_kept then token else 'v' end"] %}
@@ -134,30 +135,14 @@
     select
       {{ partition_by | join(', ') }},
       pos,
-      {% if form == 'keys' -%}
-      {{ join_key(literal_parts) }} as ngram_key,
-      {{ join_key(blind_parts) }} as blind_ngram_key,
-      {%- else -%}
       concat_ws(' ', {{ literal_parts | join(', ') }}) as ngram,
       concat_ws(' ', {{ blind_parts | join(', ') }}) as blind_ngram,
-      {%- endif %}
       lead(token, {{ n - 1 }}) over tokens_in_order is not null as is_full
     from {{ relation }}
     window tokens_in_order as (partition by {{ partition_by | join(', ') }} order by pos)
   )
   where is_full
 {% endmacro %}
-
-{#- The key token_ngrams(form='keys') gives the n tokens of `ngram` (its text form: tokens never
-    hold a space, so splitting at spaces gives them back). -#}
-{% macro ngram_text_key(ngram) %}
-  {%- set n = var('decontamination_ngram_size') | int(0) -%}
-  {%- set parts = [] -%}
-  {%- for k in range(1, n + 1) -%}
-    {%- do parts.append('split_part(' ~ ngram ~ ", ' ', " ~ k ~ ')') -%}
-  {%- endfor -%}
-  {{ join_key(parts) }}
-{%- endmacro %}
 
 {#- One benchmark's solutions (benchmark, task_id, solution_id, matching, prompt, solution), from
     its seed row and winnow_check_benchmark's answer `check`. -#}

@@ -45,12 +45,3 @@
 {% macro spark__stable_uniform(args) -%}
   (cast(shiftright(cast(conv(substr({{ stable_hash(args) }}, 1, 14), 16, 10) as bigint), 3) as double) / 9007199254740992.0)
 {%- endmacro %}
-
-{#-
-  A 64-bit key for an equi-join on several text values (DuckDB's hash(), Spark's xxhash64()):
-  fast, but different on each engine, so never stored or compared across engines. Two equal
-  keys are a candidate only: the join that uses it compares the values themselves afterwards.
--#}
-{% macro join_key(args) -%}{{ return(adapter.dispatch('join_key', 'winnow')(args)) }}{%- endmacro %}
-{% macro duckdb__join_key(args) -%}hash({{ args | join(', ') }}){%- endmacro %}
-{% macro spark__join_key(args) -%}xxhash64({{ args | join(', ') }}){%- endmacro %}

@@ -21,10 +21,12 @@ from ..export.shards import OutputDirInUse, claim_output_dir, export_intact
 from ..kernels.benchmarks import check_benchmark
 from ..kernels.character_classes import CHARACTER_CLASSES_TYPE, character_classes
 from ..kernels.corpus_flavours import check_corpus_source, known_flavours
+from ..kernels.decontamination_tokens import decontamination_tokens
 from ..kernels.fim import Sentinels, fim_transform
 from ..kernels.line_stats import LINE_STATS_TYPE, line_stats
 from ..kernels.lsh import band_keys, component_labels, signature_similarity
 from ..kernels.minhash import minhash_with_shingle_sets, optimal_lsh_params
+from ..kernels.ngram_keys import ngram_text_keys, window_keys
 from ..kernels.pii import policy_from_json, redact_metadata, redact_pii
 from ..kernels.prose_quality import PROSE_SIGNALS_TYPE, prose_signals
 from ..kernels.python_syntax import PYTHON_SYNTAX_TYPE, python_syntax_signals
@@ -73,6 +75,10 @@ def _python_syntax_udf(content, max_bytes):
 
 def _band_keys_udf(signatures, bands, rows):
     return band_keys(signatures, _constant(bands), _constant(rows))
+
+
+def _ngram_window_keys_udf(texts, reserved_names, n):
+    return window_keys(decontamination_tokens(texts), _constant(reserved_names), _constant(n))
 
 
 def _redact_pii_udf(content, policy_json):
@@ -278,6 +284,15 @@ UDFS: tuple[Udf, ...] = (
         "INTEGER[]",
         kind="native",
     ),
+    # Decontamination: a text's tokens, the keys of all its n-grams, and the key of a joined n-gram.
+    Udf("winnow_decontamination_tokens", decontamination_tokens, ("VARCHAR",), "VARCHAR[]"),
+    Udf(
+        "winnow_ngram_window_keys",
+        _ngram_window_keys_udf,
+        ("VARCHAR", "VARCHAR[]", "INTEGER"),
+        "STRUCT(literal BIGINT[], blind BIGINT[])",
+    ),
+    Udf("winnow_ngram_key", ngram_text_keys, ("VARCHAR",), "BIGINT"),
     Udf(
         "winnow_redact_pii",
         _redact_pii_udf,

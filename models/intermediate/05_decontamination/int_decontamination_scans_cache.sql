@@ -5,15 +5,15 @@
 -- depends_on: {{ ref('int_pii_redactions_cache') }}
 -- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Every near-deduplicated file scanned once per benchmark index and kept between builds (see
--- macros/incremental_cache.sql): each n-gram of the file, in the same forms as
--- int_benchmark_ngrams, joined with the searched (not allow-listed) n-grams by a 64-bit key, then
--- compared as text. One row per scanned file, with one entry per benchmark solution it shares an
--- n-gram with (usually none): the distinct n-grams matched and the longest run of consecutive
--- matches, that is, of positions that advance together in the file and in the solution. How
--- much of a solution that is, and whether its n-grams are common code,
--- int_decontamination_matches decides. Matching reads the original text, not the redacted one
--- (see the YAML for why); what it records is the benchmark's n-grams, never text of the file.
--- Holds the current input's files only.
+-- macros/incremental_cache.sql): the key of each n-gram of the file, in the same forms as
+-- int_benchmark_ngrams, joined with the searched (not allow-listed) n-grams' keys, and the text of
+-- the windows whose keys match compared with the benchmark's. One row per scanned file, with one
+-- entry per benchmark solution it shares an n-gram with (usually none): the distinct n-grams
+-- matched and the longest run of consecutive matches, that is, of positions that advance together
+-- in the file and in the solution. How much of a solution that is, and whether its n-grams are
+-- common code, int_decontamination_matches decides. Matching reads the original text, not the
+-- redacted one (see the YAML for why); what it records is the benchmark's n-grams, never text of
+-- the file. Holds the current input's files only.
 {% set n = var('decontamination_ngram_size') | int(0) %}
 with
 
@@ -25,21 +25,30 @@ scanned_files as {{ cte_not_materialized() }} (
     where {{ not_cached('files') }}
 ),
 
-files as (
+file_keys as (
+    -- Keys, not text: the text of two n-grams at each of the corpus's millions of token
+    -- positions, built by SQL windows, made this scan the longest step of the build
+    -- (BENCHMARKS.md). The kernel tokenises each file (as decontamination_tokens) and hashes its
+    -- tokens once.
     select
         doc_id,
-        {{ decontamination_tokens('content') }} as tokens
+        winnow_ngram_window_keys(
+            content,
+            (select {{ ordered_list_agg('name', ['name']) }} from {{ ref('python_reserved_names') }}),
+            {{ n }}
+        ) as keys
     from scanned_files
 ),
 
-file_tokens as (
-    {{ token_positions('files', ['doc_id'], 'tokens') }}
-),
-
 window_keys as (
-    -- Keys, not text: two strings for each of the corpus's token positions were 1.6 GB of the
-    -- default build's peak memory (BENCHMARKS.md, run E); the window itself costs the same.
-    {{ token_ngrams('file_tokens', ['doc_id'], form='keys') }}
+    select
+        doc_id,
+        {{ unnest_lists_in_step([
+            [list_positions('keys.literal'), 'pos'],
+            ['keys.literal', 'ngram_key'],
+            ['keys.blind', 'blind_ngram_key'],
+        ]) }}
+    from file_keys
 ),
 
 searched as (
@@ -52,29 +61,58 @@ searched as (
         ngram,
         ngram_hash,
         literal_ngram,
-        {{ ngram_text_key('ngram') }} as ngram_key
+        winnow_ngram_key(ngram) as ngram_key
     from {{ ref('int_benchmark_ngrams') }}
     where is_searched
 ),
 
+matching_keys as (
+    -- IN, not a join: a join may hash the corpus's millions of windows rather than the
+    -- benchmarks' thousands of n-grams (the estimate of an unnested list is no guide).
+    select *
+    from window_keys
+    where
+        blind_ngram_key in (
+            select searched.ngram_key from searched
+            where searched.matching = 'blind'
+        )
+        or ngram_key in (
+            select searched.ngram_key from searched
+            where searched.matching = 'literal'
+        )
+),
+
 candidates as (
     select
-        window_keys.doc_id,
-        window_keys.pos,
+        matching_keys.doc_id,
+        matching_keys.pos,
         searched.*
-    from window_keys
+    from matching_keys
     inner join searched
-        on window_keys.blind_ngram_key = searched.ngram_key
+        on matching_keys.blind_ngram_key = searched.ngram_key
     where searched.matching = 'blind'
     union all
     select
-        window_keys.doc_id,
-        window_keys.pos,
+        matching_keys.doc_id,
+        matching_keys.pos,
         searched.*
-    from window_keys
+    from matching_keys
     inner join searched
-        on window_keys.ngram_key = searched.ngram_key
+        on matching_keys.ngram_key = searched.ngram_key
     where searched.matching = 'literal'
+),
+
+candidate_files as (
+    -- The few files with a candidate window, tokenised again in SQL for the text comparison.
+    select
+        doc_id,
+        {{ decontamination_tokens('content') }} as tokens
+    from scanned_files
+    where doc_id in (select candidates.doc_id from candidates)
+),
+
+file_tokens as (
+    {{ token_positions('candidate_files', ['doc_id'], 'tokens') }}
 ),
 
 candidate_starts as (
@@ -88,21 +126,29 @@ window_offsets as (
     select {{ unnest_list(list_range(n)) }} as k
 ),
 
+candidate_positions as (
+    select
+        windows.doc_id,
+        windows.pos as window_pos,
+        windows.pos + offsets.k as pos
+    from candidate_starts as windows
+    cross join window_offsets as offsets
+),
+
 candidate_tokens as (
     -- The n tokens of each candidate window, with their is_kept and back from the whole file.
     select
         file_tokens.doc_id,
-        windows.pos as window_pos,
+        positions.window_pos,
         file_tokens.pos,
         file_tokens.token,
         file_tokens.is_kept,
         file_tokens.back
-    from candidate_starts as windows
-    cross join window_offsets as offsets
+    from candidate_positions as positions
     inner join file_tokens
         on
-            windows.doc_id = file_tokens.doc_id
-            and windows.pos + offsets.k = file_tokens.pos
+            positions.doc_id = file_tokens.doc_id
+            and positions.pos = file_tokens.pos
 ),
 
 candidate_windows as (

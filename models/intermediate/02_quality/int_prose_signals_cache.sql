@@ -1,6 +1,6 @@
 {{ cache_config(progress_udf='winnow_prose_signals', input='int_raw_files_checked', input_where="staging_rule is null and kind in ('text', 'docs')", skip_opted_out=true) }}
 -- depends_on: {{ ref('int_raw_files_checked') }}
--- depends_on: {{ ref('int_python_syntax_signals_cache') }}
+-- depends_on: {{ ref('int_file_signals_cache') }}
 -- (An order, not a data dependency: see meta.order_only_dependency in the YAML.)
 -- Prose quality signals of every text and docs document, as measured values, no verdicts:
 -- int_files_filtered applies the thresholds to kinds text and docs only (code keeps the code

@@ -191,6 +191,13 @@ rtrim(
 {% macro duckdb__hex_to_integer(expr) -%}('0x' || {{ expr }})::ubigint{%- endmacro %}
 {% macro spark__hex_to_integer(expr) -%}cast(conv({{ expr }}, 16, 10) as decimal(20, 0)){%- endmacro %}
 
+{#- A 64-bit hash of a list of integers, to compare two lists computed in the same query without
+    carrying them through a join (DuckDB's hash(), Spark's xxhash64(): different on each engine,
+    never stored). Equal lists hash equal; unequal ones collide with chance 2^-64. -#}
+{% macro int_list_hash(expr) -%}{{ return(adapter.dispatch('int_list_hash', 'winnow')(expr)) }}{%- endmacro %}
+{% macro duckdb__int_list_hash(expr) -%}hash(cast({{ expr }} as bigint[])){%- endmacro %}
+{% macro spark__int_list_hash(expr) -%}xxhash64(cast({{ expr }} as array<bigint>)){%- endmacro %}
+
 {#- The SQL type of text (Spark's varchar needs a length). -#}
 {% macro type_text() -%}{{ return(adapter.dispatch('type_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__type_text() -%}varchar{%- endmacro %}

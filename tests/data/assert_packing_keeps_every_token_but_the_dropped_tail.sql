@@ -51,7 +51,7 @@ piece_hashes as (
         position,
         document_offset,
         piece_end - piece_start as piece_tokens,
-        md5(cast({{ list_slice('input_ids', 'piece_start + 1', 'piece_end') }} as {{ type_text() }})) as piece_hash
+        {{ int_list_hash(list_slice('input_ids', 'piece_start + 1', 'piece_end')) }} as piece_hash
     from pieces
 ),
 
@@ -98,15 +98,12 @@ document_slices as (
         document_pieces.mixture,
         document_pieces.position,
         document_pieces.window_index,
-        md5(cast(
-            case
-                when
-                    document_pieces.document_offset + document_pieces.piece_tokens
-                    > {{ list_size('document_pieces.input_ids') }}
-                    then {{ list_concat([ids_slice, list_of(['tokenizer.eos_token_id'])]) }}
-                else {{ ids_slice }}
-            end as {{ type_text() }}
-        )) as document_hash
+        {{ int_list_hash(
+            'case when document_pieces.document_offset + document_pieces.piece_tokens > '
+            ~ list_size('document_pieces.input_ids')
+            ~ ' then ' ~ list_concat([ids_slice, list_of(['tokenizer.eos_token_id'])])
+            ~ ' else ' ~ ids_slice ~ ' end'
+        ) }} as document_hash
     from document_pieces
     cross join tokenizer
 ),

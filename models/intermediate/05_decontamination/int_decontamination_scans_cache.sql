@@ -66,20 +66,26 @@ searched as (
     where is_searched
 ),
 
-matching_keys as (
-    -- IN, not a join: a join may hash the corpus's millions of windows rather than the
-    -- benchmarks' thousands of n-grams (the estimate of an unnested list is no guide).
-    select *
+window_forms as (
+    -- One row per window and form: its key and which form it is.
+    select
+        doc_id,
+        pos,
+        {{ unnest_lists_in_step([
+            [list_of(['ngram_key', 'blind_ngram_key']), 'ngram_key'],
+            [list_of(["'literal'", "'blind'"]), 'matching'],
+        ]) }}
     from window_keys
-    where
-        blind_ngram_key in (
-            select searched.ngram_key from searched
-            where searched.matching = 'blind'
-        )
-        or ngram_key in (
-            select searched.ngram_key from searched
-            where searched.matching = 'literal'
-        )
+),
+
+matching_keys as (
+    -- The windows whose key a searched n-gram has, by a mark (the IN inside coalesce): as a join
+    -- or a semi-join, DuckDB may hash the corpus's millions of windows rather than the
+    -- benchmarks' thousands of n-grams (the estimate of an unnested list is no guide). One
+    -- reference to the windows: Spark inlines CTEs, and each reference would run the kernel.
+    select *
+    from window_forms
+    where coalesce(ngram_key in (select searched.ngram_key from searched), false)
 ),
 
 candidates as (
@@ -89,17 +95,9 @@ candidates as (
         searched.*
     from matching_keys
     inner join searched
-        on matching_keys.blind_ngram_key = searched.ngram_key
-    where searched.matching = 'blind'
-    union all
-    select
-        matching_keys.doc_id,
-        matching_keys.pos,
-        searched.*
-    from matching_keys
-    inner join searched
-        on matching_keys.ngram_key = searched.ngram_key
-    where searched.matching = 'literal'
+        on
+            matching_keys.ngram_key = searched.ngram_key
+            and matching_keys.matching = searched.matching
 ),
 
 candidate_files as (

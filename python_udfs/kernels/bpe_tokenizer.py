@@ -322,14 +322,17 @@ def _chain(lists: list[list[int]]) -> Iterator[int]:
         yield from ids
 
 
-def first_engine_mismatch(tokenizer: LoadedTokenizer, texts: list[str]) -> int | None:
-    """Index of the first text whose tiktoken ids differ from tokenizers' ids, or None."""
+def first_engine_mismatch(tokenizer: LoadedTokenizer, texts: list[str], reference: list | None = None) -> int | None:
+    """Index of the first text whose tiktoken ids differ from tokenizers' ids, or None.
+    ``reference``: tokenizers' encodings of ``texts``, when the caller has them already."""
     if tokenizer.tiktoken is None:
         raise TokenizerError(f"{tokenizer.path} has no tiktoken equivalent: {tokenizer.tiktoken_reason}")
-    reference = tokenizer.hf.encode_batch_fast(texts, add_special_tokens=False)
-    for i, (text, expected) in enumerate(zip(texts, reference)):
-        ids = tokenizer.tiktoken.encode_to_numpy(text, allowed_special=set(), disallowed_special=())
-        if ids.tolist() != expected.ids:
+    if reference is None:
+        reference = tokenizer.hf.encode_batch_fast(texts, add_special_tokens=False)
+    lengths, values = encode(tokenizer, texts, "tiktoken")
+    ends = np.cumsum(lengths)
+    for i, expected in enumerate(reference):
+        if lengths[i] != len(expected.ids) or values[ends[i] - lengths[i] : ends[i]].tolist() != expected.ids:
             return i
     return None
 
@@ -351,11 +354,15 @@ ROUND_TRIP_PROBES = (
 )
 
 
-def first_round_trip_difference(tokenizer: LoadedTokenizer, texts: list[str]) -> tuple[int, int] | None:
+def first_round_trip_difference(
+    tokenizer: LoadedTokenizer, texts: list[str], encodings: list | None = None
+) -> tuple[int, int] | None:
     """``(index of the first text that does not decode back to itself, first differing character)``,
     or None when ``decode(encode(text)) == text`` for every text (special-token strings encoded as
-    ordinary text, as the pipeline does)."""
-    encodings = tokenizer.hf.encode_batch_fast(texts, add_special_tokens=False)
+    ordinary text, as the pipeline does). ``encodings``: tokenizers' encodings of ``texts``, when
+    the caller has them already."""
+    if encodings is None:
+        encodings = tokenizer.hf.encode_batch_fast(texts, add_special_tokens=False)
     decoded = tokenizer.hf.decode_batch([e.ids for e in encodings], skip_special_tokens=False)
     for i, (text, back) in enumerate(zip(texts, decoded)):
         if back != text:

@@ -115,14 +115,20 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _check_round_trip(loaded, texts: Texts, user_path: str) -> None:
+def _check_round_trip(loaded, texts: Texts, user_path: str) -> list | None:
     """Stops unless decode(encode(text)) == text on the fixed probes and on the first batch of real
     curated text (the engine_check sample, or the train sample when that is empty): a lossy
     tokenizer (a Lowercase or NFKC normalizer, a pre-tokenizer that drops whitespace) would train
-    the model on text other than the curated corpus."""
-    real = next(texts("engine_check"), None) or next(texts("train"), None) or []
-    for name, probe in (("probe", list(ROUND_TRIP_PROBES)), ("curated sample document", real)):
-        difference = first_round_trip_difference(loaded, probe)
+    the model on text other than the curated corpus. Returns tokenizers' encodings of the first
+    engine_check batch (None when that sample is empty), which the engine check reuses."""
+    engine_check = next(texts("engine_check"), None)
+    real = engine_check or next(texts("train"), None) or []
+    real_encodings = loaded.hf.encode_batch_fast(real, add_special_tokens=False)
+    for name, probe, encodings in (
+        ("probe", list(ROUND_TRIP_PROBES), None),
+        ("curated sample document", real, real_encodings),
+    ):
+        difference = first_round_trip_difference(loaded, probe, encodings)
         if difference is None:
             continue
         index, at = difference
@@ -136,6 +142,7 @@ def _check_round_trip(loaded, texts: Texts, user_path: str) -> None:
             "and with a lossless pre-tokenizer and decoder (e.g. byte-level BPE), or leave tokenizer_path "
             "empty to train one."
         )
+    return real_encodings if engine_check else None
 
 
 def prepare_tokenizer(texts: Texts, knobs: TokenizerKnobs, previous: dict | None = None) -> dict:
@@ -196,7 +203,7 @@ def prepare_tokenizer(texts: Texts, knobs: TokenizerKnobs, previous: dict | None
             f"{path}: {error}. The EOS token and the FIM sentinels must each be one special token: add them to "
             f"the tokenizer as special tokens, or set var {ROLE_VARS.get(error.role, 'eos_token')} to the spelling it uses."
         ) from None
-    _check_round_trip(loaded, texts, user_path)
+    first_check_encodings = _check_round_trip(loaded, texts, user_path)
 
     engine_choice = knobs.tokenizer_engine
     engine, reason, check_docs = "tokenizers", loaded.tiktoken_reason, 0
@@ -213,8 +220,8 @@ def prepare_tokenizer(texts: Texts, knobs: TokenizerKnobs, previous: dict | None
         engine, reason, check_docs = previous["engine"], previous["engine_reason"], previous["engine_check_docs"]
     elif loaded.tiktoken is not None:
         mismatch, offset = None, 0
-        for batch in texts("engine_check"):
-            index = first_engine_mismatch(loaded, batch)
+        for number, batch in enumerate(texts("engine_check")):
+            index = first_engine_mismatch(loaded, batch, first_check_encodings if number == 0 else None)
             if index is not None:
                 mismatch = offset + index
                 break

@@ -106,6 +106,20 @@ def test_tiktoken_gives_the_ids_of_tokenizers(tokenizer_path, real_texts):
     assert a.equals(b)
 
 
+def test_the_engine_check_names_the_first_text_whose_ids_differ(tokenizer_path, real_texts):
+    loaded = load_tokenizer(tokenizer_path)
+    reference = loaded.hf.encode_batch_fast(real_texts, add_special_tokens=False)
+    assert first_engine_mismatch(loaded, real_texts, reference) is None
+    # Reference ids of other texts: one of the same token count with one id changed, one longer.
+    changed = real_texts[:3] + [real_texts[3].replace("def ", "class ", 1)] + real_texts[4:]
+    other = loaded.hf.encode_batch_fast(changed, add_special_tokens=False)
+    assert first_engine_mismatch(loaded, real_texts, other) == 3
+    longer = loaded.hf.encode_batch_fast(
+        real_texts[:1] + [real_texts[1] + " x"] + real_texts[2:], add_special_tokens=False
+    )
+    assert first_engine_mismatch(loaded, real_texts, longer) == 1
+
+
 def test_tokenizers_that_tiktoken_cannot_express_are_named(tokenizer_path):
     spec = json.loads(Path(tokenizer_path).read_text())
     spec["normalizer"] = {"type": "NFC"}

@@ -110,7 +110,7 @@ def test_the_engine_check_names_the_first_text_whose_ids_differ(tokenizer_path, 
     loaded = load_tokenizer(tokenizer_path)
     reference = loaded.hf.encode_batch_fast(real_texts, add_special_tokens=False)
     assert first_engine_mismatch(loaded, real_texts, reference) is None
-    # Reference ids of other texts: one of the same token count with one id changed, one longer.
+    # Reference ids of other texts: one with a word changed, one with a token more at its end.
     changed = real_texts[:3] + [real_texts[3].replace("def ", "class ", 1)] + real_texts[4:]
     other = loaded.hf.encode_batch_fast(changed, add_special_tokens=False)
     assert first_engine_mismatch(loaded, real_texts, other) == 3

@@ -22,6 +22,7 @@ from ..kernels.benchmarks import check_benchmark
 from ..kernels.character_classes import CHARACTER_CLASSES_TYPE, character_classes
 from ..kernels.corpus_flavours import check_corpus_source, known_flavours
 from ..kernels.decontamination_tokens import decontamination_tokens
+from ..kernels.exact_dedup import dedup_hashes
 from ..kernels.fim import Sentinels, fim_transform
 from ..kernels.line_stats import LINE_STATS_TYPE, line_stats
 from ..kernels.lsh import band_keys, component_labels, signature_similarity
@@ -67,6 +68,10 @@ def _minhash_udf(content, num_perm, shingle_size, seed, scheme, shingle_hash, sh
         shingle_hash=_constant(shingle_hash),
         shingle_unit=shingle_unit,
     )
+
+
+def _dedup_hash_udf(content, normalisation):
+    return dedup_hashes(content, _constant(normalisation))
 
 
 def _python_syntax_udf(content, max_bytes):
@@ -235,6 +240,7 @@ UDFS: tuple[Udf, ...] = (
         ("VARCHAR",),
         _sql_struct(CHARACTER_CLASSES_TYPE),
     ),
+    Udf("winnow_dedup_hash", _dedup_hash_udf, ("VARCHAR", "VARCHAR"), "VARCHAR"),
     # Spark's staging only: DuckDB's Parquet reader repairs invalid UTF-8 itself, the same way.
     Udf("winnow_utf8_replaced", utf8_replaced, ("BLOB",), "VARCHAR"),
     Udf("winnow_prose_signals", prose_signals, ("VARCHAR",), _sql_struct(PROSE_SIGNALS_TYPE)),

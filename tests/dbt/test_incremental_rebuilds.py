@@ -155,17 +155,17 @@ def test_changing_a_near_dedup_var_recomputes_the_signatures_only(built):
 def test_editing_a_macro_a_cache_calls_recomputes_that_cache_only(built):
     # A cache's fingerprint comes from its compiled code, so an edit to a macro it calls is seen
     # like an edit to the model itself (no --full-refresh needed), and other caches are untouched.
-    macro = built.root / "macros" / "normalised_for_dedup.sql"
+    macro = built.root / "macros" / "dedup_hash.sql"
     original = macro.read_text()
-    collapse = """trim({{ regexp_replace_all(column, "'" ~ regex_space() ~ "+'", "' '") }})"""
-    assert collapse in original
+    call = "winnow_dedup_hash({{ column }}, "
+    assert call in original
     before = cache_rows(built)
     hashes = "select doc_id, dedup_hash from int_file_signals_cache order by doc_id"
     dedup_hashes = built.query(hashes)
     selected = ("--select", "int_file_signals_cache", "int_minhash_signatures_cache")
     try:
-        same_result = """ltrim(rtrim({{ regexp_replace_all(column, "'" ~ regex_space() ~ "+'", "' '") }}))"""
-        macro.write_text(original.replace(collapse, same_result))
+        same_result = "winnow_dedup_hash(({{ column }}), "
+        macro.write_text(original.replace(call, same_result))
         result = built.dbt("run", *selected)
         assert result.returncode == 0, result.stdout[-4000:]
         after = cache_rows(built)

@@ -78,7 +78,7 @@ signals as (
         ) / n_chars as encoded_fraction,
         contains(left(content, {{ var('xml_header_scan_chars') }}), '<?xml version=') as has_xml_header,
         -- Exact dedup's key: SHA-256 of the content normalised by var exact_dedup_normalisation.
-        {{ sha256_hex(normalised_for_dedup('content')) }} as dedup_hash
+        {{ dedup_hash('content') }} as dedup_hash
     from measured
 )
 

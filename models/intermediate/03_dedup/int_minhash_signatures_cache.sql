@@ -1,12 +1,10 @@
-{{ cache_config(progress_udf='winnow_minhash', input='int_files_filtered', input_where='filter_rule is null') }}
--- The MinHash signature of every file the quality rules keep, computed once per file and settings
--- and kept between builds (see macros/incremental_cache.sql): winnow_minhash with
+{{ cache_config(progress_udf='winnow_minhash', input='int_files_exact_deduped') }}
+-- The MinHash signature of every exact-deduplicated file, computed once per file and settings and
+-- kept between builds (see macros/incremental_cache.sql): winnow_minhash with
 -- near_dedup_minhash_scheme (one-permutation hashing, or datasketch's permutations),
 -- near_dedup_shingle_size-token shingles over tokens split on [^A-Za-z_0-9] (code) or lower-cased
 -- words (text and docs; vars near_dedup_shingle_unit_<kind>), near_dedup_num_perm positions.
--- Holds the current input's files only. Not only the exact-deduplicated ones: signing the few
--- exact and URL duplicates too lets this, the longest step of near dedup, start as soon as the
--- rules have run, beside the dedup models (int_files_minhashed keeps the exact-deduplicated files).
+-- Holds the current input's files only.
 with
 
 files as (
@@ -14,8 +12,7 @@ files as (
         doc_id,
         kind,
         content
-    from {{ ref('int_files_filtered') }}
-    where filter_rule is null
+    from {{ ref('int_files_exact_deduped') }}
 ),
 
 uncached as (

@@ -6,8 +6,7 @@ The normalisations (var ``exact_dedup_normalisation``):
 - ``strip_trailing_whitespace``: every run of spaces, tabs, carriage returns, form feeds and
   vertical tabs that ends a line (before ``\\n`` or at the end of the text) is removed.
 - ``collapse_whitespace`` (the default): every run of whitespace becomes one space, and a leading
-  or trailing one is removed, as datatrove's ``ExactDedupSignature`` and most exact dedup in the
-  literature compare text.
+  or trailing one is removed.
 - ``remove_whitespace``: all whitespace is removed, as codeparrot-clean's hash does.
 
 Whitespace is ``[\\t\\n\\f\\r ]``, RE2's and Java's ``\\s``: not ``\\v``, not Unicode spaces such as

@@ -357,20 +357,10 @@ named_struct({% for name, expr in fields %}'{{ name }}', {{ expr }}{{ ', ' if no
 {% macro duckdb__regex_space_in_class() -%}\s{%- endmacro %}
 {% macro spark__regex_space_in_class() -%}\t\n\f\r\x20{%- endmacro %}
 
-{#- The end of the text (Java's $ also matches before a final line break) and the vertical tab
-    (Java's \v is a class of every vertical space). -#}
+{#- The end of the text (Java's $ also matches before a final line break). -#}
 {% macro regex_end_of_text() -%}{{ return(adapter.dispatch('regex_end_of_text', 'winnow')()) }}{%- endmacro %}
 {% macro duckdb__regex_end_of_text() -%}${%- endmacro %}
 {% macro spark__regex_end_of_text() -%}\z{%- endmacro %}
-
-{% macro regex_vertical_tab() -%}{{ return(adapter.dispatch('regex_vertical_tab', 'winnow')()) }}{%- endmacro %}
-{% macro duckdb__regex_vertical_tab() -%}\v{%- endmacro %}
-{% macro spark__regex_vertical_tab() -%}\x0B{%- endmacro %}
-
-{#- In a replacement: the text of the pattern's group `n`. -#}
-{% macro regex_group_reference(n) -%}{{ return(adapter.dispatch('regex_group_reference', 'winnow')(n)) }}{%- endmacro %}
-{% macro duckdb__regex_group_reference(n) -%}\{{ n }}{%- endmacro %}
-{% macro spark__regex_group_reference(n) -%}${{ n }}{%- endmacro %}
 
 {#- Every match of the pattern replaced (Spark's regexp_replace always replaces every match). -#}
 {% macro regexp_replace_all(expr, pattern, replacement) -%}{{ return(adapter.dispatch('regexp_replace_all', 'winnow')(expr, pattern, replacement)) }}{%- endmacro %}

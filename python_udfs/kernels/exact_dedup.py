@@ -9,9 +9,10 @@ The normalisations (var ``exact_dedup_normalisation``):
   or trailing one is removed.
 - ``remove_whitespace``: all whitespace is removed, as codeparrot-clean's hash does.
 
-Whitespace is ``[\\t\\n\\f\\r ]``, RE2's and Java's ``\\s``: not ``\\v``, not Unicode spaces such as
-U+00A0, which stay as they are wherever they stand (DuckDB's ``trim`` would also strip U+00A0 and
-other Unicode spaces from the ends, Spark's would not: one definition for both engines).
+Whitespace is ``[\\t\\n\\f\\r ]``, RE2's ``\\s`` (Java's also holds ``\\v``): not ``\\v``, not
+Unicode spaces such as U+00A0, which stay as they are wherever they stand (DuckDB's ``trim``
+would also strip U+00A0 and other Unicode spaces from the ends, Spark's would not: one definition
+for both engines).
 The key is the lowercase hex digest of the UTF-8 bytes, as DuckDB's ``sha256`` and Spark's
 ``sha2(..., 256)`` give it.
 
@@ -74,11 +75,8 @@ def _normalised_bytes(content: pa.Array | pa.ChunkedArray, normalisation: str):
         raise ValueError(
             f"exact dedup normalisation {normalisation!r} is not one of: {', '.join(DEDUP_NORMALISATIONS)}"
         ) from None
-    content = as_array(content)
-    if not pa.types.is_large_string(content.type):
-        content = content.cast(pa.large_string())
-    for value in content.cast(pa.large_binary()):
-        yield None if not value.is_valid else normalise(value.as_py())
+    for text in as_array(content).cast(pa.large_binary()).to_pylist():
+        yield None if text is None else normalise(text)
 
 
 def normalised_for_dedup(content: pa.Array | pa.ChunkedArray, normalisation: str) -> pa.Array:
